@@ -1,0 +1,40 @@
+"""The course configuration that every nbgrader command reads (it reads this file several times)."""
+import os
+import sys
+
+from nbconvert.preprocessors import ClearMetadataPreprocessor
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Execute, IgnorePattern,
+                                    LimitOutput, SaveAutoGrades)
+
+COURSE_ROOT = os.path.dirname(os.path.abspath(__file__))
+
+# nnkit and solutions importable here (the judge) and in the kernels (the hidden tests' record()).
+if COURSE_ROOT not in sys.path:
+    sys.path.insert(0, COURSE_ROOT)
+paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+if COURSE_ROOT not in paths:
+    os.environ["PYTHONPATH"] = os.pathsep.join([COURSE_ROOT] + paths)
+
+from nnkit.preprocessor import JudgeRecords  # noqa: E402  (needs the path above)
+
+c = get_config()  # noqa: F821  (provided by traitlets when it loads this file)
+
+c.CourseDirectory.root = COURSE_ROOT
+c.CourseDirectory.course_id = "nn-from-scratch"
+c.CourseDirectory.db_url = "sqlite:///" + os.path.join(COURSE_ROOT, "gradebook.db")
+c.CourseDirectory.assignment_id = ""
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]
+
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+
+c.Execute.timeout = 60  # seconds per cell; the seed's loop conv finishes every hidden test in < 1 s
+c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:"]
+
+# The verdict is made in this process, after the student's kernel has run: see nnkit/preprocessor.py.
+c.Autograde.autograde_preprocessors = [
+    Execute, JudgeRecords, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+    SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
+]
+# Library warnings on stderr (e.g. torchvision's, matplotlib's) never zero a cell.
+c.IgnorePattern.enabled = True
+c.IgnorePattern.pattern = r"\w*Warning\b"

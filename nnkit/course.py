@@ -1,0 +1,68 @@
+"""Running nbgrader on the course and reading its gradebook (for the demo and the tests)."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from nnkit.mnist import COURSE_ROOT
+from nnkit.notebooks import ASSIGNMENTS
+
+
+def nbgrader(*args: str, root: Path = COURSE_ROOT) -> subprocess.CompletedProcess:
+    """Run an nbgrader command in a course folder (which holds its nbgrader_config.py)."""
+    env = dict(os.environ)
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])  # alembic, jupyter
+    result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=root, env=env,
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"nbgrader {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def generate_release(root: Path = COURSE_ROOT) -> None:
+    for assignment in ASSIGNMENTS:
+        nbgrader("generate_assignment", assignment, "--force", root=root)
+
+
+def autograde(assignment: str, root: Path = COURSE_ROOT) -> None:
+    """Autograde every submission of an assignment, regrading those already graded."""
+    nbgrader("autograde", assignment, "--force", root=root)
+
+
+def scores(root: Path = COURSE_ROOT) -> dict[str, dict[str, tuple[float, float]]]:
+    """{student: {assignment: (score, max_score)}} from the course's gradebook."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    table: dict[str, dict[str, tuple[float, float]]] = {}
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
+        for student in gradebook.students:
+            for assignment in gradebook.assignments:
+                try:
+                    submission = gradebook.find_submission(assignment.name, student.id)
+                except MissingEntry:
+                    continue
+                table.setdefault(student.id, {})[assignment.name] = (submission.score, submission.max_score)
+    return table
+
+
+def cell_scores(assignment: str, student: str, root: Path = COURSE_ROOT) -> dict[str, float]:
+    """{grade cell id: points scored} of one student's autograded notebook."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
+        notebook = gradebook.find_submission_notebook(assignment, assignment, student)
+        return {grade.name: grade.score for grade in notebook.grades}
+
+
+def format_table(table: dict[str, dict[str, tuple[float, float]]]) -> str:
+    header = ["student", *ASSIGNMENTS, "total"]
+    rows = [header]
+    for student in sorted(table):
+        got = [table[student].get(a) for a in ASSIGNMENTS]
+        cells = [f"{s:g}/{m:g}" if s is not None else "-" for s, m in (g or (None, None) for g in got)]
+        score = sum(g[0] for g in got if g)
+        most = sum(g[1] for g in got if g)
+        rows.append([student, *cells, f"{score:g}/{most:g}"])
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    return "\n".join("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths)))
+                     for row in rows)

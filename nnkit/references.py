@@ -1,0 +1,91 @@
+"""The expected answer of each case: the `solutions` modules, cross-checked against PyTorch.
+
+`expected(case)` is what a student's answer is compared with. It comes from the reference
+solutions; where PyTorch computes the same thing (float64, CPU), the two must agree within the
+case's tolerance or the grader stops with KitError, since then the kit itself is wrong.
+Results are cached per process: a batch of submissions computes each reference once.
+"""
+from functools import lru_cache
+
+import numpy as np
+
+from nnkit.cases import CASES
+from nnkit.tolerance import tolerance_for
+from solutions import activations, backprop, convolution
+
+SOLUTIONS = {
+    "sigmoid": activations.sigmoid,
+    "relu": activations.relu,
+    "cross_entropy": activations.cross_entropy,
+    "max_pooling": convolution.max_pooling_fast,
+    "conv": convolution.conv_fast,
+    "forward": backprop.forward,
+    "sigmoid_grad": backprop.sigmoid_grad,
+    "cross_entropy_grad": backprop.cross_entropy_grad,
+    "backward": backprop.backward,
+    "train": backprop.train,
+}
+
+
+class KitError(RuntimeError):
+    """The kit's own references disagree: a bug in the kit, never the student's fault."""
+
+
+def torch_reference(function: str, args: list):
+    """The same computation in torch float64 (autograd for gradients); None where torch has none."""
+    import torch
+    import torch.nn.functional as F
+
+    def t(value, grad=False):
+        return torch.tensor(np.asarray(value, dtype=np.float64), requires_grad=grad)
+
+    values = [value for _, value in args]
+    if function == "sigmoid":
+        return torch.sigmoid(t(values[0])).numpy()
+    if function == "relu":
+        return F.relu(t(values[0])).numpy()
+    if function == "cross_entropy":
+        y, y_hat = values
+        if np.all((y_hat >= activations.EPS) & (y_hat <= 1 - activations.EPS)):  # torch clamps log at -100 instead
+            return F.binary_cross_entropy(t(y_hat), t(y)).item()
+        return None
+    if function == "max_pooling":
+        x, k, s = values
+        return F.max_pool2d(t(x), k, s).numpy()
+    if function == "conv":
+        x, kernel, bias, *rest = values
+        stride, padding = (rest + [2, 1][len(rest):])[:2]
+        return F.conv2d(t(x), t(kernel), t(bias), stride=stride, padding=padding).numpy()
+    if function == "forward":
+        x, w, b = values
+        return (t(x) @ t(w) + t(b)).numpy()
+    if function == "sigmoid_grad":
+        z = t(values[0], grad=True)
+        torch.sigmoid(z).sum().backward()
+        return z.grad.numpy()
+    if function == "cross_entropy_grad":
+        y, p = values
+        p = t(p, grad=True)
+        F.binary_cross_entropy(p, t(y)).backward()
+        return p.grad.numpy()
+    if function == "backward":
+        x, y, _, w, b, lr = values
+        w, b = t(w, grad=True), t(b, grad=True)
+        F.binary_cross_entropy(torch.sigmoid(t(x) @ w + b), t(y)).backward()
+        return ((w - lr * w.grad).detach().numpy(), (b - lr * b.grad).detach().numpy())
+    return None
+
+
+@lru_cache(maxsize=None)
+def expected(case_name: str):
+    case = CASES[case_name]
+    args = case.make_args()
+    answer = SOLUTIONS[case.function](*(value for _, value in args))
+    cross_check = torch_reference(case.function, args)
+    if cross_check is not None:
+        for ours, theirs in zip(np.atleast_1d(answer) if not isinstance(answer, tuple) else answer,
+                                np.atleast_1d(cross_check) if not isinstance(cross_check, tuple) else cross_check):
+            tol = tolerance_for(np.asarray(ours).dtype)
+            if not np.allclose(ours, theirs, rtol=tol.rtol, atol=tol.atol):
+                raise KitError(f"the reference solution disagrees with torch on case {case_name}")
+    return answer

@@ -1,0 +1,42 @@
+"""Write the demo class into submitted/: three students, every assignment.
+
+- correct: the instructor's answers (full marks);
+- blank: the untouched release (zero);
+- seed: the seed tutorial's own implementations (tests/variants/seed.py).
+
+    python -m scripts.make_submissions
+tests/test_release.py checks that the committed files are what this writes.
+"""
+from pathlib import Path
+
+import nbformat
+
+from nnkit.mnist import COURSE_ROOT
+from nnkit.notebooks import ASSIGNMENTS, fill, implementations_in, notebook_path, read, reference_code
+
+SEED_CODE = COURSE_ROOT / "tests" / "variants" / "seed.py"
+DEMO_STUDENTS = ("blank", "correct", "seed")
+
+
+def implementations(student: str, assignment: str) -> dict[str, str]:
+    if student == "correct":
+        return reference_code(assignment)
+    if student == "seed":
+        return implementations_in(SEED_CODE.read_text())
+    return {}
+
+
+def demo_notebook(student: str, assignment: str, root: Path = COURSE_ROOT) -> nbformat.NotebookNode:
+    return fill(read(notebook_path("release", assignment, root)), implementations(student, assignment))
+
+
+def main() -> None:
+    for student in DEMO_STUDENTS:
+        for assignment in ASSIGNMENTS:
+            path = COURSE_ROOT / "submitted" / student / assignment / f"{assignment}.ipynb"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            nbformat.write(demo_notebook(student, assignment), str(path))
+
+
+if __name__ == "__main__":
+    main()

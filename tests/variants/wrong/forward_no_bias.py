@@ -1,0 +1,3 @@
+"""Forgets the bias."""
+def forward(x, w, b):
+    return x @ w
