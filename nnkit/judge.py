@@ -95,7 +95,7 @@ def compare_values(got: np.ndarray, want: np.ndarray, label: str) -> str:
         count = f"{int(bad.sum())} of {w.size} values are wrong{nan}; the largest error is" if w.ndim else "error"
         raise Wrong(f"{label}: wrong values: {count} {error[worst]:.3g}{where}: "
                     f"expected {w[worst]:.6g}, got {g[worst]:.6g} "
-                    f"(allowed: |got - expected| <= {tol.atol:g} + {tol.rtol:g}·|expected|)")
+                    f"(allowed: |got - expected| <= {tol.describe()})")
     return f" ({label} largest error {float(error.max()) if error.size else 0.0:.2g})" if error.size else ""
 
 

@@ -14,6 +14,15 @@ class Tolerance(NamedTuple):
     rtol: float
     atol: float
 
+    def describe(self) -> str:
+        """As the notebooks state it: `1e-9 + 1e-7·|expected|`."""
+        return f"{short(self.atol)} + {short(self.rtol)}·|expected|"
+
+
+def short(x: float) -> str:
+    mantissa, exponent = f"{x:.0e}".split("e")
+    return f"{mantissa}e{int(exponent)}"
+
 
 FLOAT64 = Tolerance(rtol=1e-7, atol=1e-9)
 FLOAT32 = Tolerance(rtol=1e-4, atol=1e-5)

@@ -1,0 +1,93 @@
+"""Real `nbgrader autograde` runs: the demo class gets its expected scores, every wrong variant in
+the catalogue loses points on its function (and only where it should), every correct variant gets
+full marks. One course copy per assignment, graded concurrently."""
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+
+import nbformat
+import pytest
+
+from catalogue import CORRECT, WRONG, affected_by, graded_cells, submission_code, variant
+from conftest import make_course
+from nnkit.course import autograde, cell_scores, nbgrader, scores
+from nnkit.mnist import COURSE_ROOT
+from nnkit.notebooks import ASSIGNMENTS, fill, notebook_path, read
+from scripts.make_submissions import DEMO_STUDENTS
+
+# The seed's own code (tests/variants/seed.py), as explained in the README:
+SEED_SCORES = {"activations": 10, "convolution": 14, "backprop": 3}
+
+
+def students_of(assignment):
+    entries = {}
+    for kind, names in (("wrong", WRONG), ("correct", CORRECT)):
+        for name in names:
+            target, code = submission_code(kind, name)
+            if target == assignment:
+                entries[f"{kind}_{name}"] = code
+    return entries
+
+
+def grade_assignment(root, assignment):
+    make_course(root)
+    nbgrader("generate_assignment", assignment, "--force", root=root)
+    release = read(notebook_path("release", assignment, root))
+    for student in DEMO_STUDENTS:
+        shutil.copytree(COURSE_ROOT / "submitted" / student / assignment, root / "submitted" / student / assignment)
+    for student, code in students_of(assignment).items():
+        path = root / "submitted" / student / assignment / f"{assignment}.ipynb"
+        path.parent.mkdir(parents=True)
+        nbformat.write(fill(release, code), str(path))
+    autograde(assignment, root=root)
+    return root
+
+
+@pytest.fixture(scope="session")
+def graded(tmp_path_factory):
+    base = tmp_path_factory.mktemp("graded")
+    with ThreadPoolExecutor(len(ASSIGNMENTS)) as pool:
+        roots = pool.map(lambda a: grade_assignment(base / a, a), ASSIGNMENTS)
+    return dict(zip(ASSIGNMENTS, roots))
+
+
+def max_score(assignment):
+    return sum(c.metadata["nbgrader"]["points"] for c in read(notebook_path("source", assignment)).cells
+               if c.metadata.get("nbgrader", {}).get("grade"))
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_demo_class(graded, assignment):
+    table = scores(graded[assignment])
+    assert table["blank"][assignment] == (0, max_score(assignment))
+    assert table["correct"][assignment] == (max_score(assignment), max_score(assignment))
+    assert table["seed"][assignment] == (SEED_SCORES[assignment], max_score(assignment))
+
+
+@pytest.mark.parametrize("name", WRONG)
+def test_wrong_variant_loses_points_on_its_function_only(graded, name):
+    function, _ = variant("wrong", name)
+    assignment, _ = submission_code("wrong", name)
+    got = cell_scores(assignment, f"wrong_{name}", graded[assignment])
+    points = {c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"]["points"]
+              for c in read(notebook_path("source", assignment)).cells if c.metadata.get("nbgrader", {}).get("grade")}
+    cells = graded_cells()[assignment]
+    own = [cell for cell, f in cells.items() if f == function]
+    assert sum(got[c] for c in own) < sum(points[c] for c in own), f"{name} kept every point of {function}"
+    untouched = [cell for cell, f in cells.items() if f not in affected_by(function)]
+    assert all(got[c] == points[c] for c in untouched), {c: got[c] for c in untouched if got[c] != points[c]}
+
+
+@pytest.mark.parametrize("name", CORRECT)
+def test_correct_variant_gets_full_marks(graded, name):
+    assignment, _ = submission_code("correct", name)
+    assert scores(graded[assignment])[f"correct_{name}"][assignment] == (max_score(assignment), max_score(assignment))
+
+
+def test_feedback_says_what_is_wrong(graded):
+    notebook = read(graded["backprop"] / "autograded" / "seed" / "backprop" / "backprop.ipynb")
+    errors = {c.metadata["nbgrader"]["grade_id"]: c.outputs[0].evalue for c in notebook.cells
+              if c.get("outputs") and c.outputs[0].output_type == "error"}
+    assert "overflow" in errors["test_sigmoid_grad_extremes"]
+    assert "modified its input `w`, `b`" in errors["test_backward_mnist"]
+    assert "wrong values" in errors["test_backward_mnist"]
+    assert "largest error" in errors["test_cross_entropy_grad_mnist"]
