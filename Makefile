@@ -10,7 +10,7 @@ install: $(VENV)/.installed
 
 $(VENV)/.installed: requirements.txt
 	python3 -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/pip install -qq --disable-pip-version-check -r requirements.txt
 	touch $@
 
 demo: install

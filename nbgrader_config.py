@@ -2,9 +2,9 @@
 import os
 import sys
 
-from nbconvert.preprocessors import ClearMetadataPreprocessor
-from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Execute, IgnorePattern,
-                                    LimitOutput, SaveAutoGrades)
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearHiddenTests, Execute, GetGrades,
+                                    IgnorePattern, LimitOutput, SaveAutoGrades)
 
 COURSE_ROOT = os.path.dirname(os.path.abspath(__file__))
 
@@ -38,3 +38,7 @@ c.Autograde.autograde_preprocessors = [
 # Library warnings on stderr (e.g. torchvision's, matplotlib's) never zero a cell.
 c.IgnorePattern.enabled = True
 c.IgnorePattern.pattern = r"\w*Warning\b"
+
+# Feedback shows each hidden test's description, points and verdict, never its code (by default
+# nbgrader copies the hidden tests into the feedback HTML).
+c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]

@@ -2,7 +2,8 @@
 
 `expected(case)` is what a student's answer is compared with. It comes from the reference
 solutions; where PyTorch computes the same thing (float64, CPU), the two must agree within the
-case's tolerance or the grader stops with KitError, since then the kit itself is wrong.
+case's tolerance or the grader stops with KitError, since then the kit itself is wrong; the
+reference gradient step of `backward` is also checked against finite differences.
 Results are cached per process: a batch of submissions computes each reference once.
 """
 from functools import lru_cache
@@ -76,6 +77,22 @@ def torch_reference(function: str, args: list):
     return None
 
 
+def finite_difference_step(args: list, h: float = 1e-6):
+    """backward's step computed from central differences of the loss: w - lr * dL/dw, b - lr * dL/db."""
+    x, y, _, w, b, lr = (value for _, value in args)
+
+    def loss(w_, b_):
+        return activations.cross_entropy(y, activations.sigmoid(x @ w_ + b_))
+
+    grad_w = np.zeros_like(w)
+    for i in range(w.shape[0]):
+        step = np.zeros_like(w)
+        step[i] = h
+        grad_w[i] = (loss(w + step, b) - loss(w - step, b)) / (2 * h)
+    grad_b = np.array([(loss(w, b + h) - loss(w, b - h)) / (2 * h)])
+    return w - lr * grad_w, b - lr * grad_b
+
+
 @lru_cache(maxsize=None)
 def expected(case_name: str):
     case = CASES[case_name]
@@ -88,4 +105,8 @@ def expected(case_name: str):
             tol = tolerance_for(np.asarray(ours).dtype)
             if not np.allclose(ours, theirs, rtol=tol.rtol, atol=tol.atol):
                 raise KitError(f"the reference solution disagrees with torch on case {case_name}")
+    if case.function == "backward":
+        for ours, numeric in zip(answer, finite_difference_step(args)):
+            if not np.allclose(ours, numeric, rtol=1e-6, atol=1e-8):  # central differences: ~1e-10 error
+                raise KitError(f"the reference backward disagrees with finite differences on case {case_name}")
     return answer

@@ -91,3 +91,27 @@ def test_feedback_says_what_is_wrong(graded):
     assert "modified its input `w`, `b`" in errors["test_backward_mnist"]
     assert "wrong values" in errors["test_backward_mnist"]
     assert "largest error" in errors["test_cross_entropy_grad_mnist"]
+
+
+def hidden_test_lines(assignment):
+    lines, inside = set(), False
+    for cell in read(notebook_path("source", assignment)).cells:
+        for line in cell.source.splitlines():
+            if line.strip() in ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"):
+                inside = line.strip() == "### BEGIN HIDDEN TESTS"
+            elif inside and line.strip():
+                lines.add(line.strip())
+    return lines
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_feedback_shows_verdicts_but_never_the_hidden_tests(graded, assignment):
+    import html
+    import re
+
+    nbgrader("generate_feedback", assignment, "--force", root=graded[assignment])
+    page = (graded[assignment] / "feedback" / "seed" / assignment / f"{assignment}.html").read_text()
+    text = html.unescape(re.sub(r"<[^>]+>", "", page))
+    assert "Hidden test (" in text and "passed" in text
+    leaked = [line for line in hidden_test_lines(assignment) if line in text]
+    assert not leaked and "BEGIN HIDDEN TESTS" not in text

@@ -128,3 +128,17 @@ def test_the_seed_is_wrong_where_we_say():
     # its sigmoid overflows
     with np.errstate(over="raise"), pytest.raises(FloatingPointError):
         seed.sigmoid(np.array([-1000.0]))
+
+
+def test_the_grader_refuses_a_reference_that_disagrees_with_torch_or_finite_differences(monkeypatch):
+    from nnkit import references
+
+    monkeypatch.setitem(references.SOLUTIONS, "conv", lambda x, k, b, *rest: C.conv_fast(x, k[:, :, ::-1, ::-1], b, *rest))
+    references.expected.cache_clear()
+    with pytest.raises(references.KitError, match="torch"):
+        references.expected("conv_single")
+    monkeypatch.setitem(references.SOLUTIONS, "backward", lambda x, y, y_hat, w, b, lr: (w - lr * x.T @ (y_hat - y), b))
+    monkeypatch.setattr(references, "torch_reference", lambda function, args: None)
+    with pytest.raises(references.KitError, match="finite differences"):
+        references.expected("backward_lr")
+    references.expected.cache_clear()
