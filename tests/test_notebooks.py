@@ -89,3 +89,29 @@ def test_demo_submissions_are_in_sync(student):
 def test_every_graded_function_is_an_answer_cell_of_its_notebook():
     for assignment, cells in graded_cells().items():
         assert set(cells.values()) <= set(reference_code(assignment))
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_a_release_folder_alone_runs_with_correct_answers(tmp_path, assignment):
+    """What a student is handed (release/<assignment>/) runs outside the course, without the
+    grading internals, and the instructor's answers pass its visible checks."""
+    import os
+    import shutil
+
+    from nbclient import NotebookClient
+
+    folder = tmp_path / assignment
+    shutil.copytree(COURSE_ROOT / "release" / assignment, folder)
+    notebook = demo_notebook("correct", assignment)
+    env_path = os.environ.pop("PYTHONPATH", None)
+    try:
+        NotebookClient(notebook, timeout=120, kernel_name="python3",
+                       resources={"metadata": {"path": str(folder)}}).execute()
+    finally:
+        if env_path is not None:
+            os.environ["PYTHONPATH"] = env_path
+    errors = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    assert not errors
+    for cell in notebook.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id", "").startswith("check_"):
+            assert "visible checks passed" in "".join(o.get("text", "") for o in cell.outputs)
