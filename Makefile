@@ -5,7 +5,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 # nbgrader shells out to `alembic` and `jupyter`; they must come from the venv.
 RUN := PATH="$(BIN):$$PATH" $(BIN)/python
 
-.PHONY: demo test install
+.PHONY: demo test check install
 install: $(VENV)/.installed
 
 $(VENV)/.installed: requirements.txt
@@ -18,3 +18,7 @@ demo: install
 
 test: install
 	$(RUN) -m pytest tests
+
+# Self-study: grade your own notebook(s) like the instructor's autograder. make check NB=path/to/x.ipynb
+check: install
+	$(RUN) -m nnkit.selfcheck $(NB)

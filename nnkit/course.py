@@ -1,11 +1,22 @@
 """Running nbgrader on the course and reading its gradebook (for the demo and the tests)."""
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 from nnkit.mnist import COURSE_ROOT
 from nnkit.notebooks import ASSIGNMENTS
+
+
+def scratch_course(root: Path) -> Path:
+    """A throwaway course folder that shares the kit's code and sources (links) but has its own
+    gradebook, release and submissions: grading there never touches the real course's state."""
+    root.mkdir(parents=True, exist_ok=True)
+    for name in ("nnkit", "solutions", "data", "source"):
+        (root / name).symlink_to(COURSE_ROOT / name)
+    shutil.copy(COURSE_ROOT / "nbgrader_config.py", root / "nbgrader_config.py")
+    return root
 
 
 def nbgrader(*args: str, root: Path = COURSE_ROOT) -> subprocess.CompletedProcess:

@@ -8,8 +8,7 @@ import nbformat
 import pytest
 
 from catalogue import CORRECT, WRONG, affected_by, graded_cells, submission_code, variant
-from conftest import make_course
-from nnkit.course import autograde, cell_scores, nbgrader, scores
+from nnkit.course import autograde, cell_scores, nbgrader, scores, scratch_course
 from nnkit.mnist import COURSE_ROOT
 from nnkit.notebooks import ASSIGNMENTS, fill, notebook_path, read
 from scripts.make_submissions import DEMO_STUDENTS
@@ -29,7 +28,7 @@ def students_of(assignment):
 
 
 def grade_assignment(root, assignment):
-    make_course(root)
+    scratch_course(root)
     nbgrader("generate_assignment", assignment, "--force", root=root)
     release = read(notebook_path("release", assignment, root))
     for student in DEMO_STUDENTS:
