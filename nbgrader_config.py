@@ -22,7 +22,6 @@ c = get_config()  # noqa: F821  (provided by traitlets when it loads this file)
 c.CourseDirectory.root = COURSE_ROOT
 c.CourseDirectory.course_id = "nn-from-scratch"
 c.CourseDirectory.db_url = "sqlite:///" + os.path.join(COURSE_ROOT, "gradebook.db")
-c.CourseDirectory.assignment_id = ""
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]
 
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}

@@ -45,7 +45,9 @@ def digits(n: int, split: str = "train", start: int = 0) -> np.ndarray:
 
 def digit_batch(n: int, c: int = 1, h: int = 28, w: int = 28, start: int = 0) -> np.ndarray:
     """(n, c, h, w) crops of real MNIST digits (top-left 4 rows/cols skipped, where digits rarely are)."""
-    images = digits(n * c, start=start)[:, 4:4 + h, 4:4 + w] if (h, w) != (28, 28) else digits(n * c, start=start)
+    images = digits(n * c, start=start)
+    if (h, w) != (28, 28):
+        images = images[:, 4:4 + h, 4:4 + w]
     return np.ascontiguousarray(images.reshape(n, c, h, w))
 
 
