@@ -41,3 +41,6 @@ c.IgnorePattern.pattern = r"\w*Warning\b"
 # Feedback shows each hidden test's description, points and verdict, never its code (by default
 # nbgrader copies the hidden tests into the feedback HTML).
 c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
+
+# `nbgrader export` writes grades.csv with a column per hidden-test cell (nnkit/export.py).
+c.ExportApp.plugin_class = "nnkit.export.CellScoresCsv"

@@ -19,11 +19,16 @@ def scratch_course(root: Path) -> Path:
     return root
 
 
+def nbgrader_env() -> dict:
+    """The environment for nbgrader: this Python's bin/ first, for the `alembic` and `jupyter` it runs."""
+    env = dict(os.environ)
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    return env
+
+
 def nbgrader(*args: str, root: Path = COURSE_ROOT) -> subprocess.CompletedProcess:
     """Run an nbgrader command in a course folder (which holds its nbgrader_config.py)."""
-    env = dict(os.environ)
-    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])  # alembic, jupyter
-    result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=root, env=env,
+    result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=root, env=nbgrader_env(),
                             capture_output=True, text=True)
     if result.returncode != 0:
         raise RuntimeError(f"nbgrader {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
@@ -65,12 +70,14 @@ def cell_scores(assignment: str, student: str, root: Path = COURSE_ROOT) -> dict
         return {grade.name: grade.score for grade in notebook.grades}
 
 
-def format_table(table: dict[str, dict[str, tuple[float, float]]]) -> str:
+def format_table(table: dict[str, dict[str, tuple[float, float]]], failed: set = frozenset()) -> str:
+    """The grade table; a submission in `failed` ((student, assignment) pairs) is marked `!`."""
     header = ["student", *ASSIGNMENTS, "total"]
     rows = [header]
     for student in sorted(table):
         got = [table[student].get(a) for a in ASSIGNMENTS]
-        cells = [f"{s:g}/{m:g}" if s is not None else "-" for s, m in (g or (None, None) for g in got)]
+        cells = [(f"{g[0]:g}/{g[1]:g}" if g else "-") + ("!" if (student, a) in failed else "")
+                 for a, g in zip(ASSIGNMENTS, got)]
         score = sum(g[0] for g in got if g)
         most = sum(g[1] for g in got if g)
         rows.append([student, *cells, f"{score:g}/{most:g}"])

@@ -5,25 +5,19 @@ assignment with nbgrader, and print the grade table.
 """
 import time
 
-from nnkit.course import autograde, format_table, generate_release, scores
-from nnkit.mnist import COURSE_ROOT
-from nnkit.notebooks import ASSIGNMENTS
+from nnkit import batch
+from nnkit.course import generate_release
 
 
 def main() -> None:
     start = time.perf_counter()
     print("Generating the student release (nbgrader generate_assignment)...", flush=True)
     generate_release()
-    for assignment in ASSIGNMENTS:
-        count = len(list(COURSE_ROOT.glob(f"submitted/*/{assignment}/{assignment}.ipynb")))
-        print(f"Autograding {assignment} (nbgrader autograde, {count} submissions)...", end=" ", flush=True)
-        started = time.perf_counter()
-        autograde(assignment)
-        seconds = time.perf_counter() - started
-        print(f"{seconds:.1f} s, {seconds / max(count, 1):.1f} s per submission", flush=True)
+    print("Autograding every submission (nbgrader autograde)...", flush=True)
+    summary = batch.grade_class()
     print()
-    print(format_table(scores()))
-    print(f"\ndone in {time.perf_counter() - start:.1f} s; graded notebooks in autograded/, grades in gradebook.db")
+    print(summary)
+    print(f"done in {time.perf_counter() - start:.1f} s; graded notebooks in autograded/, gradebook in gradebook.db")
 
 
 if __name__ == "__main__":

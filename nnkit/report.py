@@ -1,0 +1,104 @@
+"""The instructor's one-page grading report: autograded/report.html.
+
+    python -m nnkit.report          (make grade writes it after grading)
+
+Per assignment: the score distribution (a histogram, inlined as PNG), and the failure rate of each
+hidden-test cell with what that cell feeds the function, so that the concept the class got wrong
+stands out. Submissions the last batch could not grade are listed for review with the reason.
+"""
+import base64
+import html
+import io
+import statistics
+import sys
+from pathlib import Path
+
+from nnkit.cases import CASES
+from nnkit.export import batch_failures, rows
+from nnkit.mnist import COURSE_ROOT
+
+STYLE = """
+body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 60em; color: #222; }
+h1 { font-size: 1.6em; } h2 { margin-top: 2em; border-bottom: 1px solid #ccc; }
+table { border-collapse: collapse; width: 100%; } td, th { padding: .3em .6em; text-align: left; }
+tr:nth-child(even) { background: #f5f5f5; } .num { text-align: right; white-space: nowrap; }
+.bar { background: #d9534f; height: .9em; display: inline-block; vertical-align: middle; }
+.review { background: #fff3cd; padding: .6em 1em; border-left: 4px solid #f0ad4e; }
+"""
+
+
+def histogram(scores: list[float], max_score: float) -> str:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(6, 2.6), dpi=100)
+    axes.hist(scores, bins=[x - 0.5 for x in range(int(max_score) + 2)], color="#337ab7", edgecolor="white")
+    axes.set_xlabel("score")
+    axes.set_ylabel("students")
+    axes.set_xlim(-0.5, max_score + 0.5)
+    axes.yaxis.get_major_locator().set_params(integer=True)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    plt.close(figure)
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
+def cell_points(gradebook, assignment: str) -> dict[str, float]:
+    return {cell.name: cell.max_score for notebook in gradebook.find_assignment(assignment).notebooks
+            for cell in notebook.grade_cells}
+
+
+def section(name: str, graded: list[dict], points: dict[str, float]) -> str:
+    max_score = sum(points.values())
+    scores = [r["score"] for r in graded]
+    parts = [f"<h2>{html.escape(name)}</h2>"]
+    if not scores:
+        return parts[0] + "<p>No graded submissions.</p>"
+    parts.append(f"<p>{len(scores)} graded submissions; mean {statistics.mean(scores):.1f}, "
+                 f"median {statistics.median(scores):g}, of {max_score:g} points.</p>")
+    parts.append(f'<img alt="score distribution of {html.escape(name)}" '
+                 f'src="data:image/png;base64,{histogram(scores, max_score)}">')
+    parts.append("<table><tr><th>hidden test</th><th>function: input</th><th class=num>points</th>"
+                 "<th class=num>failed by</th><th></th></tr>")
+    for cell, most in points.items():
+        case = CASES.get(cell.removeprefix("test_"))
+        what = f"{case.function}: {case.what}" if case else cell
+        failed = sum(1 for r in graded if (r.get(cell) or 0) < most)
+        rate = failed / len(graded)
+        parts.append(f"<tr><td>{html.escape(cell)}</td><td>{html.escape(what)}</td><td class=num>{most:g}</td>"
+                     f"<td class=num>{failed}/{len(graded)} ({rate:.0%})</td>"
+                     f'<td><span class="bar" style="width:{100 * rate:.0f}px"></span></td></tr>')
+    parts.append("</table>")
+    return "\n".join(parts)
+
+
+def build(root: Path = COURSE_ROOT) -> str:
+    from nbgrader.api import Gradebook
+
+    failures = batch_failures(root)
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
+        names = [a.name for a in gradebook.assignments]
+        table = rows(gradebook, failures=failures)
+        sections = [section(name, [r for r in table if r["assignment"] == name and r["status"] == "graded"],
+                            cell_points(gradebook, name)) for name in names]
+    review = ""
+    if failures:
+        items = "".join(f"<li><b>{html.escape(s)}</b> / {html.escape(a)}: {html.escape(reason)}</li>"
+                        for (s, a), reason in sorted(failures.items()))
+        review = f'<div class="review"><b>To review</b>: submissions that could not be graded<ul>{items}</ul></div>'
+    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Grading report</title>"
+            f"<style>{STYLE}</style></head><body><h1>Grading report</h1>{review}{''.join(sections)}</body></html>")
+
+
+def write(root: Path = COURSE_ROOT) -> Path:
+    path = root / "autograded" / "report.html"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(build(root))
+    return path
+
+
+if __name__ == "__main__":
+    print(write(Path(sys.argv[1]) if len(sys.argv) > 1 else COURSE_ROOT))

@@ -1,0 +1,82 @@
+"""The instructor's batch run: progress, broken submissions reported and skipped, grades.csv with
+per-cell scores, and the HTML report, rendered in a real headless Chromium."""
+import csv
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from nnkit import batch
+from nnkit.course import scores
+from nnkit.mnist import COURSE_ROOT
+from scripts.make_submissions import DEMO_STUDENTS
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="module")
+def graded_class(tmp_path_factory):
+    from nnkit.course import scratch_course
+
+    root = scratch_course(tmp_path_factory.mktemp("class") / "course")
+    for student in DEMO_STUDENTS:
+        shutil.copytree(COURSE_ROOT / "submitted" / student / "activations", root / "submitted" / student / "activations")
+    (root / "submitted" / "broken" / "activations").mkdir(parents=True)
+    (root / "submitted" / "broken" / "activations" / "activations.ipynb").write_text("{ not json")
+    (root / "submitted" / "renamed" / "activations").mkdir(parents=True)
+    shutil.copy(COURSE_ROOT / "submitted" / "correct" / "activations" / "activations.ipynb",
+                root / "submitted" / "renamed" / "activations" / "my_activations.ipynb")
+    result = subprocess.run([sys.executable, "-m", "nnkit.batch", "--assignment", "activations", "--course", str(root)],
+                            env=batch.nbgrader_env(), capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return root, result
+
+
+def test_batch_grades_everyone_and_reports_the_broken(graded_class):
+    root, result = graded_class
+    assert "5/5 submissions" in result.stderr  # the progress bar reached the end
+    table = scores(root)
+    assert table["correct"]["activations"] == (12, 12) and table["seed"]["activations"] == (10, 12)
+    assert table["blank"]["activations"] == (0, 12)
+    assert "broken / activations: nbformat.reader.NotJSONError" in result.stdout
+    assert "renamed / activations: unknown notebook my_activations.ipynb (expected activations.ipynb)" in result.stdout
+    assert "0/12!" in result.stdout
+
+
+def test_csv_has_a_column_per_hidden_test(graded_class):
+    root, _ = graded_class
+    with open(root / "grades.csv") as f:
+        rows = {row["student_id"]: row for row in csv.DictReader(f)}
+    assert set(rows) == {"blank", "correct", "seed", "broken", "renamed"}
+    seed = rows["seed"]
+    assert (seed["assignment"], float(seed["score"]), float(seed["max_score"]), seed["status"]) == ("activations", 10, 12, "graded")
+    assert float(seed["test_sigmoid_extremes"]) == 0 and float(seed["test_sigmoid_mnist"]) == 2
+    assert rows["broken"]["status"].startswith("not gradable: nbformat.reader.NotJSONError")
+
+
+def test_report_shows_distribution_failure_rates_and_what_to_review(graded_class):
+    root, _ = graded_class
+    page = (root / "autograded" / "report.html").read_text()
+    assert "data:image/png;base64," in page  # the histogram
+    assert "3 graded submissions" in page  # blank, correct, seed; not the two that could not be graded
+    assert "test_sigmoid_extremes" in page and "2/3 (67%)" in page  # blank and seed fail it
+    assert "To review" in page and "my_activations.ipynb" in page
+
+
+@pytest.mark.skipif(not CHROMIUM, reason="chromium is not installed (make test installs it where it can)")
+def test_report_renders_in_headless_chromium(graded_class, tmp_path):
+    import matplotlib.image
+
+    root, _ = graded_class
+    shot = tmp_path / "report.png"
+    subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1000,1400",
+                    f"--screenshot={shot}", (root / "autograded" / "report.html").as_uri()],
+                   capture_output=True, timeout=120, check=True)
+    pixels = matplotlib.image.imread(shot)
+    assert pixels.shape[:2] == (1400, 1000)
+    histogram_blue = ((abs(pixels[..., 0] - 0x33 / 255) < 0.02) & (abs(pixels[..., 2] - 0xb7 / 255) < 0.02)).sum()
+    failure_red = ((abs(pixels[..., 0] - 0xd9 / 255) < 0.02) & (abs(pixels[..., 1] - 0x53 / 255) < 0.02)).sum()
+    assert histogram_blue > 500 and failure_red > 100, "the histogram or the failure bars did not render"
