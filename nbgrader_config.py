@@ -15,7 +15,8 @@ paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
 if COURSE_ROOT not in paths:
     os.environ["PYTHONPATH"] = os.pathsep.join([COURSE_ROOT] + paths)
 
-from nnkit.preprocessor import JudgeRecords  # noqa: E402  (needs the path above)
+from nnkit import limits  # noqa: E402  (needs the path above)
+from nnkit.preprocessor import JudgeRecords  # noqa: E402
 
 c = get_config()  # noqa: F821  (provided by traitlets when it loads this file)
 
@@ -26,8 +27,8 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 
-c.Execute.timeout = 60  # seconds per cell; the seed's loop conv finishes every hidden test in < 1 s
-c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:"]
+c.Execute.timeout = limits.CELL_TIMEOUT_SECONDS
+c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:", f"--IPKernelApp.exec_lines={limits.KERNEL_STARTUP}"]
 
 # The verdict is made in this process, after the student's kernel has run: see nnkit/preprocessor.py.
 c.Autograde.autograde_preprocessors = [

@@ -140,7 +140,10 @@ def grade_class(assignments: list[str] = list(ASSIGNMENTS), root: Path = COURSE_
     summary = run(assignments, root)
     nbgrader("export", root=root)
     page = report.write(root)
-    return (summary_text(summary, root) + f"\ngrades (with a column per hidden test): {root / 'grades.csv'}"
+    flags = [f"  {student} / {assignment}: {entry}" for (student, assignment), entries in report.flagged(root).items()
+             for entry in entries]
+    flagged = f"\n{len(flags)} answers flagged by the integrity scan (scored zero):\n" + "\n".join(flags) if flags else ""
+    return (summary_text(summary, root) + flagged + f"\ngrades (with a column per hidden test): {root / 'grades.csv'}"
             f"\nreport: {page}")
 
 

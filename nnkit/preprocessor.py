@@ -7,6 +7,7 @@ restored) source calls `record("<case>", ...)`, it replaces the cell's outputs w
 a stdout line per passed case, or one `error` output listing what is wrong, which nbgrader
 scores as zero. A case whose record is missing (the function was undefined, the cell crashed,
 the record was suppressed) fails with the reason. Student code cannot change these outputs.
+A function that the integrity scan (nnkit.integrity) flags fails every case, with the reason.
 """
 import ast
 
@@ -16,7 +17,10 @@ from nbgrader.utils import is_grade
 
 from nnkit.cases import CASES
 from nnkit.codec import MIME
+from nnkit.integrity import scan
 from nnkit.judge import Verdict, judge
+
+FLAGGED = "flagged for review"  # the report finds flagged answers by this phrase
 
 
 def recorded_cases(source: str) -> list[str]:
@@ -46,11 +50,23 @@ def verdict_outputs(verdicts: list[Verdict]) -> list[NotebookNode]:
 def cell_error(cell: NotebookNode) -> str:
     for output in cell.get("outputs", []):
         if output.get("output_type") == "error":
+            if output.get("ename") in ("CellTimeoutError", "KeyboardInterrupt"):  # nbclient interrupts at the limit
+                return "it did not finish within the time limit per cell (an endless loop?)"
             return f"{output.get('ename')}: {output.get('evalue')}"
     return ""
 
 
-def judge_cell(cell: NotebookNode) -> list[Verdict]:
+def integrity_flags(nb: NotebookNode) -> dict[str, str]:
+    """{function: reason} from the integrity scan of the student's (unlocked) code cells."""
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    locked = [c.metadata.get("nbgrader", {}).get("locked", False) for c in code]
+    graded = {CASES[name].function for c in code if is_grade(c) for name in recorded_cases(c.source)}
+    flags = scan([c.source for c, lock in zip(code, locked) if not lock], graded,
+                 [c.source for c, lock in zip(code, locked) if lock])
+    return {flag.function: flag.reason for flag in flags}
+
+
+def judge_cell(cell: NotebookNode, flags: dict[str, str] = {}) -> list[Verdict]:
     records = {}
     for output in cell.get("outputs", []):
         data = output.get("data", {}) if output.get("output_type") == "display_data" else {}
@@ -58,17 +74,25 @@ def judge_cell(cell: NotebookNode) -> list[Verdict]:
             records.setdefault(data[MIME].get("case"), data[MIME])
     verdicts = []
     for name in recorded_cases(cell.source):
-        if name in records:
+        case = CASES[name]
+        if case.function in flags:
+            verdicts.append(Verdict(False, f"{case.function}: {case.what}\n  {FLAGGED}: your answer "
+                                    f"{flags[case.function]}. Answers must be your own NumPy code; "
+                                    "your instructor will review this."))
+        elif name in records:
             verdicts.append(judge(records[name]))
         else:
-            case = CASES[name]
             why = cell_error(cell) or "the check did not run to the end"
             verdicts.append(Verdict(False, f"{case.function}: {case.what}\n  the test could not run: {why}"))
     return verdicts
 
 
 class JudgeRecords(NbGraderPreprocessor):
+    def preprocess(self, nb, resources):
+        self.flags = integrity_flags(nb)
+        return super().preprocess(nb, resources)
+
     def preprocess_cell(self, cell, resources, cell_index):
         if cell.cell_type == "code" and is_grade(cell) and recorded_cases(cell.source):
-            cell.outputs = verdict_outputs(judge_cell(cell))
+            cell.outputs = verdict_outputs(judge_cell(cell, self.flags))
         return cell, resources

@@ -4,7 +4,8 @@
 
 Per assignment: the score distribution (a histogram, inlined as PNG), and the failure rate of each
 hidden-test cell with what that cell feeds the function, so that the concept the class got wrong
-stands out. Submissions the last batch could not grade are listed for review with the reason.
+stands out. Submissions the last batch could not grade, and answers the integrity scan flagged,
+are listed for review with the reason.
 """
 import base64
 import html
@@ -16,6 +17,8 @@ from pathlib import Path
 from nnkit.cases import CASES
 from nnkit.export import batch_failures, rows
 from nnkit.mnist import COURSE_ROOT
+from nnkit.notebooks import read
+from nnkit.preprocessor import FLAGGED
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 60em; color: #222; }
@@ -75,6 +78,24 @@ def section(name: str, graded: list[dict], points: dict[str, float]) -> str:
     return "\n".join(parts)
 
 
+def flagged(root: Path = COURSE_ROOT) -> dict[tuple[str, str], list[str]]:
+    """{(student, assignment): ["function: reason", ...]} of the answers the integrity scan flagged,
+    read from the graded notebooks in autograded/."""
+    found = {}
+    for path in sorted((root / "autograded").glob("*/*/*.ipynb")):
+        student, assignment = path.parent.parent.name, path.parent.name
+        for cell in read(path).cells:
+            for output in cell.get("outputs", []):
+                for line in output.get("evalue", "").splitlines():
+                    if FLAGGED in line:
+                        function = output["evalue"].split(":", 1)[0]
+                        entry = f"{function}: {line.strip().removeprefix(FLAGGED + ': your answer ').split('. Answers')[0]}"
+                        found.setdefault((student, assignment), [])
+                        if entry not in found[(student, assignment)]:
+                            found[(student, assignment)].append(entry)
+    return found
+
+
 def build(root: Path = COURSE_ROOT) -> str:
     from nbgrader.api import Gradebook
 
@@ -88,7 +109,13 @@ def build(root: Path = COURSE_ROOT) -> str:
     if failures:
         items = "".join(f"<li><b>{html.escape(s)}</b> / {html.escape(a)}: {html.escape(reason)}</li>"
                         for (s, a), reason in sorted(failures.items()))
-        review = f'<div class="review"><b>To review</b>: submissions that could not be graded<ul>{items}</ul></div>'
+        review += f'<div class="review"><b>To review</b>: submissions that could not be graded<ul>{items}</ul></div>'
+    suspicious = flagged(root)
+    if suspicious:
+        items = "".join(f"<li><b>{html.escape(s)}</b> / {html.escape(a)}: {html.escape(entry)}</li>"
+                        for (s, a), entries in sorted(suspicious.items()) for entry in entries)
+        review += (f'<div class="review"><b>To review</b>: answers flagged by the integrity scan '
+                   f'(scored zero)<ul>{items}</ul></div>')
     return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Grading report</title>"
             f"<style>{STYLE}</style></head><body><h1>Grading report</h1>{review}{''.join(sections)}</body></html>")
 

@@ -80,3 +80,45 @@ def test_report_renders_in_headless_chromium(graded_class, tmp_path):
     histogram_blue = ((abs(pixels[..., 0] - 0x33 / 255) < 0.02) & (abs(pixels[..., 2] - 0xb7 / 255) < 0.02)).sum()
     failure_red = ((abs(pixels[..., 0] - 0xd9 / 255) < 0.02) & (abs(pixels[..., 1] - 0x53 / 255) < 0.02)).sum()
     assert histogram_blue > 500 and failure_red > 100, "the histogram or the failure bars did not render"
+
+
+def test_flagged_answers_are_listed_for_review(tmp_path):
+    from nnkit import report
+    from nnkit.course import autograde, nbgrader, scratch_course
+    from nnkit.notebooks import fill, notebook_path, read, reference_code
+    from catalogue import variant
+
+    root = scratch_course(tmp_path / "course")
+    nbgrader("generate_assignment", "convolution", root=root)
+    _, code = variant("wrong", "conv_torch")
+    notebook = fill(read(notebook_path("release", "convolution", root)), {**reference_code("convolution"), "conv": code})
+    (root / "submitted" / "cheater" / "convolution").mkdir(parents=True)
+    import nbformat
+    nbformat.write(notebook, str(root / "submitted" / "cheater" / "convolution" / "convolution.ipynb"))
+    autograde("convolution", root=root)
+    assert scores(root)["cheater"]["convolution"] == (8, 16)  # max_pooling's 8 points, none for conv
+    (entry,) = report.flagged(root)[("cheater", "convolution")]
+    assert entry.startswith("conv: uses F (from torch.nn.functional)")
+    assert "answers flagged by the integrity scan" in report.build(root)
+
+
+def test_a_runaway_cell_times_out_and_the_rest_is_still_graded(tmp_path):
+    from nnkit.course import autograde, cell_scores, nbgrader, scratch_course
+    from nnkit.notebooks import fill, notebook_path, read, reference_code
+    import nbformat
+
+    root = scratch_course(tmp_path / "course")
+    with open(root / "nbgrader_config.py", "a") as config:  # the same mechanism, a shorter limit
+        config.write("\nc.Execute.timeout = 3\n")
+    nbgrader("generate_assignment", "activations", root=root)
+    endless = "def sigmoid(x):\n    while True:\n        pass"
+    notebook = fill(read(notebook_path("release", "activations", root)), {**reference_code("activations"), "sigmoid": endless})
+    (root / "submitted" / "looper" / "activations").mkdir(parents=True)
+    nbformat.write(notebook, str(root / "submitted" / "looper" / "activations" / "activations.ipynb"))
+    autograde("activations", root=root)
+    got = cell_scores("activations", "looper", root)
+    assert [got[c] for c in ("test_sigmoid_mnist", "test_sigmoid_extremes", "test_sigmoid_float32")] == [0, 0, 0]
+    assert scores(root)["looper"]["activations"] == (7, 12)  # relu and cross_entropy still graded
+    graded = read(root / "autograded" / "looper" / "activations" / "activations.ipynb")
+    messages = [o.evalue for c in graded.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert any("did not finish within the time limit" in m for m in messages), messages
