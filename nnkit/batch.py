@@ -64,11 +64,36 @@ def ensure_assignments(assignments: list[str], root: Path) -> None:
             nbgrader("generate_assignment", assignment, root=root)
 
 
+def graded_since(assignment: str, root: Path, since: float) -> set[str]:
+    return {student for student in submissions(assignment, root)
+            if (path := root / "autograded" / student / assignment / f"{assignment}.ipynb").is_file()
+            and path.stat().st_mtime >= since}
+
+
 def autograde_with_progress(assignment: str, root: Path, progress: Progress) -> list[dict]:
-    """Run nbgrader autograde on every submission of an assignment; return the failures."""
-    process = subprocess.Popen([sys.executable, "-m", "nbgrader", "autograde", assignment, "--force"], cwd=root,
+    """Grade every submission of an assignment; return the failures.
+
+    One nbgrader run grades them all. nbgrader can also give up on the whole run because of one
+    submission (e.g. one whose cells were duplicated: "old version of the nbgrader metadata
+    format"), leaving the rest ungraded; each submission that run left ungraded and unexplained is
+    then graded on its own, so that one bad notebook costs only its own grade.
+    """
+    since = time.time() - 1  # file times are coarser than perf_counter
+    failures = autograde_run(assignment, root, progress)
+    explained = {f["student"] for f in failures}
+    for student in sorted(set(submissions(assignment, root)) - graded_since(assignment, root, since) - explained):
+        failures += autograde_run(assignment, root, progress, student)
+        if student not in graded_since(assignment, root, since) and student not in {f["student"] for f in failures}:
+            failures.append({"assignment": assignment, "student": student, "reason": "nbgrader stopped: see its log"})
+    return failures
+
+
+def autograde_run(assignment: str, root: Path, progress: Progress, student: str | None = None) -> list[dict]:
+    """One `nbgrader autograde` (of one student, or of all), following its log."""
+    only = [f"--student={student}"] if student else []
+    process = subprocess.Popen([sys.executable, "-m", "nbgrader", "autograde", assignment, "--force", *only], cwd=root,
                                env=nbgrader_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    failures, seen, current, errors, logging_for = [], set(), None, {}, None
+    failures, seen, current, errors, logging_for, fatal = [], set(), None, {}, None, []
     for line in process.stdout:
         if match := CONVERTING.search(line):
             if match.group(1) not in seen:
@@ -89,11 +114,18 @@ def autograde_with_progress(assignment: str, root: Path, progress: Progress) -> 
                              "reason": last_error(errors.get(match.group(2), []))})
         elif logging_for and (not line.startswith("[") or " | ERROR]" in line):
             errors.setdefault(logging_for, []).append(line.rstrip())
+        elif student and " | ERROR]" in line:  # an error that ends the run, not tied to a submission
+            fatal.append(LOG_LINE.sub("", line).strip())
         else:
             logging_for = None
     process.wait()
     if current:
         progress.step(f"{assignment}/{current}")
+    if student and process.returncode != 0 and not failures:
+        failures.append({"assignment": assignment, "student": student,
+                         "reason": (fatal or ["nbgrader stopped: see its log"])[0][:300]})
+        if student not in seen:
+            progress.step(f"{assignment}/{student}")
     return failures
 
 

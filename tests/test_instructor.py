@@ -1,15 +1,18 @@
 """The instructor's batch run: progress, broken submissions reported and skipped, grades.csv with
 per-cell scores, and the HTML report, rendered in a real headless Chromium."""
+import copy
 import csv
 import shutil
 import subprocess
 import sys
 
+import nbformat
 import pytest
 
 from nnkit import batch
 from nnkit.course import scores
 from nnkit.mnist import COURSE_ROOT
+from nnkit.notebooks import read
 from scripts.make_submissions import DEMO_STUDENTS
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -27,6 +30,12 @@ def graded_class(tmp_path_factory):
     (root / "submitted" / "renamed" / "activations").mkdir(parents=True)
     shutil.copy(COURSE_ROOT / "submitted" / "correct" / "activations" / "activations.ipynb",
                 root / "submitted" / "renamed" / "activations" / "my_activations.ipynb")
+    # every test cell twice: nbgrader gives up on the whole run at this one (an "old metadata
+    # format" error), which would leave "renamed" and "seed", sorted after it, ungraded
+    duplicated = read(COURSE_ROOT / "submitted" / "correct" / "activations" / "activations.ipynb")
+    duplicated.cells += [copy.deepcopy(c) for c in duplicated.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    (root / "submitted" / "duplicated" / "activations").mkdir(parents=True)
+    nbformat.write(duplicated, str(root / "submitted" / "duplicated" / "activations" / "activations.ipynb"))
     result = subprocess.run([sys.executable, "-m", "nnkit.batch", "--assignment", "activations", "--course", str(root)],
                             env=batch.nbgrader_env(), capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -35,12 +44,13 @@ def graded_class(tmp_path_factory):
 
 def test_batch_grades_everyone_and_reports_the_broken(graded_class):
     root, result = graded_class
-    assert "5/5 submissions" in result.stderr  # the progress bar reached the end
+    assert "6/6 submissions" in result.stderr  # the progress bar reached the end
     table = scores(root)
     assert table["correct"]["activations"] == (12, 12) and table["seed"]["activations"] == (10, 12)
     assert table["blank"]["activations"] == (0, 12)
     assert "broken / activations: nbformat.reader.NotJSONError" in result.stdout
     assert "renamed / activations: unknown notebook my_activations.ipynb (expected activations.ipynb)" in result.stdout
+    assert "duplicated / activations: One or more notebooks in the assignment use an old version" in result.stdout
     assert "0/12!" in result.stdout
 
 
@@ -48,7 +58,7 @@ def test_csv_has_a_column_per_hidden_test(graded_class):
     root, _ = graded_class
     with open(root / "grades.csv") as f:
         rows = {row["student_id"]: row for row in csv.DictReader(f)}
-    assert set(rows) == {"blank", "correct", "seed", "broken", "renamed"}
+    assert set(rows) == {"blank", "correct", "seed", "broken", "renamed", "duplicated"}
     seed = rows["seed"]
     assert (seed["assignment"], float(seed["score"]), float(seed["max_score"]), seed["status"]) == ("activations", 10, 12, "graded")
     assert float(seed["test_sigmoid_extremes"]) == 0 and float(seed["test_sigmoid_mnist"]) == 2
@@ -93,7 +103,7 @@ def test_flagged_answers_are_listed_for_review(tmp_path):
     _, code = variant("wrong", "conv_torch")
     notebook = fill(read(notebook_path("release", "convolution", root)), {**reference_code("convolution"), "conv": code})
     (root / "submitted" / "cheater" / "convolution").mkdir(parents=True)
-    import nbformat
+
     nbformat.write(notebook, str(root / "submitted" / "cheater" / "convolution" / "convolution.ipynb"))
     autograde("convolution", root=root)
     assert scores(root)["cheater"]["convolution"] == (8, 16)  # max_pooling's 8 points, none for conv
@@ -105,7 +115,7 @@ def test_flagged_answers_are_listed_for_review(tmp_path):
 def test_a_runaway_cell_times_out_and_the_rest_is_still_graded(tmp_path):
     from nnkit.course import autograde, cell_scores, nbgrader, scratch_course
     from nnkit.notebooks import fill, notebook_path, read, reference_code
-    import nbformat
+
 
     root = scratch_course(tmp_path / "course")
     with open(root / "nbgrader_config.py", "a") as config:  # the same mechanism, a shorter limit
