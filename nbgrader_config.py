@@ -3,7 +3,7 @@ import os
 import sys
 
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
-from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearHiddenTests, Execute, GetGrades,
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearHiddenTests, GetGrades,
                                     IgnorePattern, LimitOutput, SaveAutoGrades)
 
 COURSE_ROOT = os.path.dirname(os.path.abspath(__file__))
@@ -16,6 +16,7 @@ if COURSE_ROOT not in paths:
     os.environ["PYTHONPATH"] = os.pathsep.join([COURSE_ROOT] + paths)
 
 from nnkit import limits  # noqa: E402  (needs the path above)
+from nnkit.execute import ResilientExecute  # noqa: E402
 from nnkit.preprocessor import JudgeRecords  # noqa: E402
 
 c = get_config()  # noqa: F821  (provided by traitlets when it loads this file)
@@ -27,12 +28,12 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 
-c.Execute.timeout = limits.CELL_TIMEOUT_SECONDS
-c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:", f"--IPKernelApp.exec_lines={limits.KERNEL_STARTUP}"]
+c.ResilientExecute.timeout = limits.CELL_TIMEOUT_SECONDS
+c.ResilientExecute.extra_arguments = ["--HistoryManager.hist_file=:memory:", f"--IPKernelApp.exec_lines={limits.KERNEL_STARTUP}"]
 
 # The verdict is made in this process, after the student's kernel has run: see nnkit/preprocessor.py.
 c.Autograde.autograde_preprocessors = [
-    Execute, JudgeRecords, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+    ResilientExecute, JudgeRecords, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
     SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
 ]
 # Library warnings on stderr (e.g. torchvision's, matplotlib's) never zero a cell.

@@ -119,7 +119,7 @@ def test_a_runaway_cell_times_out_and_the_rest_is_still_graded(tmp_path):
 
     root = scratch_course(tmp_path / "course")
     with open(root / "nbgrader_config.py", "a") as config:  # the same mechanism, a shorter limit
-        config.write("\nc.Execute.timeout = 3\n")
+        config.write("\nc.ResilientExecute.timeout = 3\n")
     nbgrader("generate_assignment", "activations", root=root)
     endless = "def sigmoid(x):\n    while True:\n        pass"
     notebook = fill(read(notebook_path("release", "activations", root)), {**reference_code("activations"), "sigmoid": endless})
