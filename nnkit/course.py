@@ -84,3 +84,28 @@ def format_table(table: dict[str, dict[str, tuple[float, float]]], failed: set =
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     return "\n".join("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths)))
                      for row in rows)
+
+
+def gradebook_problems(root: Path = COURSE_ROOT) -> list[str]:
+    """Inconsistencies in a course's gradebook (none expected): a submitted notebook without a grade
+    for each of its graded cells, a score outside [0, max], a student with two submissions of one
+    assignment."""
+    from nbgrader.api import Gradebook
+
+    problems = []
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
+        for assignment in gradebook.assignments:
+            students = [s.student.id for s in assignment.submissions]
+            problems += [f"{s} has {students.count(s)} submissions of {assignment.name}"
+                         for s in set(students) if students.count(s) > 1]
+            for submission in assignment.submissions:
+                for notebook in submission.notebooks:
+                    cells = {cell.name for cell in notebook.notebook.grade_cells}
+                    grades = {grade.name: grade for grade in notebook.grades}
+                    if set(grades) != cells:
+                        problems.append(f"{submission.student.id}/{assignment.name}: grades for {sorted(grades)}, "
+                                        f"cells {sorted(cells)}")
+                    for grade in grades.values():
+                        if grade.score is not None and not 0 <= grade.score <= grade.max_score:
+                            problems.append(f"{submission.student.id}/{assignment.name}/{grade.name}: {grade.score}")
+    return problems

@@ -67,11 +67,12 @@ def integrity_flags(nb: NotebookNode) -> dict[str, str]:
 
 
 def judge_cell(cell: NotebookNode, flags: dict[str, str] = {}) -> list[Verdict]:
-    records = {}
+    records, counts = {}, {}
     for output in cell.get("outputs", []):
         data = output.get("data", {}) if output.get("output_type") == "display_data" else {}
         if isinstance(data.get(MIME), dict):
             records.setdefault(data[MIME].get("case"), data[MIME])
+            counts[data[MIME].get("case")] = counts.get(data[MIME].get("case"), 0) + 1
     verdicts = []
     for name in recorded_cases(cell.source):
         case = CASES[name]
@@ -79,6 +80,9 @@ def judge_cell(cell: NotebookNode, flags: dict[str, str] = {}) -> list[Verdict]:
             verdicts.append(Verdict(False, f"{case.function}: {case.what}\n  {FLAGGED}: your answer "
                                     f"{flags[case.function]}. Answers must be your own NumPy code; "
                                     "your instructor will review this."))
+        elif counts.get(name, 0) > 1:  # the function under test published a record of its own
+            verdicts.append(Verdict(False, f"{case.function}: {case.what}\n  {FLAGGED}: the check was recorded "
+                                    "more than once: your function published output that imitates the grader's."))
         elif name in records:
             verdicts.append(judge(records[name]))
         else:

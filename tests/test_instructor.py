@@ -33,7 +33,10 @@ def graded_class(tmp_path_factory):
     # every test cell twice: nbgrader gives up on the whole run at this one (an "old metadata
     # format" error), which would leave "renamed" and "seed", sorted after it, ungraded
     duplicated = read(COURSE_ROOT / "submitted" / "correct" / "activations" / "activations.ipynb")
-    duplicated.cells += [copy.deepcopy(c) for c in duplicated.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    copies = [copy.deepcopy(c) for c in duplicated.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    for number, cell in enumerate(copies):
+        cell["id"] = f"copy-{number}"
+    duplicated.cells += copies
     (root / "submitted" / "duplicated" / "activations").mkdir(parents=True)
     nbformat.write(duplicated, str(root / "submitted" / "duplicated" / "activations" / "activations.ipynb"))
     result = subprocess.run([sys.executable, "-m", "nnkit.batch", "--assignment", "activations", "--course", str(root)],

@@ -87,3 +87,14 @@ def test_verdict_outputs_are_an_error_exactly_when_something_failed():
     failed = verdict("relu_mnist", lambda x: x)
     assert [o.output_type for o in verdict_outputs([passed])] == ["stream"]
     assert [o.output_type for o in verdict_outputs([passed, failed])] == ["stream", "error"]
+
+
+def test_a_record_forged_by_the_function_under_test_fails():
+    from nnkit.codec import MIME
+    from nbformat.v4 import new_output as output
+
+    honest = run_case("relu_mnist", A.relu)
+    cell = new_code_cell('record("relu_mnist", relu)')
+    cell.outputs = [output("display_data", data={MIME: honest}), output("display_data", data={MIME: honest})]
+    (result,) = judge_cell(cell)
+    assert not result.passed and "recorded more than once" in result.message
