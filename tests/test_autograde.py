@@ -114,3 +114,10 @@ def test_feedback_shows_verdicts_but_never_the_hidden_tests(graded, assignment):
     assert "Hidden test (" in text and "passed" in text
     leaked = [line for line in hidden_test_lines(assignment) if line in text]
     assert not leaked and "BEGIN HIDDEN TESTS" not in text
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_gradebook_is_consistent_after_the_catalogue_run(graded, assignment):
+    from nnkit.course import gradebook_problems
+
+    assert gradebook_problems(graded[assignment]) == []
