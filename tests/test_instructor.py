@@ -135,3 +135,19 @@ def test_a_runaway_cell_times_out_and_the_rest_is_still_graded(tmp_path):
     graded = read(root / "autograded" / "looper" / "activations" / "activations.ipynb")
     messages = [o.evalue for c in graded.cells for o in c.get("outputs", []) if o.output_type == "error"]
     assert any("did not finish within the time limit" in m for m in messages), messages
+
+
+def test_the_gradebook_check_finds_a_missing_grade_and_a_score_out_of_range(course):
+    import sqlite3
+
+    from nnkit.course import autograde, gradebook_problems, nbgrader
+
+    nbgrader("generate_assignment", "activations", root=course)
+    shutil.copytree(COURSE_ROOT / "submitted" / "correct" / "activations", course / "submitted" / "correct" / "activations")
+    autograde("activations", root=course)
+    assert gradebook_problems(course) == []
+    with sqlite3.connect(course / "gradebook.db") as db:
+        db.execute("DELETE FROM grade WHERE id = (SELECT id FROM grade ORDER BY id LIMIT 1)")
+        db.execute("UPDATE grade SET auto_score = 99 WHERE id = (SELECT id FROM grade ORDER BY id DESC LIMIT 1)")
+    problems = gradebook_problems(course)
+    assert any("grades for" in p for p in problems) and any(p.endswith(": 99.0") for p in problems), problems
