@@ -16,14 +16,15 @@ if COURSE_ROOT not in paths:
     os.environ["PYTHONPATH"] = os.pathsep.join([COURSE_ROOT] + paths)
 
 from nnkit import limits  # noqa: E402  (needs the path above)
+from nnkit.gradebook import COURSE_ID, db_url  # noqa: E402
 from nnkit.execute import ResilientExecute  # noqa: E402
 from nnkit.preprocessor import JudgeRecords  # noqa: E402
 
 c = get_config()  # noqa: F821  (provided by traitlets when it loads this file)
 
 c.CourseDirectory.root = COURSE_ROOT
-c.CourseDirectory.course_id = "nn-from-scratch"
-c.CourseDirectory.db_url = "sqlite:///" + os.path.join(COURSE_ROOT, "gradebook.db")
+c.CourseDirectory.course_id = COURSE_ID
+c.CourseDirectory.db_url = db_url(COURSE_ROOT)  # SQLite here, unless NNKIT_DB_URL names a server
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]
 
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}

@@ -1,13 +1,24 @@
 """Autograde a whole class: every student, every assignment, with progress and a summary, then
 export grades.csv and write the report autograded/report.html.
 
-    python -m nnkit.batch [--assignment NAME ...]        (make grade)
+    python -m nnkit.batch [--assignment NAME ...] [--jobs J]        (make grade [JOBS=J])
 
-One `nbgrader autograde` per assignment grades all its submissions (nbgrader keeps going past
-a submission it cannot grade); this follows its log to show students done / total and an ETA,
-and collects the submissions that could not be graded, with the reason. Those get no grades
-(their row reads 0 in the gradebook and `!` in the table), never stop the batch, and are
-written with the reason to autograded/batch.json for the report.
+The students are split into J disjoint groups (every J-th of the sorted list), graded at once by
+J workers; each worker runs one `nbgrader autograde` per assignment over its group (nbgrader
+keeps going past a submission it cannot grade). This follows their logs to show submissions
+done / total and an ETA, and collects the submissions that could not be graded, with the
+reason. Those get no grades (their row reads 0 in the gradebook and `!` in the table), never
+stop the batch, and are written with the reason to autograded/batch.json for the report.
+Assignments and students are entered in the gradebook before any worker starts, so workers
+never race to create the same row; with J > 1, a submission that failed is graded once more on
+its own after the workers finish (a busy SQLite gradebook is the usual cause).
+
+Across machines (one gradebook server, NNKIT_DB_URL; see nnkit/gradebook.py), the same split
+runs as separate processes, one per shard, launched by any scheduler (cluster/ has a Slurm array):
+
+    python -m nnkit.batch --prepare                  once: assignments and students in the gradebook
+    python -m nnkit.batch --shard I/N [--jobs J]     on each machine, I = 0 .. N-1
+    python -m nnkit.batch --collect                  once all are done: table, grades.csv, report
 """
 import argparse
 import json
@@ -15,10 +26,13 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from nnkit.course import format_table, nbgrader, nbgrader_env, scores
+from nnkit.gradebook import open_gradebook
 from nnkit.mnist import COURSE_ROOT
 from nnkit.notebooks import ASSIGNMENTS
 
@@ -34,8 +48,13 @@ class Progress:
 
     def __init__(self, total: int, stream=sys.stderr):
         self.total, self.done, self.stream, self.start = total, 0, stream, time.perf_counter()
+        self.lock = threading.Lock()  # workers report from their own threads
 
     def step(self, label: str) -> None:
+        with self.lock:
+            self._step(label)
+
+    def _step(self, label: str) -> None:
         self.done += 1
         elapsed = time.perf_counter() - self.start
         eta = elapsed / self.done * (self.total - self.done)
@@ -49,50 +68,84 @@ class Progress:
         self.stream.flush()
 
 
-def submissions(assignment: str, root: Path) -> list[str]:
-    return sorted(p.name for p in (root / "submitted").glob("*") if (p / assignment).is_dir())
+def submissions(assignment: str, root: Path, among=None) -> list[str]:
+    """The students who submitted an assignment (only those `among` the given ones, if given)."""
+    return sorted(p.name for p in (root / "submitted").glob("*")
+                  if (p / assignment).is_dir() and (among is None or p.name in among))
 
 
-def ensure_assignments(assignments: list[str], root: Path) -> None:
-    """nbgrader grades only assignments its gradebook knows: add those it does not (from source/)."""
-    from nbgrader.api import Gradebook
+def all_students(assignments: list[str], root: Path) -> list[str]:
+    return sorted({student for assignment in assignments for student in submissions(assignment, root)})
 
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
+
+def shard(students: list[str], index: int, count: int) -> list[str]:
+    """Shard `index` of `count` (0-based): every count-th student of the sorted list. The shards
+    are disjoint, cover every student, and differ in size by one at most."""
+    return sorted(students)[index::count]
+
+
+def prepare(assignments: list[str], root: Path) -> None:
+    """Enter the assignments (from source/) and the students of submitted/ in the gradebook, so
+    that workers running at once only ever update rows, never race to create the same one."""
+    with open_gradebook(root) as gradebook:
         known = {a.name for a in gradebook.assignments}
     for assignment in assignments:
         if assignment not in known:
             nbgrader("generate_assignment", assignment, root=root)
+    with open_gradebook(root) as gradebook:
+        known = {s.id for s in gradebook.students}
+        for student in all_students(assignments, root):
+            if student not in known:
+                gradebook.add_student(student)
 
 
-def graded_since(assignment: str, root: Path, since: float) -> set[str]:
-    return {student for student in submissions(assignment, root)
+def unprepared(assignments: list[str], root: Path) -> list[str]:
+    with open_gradebook(root) as gradebook:
+        known = {a.name for a in gradebook.assignments}
+    return [a for a in assignments if a not in known]
+
+
+def graded_since(assignment: str, root: Path, since: float, among=None) -> set[str]:
+    return {student for student in submissions(assignment, root, among)
             if (path := root / "autograded" / student / assignment / f"{assignment}.ipynb").is_file()
             and path.stat().st_mtime >= since}
 
 
-def autograde_with_progress(assignment: str, root: Path, progress: Progress) -> list[dict]:
-    """Grade every submission of an assignment; return the failures.
+def autograde_with_progress(assignment: str, root: Path, progress: Progress, among=None,
+                            threads: int | None = None) -> list[dict]:
+    """Grade every submission of an assignment (of the students `among` the given ones, if
+    given); return the failures.
 
     One nbgrader run grades them all. nbgrader can also give up on the whole run because of one
     submission (e.g. one whose cells were duplicated: "old version of the nbgrader metadata
     format"), leaving the rest ungraded; each submission that run left ungraded and unexplained is
     then graded on its own, so that one bad notebook costs only its own grade.
     """
+    mine = submissions(assignment, root, among)
+    if not mine:
+        return []
+    others = sorted(set(submissions(assignment, root)) - set(mine))
     since = time.time() - 1  # file times are coarser than perf_counter
-    failures = autograde_run(assignment, root, progress)
+    failures = autograde_run(assignment, root, progress, exclude=others, threads=threads)
     explained = {f["student"] for f in failures}
-    for student in sorted(set(submissions(assignment, root)) - graded_since(assignment, root, since) - explained):
-        failures += autograde_run(assignment, root, progress, student)
-        if student not in graded_since(assignment, root, since) and student not in {f["student"] for f in failures}:
+    for student in sorted(set(mine) - graded_since(assignment, root, since, mine) - explained):
+        failures += autograde_run(assignment, root, progress, student, threads=threads)
+        if student not in graded_since(assignment, root, since, mine) and student not in {f["student"] for f in failures}:
             failures.append({"assignment": assignment, "student": student, "reason": "nbgrader stopped: see its log"})
     return failures
 
 
-def autograde_run(assignment: str, root: Path, progress: Progress, student: str | None = None) -> list[dict]:
-    """One `nbgrader autograde` (of one student, or of all), following its log."""
+def autograde_run(assignment: str, root: Path, progress: Progress, student: str | None = None,
+                  exclude: list[str] = (), threads: int | None = None) -> list[dict]:
+    """One `nbgrader autograde` (of one student, or of all but `exclude`), following its log."""
     only = [f"--student={student}"] if student else []
+    if exclude and not student:
+        only = [f"--CourseDirectory.student_id_exclude={','.join(exclude)}"]
+    env = nbgrader_env()
+    if threads:  # each worker's kernels get their share of the cores (numpy's BLAS, torch)
+        env.update({name: str(threads) for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")})
     process = subprocess.Popen([sys.executable, "-m", "nbgrader", "autograde", assignment, "--force", *only], cwd=root,
-                               env=nbgrader_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     failures, seen, current, errors, logging_for, fatal = [], set(), None, {}, None, []
     for line in process.stdout:
         if match := CONVERTING.search(line):
@@ -139,37 +192,69 @@ def last_error(lines: list[str]) -> str:
     return "; ".join(skipped + [reason])[:300]
 
 
-def run(assignments: list[str] = list(ASSIGNMENTS), root: Path = COURSE_ROOT) -> dict:
-    """Grade everything; returns {"seconds", "submissions", "failures"} and writes autograded/batch.json."""
-    ensure_assignments(assignments, root)
-    total = sum(len(submissions(a, root)) for a in assignments)
-    progress = Progress(total)
+def grade_students(students: list[str], assignments: list[str], root: Path, progress: Progress,
+                   threads: int | None = None) -> list[dict]:
+    """One worker: every assignment of these students, one nbgrader run per assignment."""
+    return [failure for assignment in assignments
+            for failure in autograde_with_progress(assignment, root, progress, set(students), threads)]
+
+
+def run(assignments: list[str] = list(ASSIGNMENTS), root: Path = COURSE_ROOT, jobs: int = 1,
+        shard_of: tuple[int, int] | None = None) -> dict:
+    """Grade every student (or shard `shard_of` = (index, count) of them) with `jobs` workers;
+    returns {"seconds", "submissions", "jobs", "failures"} and writes it to autograded/batch.json
+    (autograded/batch-shard-I-of-N.json for a shard)."""
     start = time.perf_counter()
-    failures = []
-    for assignment in assignments:
-        failures += autograde_with_progress(assignment, root, progress)
-    summary = {"seconds": round(time.perf_counter() - start, 1), "submissions": total, "failures": failures}
+    if shard_of is None:
+        prepare(assignments, root)
+    elif missing := unprepared(assignments, root):
+        raise SystemExit(f"the gradebook does not know {', '.join(missing)}: run `python -m nnkit.batch --prepare` first")
+    students = all_students(assignments, root)
+    mine = students if shard_of is None else shard(students, *shard_of)
+    groups = [shard(mine, i, jobs) for i in range(jobs) if shard(mine, i, jobs)]
+    progress = Progress(sum(len(submissions(a, root, set(mine))) for a in assignments))
+    threads = max(1, (os.cpu_count() or 1) // jobs) if jobs > 1 else None
+    with ThreadPoolExecutor(max(len(groups), 1)) as pool:
+        failures = [f for found in pool.map(lambda group: grade_students(group, assignments, root, progress, threads),
+                                            groups) for f in found]
+    if jobs > 1 and failures:  # once more, alone: a failure may come from another worker's load or lock
+        progress.total += len(failures)
+        failures = [f for failure in failures
+                    for f in autograde_with_progress(failure["assignment"], root, progress, {failure["student"]})]
+    summary = {"seconds": round(time.perf_counter() - start, 1), "submissions": sum(len(submissions(a, root, set(mine)))
+               for a in assignments), "jobs": jobs, "failures": failures}
+    name = "batch.json" if shard_of is None else f"batch-shard-{shard_of[0]}-of-{shard_of[1]}.json"
     (root / "autograded").mkdir(exist_ok=True)
+    (root / "autograded" / name).write_text(json.dumps(summary, indent=2))
+    return summary
+
+
+def collect(root: Path = COURSE_ROOT) -> dict:
+    """Merge the shards' summaries into autograded/batch.json (for the CSV and the report)."""
+    parts = [json.loads(path.read_text()) for path in sorted((root / "autograded").glob("batch-shard-*.json"))]
+    summary = {"seconds": max((p["seconds"] for p in parts), default=0), "submissions": sum(p["submissions"] for p in parts),
+               "jobs": sum(p.get("jobs", 1) for p in parts), "failures": [f for p in parts for f in p["failures"]]}
     (root / "autograded" / "batch.json").write_text(json.dumps(summary, indent=2))
     return summary
 
 
 def summary_text(summary: dict, root: Path = COURSE_ROOT) -> str:
     failed = {(f["student"], f["assignment"]) for f in summary["failures"]}
+    workers = summary.get("jobs", 1)
     lines = [format_table(scores(root), failed), "",
              f"{summary['submissions']} submissions graded in {summary['seconds']} s"
-             f" ({summary['seconds'] / max(summary['submissions'], 1):.1f} s each)"]
+             f" ({summary['seconds'] / max(summary['submissions'], 1):.1f} s each"
+             + (f", {workers} workers" if workers > 1 else "") + ")"]
     if summary["failures"]:
         lines.append(f"{len(summary['failures'])} could not be graded (marked !, no grades):")
         lines += [f"  {f['student']} / {f['assignment']}: {f['reason']}" for f in summary["failures"]]
     return "\n".join(lines)
 
 
-def grade_class(assignments: list[str] = list(ASSIGNMENTS), root: Path = COURSE_ROOT) -> str:
-    """Grade, export the CSV, write the report; return the summary to print."""
+def finish(summary: dict, root: Path) -> str:
+    """Export the CSV, write the report; return the summary to print."""
     from nnkit import report
 
-    summary = run(assignments, root)
     nbgrader("export", root=root)
     page = report.write(root)
     flags = [f"  {student} / {assignment}: {entry}" for (student, assignment), entries in report.flagged(root).items()
@@ -179,13 +264,44 @@ def grade_class(assignments: list[str] = list(ASSIGNMENTS), root: Path = COURSE_
             f"\nreport: {page}")
 
 
+def grade_class(assignments: list[str] = list(ASSIGNMENTS), root: Path = COURSE_ROOT, jobs: int = 1) -> str:
+    """Grade, export the CSV, write the report; return the summary to print."""
+    return finish(run(assignments, root, jobs), root)
+
+
+def shard_argument(text: str) -> tuple[int, int]:
+    index, _, count = text.partition("/")
+    if not (index.isdigit() and count.isdigit() and 0 <= int(index) < int(count)):
+        raise argparse.ArgumentTypeError(f"expected I/N with 0 <= I < N, got {text!r}")
+    return int(index), int(count)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m nnkit.batch", description=__doc__.splitlines()[0])
     parser.add_argument("--assignment", action="append", choices=ASSIGNMENTS,
                         help="grade only this assignment (repeatable); default: all")
     parser.add_argument("--course", type=Path, default=COURSE_ROOT, help="the course folder (default: this kit)")
+    parser.add_argument("--jobs", "-j", type=int, default=1, help="workers grading at once on this machine (default 1)")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--prepare", action="store_true", help="only enter assignments and students in the gradebook")
+    mode.add_argument("--shard", type=shard_argument, metavar="I/N",
+                      help="grade only shard I of N (0-based) of the students; no CSV or report")
+    mode.add_argument("--collect", action="store_true", help="merge the shards' results: table, grades.csv, report")
     args = parser.parse_args(argv)
-    print(grade_class(args.assignment or list(ASSIGNMENTS), args.course.resolve()))
+    assignments, root = args.assignment or list(ASSIGNMENTS), args.course.resolve()
+    if args.jobs < 1:
+        parser.error("--jobs must be at least 1")
+    if args.prepare:
+        prepare(assignments, root)
+        print(f"gradebook ready: {len(assignments)} assignments, {len(all_students(assignments, root))} students")
+    elif args.shard:
+        summary = run(assignments, root, args.jobs, args.shard)
+        print(f"shard {args.shard[0]}/{args.shard[1]}: {summary['submissions']} submissions in {summary['seconds']} s, "
+              f"{len(summary['failures'])} could not be graded")
+    elif args.collect:
+        print(finish(collect(root), root))
+    else:
+        print(grade_class(assignments, root, args.jobs))
     return 0
 
 

@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from nnkit.gradebook import open_gradebook
 from nnkit.mnist import COURSE_ROOT
 from nnkit.notebooks import ASSIGNMENTS
 
@@ -47,10 +48,10 @@ def autograde(assignment: str, root: Path = COURSE_ROOT) -> None:
 
 def scores(root: Path = COURSE_ROOT) -> dict[str, dict[str, tuple[float, float]]]:
     """{student: {assignment: (score, max_score)}} from the course's gradebook."""
-    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.api import MissingEntry
 
     table: dict[str, dict[str, tuple[float, float]]] = {}
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
+    with open_gradebook(root) as gradebook:
         for student in gradebook.students:
             for assignment in gradebook.assignments:
                 try:
@@ -63,9 +64,7 @@ def scores(root: Path = COURSE_ROOT) -> dict[str, dict[str, tuple[float, float]]
 
 def cell_scores(assignment: str, student: str, root: Path = COURSE_ROOT) -> dict[str, float]:
     """{grade cell id: points scored} of one student's autograded notebook."""
-    from nbgrader.api import Gradebook
-
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
+    with open_gradebook(root) as gradebook:
         notebook = gradebook.find_submission_notebook(assignment, assignment, student)
         return {grade.name: grade.score for grade in notebook.grades}
 
@@ -90,10 +89,8 @@ def gradebook_problems(root: Path = COURSE_ROOT) -> list[str]:
     """Inconsistencies in a course's gradebook (none expected): a submitted notebook without a grade
     for each of its graded cells, a score outside [0, max], a student with two submissions of one
     assignment."""
-    from nbgrader.api import Gradebook
-
     problems = []
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
+    with open_gradebook(root) as gradebook:
         for assignment in gradebook.assignments:
             students = [s.student.id for s in assignment.submissions]
             problems += [f"{s} has {students.count(s)} submissions of {assignment.name}"

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from nnkit.cases import CASES
 from nnkit.export import batch_failures, rows
+from nnkit.gradebook import open_gradebook
 from nnkit.mnist import COURSE_ROOT
 from nnkit.notebooks import read
 from nnkit.preprocessor import FLAGGED
@@ -97,10 +98,8 @@ def flagged(root: Path = COURSE_ROOT) -> dict[tuple[str, str], list[str]]:
 
 
 def build(root: Path = COURSE_ROOT) -> str:
-    from nbgrader.api import Gradebook
-
     failures = batch_failures(root)
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
+    with open_gradebook(root) as gradebook:
         names = [a.name for a in gradebook.assignments]
         table = rows(gradebook, failures=failures)
         sections = [section(name, [r for r in table if r["assignment"] == name and r["status"] == "graded"],

@@ -1,0 +1,31 @@
+"""Every speed figure of the kit, measured in one run (make bench):
+
+    python -m benchmarks [--runs R] [--students N]
+
+1-2. benchmarks.grading: the kit's autograde against bare `nbconvert --execute`; 1 vs 2 workers.
+3.   benchmarks.kernels: the reference conv / max pooling against torch.nn.functional.
+4.   benchmarks.fairness: the seed's loop conv / max_pooling, worst hidden-test cell vs the limit.
+Ratios only mean something within one run: these machines are shared and noisy.
+"""
+import argparse
+import sys
+import time
+
+from benchmarks import fairness, grading, kernels
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3, help="grading runs to take medians over (default 3)")
+    parser.add_argument("--students", type=int, default=8, help="students in the benchmark class (default 8)")
+    args = parser.parse_args(argv)
+    start = time.perf_counter()
+    for section in (lambda: grading.report(args.students, args.runs), lambda: "3. " + kernels.report(),
+                    lambda: "4. " + fairness.report()):
+        print(section(), end="\n\n", flush=True)
+    print(f"benchmarks done in {time.perf_counter() - start:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

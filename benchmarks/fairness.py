@@ -1,0 +1,118 @@
+"""Is the per-cell time limit fair to a slow but correct student? Time the convolution hidden tests.
+
+Measured: the wall time of each hidden-test cell of the `convolution` assignment in a real
+Jupyter kernel, when the answer cells hold the seed tutorial's loop `max_pooling` and `conv`
+(tests/variants/seed.py, the slowest answers in the catalogue), next to the limit a grading
+kernel gives each cell, nnkit.limits.CELL_TIMEOUT_SECONDS. The instructor's reference answer is
+measured the same way for comparison.
+
+How: the instructor notebook source/convolution/convolution.ipynb (which holds the hidden tests,
+each one `record("<case>", fn)`) gets its answer cells filled with the code under test, as
+nbgrader autograde would see a submission; nbclient runs it in a python3 kernel started like
+the grading kernels (the course folder on PYTHONPATH, the same start-up line and per-cell
+timeout), with record_timing. A cell's time is its "iopub.execute_input" to
+"shell.execute_reply" timestamps (building the case's inputs and encoding the answer
+included); a case's time is the "seconds" that record() measured around the function call
+alone. Nothing here asserts a time: these machines are shared and noisy.
+
+    python -m benchmarks.fairness
+"""
+import os
+from datetime import datetime
+from pathlib import Path
+from typing import NamedTuple
+
+import nbformat
+
+from nnkit.codec import MIME
+from nnkit.limits import CELL_TIMEOUT_SECONDS, KERNEL_STARTUP
+from nnkit.mnist import COURSE_ROOT
+from nnkit.notebooks import fill, implementations_in, notebook_path, read, reference_code
+
+ASSIGNMENT = "convolution"
+SEED = COURSE_ROOT / "tests" / "variants" / "seed.py"
+
+
+class CellTime(NamedTuple):
+    cell: str  # the graded cell's grade_id
+    seconds: float  # the whole cell, as the kernel ran it
+    case: str  # the case its record() call ran
+    case_seconds: float  # the function call alone, as record() timed it
+    failed: str  # "" or what went wrong (an exception raised by the function or by the cell)
+
+
+def is_graded(cell) -> bool:
+    return cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("grade", False)
+
+
+def filled_notebook(implementations: dict[str, str]) -> nbformat.NotebookNode:
+    """The instructor notebook, hidden tests included, with its answer cells holding `implementations`."""
+    return fill(read(notebook_path("source", ASSIGNMENT)), implementations)
+
+
+def seed_notebook() -> nbformat.NotebookNode:
+    return filled_notebook(implementations_in(SEED.read_text()))
+
+
+def reference_notebook() -> nbformat.NotebookNode:
+    return filled_notebook(reference_code(ASSIGNMENT))
+
+
+def cell_seconds(cell) -> float:
+    timing = cell.metadata["execution"]
+    start, end = (datetime.fromisoformat(timing[key]) for key in ("iopub.execute_input", "shell.execute_reply"))
+    return (end - start).total_seconds()
+
+
+def timings(executed: nbformat.NotebookNode) -> list[CellTime]:
+    """One CellTime per graded cell of an executed notebook."""
+    rows = []
+    for cell in filter(is_graded, executed.cells):
+        records = [o["data"][MIME] for o in cell.outputs
+                   if o.get("output_type") == "display_data" and MIME in o.get("data", {})]
+        errors = [f"{o['ename']}: {o['evalue']}" for o in cell.outputs if o.get("output_type") == "error"]
+        record = records[0] if records else {"case": "?", "seconds": float("nan"), "exception": None}
+        raised = record.get("exception")
+        failed = "; ".join(errors + ([f"{raised['type']}: {raised['message']}"] if raised else []))
+        rows.append(CellTime(cell.metadata["nbgrader"]["grade_id"], cell_seconds(cell), record["case"],
+                             float(record["seconds"]), failed[:80]))
+    return rows
+
+
+def execute(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Run a notebook as a grading kernel would: its folder as cwd, nnkit importable, the limits applied."""
+    from nbclient import NotebookClient
+
+    paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(COURSE_ROOT)] + paths))
+    folder = notebook_path("source", ASSIGNMENT).parent
+    client = NotebookClient(notebook, kernel_name="python3", timeout=CELL_TIMEOUT_SECONDS, allow_errors=True,
+                            record_timing=True, resources={"metadata": {"path": str(folder)}},
+                            extra_arguments=["--HistoryManager.hist_file=:memory:",
+                                             f"--IPKernelApp.exec_lines={KERNEL_STARTUP}"])
+    return client.execute(env=env)
+
+
+def describe(title: str, rows: list[CellTime]) -> str:
+    worst = max(rows, key=lambda r: r.seconds)
+    lines = [f"{title}: worst cell {worst.seconds:.4f} s = {100 * worst.seconds / CELL_TIMEOUT_SECONDS:.3f}% "
+             f"of the {CELL_TIMEOUT_SECONDS} s limit ({worst.cell})",
+             f"  {'hidden-test cell':28} {'cell ms':>8}  {'case':22} {'case ms':>8}"]
+    for r in rows:
+        lines.append(f"  {r.cell:28} {1e3 * r.seconds:8.1f}  {r.case:22} {1e3 * r.case_seconds:8.2f}"
+                     + (f"  ({r.failed})" if r.failed else ""))
+    return "\n".join(lines)
+
+
+def report() -> str:
+    header = (f"Hidden-test cells of `{ASSIGNMENT}` in a real Jupyter kernel (nbclient), per-cell limit "
+              f"nnkit.limits.CELL_TIMEOUT_SECONDS = {CELL_TIMEOUT_SECONDS} s, {os.cpu_count()} CPUs; "
+              "cell = the whole cell, case = the function call alone")
+    seed = describe("seed tutorial's loop conv / max_pooling (tests/variants/seed.py)",
+                    timings(execute(seed_notebook())))
+    ref = describe("reference answer (the source notebook's solution)", timings(execute(reference_notebook())))
+    return "\n\n".join([header, seed, ref])
+
+
+if __name__ == "__main__":
+    print(report())

@@ -1,0 +1,196 @@
+"""Grading speed: the kit's autograde against bare execution of the same notebooks, and with
+one worker against two.
+
+    python -m benchmarks.grading [--students N] [--runs R]
+
+A scratch course gets N completed submissions (all three notebooks each, alternately the demo's
+`correct` and `seed` students). Each run measures, one after the other:
+- floor: `jupyter nbconvert --execute --allow-errors` of the same notebooks and nothing else, one
+  nbconvert per assignment over all N students (as nbgrader runs one autograde per assignment),
+  each notebook in a copy of its release folder (with the MNIST sample, as autograde provides);
+- kit, 1 worker: nnkit.batch.run (nbgrader autograde with the hidden tests and the judge);
+- kit, 2 workers: the same with jobs=2;
+and checks after each kit run that the gradebook is consistent and holds exactly the expected
+scores (no lost or duplicated grade). Medians over R runs; the gradebook is prepared (assignments
+and students entered) before timing, as it is once per course. Then the fixed costs that make
+up the difference, each a median over R fresh processes.
+"""
+import argparse
+import contextlib
+import io
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from nnkit import batch
+from nnkit.course import gradebook_problems, nbgrader_env, scores, scratch_course
+from nnkit.mnist import COURSE_ROOT
+from nnkit.notebooks import ASSIGNMENTS
+
+KINDS = ("correct", "seed")
+EXPECTED = {"correct": {"activations": 12, "convolution": 16, "backprop": 14},
+            "seed": {"activations": 10, "convolution": 14, "backprop": 3}}  # as tests/test_autograde.py
+
+
+def student_kind(student: str) -> str:
+    return KINDS[int(student[1:]) % len(KINDS)]
+
+
+def make_class(root: Path, students: int) -> None:
+    scratch_course(root)
+    for i in range(students):
+        shutil.copytree(COURSE_ROOT / "submitted" / student_kind(f"s{i}"), root / "submitted" / f"s{i:03d}")
+    batch.prepare(list(ASSIGNMENTS), root)
+
+
+def make_floor(root: Path, students: int) -> None:
+    for i in range(students):
+        for assignment in ASSIGNMENTS:
+            folder = root / f"s{i:03d}" / assignment
+            shutil.copytree(COURSE_ROOT / "release" / assignment, folder, symlinks=True)
+            shutil.copy(COURSE_ROOT / "submitted" / student_kind(f"s{i}") / assignment / f"{assignment}.ipynb", folder)
+
+
+def env() -> dict:
+    environment = nbgrader_env()
+    environment["PYTHONPATH"] = str(COURSE_ROOT)
+    return environment
+
+
+def time_floor(root: Path) -> dict[str, float]:
+    """Seconds per assignment to execute every student's notebook with nbconvert."""
+    seconds = {}
+    for assignment in ASSIGNMENTS:
+        notebooks = sorted(str(p) for p in root.glob(f"*/{assignment}/{assignment}.ipynb"))
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute", "--allow-errors",
+                        "--inplace", *notebooks], env=env(), check=True, capture_output=True)
+        seconds[assignment] = time.perf_counter() - start
+    return seconds
+
+
+def time_kit(root: Path, jobs: int) -> tuple[float, dict]:
+    with contextlib.redirect_stderr(io.StringIO()):
+        start = time.perf_counter()
+        summary = batch.run(list(ASSIGNMENTS), root, jobs)
+        seconds = time.perf_counter() - start
+    return seconds, summary
+
+
+def check_gradebook(root: Path, students: int, summary: dict) -> list[str]:
+    """What is wrong with the gradebook after a run (nothing, we expect)."""
+    table = scores(root)
+    full = EXPECTED["correct"]
+    want = {f"s{i:03d}": {a: (float(EXPECTED[student_kind(f"s{i}")][a]), float(full[a])) for a in ASSIGNMENTS}
+            for i in range(students)}
+    problems = gradebook_problems(root) + [f"{f['student']}/{f['assignment']}: {f['reason']}" for f in summary["failures"]]
+    if table != want:
+        problems.append(f"scores differ from the expected ones: {table}")
+    return problems
+
+
+def timed_command(command: list[str], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(command, env=env(), check=True, capture_output=True, cwd=COURSE_ROOT)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+KERNEL = """
+import time, nbformat
+from nbclient import NotebookClient
+nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import numpy")])
+start = time.perf_counter(); NotebookClient(nb, kernel_name="python3").execute(); print(time.perf_counter() - start)
+"""
+REFERENCES = """
+import sys, time
+start = time.perf_counter()
+from nnkit.cases import CASES
+from nnkit import references
+if sys.argv[1] == "live":  # what the grader did before torch's results were stored
+    references.stored_torch_result = lambda name, args: references.torch_reference(CASES[name].function, args)
+for name in CASES: references.expected(name)
+print(time.perf_counter() - start)
+"""
+
+
+def python_seconds(code: str, *args: str, runs: int) -> float:
+    return statistics.median(float(subprocess.run([sys.executable, "-c", code, *args], env=env(), check=True,
+                                                  capture_output=True, text=True, cwd=COURSE_ROOT).stdout.split()[-1])
+                             for _ in range(runs))
+
+
+def fixed_costs(runs: int) -> list[tuple[str, float]]:
+    return [
+        ("start python + nbgrader (`nbgrader --version`)", timed_command([sys.executable, "-m", "nbgrader", "--version"], runs)),
+        ("start python + nbconvert (`nbconvert --version`)",
+         timed_command([sys.executable, "-m", "jupyter", "nbconvert", "--version"], runs)),
+        ("start, run and stop one kernel (nbclient)", python_seconds(KERNEL, runs=runs)),
+        ("`import torch` in a fresh process", timed_command([sys.executable, "-c", "import torch"], runs)
+         - timed_command([sys.executable, "-c", "pass"], runs)),
+        ("grader references, all 26 cases, torch results stored (now)", python_seconds(REFERENCES, "stored", runs=runs)),
+        ("grader references, all 26 cases, live torch (before)", python_seconds(REFERENCES, "live", runs=runs)),
+    ]
+
+
+def report(students: int = 8, runs: int = 3) -> str:
+    with tempfile.TemporaryDirectory(prefix="nnkit-bench-") as tmp:
+        floor_root, kit_root = Path(tmp) / "floor", Path(tmp) / "course"
+        make_class(kit_root, students)
+        floor, kit, parallel, problems = [], [], [], []
+        for _ in range(runs):
+            shutil.rmtree(floor_root, ignore_errors=True)
+            make_floor(floor_root, students)
+            floor.append(time_floor(floor_root))
+            for jobs, times in ((1, kit), (2, parallel)):
+                seconds, summary = time_kit(kit_root, jobs)
+                times.append(seconds)
+                problems += [f"J={jobs}: {p}" for p in check_gradebook(kit_root, students, summary)]
+        costs = fixed_costs(max(runs, 3))
+    floor_total = statistics.median(sum(f.values()) for f in floor)
+    kit_total, parallel_total = statistics.median(kit), statistics.median(parallel)
+    per = lambda seconds: seconds / students  # noqa: E731
+    lines = [
+        f"Grading speed: {students} students x {len(ASSIGNMENTS)} notebooks, alternately `correct` and `seed`; "
+        f"medians over {runs} runs; {os.cpu_count()} cores",
+        "",
+        "1. Overhead of the kit's autograde over bare execution (seconds per student, all three notebooks)",
+        f"   floor, nbconvert --execute       {per(floor_total):6.2f} s",
+        f"   kit autograde, 1 worker          {per(kit_total):6.2f} s",
+        f"   ratio kit / floor                {kit_total / floor_total:6.2f}x   (target <= 1.5x)",
+        "   by assignment, seconds per notebook (floor -> kit):  " + ",  ".join(
+            f"{a} {statistics.median(f[a] for f in floor) / students:.2f}" for a in ASSIGNMENTS)
+        + "  ->  total per student " + f"{per(kit_total):.2f}",
+        "   fixed costs, each once per nbgrader or nbconvert run or per kernel:",
+        *[f"     {name:<62} {seconds:6.2f} s" for name, seconds in costs],
+        "",
+        "2. Parallel autograde (nnkit.batch --jobs J)",
+        f"   J=1  {kit_total:6.1f} s  {60 * students / kit_total:6.1f} students/min  "
+        f"({60 * students * len(ASSIGNMENTS) / kit_total:.0f} notebooks/min)",
+        f"   J=2  {parallel_total:6.1f} s  {60 * students / parallel_total:6.1f} students/min  "
+        f"({60 * students * len(ASSIGNMENTS) / parallel_total:.0f} notebooks/min)",
+        f"   speed-up J=2 / J=1               {kit_total / parallel_total:6.2f}x   (target >= 1.7x)",
+        "   gradebook after every run: " + ("consistent, every grade present once and as expected"
+                                            if not problems else "PROBLEMS: " + "; ".join(problems[:5])),
+    ]
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.grading", description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=8)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args(argv)
+    print(report(args.students, args.runs))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

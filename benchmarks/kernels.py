@@ -1,0 +1,166 @@
+"""How fast the grader's reference convolution and max pooling are, next to torch.nn.functional.
+
+Measured: solutions.convolution's vectorized `conv_fast` / `max_pooling_fast` against
+F.conv2d / F.max_pool2d on the CPU, on the layers of a small MNIST network, float64 and float32:
+
+    conv1  64 real MNIST digits 64x1x28x28, 8 kernels 1x3x3, stride 1, padding 1
+    pool1  max pool 2x2 stride 2 of relu(conv1), 64x8x28x28
+    conv2  pool1's output 64x8x14x14, 16 kernels 8x3x3, stride 1, padding 1
+    pool2  max pool 2x2 stride 2 of relu(conv2), 64x16x14x14
+
+and the loop versions students write (`conv`, `max_pooling`), to show what vectorizing buys.
+Kernels and biases come from np.random.default_rng(0).
+
+How: for each thread count T, a fresh Python process with OMP_NUM_THREADS, OPENBLAS_NUM_THREADS
+and MKL_NUM_THREADS set to T (numpy's BLAS reads them only at import) calls
+torch.set_num_threads(T), times every call with time.perf_counter (one warm-up, then the median
+of `runs` calls; the loop versions, being slow, get at most 3), and prints JSON for this process
+to format. Before timing, each answer is checked against torch within the grader's own tolerance
+(nnkit.tolerance), so a wrong answer cannot be timed. Nothing here asserts a time: these
+machines are shared and noisy, read the numbers as rough.
+
+    python -m benchmarks.kernels [--runs N] [--threads 1,2]
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Callable, NamedTuple
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+LOOP_RUNS = 3
+
+
+class Workload(NamedTuple):
+    name: str
+    what: str
+    fast: Callable[[], np.ndarray]  # solutions' vectorized reference
+    loop: Callable[[], np.ndarray]  # solutions' loop version, as students write it
+    torch: Callable[[], object]  # torch.nn.functional on the same arrays (returns a tensor)
+
+
+def relu(z: np.ndarray) -> np.ndarray:
+    return np.maximum(z, 0)
+
+
+def workloads(n: int = 64, dtype=np.float64) -> list[Workload]:
+    """The four layers on n real MNIST digits, in `dtype`; each input is the previous layer's output."""
+    import torch
+    import torch.nn.functional as F
+
+    from nnkit.cases import digit_batch
+    from solutions import convolution as C
+
+    g = np.random.default_rng(0)
+    k1, b1 = g.standard_normal((8, 1, 3, 3)).astype(dtype), g.standard_normal(8).astype(dtype)
+    k2, b2 = g.standard_normal((16, 8, 3, 3)).astype(dtype), g.standard_normal(16).astype(dtype)
+    x1 = digit_batch(n).astype(dtype)
+    a1 = relu(C.conv_fast(x1, k1, b1, 1, 1))
+    x2 = C.max_pooling_fast(a1, 2, 2)
+    a2 = relu(C.conv_fast(x2, k2, b2, 1, 1))
+    t = torch.from_numpy  # shares memory: no copy inside the timed calls
+
+    def conv(name, x, k, b):
+        return Workload(name, f"{'x'.join(map(str, x.shape))} * {k.shape[0]}x{'x'.join(map(str, k.shape[1:]))} s1 p1",
+                        lambda: C.conv_fast(x, k, b, 1, 1), lambda: C.conv(x, k, b, 1, 1),
+                        lambda: F.conv2d(t(x), t(k), t(b), stride=1, padding=1))
+
+    def pool(name, x):
+        return Workload(name, f"{'x'.join(map(str, x.shape))} max 2x2 s2",
+                        lambda: C.max_pooling_fast(x, 2, 2), lambda: C.max_pooling(x, 2, 2),
+                        lambda: F.max_pool2d(t(x), 2, 2))
+
+    return [conv("conv1", x1, k1, b1), pool("pool1", a1), conv("conv2", x2, k2, b2), pool("pool2", a2)]
+
+
+def check(workload: Workload) -> float:
+    """The largest |fast - torch|; raises if fast or loop is outside the grader's tolerance of torch."""
+    from nnkit.tolerance import tolerance_for
+
+    want = workload.torch().numpy()
+    tol = tolerance_for(want.dtype)
+    for version, got in (("fast", workload.fast()), ("loop", workload.loop())):
+        if got.shape != want.shape or got.dtype != want.dtype or not np.allclose(got, want, tol.rtol, tol.atol):
+            raise AssertionError(f"{workload.name} {want.dtype}: the {version} version disagrees with torch")
+    return float(np.max(np.abs(workload.fast() - want)))
+
+
+def median_ms(function: Callable, runs: int) -> float:
+    function()  # warm-up
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return 1e3 * float(np.median(times))
+
+
+def measure(threads: int, runs: int) -> dict:
+    """Run in the child process, whose environment already limits the BLAS threads."""
+    import torch
+
+    torch.set_num_threads(threads)
+    try:
+        torch.set_num_interop_threads(threads)
+    except RuntimeError:  # only allowed before any inter-op parallel work; harmless here
+        pass
+    rows = []
+    for dtype in (np.float64, np.float32):
+        for w in workloads(64, dtype):
+            max_error = check(w)
+            rows.append({"workload": w.name, "what": w.what, "dtype": np.dtype(dtype).name, "max_abs_error": max_error,
+                         "fast_ms": median_ms(w.fast, runs), "torch_ms": median_ms(w.torch, runs),
+                         "loop_ms": median_ms(w.loop, min(runs, LOOP_RUNS))})
+    return {"cpus": os.cpu_count(), "threads": threads, "torch_threads": torch.get_num_threads(),
+            "numpy": np.__version__, "torch": torch.__version__.split("+")[0], "runs": runs,
+            "loop_runs": min(runs, LOOP_RUNS), "rows": rows}
+
+
+def run_child(threads: int, runs: int) -> dict:
+    env = dict(os.environ, **{name: str(threads) for name in THREAD_VARIABLES})
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
+    done = subprocess.run([sys.executable, "-m", "benchmarks.kernels", "--measure", str(threads), "--runs", str(runs)],
+                          cwd=ROOT, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"the {threads}-thread measurement failed:\n{done.stderr}")
+    return json.loads(done.stdout)
+
+
+def format_block(result: dict) -> str:
+    lines = [f"CPUs (os.cpu_count()) {result['cpus']} | threads {result['threads']} (numpy BLAS env, torch "
+             f"{result['torch_threads']}) | numpy {result['numpy']} | torch {result['torch']} | "
+             f"median of {result['runs']} runs after 1 warm-up (loop versions: {result['loop_runs']})",
+             f"{'layer':6} {'input':29} {'dtype':8} {'fast ms':>8} {'torch ms':>9} {'fast/torch':>10} "
+             f"{'loop ms':>9} {'loop/fast':>9}"]
+    for r in result["rows"]:
+        lines.append(f"{r['workload']:6} {r['what']:29} {r['dtype']:8} {r['fast_ms']:8.3f} {r['torch_ms']:9.3f} "
+                     f"{r['fast_ms'] / r['torch_ms']:9.2f}x {r['loop_ms']:9.1f} {r['loop_ms'] / r['fast_ms']:8.0f}x")
+    return "\n".join(lines)
+
+
+def report(runs: int = 7, threads: tuple[int, ...] = (1, 2)) -> str:
+    title = ("Reference conv / max pooling (solutions.convolution *_fast) vs torch.nn.functional on CPU, "
+             "MNIST batch of 64; all answers checked against torch first")
+    return "\n\n".join([title] + [format_block(run_child(t, runs)) for t in threads])
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7, help="timed repetitions per measurement (median)")
+    parser.add_argument("--threads", default="1,2", help="comma-separated thread counts, one process each")
+    parser.add_argument("--measure", type=int, help=argparse.SUPPRESS)  # the child: print JSON
+    args = parser.parse_args(argv)
+    if args.measure is not None:
+        print(json.dumps(measure(args.measure, args.runs)))
+    else:
+        print(report(args.runs, tuple(int(t) for t in args.threads.split(","))))
+
+
+if __name__ == "__main__":
+    main()

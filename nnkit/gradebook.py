@@ -1,0 +1,23 @@
+"""Where the course's gradebook lives: the one place that knows its database URL and course id.
+
+By default, SQLite in the course folder (gradebook.db), nbgrader's own embedded default. Set
+NNKIT_DB_URL to a database server's URL (e.g. postgresql://grader@dbhost/nnkit) to share one
+gradebook between autograde workers on several machines: nbgrader_config.py, the batch, the
+report and the tests all read it from here.
+"""
+import os
+from pathlib import Path
+
+DB_URL_VARIABLE = "NNKIT_DB_URL"
+COURSE_ID = "nn-from-scratch"
+
+
+def db_url(root: Path) -> str:
+    return os.environ.get(DB_URL_VARIABLE) or f"sqlite:///{Path(root) / 'gradebook.db'}"
+
+
+def open_gradebook(root: Path):
+    """nbgrader's Gradebook of the course in `root` (use it in a `with` block)."""
+    from nbgrader.api import Gradebook
+
+    return Gradebook(db_url(root), COURSE_ID)
