@@ -16,6 +16,7 @@ if COURSE_ROOT not in paths:
     os.environ["PYTHONPATH"] = os.pathsep.join([COURSE_ROOT] + paths)
 
 from nnkit import limits  # noqa: E402  (needs the path above)
+from nnkit.batch import EXCLUDE_FILE_VARIABLE  # noqa: E402
 from nnkit.gradebook import COURSE_ID, db_url  # noqa: E402
 from nnkit.execute import ResilientExecute  # noqa: E402
 from nnkit.preprocessor import JudgeRecords  # noqa: E402
@@ -25,6 +26,10 @@ c = get_config()  # noqa: F821  (provided by traitlets when it loads this file)
 c.CourseDirectory.root = COURSE_ROOT
 c.CourseDirectory.course_id = COURSE_ID
 c.CourseDirectory.db_url = db_url(COURSE_ROOT)  # SQLite here, unless NNKIT_DB_URL names a server
+# A batch worker grades a group of students; the others are listed in this file (nnkit/batch.py).
+if os.environ.get(EXCLUDE_FILE_VARIABLE):
+    with open(os.environ[EXCLUDE_FILE_VARIABLE]) as listed:
+        c.CourseDirectory.student_id_exclude = listed.read()
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]
 
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}

@@ -3,11 +3,11 @@ one worker against two.
 
     python -m benchmarks.grading [--students N] [--runs R]
 
-A scratch course gets N completed submissions (all three notebooks each, alternately the demo's
-`correct` and `seed` students). Each run measures, one after the other:
+A scratch course gets N completed submissions (all three notebooks each, the demo's `correct` and
+`seed` students in turn). Each run measures, one after the other:
 - floor: `jupyter nbconvert --execute --allow-errors` of the same notebooks and nothing else, one
-  nbconvert per assignment over all N students (as nbgrader runs one autograde per assignment),
-  each notebook in a copy of its release folder (with the MNIST sample, as autograde provides);
+  nbconvert over all of them (as a worker of the batch runs one nbgrader autograde), each
+  notebook in a copy of its release folder (with the MNIST sample, as autograde provides);
 - kit, 1 worker: nnkit.batch.run (nbgrader autograde with the hidden tests and the judge);
 - kit, 2 workers: the same with jobs=2;
 and checks after each kit run that the gradebook is consistent and holds exactly the expected
@@ -19,6 +19,7 @@ import argparse
 import contextlib
 import io
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -38,7 +39,8 @@ EXPECTED = {"correct": {"activations": 12, "convolution": 16, "backprop": 14},
 
 
 def student_kind(student: str) -> str:
-    return KINDS[int(student[1:]) % len(KINDS)]
+    """s000, s001: correct; s002, s003: seed; ... (so that every-J-th shards get both kinds)."""
+    return KINDS[int(student[1:]) // 2 % len(KINDS)]
 
 
 def make_class(root: Path, students: int) -> None:
@@ -62,16 +64,25 @@ def env() -> dict:
     return environment
 
 
-def time_floor(root: Path) -> dict[str, float]:
-    """Seconds per assignment to execute every student's notebook with nbconvert."""
-    seconds = {}
-    for assignment in ASSIGNMENTS:
-        notebooks = sorted(str(p) for p in root.glob(f"*/{assignment}/{assignment}.ipynb"))
-        start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute", "--allow-errors",
-                        "--inplace", *notebooks], env=env(), check=True, capture_output=True)
-        seconds[assignment] = time.perf_counter() - start
-    return seconds
+def time_floor(root: Path) -> tuple[float, dict[str, float]]:
+    """Seconds to execute every student's notebooks with one nbconvert (as the kit's worker runs
+    one nbgrader), and the seconds spent on each assignment's notebooks, from nbconvert's log:
+    from a notebook's "Converting" line to its "Writing" line."""
+    notebooks = sorted(str(p) for p in root.glob("*/*/*.ipynb"))
+    start = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
+                                "--allow-errors", "--inplace", *notebooks], env=env(), stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True)
+    by_assignment, current, began = {}, None, 0.0
+    for line in process.stderr:
+        if match := re.search(r"Converting notebook .*/([^/]+)\.ipynb", line):
+            current, began = match.group(1), time.perf_counter()
+        elif "Writing" in line and current:
+            by_assignment[current] = by_assignment.get(current, 0) + time.perf_counter() - began
+            current = None
+    if process.wait() != 0:
+        raise RuntimeError("nbconvert failed on the benchmark's notebooks")
+    return time.perf_counter() - start, by_assignment
 
 
 def time_kit(root: Path, jobs: int) -> tuple[float, dict]:
@@ -144,31 +155,35 @@ def report(students: int = 8, runs: int = 3) -> str:
     with tempfile.TemporaryDirectory(prefix="nnkit-bench-") as tmp:
         floor_root, kit_root = Path(tmp) / "floor", Path(tmp) / "course"
         make_class(kit_root, students)
-        floor, kit, parallel, problems = [], [], [], []
+        floor, floor_parts, kit, kit_parts, parallel, problems = [], [], [], [], [], []
         for _ in range(runs):
             shutil.rmtree(floor_root, ignore_errors=True)
             make_floor(floor_root, students)
-            floor.append(time_floor(floor_root))
+            seconds, parts = time_floor(floor_root)
+            floor.append(seconds)
+            floor_parts.append(parts)
             for jobs, times in ((1, kit), (2, parallel)):
                 seconds, summary = time_kit(kit_root, jobs)
                 times.append(seconds)
+                if jobs == 1:
+                    kit_parts.append(summary["notebook_seconds"])
                 problems += [f"J={jobs}: {p}" for p in check_gradebook(kit_root, students, summary)]
         costs = fixed_costs(max(runs, 3))
-    floor_total = statistics.median(sum(f.values()) for f in floor)
+    floor_total = statistics.median(floor)
     kit_total, parallel_total = statistics.median(kit), statistics.median(parallel)
     per = lambda seconds: seconds / students  # noqa: E731
     lines = [
-        f"Grading speed: {students} students x {len(ASSIGNMENTS)} notebooks, alternately `correct` and `seed`; "
+        f"Grading speed: {students} students x {len(ASSIGNMENTS)} notebooks, half `correct`, half `seed`; "
         f"medians over {runs} runs; {os.cpu_count()} cores",
         "",
         "1. Overhead of the kit's autograde over bare execution (seconds per student, all three notebooks)",
         f"   floor, nbconvert --execute       {per(floor_total):6.2f} s",
         f"   kit autograde, 1 worker          {per(kit_total):6.2f} s",
         f"   ratio kit / floor                {kit_total / floor_total:6.2f}x   (target <= 1.5x)",
-        "   by assignment, seconds per notebook (floor -> kit):  " + ",  ".join(
-            f"{a} {statistics.median(f[a] for f in floor) / students:.2f}" for a in ASSIGNMENTS)
-        + "  ->  total per student " + f"{per(kit_total):.2f}",
-        "   fixed costs, each once per nbgrader or nbconvert run or per kernel:",
+        "   by assignment, seconds per notebook, floor -> kit (from a notebook's first log line to its last):",
+        *[f"     {a:<12} {statistics.median(f[a] for f in floor_parts) / students:5.2f} -> "
+          f"{statistics.median(k[a] for k in kit_parts) / students:5.2f} s" for a in ASSIGNMENTS],
+        "   fixed costs (once per nbgrader or nbconvert run, or per kernel), each a median of fresh processes:",
         *[f"     {name:<62} {seconds:6.2f} s" for name, seconds in costs],
         "",
         "2. Parallel autograde (nnkit.batch --jobs J)",

@@ -4,14 +4,15 @@ export grades.csv and write the report autograded/report.html.
     python -m nnkit.batch [--assignment NAME ...] [--jobs J]        (make grade [JOBS=J])
 
 The students are split into J disjoint groups (every J-th of the sorted list), graded at once by
-J workers; each worker runs one `nbgrader autograde` per assignment over its group (nbgrader
+J workers; each worker runs one `nbgrader autograde` over every assignment of its group (nbgrader
 keeps going past a submission it cannot grade). This follows their logs to show submissions
 done / total and an ETA, and collects the submissions that could not be graded, with the
 reason. Those get no grades (their row reads 0 in the gradebook and `!` in the table), never
 stop the batch, and are written with the reason to autograded/batch.json for the report.
 Assignments and students are entered in the gradebook before any worker starts, so workers
 never race to create the same row; with J > 1, a submission that failed is graded once more on
-its own after the workers finish (a busy SQLite gradebook is the usual cause).
+its own after the workers finish, and so, with any J, is one whose kernel died before running any
+code or that found the database busy: causes that are never the student's.
 
 Across machines (one gradebook server, NNKIT_DB_URL; see nnkit/gradebook.py), the same split
 runs as separate processes, one per shard, launched by any scheduler (cluster/ has a Slurm array):
@@ -26,6 +27,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -37,22 +39,30 @@ from nnkit.mnist import COURSE_ROOT
 from nnkit.notebooks import ASSIGNMENTS
 
 CONVERTING = re.compile(r"Converting notebook .*/submitted/([^/]+)/([^/]+)/[^/]+\.ipynb")
-FAILING = re.compile(r"There was an error processing assignment: .*/submitted/([^/]+)/[^/]+\s*$")
+FAILING = re.compile(r"There was an error processing assignment: .*/submitted/([^/]+)/([^/\s]+)\s*$")
 SKIPPED = re.compile(r"Skipping unknown notebook: .*/submitted/([^/]+)/([^/]+)/([^/]+\.ipynb)")
 FAILED = re.compile(r"There was an error processing assignment '([^']+)' for student '([^']+)'")
 LOG_LINE = re.compile(r"^\[\w+ \| (\w+)\]")
+NOT_THE_STUDENT = re.compile(r"Kernel died before replying to kernel_info|OperationalError|database is locked")
+EXCLUDE_FILE_VARIABLE = "NNKIT_EXCLUDE_STUDENTS_FILE"  # read by nbgrader_config.py
 
 
 class Progress:
     """students done / total and an ETA on one line (a line per step when not on a terminal)."""
 
-    def __init__(self, total: int, stream=sys.stderr):
-        self.total, self.done, self.stream, self.start = total, 0, stream, time.perf_counter()
+    def __init__(self, total: int, stream=None):
+        self.total, self.done, self.start = total, 0, time.perf_counter()
+        self.stream = stream or sys.stderr  # looked up now: a caller may have redirected it
         self.lock = threading.Lock()  # workers report from their own threads
+        self.seconds: dict[str, float] = {}  # assignment: seconds spent on its notebooks, over all workers
 
     def step(self, label: str) -> None:
         with self.lock:
             self._step(label)
+
+    def spent(self, assignment: str, seconds: float) -> None:
+        with self.lock:
+            self.seconds[assignment] = self.seconds.get(assignment, 0) + seconds
 
     def _step(self, label: str) -> None:
         self.done += 1
@@ -105,79 +115,99 @@ def unprepared(assignments: list[str], root: Path) -> list[str]:
     return [a for a in assignments if a not in known]
 
 
-def graded_since(assignment: str, root: Path, since: float, among=None) -> set[str]:
-    return {student for student in submissions(assignment, root, among)
+def graded_since(pairs: set, root: Path, since: float) -> set[tuple[str, str]]:
+    """The (student, assignment) pairs whose graded notebook was written since `since`."""
+    return {(student, assignment) for student, assignment in pairs
             if (path := root / "autograded" / student / assignment / f"{assignment}.ipynb").is_file()
             and path.stat().st_mtime >= since}
 
 
-def autograde_with_progress(assignment: str, root: Path, progress: Progress, among=None,
+def autograde_with_progress(assignments: list[str], root: Path, progress: Progress, among=None,
                             threads: int | None = None) -> list[dict]:
-    """Grade every submission of an assignment (of the students `among` the given ones, if
+    """Grade every submission of these assignments (by the students `among` the given ones, if
     given); return the failures.
 
-    One nbgrader run grades them all. nbgrader can also give up on the whole run because of one
-    submission (e.g. one whose cells were duplicated: "old version of the nbgrader metadata
-    format"), leaving the rest ungraded; each submission that run left ungraded and unexplained is
-    then graded on its own, so that one bad notebook costs only its own grade.
+    One nbgrader run grades them all (nbgrader's assignment "*"), or one run per assignment when
+    these students' folders hold something else too. nbgrader can also give up on a whole run
+    because of one submission (e.g. one whose cells were duplicated: "old version of the nbgrader
+    metadata format"), leaving the rest ungraded; each submission that run left ungraded and
+    unexplained is then graded on its own, so that one bad notebook costs only its own grade.
     """
-    mine = submissions(assignment, root, among)
-    if not mine:
-        return []
-    others = sorted(set(submissions(assignment, root)) - set(mine))
+    pairs = {(student, assignment) for assignment in assignments for student in submissions(assignment, root, among)}
+    students = {student for student, _ in pairs}
+    folders = {(p.parent.name, p.name) for p in (root / "submitted").glob("*/*")
+               if p.parent.name in students and p.is_dir()}
+    runs = ["*"] if folders == pairs else sorted({assignment for _, assignment in pairs})
+    others = sorted({p.name for p in (root / "submitted").glob("*")} - students)
     since = time.time() - 1  # file times are coarser than perf_counter
-    failures = autograde_run(assignment, root, progress, exclude=others, threads=threads)
-    explained = {f["student"] for f in failures}
-    for student in sorted(set(mine) - graded_since(assignment, root, since, mine) - explained):
-        failures += autograde_run(assignment, root, progress, student, threads=threads)
-        if student not in graded_since(assignment, root, since, mine) and student not in {f["student"] for f in failures}:
+    failures = [f for run in runs for f in autograde_run(run, root, progress, exclude=others, threads=threads)]
+    explained = {(f["student"], f["assignment"]) for f in failures}
+    for student, assignment in sorted(pairs - graded_since(pairs, root, since) - explained):
+        alone = autograde_run(assignment, root, progress, student, threads=threads)
+        failures += alone
+        if not alone and not graded_since({(student, assignment)}, root, since):
             failures.append({"assignment": assignment, "student": student, "reason": "nbgrader stopped: see its log"})
     return failures
 
 
 def autograde_run(assignment: str, root: Path, progress: Progress, student: str | None = None,
                   exclude: list[str] = (), threads: int | None = None) -> list[dict]:
-    """One `nbgrader autograde` (of one student, or of all but `exclude`), following its log."""
-    only = [f"--student={student}"] if student else []
-    if exclude and not student:
-        only = [f"--CourseDirectory.student_id_exclude={','.join(exclude)}"]
+    """One `nbgrader autograde` of an assignment ("*": all) for one student, or for all but
+    `exclude`, following its log."""
     env = nbgrader_env()
     if threads:  # each worker's kernels get their share of the cores (numpy's BLAS, torch)
         env.update({name: str(threads) for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")})
-    process = subprocess.Popen([sys.executable, "-m", "nbgrader", "autograde", assignment, "--force", *only], cwd=root,
-                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    with tempfile.NamedTemporaryFile("w", prefix="nnkit-exclude-", suffix=".txt") as excluded:
+        if student:
+            only = [f"--student={student}"]
+        else:  # nbgrader's student_id_exclude, from a file: a long class list would not fit on a command line
+            excluded.write(",".join(exclude))
+            excluded.flush()
+            env[EXCLUDE_FILE_VARIABLE], only = excluded.name, []
+        process = subprocess.Popen([sys.executable, "-m", "nbgrader", "autograde", assignment, "--force", *only],
+                                   cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        return follow_log(process, progress, student and (student, assignment))
+
+
+def follow_log(process: subprocess.Popen, progress: Progress, alone: tuple[str, str] | None) -> list[dict]:
+    """Read an autograde run's log: a progress step per submission, the failures with reasons.
+    `alone`: the (student, assignment) of a run that grades only that submission."""
     failures, seen, current, errors, logging_for, fatal = [], set(), None, {}, None, []
+    started = time.perf_counter()
     for line in process.stdout:
         if match := CONVERTING.search(line):
-            if match.group(1) not in seen:
+            if match.groups() not in seen:
                 if current:
-                    progress.step(f"{assignment}/{current}")
-                current = match.group(1)
+                    progress.step("/".join(reversed(current)))
+                    progress.spent(current[1], time.perf_counter() - started)
+                current, started = match.groups(), time.perf_counter()
                 seen.add(current)
         elif match := SKIPPED.search(line):
-            errors.setdefault(match.group(1), []).append(
-                f"unknown notebook {match.group(3)} (expected {assignment}.ipynb)")
-        elif match := FAILING.search(line):  # the traceback that follows is this student's
-            logging_for = match.group(1)
+            errors.setdefault(match.group(1, 2), []).append(
+                f"unknown notebook {match.group(3)} (expected {match.group(2)}.ipynb)")
+        elif match := FAILING.search(line):  # the traceback that follows is this submission's
+            logging_for = match.group(1, 2)
             if logging_for not in seen:
                 seen.add(logging_for)
-                progress.step(f"{assignment}/{logging_for}")
+                progress.step("/".join(reversed(logging_for)))
         elif match := FAILED.search(line):  # nbgrader lists the failures at the end
             failures.append({"assignment": match.group(1), "student": match.group(2),
-                             "reason": last_error(errors.get(match.group(2), []))})
+                             "reason": last_error(errors.get((match.group(2), match.group(1)), []))})
         elif logging_for and (not line.startswith("[") or " | ERROR]" in line):
             errors.setdefault(logging_for, []).append(line.rstrip())
-        elif student and " | ERROR]" in line:  # an error that ends the run, not tied to a submission
+        elif alone and " | ERROR]" in line:  # an error that ends the run, not tied to a submission
             fatal.append(LOG_LINE.sub("", line).strip())
         else:
             logging_for = None
     process.wait()
     if current:
-        progress.step(f"{assignment}/{current}")
-    if student and process.returncode != 0 and not failures:
+        progress.step("/".join(reversed(current)))
+        progress.spent(current[1], time.perf_counter() - started)
+    if alone and process.returncode != 0 and not failures:
+        student, assignment = alone
         failures.append({"assignment": assignment, "student": student,
                          "reason": (fatal or ["nbgrader stopped: see its log"])[0][:300]})
-        if student not in seen:
+        if alone not in seen:
             progress.step(f"{assignment}/{student}")
     return failures
 
@@ -194,9 +224,8 @@ def last_error(lines: list[str]) -> str:
 
 def grade_students(students: list[str], assignments: list[str], root: Path, progress: Progress,
                    threads: int | None = None) -> list[dict]:
-    """One worker: every assignment of these students, one nbgrader run per assignment."""
-    return [failure for assignment in assignments
-            for failure in autograde_with_progress(assignment, root, progress, set(students), threads)]
+    """One worker: every assignment of these students."""
+    return autograde_with_progress(assignments, root, progress, set(students), threads)
 
 
 def run(assignments: list[str] = list(ASSIGNMENTS), root: Path = COURSE_ROOT, jobs: int = 1,
@@ -217,12 +246,15 @@ def run(assignments: list[str] = list(ASSIGNMENTS), root: Path = COURSE_ROOT, jo
     with ThreadPoolExecutor(max(len(groups), 1)) as pool:
         failures = [f for found in pool.map(lambda group: grade_students(group, assignments, root, progress, threads),
                                             groups) for f in found]
-    if jobs > 1 and failures:  # once more, alone: a failure may come from another worker's load or lock
-        progress.total += len(failures)
-        failures = [f for failure in failures
-                    for f in autograde_with_progress(failure["assignment"], root, progress, {failure["student"]})]
+    # Once more, alone: with several workers any failure may come from another's load or lock, and
+    # a kernel that died before it ran any code, or a busy database, is never the student's doing.
+    again = [f for f in failures if jobs > 1 or NOT_THE_STUDENT.search(f["reason"])]
+    progress.total += len(again)
+    failures = [f for f in failures if f not in again] + [
+        f for failure in again for f in autograde_with_progress([failure["assignment"]], root, progress,
+                                                                {failure["student"]})]
     summary = {"seconds": round(time.perf_counter() - start, 1), "submissions": sum(len(submissions(a, root, set(mine)))
-               for a in assignments), "jobs": jobs, "failures": failures}
+               for a in assignments), "jobs": jobs, "notebook_seconds": progress.seconds, "failures": failures}
     name = "batch.json" if shard_of is None else f"batch-shard-{shard_of[0]}-of-{shard_of[1]}.json"
     (root / "autograded").mkdir(exist_ok=True)
     (root / "autograded" / name).write_text(json.dumps(summary, indent=2))

@@ -129,3 +129,25 @@ def test_shards_on_a_postgresql_gradebook_give_the_single_worker_gradebook(tmp_p
     assert grades == snapshot(sharded, sharded_db)
     assert grades[("seed", "backprop", "test_backward_lr")] == (0, 2)
     assert "broken / activations" in collected and "correct        12/12        16/16     14/14  42/42" in collected
+
+
+@pytest.mark.parametrize("reason, graded_again", [
+    ("RuntimeError: Kernel died before replying to kernel_info", True),  # two kernels raced for a port
+    ("sqlalchemy.exc.OperationalError: (sqlite3.OperationalError) database is locked", True),
+    ("nbformat.reader.NotJSONError: Notebook does not appear to be JSON", False),  # the student's
+])
+def test_a_failure_that_is_never_the_students_is_graded_again_alone(monkeypatch, tmp_path, reason, graded_again):
+    from nnkit import batch as batch_module
+
+    (tmp_path / "submitted" / "s1" / "activations").mkdir(parents=True)
+    monkeypatch.setattr(batch_module, "prepare", lambda assignments, root: None)
+    calls = []
+
+    def autograde(assignments, root, progress, among=None, threads=None):
+        calls.append((assignments, sorted(among)))
+        return [{"assignment": "activations", "student": "s1", "reason": reason}] if len(calls) == 1 else []
+
+    monkeypatch.setattr(batch_module, "autograde_with_progress", autograde)
+    summary = batch_module.run(["activations"], tmp_path)
+    assert calls == [(["activations"], ["s1"])] * (2 if graded_again else 1)
+    assert (summary["failures"] == []) == graded_again
