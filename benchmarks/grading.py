@@ -115,10 +115,11 @@ def timed_command(command: list[str], runs: int) -> float:
 
 
 KERNEL = """
-import time, nbformat
+import sys, time, nbformat
 from nbclient import NotebookClient
 nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import numpy")])
-start = time.perf_counter(); NotebookClient(nb, kernel_name="python3").execute(); print(time.perf_counter() - start)
+client = NotebookClient(nb, kernel_name="python3", shutdown_kernel=sys.argv[1])
+start = time.perf_counter(); client.execute(); print(time.perf_counter() - start)
 """
 REFERENCES = """
 import sys, time
@@ -143,7 +144,8 @@ def fixed_costs(runs: int) -> list[tuple[str, float]]:
         ("start python + nbgrader (`nbgrader --version`)", timed_command([sys.executable, "-m", "nbgrader", "--version"], runs)),
         ("start python + nbconvert (`nbconvert --version`)",
          timed_command([sys.executable, "-m", "jupyter", "nbconvert", "--version"], runs)),
-        ("start, run and stop one kernel (nbclient)", python_seconds(KERNEL, runs=runs)),
+        *[(f"start, run and stop one kernel (nbclient, {mode} shutdown)", python_seconds(KERNEL, mode, runs=runs))
+          for mode in ("graceful", "immediate")],
         ("`import torch` in a fresh process", timed_command([sys.executable, "-c", "import torch"], runs)
          - timed_command([sys.executable, "-c", "pass"], runs)),
         ("grader references, all 26 cases, torch results stored (now)", python_seconds(REFERENCES, "stored", runs=runs)),
