@@ -134,6 +134,8 @@ def autograde_with_progress(assignments: list[str], root: Path, progress: Progre
     unexplained is then graded on its own, so that one bad notebook costs only its own grade.
     """
     pairs = {(student, assignment) for assignment in assignments for student in submissions(assignment, root, among)}
+    if not pairs:
+        return []
     students = {student for student, _ in pairs}
     folders = {(p.parent.name, p.name) for p in (root / "submitted").glob("*/*")
                if p.parent.name in students and p.is_dir()}
