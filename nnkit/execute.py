@@ -5,6 +5,8 @@ when a cell ignores the interrupt sent at the time limit (a loop that swallows
 KeyboardInterrupt): the student then gets no grade at all. Here such a cell gets an error output
 that says what happened, the kernel is restarted, the cells that had run cleanly before it
 (imports, the student's definitions; not the hidden tests) are replayed, and execution goes on.
+A kernel that never starts (before any student code ran) is replaced, up to
+KERNEL_START_ATTEMPTS times: with several grading processes at once, that happens.
 """
 import copy
 
@@ -15,10 +17,24 @@ from nbgrader.preprocessors import Execute
 from nbgrader.utils import is_grade
 
 
+KERNEL_START_ATTEMPTS = 3
+# nbclient's errors when a new kernel never answers; e.g. it lost a race for a TCP port with a
+# kernel another grading process started at the same moment ("ZMQError: Address already in use").
+KERNEL_NOT_STARTED = ("Kernel died before replying to kernel_info", "Kernel didn't respond")
+
+
 class ResilientExecute(Execute):
     def preprocess(self, nb, resources=None, km=None):
-        self._replayable = []
-        return super().preprocess(nb, resources, km=km)
+        """Execute the notebook; a kernel that fails to start, before any cell ran, is replaced."""
+        for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
+            self._replayable = []
+            try:
+                return super().preprocess(nb, resources, km=km)
+            except RuntimeError as error:
+                if attempt == KERNEL_START_ATTEMPTS or not str(error).startswith(KERNEL_NOT_STARTED):
+                    raise
+                self.log.warning("The kernel did not start (%s); starting another (attempt %d of %d)",
+                                 error, attempt + 1, KERNEL_START_ATTEMPTS)
 
     async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
         try:
