@@ -224,12 +224,6 @@ def last_error(lines: list[str]) -> str:
     return "; ".join(skipped + [reason])[:300]
 
 
-def grade_students(students: list[str], assignments: list[str], root: Path, progress: Progress,
-                   threads: int | None = None) -> list[dict]:
-    """One worker: every assignment of these students."""
-    return autograde_with_progress(assignments, root, progress, set(students), threads)
-
-
 def run(assignments: list[str] = list(ASSIGNMENTS), root: Path = COURSE_ROOT, jobs: int = 1,
         shard_of: tuple[int, int] | None = None) -> dict:
     """Grade every student (or shard `shard_of` = (index, count) of them) with `jobs` workers;
@@ -242,12 +236,13 @@ def run(assignments: list[str] = list(ASSIGNMENTS), root: Path = COURSE_ROOT, jo
         raise SystemExit(f"the gradebook does not know {', '.join(missing)}: run `python -m nnkit.batch --prepare` first")
     students = all_students(assignments, root)
     mine = students if shard_of is None else shard(students, *shard_of)
-    groups = [shard(mine, i, jobs) for i in range(jobs) if shard(mine, i, jobs)]
-    progress = Progress(sum(len(submissions(a, root, set(mine))) for a in assignments))
+    groups = [group for i in range(jobs) if (group := set(shard(mine, i, jobs)))]  # one per worker
+    total = sum(len(submissions(a, root, set(mine))) for a in assignments)
+    progress = Progress(total)
     threads = max(1, (os.cpu_count() or 1) // jobs) if jobs > 1 else None
     with ThreadPoolExecutor(max(len(groups), 1)) as pool:
-        failures = [f for found in pool.map(lambda group: grade_students(group, assignments, root, progress, threads),
-                                            groups) for f in found]
+        failures = [f for found in pool.map(lambda group: autograde_with_progress(assignments, root, progress, group,
+                                                                                  threads), groups) for f in found]
     # Once more, alone: with several workers any failure may come from another's load or lock, and
     # a kernel that died before it ran any code, or a busy database, is never the student's doing.
     again = [f for f in failures if jobs > 1 or NOT_THE_STUDENT.search(f["reason"])]
@@ -255,8 +250,8 @@ def run(assignments: list[str] = list(ASSIGNMENTS), root: Path = COURSE_ROOT, jo
     failures = [f for f in failures if f not in again] + [
         f for failure in again for f in autograde_with_progress([failure["assignment"]], root, progress,
                                                                 {failure["student"]})]
-    summary = {"seconds": round(time.perf_counter() - start, 1), "submissions": sum(len(submissions(a, root, set(mine)))
-               for a in assignments), "jobs": jobs, "notebook_seconds": progress.seconds, "failures": failures}
+    summary = {"seconds": round(time.perf_counter() - start, 1), "submissions": total, "jobs": jobs,
+               "notebook_seconds": progress.seconds, "failures": failures}
     name = "batch.json" if shard_of is None else f"batch-shard-{shard_of[0]}-of-{shard_of[1]}.json"
     (root / "autograded").mkdir(exist_ok=True)
     (root / "autograded" / name).write_text(json.dumps(summary, indent=2))
