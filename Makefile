@@ -1,11 +1,12 @@
 # The two quick-start commands: `make demo` (the main job) and `make test`.
-# Each creates .venv and installs requirements.txt into it when they are missing or changed.
+# Each creates .venv and installs requirements.txt into it when they are missing or changed, and
+# installs the Debian packages it needs (system-packages.txt) when run as root.
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 # nbgrader shells out to `alembic` and `jupyter`; they must come from the venv.
 RUN := PATH="$(BIN):$$PATH" $(BIN)/python
 
-.PHONY: demo test grade check install browser postgres bench
+.PHONY: demo test grade check install sandbox system bench
 install: $(VENV)/.installed
 
 $(VENV)/.installed: requirements.txt
@@ -13,35 +14,46 @@ $(VENV)/.installed: requirements.txt
 	$(BIN)/pip install -qq --disable-pip-version-check -r requirements.txt
 	touch $@
 
-demo: install
+# Debian packages whose file (second column of system-packages.txt) is missing, installed as root.
+# PACKAGES=all: every package of the list; otherwise the ones named.
+define system_packages
+	@missing=$$(awk -v want="$(1)" '!/^#/ && NF && (want == "all" || index(" " want " ", " " $$1 " ")) \
+		{ if (system("ls " $$2 " >/dev/null 2>&1")) print $$1 }' system-packages.txt); \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "Installing Debian packages: $$missing"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+		else \
+			echo "Not root, so not installing: $$missing (see system-packages.txt)"; \
+		fi; \
+	fi
+endef
+
+# bubblewrap: the sandbox every grading kernel runs in.
+sandbox:
+	$(call system_packages,bubblewrap)
+
+# Everything the tests need: the sandbox, Chromium and its driver, PostgreSQL.
+system:
+	$(call system_packages,all)
+
+demo: install sandbox
 	$(RUN) -m scripts.demo
 
-test: install browser postgres
+test: install system
 	$(RUN) -m pytest tests
 
-# Headless Chromium, for the test that renders the grading report (Debian's package; needs root).
-browser:
-	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
-		echo "chromium could not be installed: the report rendering test will be skipped"
-
-# A PostgreSQL server, for the test of a gradebook shared by workers (Debian's package; needs root).
-# The test starts its own private server with it; nothing is left running.
-postgres:
-	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; } || \
-		echo "postgresql could not be installed: the shared-gradebook test will be skipped"
-
-# Speed: grading overhead, parallel workers, reference conv/pool against torch, the seed's worst cell.
-bench: install
+# Speed: sandboxed and bare grading, parallel workers, reference conv/pool against torch, the seed's worst cell.
+bench: install sandbox
 	$(RUN) -m benchmarks
 
 # Instructors: autograde every submission in submitted/, export grades.csv, write autograded/report.html.
 # JOBS=2: two workers grade at once (one per core is the most that helps).
 JOBS ?= 1
-grade: install
+grade: install sandbox
 	$(RUN) -m nnkit.batch --jobs $(JOBS)
 
-# Self-study: grade your own notebook(s) like the instructor's autograder. make check NB=path/to/x.ipynb
+# Self-study: grade your own notebook like the instructor's autograder: make check NB=path/to/activations.ipynb
+# (make exits 2 whenever the check fails; run `.venv/bin/python -m nnkit.selfcheck PATH` for its own 0/1/2).
 check: install
-	$(RUN) -m nnkit.selfcheck $(NB)
+	$(RUN) -m nnkit.selfcheck $(if $(NB),"$(NB)")

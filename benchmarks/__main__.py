@@ -2,9 +2,10 @@
 
     python -m benchmarks [--runs R] [--students N]
 
-1-2. benchmarks.grading: the kit's autograde against bare `nbconvert --execute`; 1 vs 2 workers.
-3.   benchmarks.kernels: the reference conv / max pooling against torch.nn.functional.
-4.   benchmarks.fairness: the seed's loop conv / max_pooling, worst hidden-test cell vs the limit.
+1-3. benchmarks.grading: the kit's autograde against bare `nbconvert --execute`; sandboxed against
+     not; 1 vs 2 workers; backprop with and without its student-only cell.
+4.   benchmarks.kernels: the reference conv / max pooling against torch.nn.functional.
+5.   benchmarks.fairness: the seed's loop conv / max_pooling, worst hidden-test cell vs the limit.
 Ratios only mean something within one run: these machines are shared and noisy.
 """
 import argparse
@@ -20,8 +21,8 @@ def main(argv=None) -> int:
     parser.add_argument("--students", type=int, default=8, help="students in the benchmark class (default 8)")
     args = parser.parse_args(argv)
     start = time.perf_counter()
-    for section in (lambda: grading.report(args.students, args.runs), lambda: "3. " + kernels.report(),
-                    lambda: "4. " + fairness.report()):
+    for section in (lambda: grading.report(args.students, args.runs), lambda: "4. " + kernels.report(),
+                    lambda: "5. " + fairness.report()):
         print(section(), end="\n\n", flush=True)
     print(f"benchmarks done in {time.perf_counter() - start:.0f} s")
     return 0

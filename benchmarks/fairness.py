@@ -42,7 +42,9 @@ class CellTime(NamedTuple):
 
 
 def is_graded(cell) -> bool:
-    return cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("grade", False)
+    """A hidden test: a graded cell with points (the visible checks carry none)."""
+    meta = cell.metadata.get("nbgrader", {})
+    return cell.cell_type == "code" and meta.get("grade", False) and meta.get("points", 0) > 0
 
 
 def filled_notebook(implementations: dict[str, str]) -> nbformat.NotebookNode:

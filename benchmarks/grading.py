@@ -1,5 +1,5 @@
-"""Grading speed: the kit's autograde against bare execution of the same notebooks, and with
-one worker against two.
+"""Grading speed: the kit's autograde against bare execution of the same notebooks, in its sandbox
+and without, with one worker against two, and what skipping the student-only cells saves.
 
     python -m benchmarks.grading [--students N] [--runs R]
 
@@ -7,13 +7,16 @@ A scratch course gets N completed submissions (all three notebooks each, the dem
 `seed` students in turn). Each run measures, one after the other:
 - floor: `jupyter nbconvert --execute --allow-errors` of the same notebooks and nothing else, one
   nbconvert over all of them (as a worker of the batch runs one nbgrader autograde), each
-  notebook in a copy of its release folder (with the MNIST sample, as autograde provides);
-- kit, 1 worker: nnkit.batch.run (nbgrader autograde with the hidden tests and the judge);
-- kit, 2 workers: the same with jobs=2;
+  notebook in a copy of its release folder (with the MNIST sample, as autograde provides), its
+  student-only cells left out as the grader leaves them out;
+- kit, 1 worker: nnkit.batch.run (nbgrader autograde with the hidden tests and the judge), every
+  kernel in its sandbox;
+- kit, 1 worker, no sandbox: the same with --no-sandbox;
+- kit, 2 workers: sandboxed, jobs=2;
+- backprop alone, 1 worker, with its student-only cell run (as before the grader skipped it);
 and checks after each kit run that the gradebook is consistent and holds exactly the expected
-scores (no lost or duplicated grade). Medians over R runs; the gradebook is prepared (assignments
-and students entered) before timing, as it is once per course. Then the fixed costs that make
-up the difference, each a median over R fresh processes.
+scores (no lost or duplicated grade). Medians over R runs. Then the fixed costs that make up the
+difference, each a median over R fresh processes.
 """
 import argparse
 import contextlib
@@ -28,14 +31,17 @@ import tempfile
 import time
 from pathlib import Path
 
+import nbformat
+
 from nnkit import batch
 from nnkit.course import gradebook_problems, nbgrader_env, scores, scratch_course
+from nnkit.execute import student_only
 from nnkit.mnist import COURSE_ROOT
-from nnkit.notebooks import ASSIGNMENTS
+from nnkit.notebooks import ASSIGNMENTS, read, total_points
+from nnkit.sandbox import OPT_OUT_VARIABLE
+from scripts.make_submissions import demo_score
 
 KINDS = ("correct", "seed")
-EXPECTED = {"correct": {"activations": 12, "convolution": 16, "backprop": 14},
-            "seed": {"activations": 10, "convolution": 14, "backprop": 3}}  # as tests/test_autograde.py
 
 
 def student_kind(student: str) -> str:
@@ -47,7 +53,6 @@ def make_class(root: Path, students: int) -> None:
     scratch_course(root)
     for i in range(students):
         shutil.copytree(COURSE_ROOT / "submitted" / student_kind(f"s{i}"), root / "submitted" / f"s{i:03d}")
-    batch.prepare(list(ASSIGNMENTS), root)
 
 
 def make_floor(root: Path, students: int) -> None:
@@ -55,7 +60,9 @@ def make_floor(root: Path, students: int) -> None:
         for assignment in ASSIGNMENTS:
             folder = root / f"s{i:03d}" / assignment
             shutil.copytree(COURSE_ROOT / "release" / assignment, folder, symlinks=True)
-            shutil.copy(COURSE_ROOT / "submitted" / student_kind(f"s{i}") / assignment / f"{assignment}.ipynb", folder)
+            notebook = read(COURSE_ROOT / "submitted" / student_kind(f"s{i}") / assignment / f"{assignment}.ipynb")
+            notebook.cells = [cell for cell in notebook.cells if not student_only(cell)]
+            nbformat.write(notebook, str(folder / f"{assignment}.ipynb"))
 
 
 def env() -> dict:
@@ -85,24 +92,39 @@ def time_floor(root: Path) -> tuple[float, dict[str, float]]:
     return time.perf_counter() - start, by_assignment
 
 
-def time_kit(root: Path, jobs: int) -> tuple[float, dict]:
-    with contextlib.redirect_stderr(io.StringIO()):
-        start = time.perf_counter()
-        summary = batch.run(list(ASSIGNMENTS), root, jobs)
-        seconds = time.perf_counter() - start
+def time_kit(root: Path, jobs: int, sandbox: bool = True, assignments=ASSIGNMENTS) -> tuple[float, dict]:
+    saved = os.environ.pop(OPT_OUT_VARIABLE, None)
+    if not sandbox:
+        os.environ[OPT_OUT_VARIABLE] = "1"
+    try:
+        with contextlib.redirect_stderr(io.StringIO()):
+            start = time.perf_counter()
+            summary = batch.run(list(assignments), root, jobs)
+            seconds = time.perf_counter() - start
+    finally:
+        os.environ.pop(OPT_OUT_VARIABLE, None)
+        if saved is not None:
+            os.environ[OPT_OUT_VARIABLE] = saved
     return seconds, summary
 
 
 def check_gradebook(root: Path, students: int, summary: dict) -> list[str]:
     """What is wrong with the gradebook after a run (nothing, we expect)."""
     table = scores(root)
-    full = EXPECTED["correct"]
-    want = {f"s{i:03d}": {a: (float(EXPECTED[student_kind(f"s{i}")][a]), float(full[a])) for a in ASSIGNMENTS}
+    want = {f"s{i:03d}": {a: (float(demo_score(student_kind(f"s{i}"), a)), float(total_points(a))) for a in ASSIGNMENTS}
             for i in range(students)}
-    problems = gradebook_problems(root) + [f"{f['student']}/{f['assignment']}: {f['reason']}" for f in summary["failures"]]
+    problems = gradebook_problems(root) + [f"{o.student}/{o.assignment}: {o.reason}" for o in summary["outcomes"]
+                                           if not o.gradable]
     if table != want:
         problems.append(f"scores differ from the expected ones: {table}")
     return problems
+
+
+def with_student_only_cells(root: Path, run: bool) -> None:
+    """Make the course's grader run (or skip, as it does) the student-only cells."""
+    config = root / "nbgrader_config.py"
+    lines = [line for line in config.read_text().splitlines() if "run_student_only" not in line]
+    config.write_text("\n".join(lines + ([f"c.ResilientExecute.run_student_only = True"] if run else [])) + "\n")
 
 
 def timed_command(command: list[str], runs: int) -> float:
@@ -157,23 +179,28 @@ def report(students: int = 8, runs: int = 3) -> str:
     with tempfile.TemporaryDirectory(prefix="nnkit-bench-") as tmp:
         floor_root, kit_root = Path(tmp) / "floor", Path(tmp) / "course"
         make_class(kit_root, students)
-        floor, floor_parts, kit, kit_parts, parallel, problems = [], [], [], [], [], []
+        floor, floor_parts, kit, kit_parts, bare, bare_parts, parallel, unskipped, problems = ([] for _ in range(9))
         for _ in range(runs):
             shutil.rmtree(floor_root, ignore_errors=True)
             make_floor(floor_root, students)
             seconds, parts = time_floor(floor_root)
             floor.append(seconds)
             floor_parts.append(parts)
-            for jobs, times in ((1, kit), (2, parallel)):
-                seconds, summary = time_kit(kit_root, jobs)
+            for jobs, sandbox, times, parts in ((1, True, kit, kit_parts), (1, False, bare, bare_parts),
+                                                (2, True, parallel, None)):
+                seconds, summary = time_kit(kit_root, jobs, sandbox)
                 times.append(seconds)
-                if jobs == 1:
-                    kit_parts.append(summary["notebook_seconds"])
-                problems += [f"J={jobs}: {p}" for p in check_gradebook(kit_root, students, summary)]
+                if parts is not None:
+                    parts.append(summary["notebook_seconds"])
+                problems += [f"J={jobs}{'' if sandbox else ' bare'}: {p}" for p in check_gradebook(kit_root, students, summary)]
+            with_student_only_cells(kit_root, run=True)
+            unskipped.append(time_kit(kit_root, 1, True, ["backprop"])[1]["notebook_seconds"]["backprop"])
+            with_student_only_cells(kit_root, run=False)
         costs = fixed_costs(max(runs, 3))
     floor_total = statistics.median(floor)
-    kit_total, parallel_total = statistics.median(kit), statistics.median(parallel)
+    kit_total, bare_total, parallel_total = statistics.median(kit), statistics.median(bare), statistics.median(parallel)
     per = lambda seconds: seconds / students  # noqa: E731
+    part = lambda parts, a: statistics.median(p[a] for p in parts) / students  # noqa: E731
     lines = [
         f"Grading speed: {students} students x {len(ASSIGNMENTS)} notebooks, half `correct`, half `seed`; "
         f"medians over {runs} runs; {os.cpu_count()} cores",
@@ -183,12 +210,20 @@ def report(students: int = 8, runs: int = 3) -> str:
         f"   kit autograde, 1 worker          {per(kit_total):6.2f} s",
         f"   ratio kit / floor                {kit_total / floor_total:6.2f}x   (target <= 1.5x)",
         "   by assignment, seconds per notebook, floor -> kit (from a notebook's first log line to its last):",
-        *[f"     {a:<12} {statistics.median(f[a] for f in floor_parts) / students:5.2f} -> "
-          f"{statistics.median(k[a] for k in kit_parts) / students:5.2f} s" for a in ASSIGNMENTS],
+        *[f"     {a:<12} {statistics.median(f[a] for f in floor_parts) / students:5.2f} -> {part(kit_parts, a):5.2f} s"
+          for a in ASSIGNMENTS],
         "   fixed costs (once per nbgrader or nbconvert run, or per kernel), each a median of fresh processes:",
         *[f"     {name:<62} {seconds:6.2f} s" for name, seconds in costs],
         "",
-        "2. Parallel autograde (nnkit.batch --jobs J)",
+        "2. The sandbox (student-only cells skipped on both sides)",
+        f"   kit, no sandbox                  {per(bare_total):6.2f} s per student",
+        f"   kit, sandboxed                   {per(kit_total):6.2f} s per student",
+        f"   ratio sandboxed / not            {kit_total / bare_total:6.2f}x   (target <= 1.1x)",
+        *[f"     {a:<12} {part(bare_parts, a):5.2f} -> {part(kit_parts, a):5.2f} s per notebook" for a in ASSIGNMENTS],
+        f"   backprop, its student-only cell run -> skipped: {statistics.median(unskipped) / students:5.2f} -> "
+        f"{part(kit_parts, 'backprop'):5.2f} s per notebook",
+        "",
+        "3. Parallel autograde (nnkit.batch --jobs J), sandboxed",
         f"   J=1  {kit_total:6.1f} s  {60 * students / kit_total:6.1f} students/min  "
         f"({60 * students * len(ASSIGNMENTS) / kit_total:.0f} notebooks/min)",
         f"   J=2  {parallel_total:6.1f} s  {60 * students / parallel_total:6.1f} students/min  "

@@ -3,16 +3,19 @@ export grades.csv and write the report autograded/report.html.
 
     python -m nnkit.batch [--assignment NAME ...] [--jobs J]        (make grade [JOBS=J])
 
-The students are split into J disjoint groups (every J-th of the sorted list), graded at once by
-J workers; each worker runs one `nbgrader autograde` over every assignment of its group (nbgrader
-keeps going past a submission it cannot grade). This follows their logs to show submissions
-done / total and an ETA, and collects the submissions that could not be graded, with the
-reason. Those get no grades (their row reads 0 in the gradebook and `!` in the table), never
-stop the batch, and are written with the reason to autograded/batch.json for the report.
-Assignments and students are entered in the gradebook before any worker starts, so workers
-never race to create the same row; with J > 1, a submission that failed is graded once more on
-its own after the workers finish, and so, with any J, is one whose kernel died before running any
-code or that found the database busy: causes that are never the student's.
+First the assignments are entered in the gradebook from source/ (whatever state release/ is in)
+and the students of submitted/ are added, so that workers only ever update rows. Then J worker
+processes (nnkit.worker), each holding one nbgrader API object (nbgrader starts once per worker),
+take the submissions one at a time from a queue. Every outcome comes back as data: graded, or not
+gradable with the reason (nnkit.autograde: the notebook is missing, renamed, empty, not JSON, or
+the exception nbgrader stopped on). A submission never stops the batch. A worker that crashes
+(or is killed, e.g. out of memory) loses nothing the others graded: it is replaced, and the
+submission it held is graded again (once). Failures that are never the student's (a busy
+database, a kernel that did not start) are graded once more at the end, alone; with J > 1, so
+is every failure, since another worker's load may have caused it.
+
+The table, grades.csv and the report show each submission's state (nnkit.states): graded, to
+review (?), not gradable (!), not graded yet (*), missing (-).
 
 Across machines (one gradebook server, NNKIT_DB_URL; see nnkit/gradebook.py), the same split
 runs as separate processes, one per shard, launched by any scheduler (cluster/ has a Slurm array):
@@ -22,55 +25,41 @@ runs as separate processes, one per shard, launched by any scheduler (cluster/ h
     python -m nnkit.batch --collect                  once all are done: table, grades.csv, report
 """
 import argparse
+import collections
 import json
 import os
-import re
 import subprocess
 import sys
-import tempfile
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from multiprocessing.connection import wait
 from pathlib import Path
 
-from nnkit.course import format_table, nbgrader, nbgrader_env, scores
+from nnkit.autograde import Outcome
+from nnkit.course import format_table
 from nnkit.gradebook import open_gradebook
 from nnkit.mnist import COURSE_ROOT
 from nnkit.notebooks import ASSIGNMENTS
+from nnkit.states import State, class_submissions, write_outcome
 
-CONVERTING = re.compile(r"Converting notebook .*/submitted/([^/]+)/([^/]+)/[^/]+\.ipynb")
-FAILING = re.compile(r"There was an error processing assignment: .*/submitted/([^/]+)/([^/\s]+)\s*$")
-SKIPPED = re.compile(r"Skipping unknown notebook: .*/submitted/([^/]+)/([^/]+)/([^/]+\.ipynb)")
-FAILED = re.compile(r"There was an error processing assignment '([^']+)' for student '([^']+)'")
-LOG_LINE = re.compile(r"^\[\w+ \| (\w+)\]")
-NOT_THE_STUDENT = re.compile(r"Kernel died before replying to kernel_info|OperationalError|database is locked")
-EXCLUDE_FILE_VARIABLE = "NNKIT_EXCLUDE_STUDENTS_FILE"  # read by nbgrader_config.py
+CRASHES_ALLOWED = 1  # a submission whose worker dies is graded again this many times
 
 
 class Progress:
-    """students done / total and an ETA on one line (a line per step when not on a terminal)."""
+    """Submissions done / total and an ETA on one line (a line per step when not on a terminal)."""
 
     def __init__(self, total: int, stream=None):
         self.total, self.done, self.start = total, 0, time.perf_counter()
         self.stream = stream or sys.stderr  # looked up now: a caller may have redirected it
-        self.lock = threading.Lock()  # workers report from their own threads
         self.seconds: dict[str, float] = {}  # assignment: seconds spent on its notebooks, over all workers
 
-    def step(self, label: str) -> None:
-        with self.lock:
-            self._step(label)
-
-    def spent(self, assignment: str, seconds: float) -> None:
-        with self.lock:
-            self.seconds[assignment] = self.seconds.get(assignment, 0) + seconds
-
-    def _step(self, label: str) -> None:
+    def step(self, outcome: Outcome) -> None:
+        self.seconds[outcome.assignment] = self.seconds.get(outcome.assignment, 0) + outcome.seconds
         self.done += 1
         elapsed = time.perf_counter() - self.start
         eta = elapsed / self.done * (self.total - self.done)
         width = 30
         bar = "#" * round(width * self.done / max(self.total, 1))
-        line = f"[{bar:<{width}}] {self.done}/{self.total} submissions, ETA {eta:.0f} s  {label}"
+        line = f"[{bar:<{width}}] {self.done}/{self.total} submissions, ETA {eta:.0f} s  {outcome.assignment}/{outcome.student}"
         if self.stream.isatty():
             self.stream.write("\r" + line.ljust(100) + ("\n" if self.done == self.total else ""))
         else:
@@ -80,8 +69,9 @@ class Progress:
 
 def submissions(assignment: str, root: Path, among=None) -> list[str]:
     """The students who submitted an assignment (only those `among` the given ones, if given)."""
-    return sorted(p.name for p in (root / "submitted").glob("*")
-                  if (p / assignment).is_dir() and (among is None or p.name in among))
+    folder = root / "submitted"
+    return sorted(p.name for p in folder.iterdir() if (p / assignment).is_dir()
+                  and (among is None or p.name in among)) if folder.is_dir() else []
 
 
 def all_students(assignments: list[str], root: Path) -> list[str]:
@@ -95,18 +85,38 @@ def shard(students: list[str], index: int, count: int) -> list[str]:
 
 
 def prepare(assignments: list[str], root: Path) -> None:
-    """Enter the assignments (from source/) and the students of submitted/ in the gradebook, so
-    that workers running at once only ever update rows, never race to create the same one."""
+    """Enter the assignments (from source/, whatever state release/ is in) and the students of
+    submitted/ in the gradebook, so that workers running at once only ever update rows, never race
+    to create the same one. An assignment whose source notebook is unchanged since it was last
+    entered in this gradebook is not entered again (outcomes/entered.json holds their digests)."""
+    from nnkit.autograde import CourseAPI
+    from nnkit.gradebook import db_url
+
+    record = root / "outcomes" / "entered.json"
+    entered = json.loads(record.read_text()) if record.is_file() else {}
     with open_gradebook(root) as gradebook:
         known = {a.name for a in gradebook.assignments}
+    api = None
     for assignment in assignments:
-        if assignment not in known:
-            nbgrader("generate_assignment", assignment, root=root)
+        key, digest = f"{db_url(root)} {assignment}", source_digest(root, assignment)
+        if assignment in known and entered.get(key) == digest:
+            continue
+        api = api or CourseAPI(root)
+        api.enter_assignment(assignment)
+        entered[key] = digest
+        record.parent.mkdir(parents=True, exist_ok=True)
+        record.write_text(json.dumps(entered, indent=1))
     with open_gradebook(root) as gradebook:
         known = {s.id for s in gradebook.students}
         for student in all_students(assignments, root):
             if student not in known:
                 gradebook.add_student(student)
+
+
+def source_digest(root: Path, assignment: str) -> str:
+    from nnkit.states import submission_digest
+
+    return submission_digest(root / "source" / assignment)
 
 
 def unprepared(assignments: list[str], root: Path) -> list[str]:
@@ -115,187 +125,191 @@ def unprepared(assignments: list[str], root: Path) -> list[str]:
     return [a for a in assignments if a not in known]
 
 
-def graded_since(pairs: set, root: Path, since: float) -> set[tuple[str, str]]:
-    """The (student, assignment) pairs whose graded notebook was written since `since`."""
-    return {(student, assignment) for student, assignment in pairs
-            if (path := root / "autograded" / student / assignment / f"{assignment}.ipynb").is_file()
-            and path.stat().st_mtime >= since}
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
-def autograde_with_progress(assignments: list[str], root: Path, progress: Progress, among=None,
-                            threads: int | None = None) -> list[dict]:
-    """Grade every submission of these assignments (by the students `among` the given ones, if
-    given); return the failures.
+class Worker:
+    """A grading process (nnkit.worker): tasks go to its stdin, outcomes come back on a pipe of
+    their own, its log (nbgrader's, the kernels' stderr) goes to a file."""
 
-    One nbgrader run grades them all (nbgrader's assignment "*"), or one run per assignment when
-    these students' folders hold something else too. nbgrader can also give up on a whole run
-    because of one submission (e.g. one whose cells were duplicated: "old version of the nbgrader
-    metadata format"), leaving the rest ungraded; each submission that run left ungraded and
-    unexplained is then graded on its own, so that one bad notebook costs only its own grade.
-    """
-    pairs = {(student, assignment) for assignment in assignments for student in submissions(assignment, root, among)}
-    if not pairs:
-        return []
-    students = {student for student, _ in pairs}
-    folders = {(p.parent.name, p.name) for p in (root / "submitted").glob("*/*")
-               if p.parent.name in students and p.is_dir()}
-    runs = ["*"] if folders == pairs else sorted({assignment for _, assignment in pairs})
-    others = sorted({p.name for p in (root / "submitted").glob("*")} - students)
-    since = time.time() - 1  # file times are coarser than perf_counter
-    failures = [f for run in runs for f in autograde_run(run, root, progress, exclude=others, threads=threads)]
-    explained = {(f["student"], f["assignment"]) for f in failures}
-    for student, assignment in sorted(pairs - graded_since(pairs, root, since) - explained):
-        alone = autograde_run(assignment, root, progress, student, threads=threads)
-        failures += alone
-        if not alone and not graded_since({(student, assignment)}, root, since):
-            failures.append({"assignment": assignment, "student": student, "reason": "nbgrader stopped: see its log"})
-    return failures
+    def __init__(self, root: Path, log: Path, threads: int | None):
+        from nnkit.course import nbgrader_env
 
+        env = nbgrader_env()
+        if threads:  # the kernels this worker starts get their share of the cores (numpy's BLAS)
+            env.update({name: str(threads) for name in THREAD_VARIABLES})
+        read, write = os.pipe()
+        with open(log, "w") as output:
+            self.process = subprocess.Popen([sys.executable, "-m", "nnkit.worker", str(root), str(write)],
+                                            stdin=subprocess.PIPE, stdout=output, stderr=subprocess.STDOUT,
+                                            pass_fds=(write,), env=env, text=True)
+        os.close(write)
+        self.results = os.fdopen(read, "r")
+        self.task = None
 
-def autograde_run(assignment: str, root: Path, progress: Progress, student: str | None = None,
-                  exclude: list[str] = (), threads: int | None = None) -> list[dict]:
-    """One `nbgrader autograde` of an assignment ("*": all) for one student, or for all but
-    `exclude`, following its log."""
-    env = nbgrader_env()
-    if threads:  # each worker's kernels get their share of the cores (numpy's BLAS, torch)
-        env.update({name: str(threads) for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")})
-    with tempfile.NamedTemporaryFile("w", prefix="nnkit-exclude-", suffix=".txt") as excluded:
-        if student:
-            only = [f"--student={student}"]
-        else:  # nbgrader's student_id_exclude, from a file: a long class list would not fit on a command line
-            excluded.write(",".join(exclude))
-            excluded.flush()
-            env[EXCLUDE_FILE_VARIABLE], only = excluded.name, []
-        process = subprocess.Popen([sys.executable, "-m", "nbgrader", "autograde", assignment, "--force", *only],
-                                   cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        return follow_log(process, progress, student and (student, assignment))
+    def send(self, task) -> None:
+        self.task = task
+        try:
+            if task is None:
+                self.process.stdin.close()
+            else:
+                self.process.stdin.write(json.dumps(task) + "\n")
+                self.process.stdin.flush()
+        except (BrokenPipeError, OSError):
+            pass  # it died: its pipe reports it
+
+    def receive(self) -> Outcome | None:
+        """The outcome of its task, or None when it died."""
+        line = self.results.readline()
+        return Outcome(**json.loads(line)) if line else None
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        self.results.close()
 
 
-def follow_log(process: subprocess.Popen, progress: Progress, alone: tuple[str, str] | None) -> list[dict]:
-    """Read an autograde run's log: a progress step per submission, the failures with reasons.
-    `alone`: the (student, assignment) of a run that grades only that submission."""
-    failures, seen, current, errors, logging_for, fatal = [], set(), None, {}, None, []
-    started = time.perf_counter()
-    for line in process.stdout:
-        if match := CONVERTING.search(line):
-            if match.groups() not in seen:
-                if current:
-                    progress.step("/".join(reversed(current)))
-                    progress.spent(current[1], time.perf_counter() - started)
-                current, started = match.groups(), time.perf_counter()
-                seen.add(current)
-        elif match := SKIPPED.search(line):
-            errors.setdefault(match.group(1, 2), []).append(
-                f"unknown notebook {match.group(3)} (expected {match.group(2)}.ipynb)")
-        elif match := FAILING.search(line):  # the traceback that follows is this submission's
-            logging_for = match.group(1, 2)
-            if logging_for not in seen:
-                seen.add(logging_for)
-                progress.step("/".join(reversed(logging_for)))
-        elif match := FAILED.search(line):  # nbgrader lists the failures at the end
-            failures.append({"assignment": match.group(1), "student": match.group(2),
-                             "reason": last_error(errors.get((match.group(2), match.group(1)), []))})
-        elif logging_for and (not line.startswith("[") or " | ERROR]" in line):
-            errors.setdefault(logging_for, []).append(line.rstrip())
-        elif alone and " | ERROR]" in line:  # an error that ends the run, not tied to a submission
-            fatal.append(LOG_LINE.sub("", line).strip())
-        else:
-            logging_for = None
-    process.wait()
-    if current:
-        progress.step("/".join(reversed(current)))
-        progress.spent(current[1], time.perf_counter() - started)
-    if alone and process.returncode != 0 and not failures:
-        student, assignment = alone
-        failures.append({"assignment": assignment, "student": student,
-                         "reason": (fatal or ["nbgrader stopped: see its log"])[0][:300]})
-        if alone not in seen:
-            progress.step(f"{assignment}/{student}")
-    return failures
+def grade(tasks: list[tuple[str, str]], root: Path, jobs: int, progress: Progress) -> list[Outcome]:
+    """Grade (student, assignment) tasks with `jobs` supervised worker processes."""
+    logs = root / "outcomes" / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    threads = max(1, (os.cpu_count() or 1) // jobs) if jobs > 1 else None
+    pending, crashes, outcomes = collections.deque(tasks), collections.Counter(), []
+    workers: dict = {}  # results file: Worker
+    started = 0
+
+    def start_worker():
+        nonlocal started
+        started += 1
+        worker = Worker(root, logs / f"worker-{started}.log", threads)
+        workers[worker.results] = worker
+        hand_out(worker)
+
+    def hand_out(worker):
+        worker.send(pending.popleft() if pending else None)
+        if worker.task is None:
+            worker.close()
+            del workers[worker.results]
+
+    def done(outcome: Outcome):
+        outcomes.append(outcome)
+        progress.step(outcome)
+
+    try:
+        for _ in range(min(jobs, len(pending))):
+            start_worker()
+        while workers:
+            for results in wait(list(workers)):
+                worker = workers[results]
+                outcome = worker.receive()
+                if outcome is not None:
+                    done(outcome)
+                    hand_out(worker)
+                    continue
+                worker.close()  # it died with its task in hand
+                del workers[results]
+                task = tuple(worker.task)
+                crashes[task] += 1
+                if crashes[task] > CRASHES_ALLOWED:
+                    student, assignment = task
+                    reason = (f"the grading process died while grading it, {crashes[task]} times "
+                              f"(exit code {worker.process.returncode}: out of memory?)")
+                    write_outcome(root, student, assignment, submitted_digest(root, student, assignment), False, reason)
+                    done(Outcome(student, assignment, False, reason, "worker crashed"))
+                else:
+                    pending.appendleft(task)
+                if pending:
+                    start_worker()
+    finally:
+        for worker in list(workers.values()):
+            worker.close()
+    return outcomes
 
 
-def last_error(lines: list[str]) -> str:
-    """Why a submission failed: a skipped notebook if any, then the exception line of the traceback
-    nbgrader logged ('NotJSONError: ...'), or its last line."""
-    texts = [LOG_LINE.sub("", line).strip() for line in lines if line.strip()]
-    skipped = [t for t in texts if t.startswith("unknown notebook")]
-    exceptions = [t for t in texts if re.match(r"^[\w.]+(Error|Exception|Timeout\w*)\b", t)]
-    reason = (exceptions or texts or ["unknown error"])[-1]
-    return "; ".join(skipped + [reason])[:300]
+def submitted_digest(root: Path, student: str, assignment: str) -> str:
+    from nnkit.states import submission_digest
+
+    folder = root / "submitted" / student / assignment
+    return submission_digest(folder) if folder.is_dir() else ""
+
+
+def require_sandbox() -> None:
+    """Refuse to grade student code bare unless told to (--no-sandbox, for code you trust)."""
+    from nnkit import sandbox
+
+    if not os.environ.get(sandbox.OPT_OUT_VARIABLE) and sandbox.unavailable():
+        raise SystemExit(f"refusing to grade: no sandbox for student code: {sandbox.unavailable()}")
 
 
 def run(assignments: list[str] = list(ASSIGNMENTS), root: Path = COURSE_ROOT, jobs: int = 1,
         shard_of: tuple[int, int] | None = None) -> dict:
     """Grade every student (or shard `shard_of` = (index, count) of them) with `jobs` workers;
-    returns {"seconds", "submissions", "jobs", "failures"} and writes it to autograded/batch.json
-    (autograded/batch-shard-I-of-N.json for a shard)."""
+    returns {"seconds", "submissions", "jobs", "notebook_seconds", "outcomes"}."""
+    require_sandbox()
     start = time.perf_counter()
     if shard_of is None:
         prepare(assignments, root)
     elif missing := unprepared(assignments, root):
         raise SystemExit(f"the gradebook does not know {', '.join(missing)}: run `python -m nnkit.batch --prepare` first")
     students = all_students(assignments, root)
-    mine = students if shard_of is None else shard(students, *shard_of)
-    groups = [group for i in range(jobs) if (group := set(shard(mine, i, jobs)))]  # one per worker
-    total = sum(len(submissions(a, root, set(mine))) for a in assignments)
-    progress = Progress(total)
-    threads = max(1, (os.cpu_count() or 1) // jobs) if jobs > 1 else None
-    with ThreadPoolExecutor(max(len(groups), 1)) as pool:
-        failures = [f for found in pool.map(lambda group: autograde_with_progress(assignments, root, progress, group,
-                                                                                  threads), groups) for f in found]
-    # Once more, alone: with several workers any failure may come from another's load or lock, and
-    # a kernel that died before it ran any code, or a busy database, is never the student's doing.
-    again = [f for f in failures if jobs > 1 or NOT_THE_STUDENT.search(f["reason"])]
-    progress.total += len(again)
-    failures = [f for f in failures if f not in again] + [
-        f for failure in again for f in autograde_with_progress([failure["assignment"]], root, progress,
-                                                                {failure["student"]})]
-    summary = {"seconds": round(time.perf_counter() - start, 1), "submissions": total, "jobs": jobs,
-               "notebook_seconds": progress.seconds, "failures": failures}
-    name = "batch.json" if shard_of is None else f"batch-shard-{shard_of[0]}-of-{shard_of[1]}.json"
-    (root / "autograded").mkdir(exist_ok=True)
-    (root / "autograded" / name).write_text(json.dumps(summary, indent=2))
-    return summary
+    mine = set(students if shard_of is None else shard(students, *shard_of))
+    tasks = [(student, assignment) for assignment in assignments for student in submissions(assignment, root, mine)]
+    progress = Progress(len(tasks))
+    outcomes = grade(tasks, root, jobs, progress)
+    # Once more, alone: a busy database or a kernel that did not start is never the student's
+    # doing, and with several workers any failure may come from another's load.
+    again = [o for o in outcomes if o.retry or (jobs > 1 and not o.gradable)]
+    if again:
+        progress.total += len(again)
+        retried = {(o.student, o.assignment): o for o in grade([(o.student, o.assignment) for o in again], root, 1, progress)}
+        outcomes = [retried.get((o.student, o.assignment), o) for o in outcomes]
+    return {"seconds": round(time.perf_counter() - start, 1), "submissions": len(tasks), "jobs": jobs,
+            "notebook_seconds": progress.seconds, "outcomes": outcomes}
 
 
-def collect(root: Path = COURSE_ROOT) -> dict:
-    """Merge the shards' summaries into autograded/batch.json (for the CSV and the report)."""
-    parts = [json.loads(path.read_text()) for path in sorted((root / "autograded").glob("batch-shard-*.json"))]
-    summary = {"seconds": max((p["seconds"] for p in parts), default=0), "submissions": sum(p["submissions"] for p in parts),
-               "jobs": sum(p.get("jobs", 1) for p in parts), "failures": [f for p in parts for f in p["failures"]]}
-    (root / "autograded" / "batch.json").write_text(json.dumps(summary, indent=2))
-    return summary
-
-
-def summary_text(summary: dict, root: Path = COURSE_ROOT) -> str:
-    failed = {(f["student"], f["assignment"]) for f in summary["failures"]}
-    workers = summary.get("jobs", 1)
-    lines = [format_table(scores(root), failed), "",
-             f"{summary['submissions']} submissions graded in {summary['seconds']} s"
-             f" ({summary['seconds'] / max(summary['submissions'], 1):.1f} s each"
-             + (f", {workers} workers" if workers > 1 else "") + ")"]
-    if summary["failures"]:
-        lines.append(f"{len(summary['failures'])} could not be graded (marked !, no grades):")
-        lines += [f"  {f['student']} / {f['assignment']}: {f['reason']}" for f in summary["failures"]]
+def summary_text(root: Path, assignments: list[str], summary: dict | None = None) -> str:
+    """The grade table with each submission's state, what could not be graded and what to review."""
+    entries = class_submissions(root, assignments)
+    lines = [format_table(entries, assignments), ""]
+    if summary:
+        workers = summary.get("jobs", 1)
+        lines.append(f"{summary['submissions']} submissions graded in {summary['seconds']} s"
+                     f" ({summary['seconds'] / max(summary['submissions'], 1):.1f} s each"
+                     + (f", {workers} workers" if workers > 1 else "") + ")")
+    for state, heading in ((State.NOT_GRADABLE, "could not be graded (marked !, no grades)"),
+                           (State.REVIEW, "graded, to review (marked ?)")):
+        chosen = [e for e in entries if e.state == state]
+        if chosen:
+            lines.append(f"{len(chosen)} {heading}:")
+            lines += [f"  {e.student} / {e.assignment}: {'; '.join(e.reasons)}" for e in chosen]
+    kept = [e for e in entries if e.state == State.MISSING and e.reasons]
+    lines += [f"  {e.student} / {e.assignment}: {'; '.join(e.reasons)}" for e in kept]
     return "\n".join(lines)
 
 
-def finish(summary: dict, root: Path) -> str:
+def finish(root: Path, assignments: list[str], summary: dict | None = None) -> str:
     """Export the CSV, write the report; return the summary to print."""
     from nnkit import report
+    from nnkit.export import write_csv
 
-    nbgrader("export", root=root)
+    write_csv(root, root / "grades.csv", assignments)
     page = report.write(root)
-    flags = [f"  {student} / {assignment}: {entry}" for (student, assignment), entries in report.flagged(root).items()
-             for entry in entries]
-    flagged = f"\n{len(flags)} answers flagged by the integrity scan (scored zero):\n" + "\n".join(flags) if flags else ""
-    return (summary_text(summary, root) + flagged + f"\ngrades (with a column per hidden test): {root / 'grades.csv'}"
-            f"\nreport: {page}")
+    return (summary_text(root, assignments, summary) + f"\ngrades (with a column per hidden test): {relative(root / 'grades.csv')}"
+            f"\nreport: {relative(page)}")
+
+
+def relative(path: Path) -> str:
+    """A path as the instructor typed their way to it: relative to the working folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 def grade_class(assignments: list[str] = list(ASSIGNMENTS), root: Path = COURSE_ROOT, jobs: int = 1) -> str:
     """Grade, export the CSV, write the report; return the summary to print."""
-    return finish(run(assignments, root, jobs), root)
+    return finish(root, assignments, run(assignments, root, jobs))
 
 
 def shard_argument(text: str) -> tuple[int, int]:
@@ -315,9 +329,15 @@ def main(argv=None) -> int:
     mode.add_argument("--prepare", action="store_true", help="only enter assignments and students in the gradebook")
     mode.add_argument("--shard", type=shard_argument, metavar="I/N",
                       help="grade only shard I of N (0-based) of the students; no CSV or report")
-    mode.add_argument("--collect", action="store_true", help="merge the shards' results: table, grades.csv, report")
+    mode.add_argument("--collect", action="store_true", help="the table, grades.csv and the report of what is graded")
+    parser.add_argument("--no-sandbox", action="store_true",
+                        help="grade without the sandbox (only for code you trust; listed for review in the report)")
     args = parser.parse_args(argv)
-    assignments, root = args.assignment or list(ASSIGNMENTS), args.course.resolve()
+    if args.no_sandbox:
+        from nnkit.sandbox import OPT_OUT_VARIABLE
+        os.environ[OPT_OUT_VARIABLE] = "1"  # read by nbgrader_config.py in every worker
+    assignments = [a for a in ASSIGNMENTS if a in (args.assignment or ASSIGNMENTS)]
+    root = args.course.resolve()
     if args.jobs < 1:
         parser.error("--jobs must be at least 1")
     if args.prepare:
@@ -325,10 +345,11 @@ def main(argv=None) -> int:
         print(f"gradebook ready: {len(assignments)} assignments, {len(all_students(assignments, root))} students")
     elif args.shard:
         summary = run(assignments, root, args.jobs, args.shard)
+        failed = sum(not o.gradable for o in summary["outcomes"])
         print(f"shard {args.shard[0]}/{args.shard[1]}: {summary['submissions']} submissions in {summary['seconds']} s, "
-              f"{len(summary['failures'])} could not be graded")
+              f"{failed} could not be graded")
     elif args.collect:
-        print(finish(collect(root), root))
+        print(finish(root, assignments))
     else:
         print(grade_class(assignments, root, args.jobs))
     return 0

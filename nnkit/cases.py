@@ -20,15 +20,17 @@ class Case:
     what: str  # the input, in words a student can act on (shown in the feedback)
     make_args: Callable[[], list[tuple[str, object]]]  # positional arguments, named for messages
     hint: str = ""  # what a failure on this case usually means
+    returns: tuple[str, ...] = ()  # the names of the values a function returns as a tuple, for messages
+    check: str = "values"  # how the judge compares the answer (nnkit.judge.CHECKS)
 
 
 CASES: dict[str, Case] = {}
 
 
-def case(function: str, what: str, hint: str = ""):
+def case(function: str, what: str, hint: str = "", **options):
     def register(make_args):
         name = make_args.__name__
-        CASES[name] = Case(name, function, what, make_args, hint)
+        CASES[name] = Case(name, function, what, make_args, hint, **options)
         return make_args
     return register
 
@@ -60,6 +62,22 @@ def binary_digits(split: str, positive: int = 1, negative: int = 0) -> tuple[np.
     return x, y
 
 
+def exact(values: np.ndarray) -> np.ndarray:
+    """Values computed with a matrix product or exp, rounded to multiples of 2**-32: BLAS's
+    summation order and numpy's SIMD exp differ in the last bit between machines, and a case's
+    inputs must be the same bytes everywhere (the grader checks their digest, and torch's stored
+    results are keyed by it)."""
+    return np.round(values * 2.0**32) / 2.0**32
+
+
+def logits(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return exact(x @ w + b)
+
+
+def probabilities(z: np.ndarray) -> np.ndarray:
+    return exact(1 / (1 + np.exp(-z)))
+
+
 def logits_of(x: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Small random weights w (D, 1) and bias b (1,), for logits of a moderate size."""
     g = rng(seed)
@@ -74,7 +92,9 @@ def sigmoid_mnist():
 
 
 @case("sigmoid", "x = ±1000, ±745, ±100, ±30, 0 under np.errstate(over='raise')",
-      hint="1 / (1 + np.exp(-x)) overflows for large negative x; only ever take exp of a number <= 0")
+      hint="1 / (1 + np.exp(-x)) overflows for large negative x; only ever take exp of a number <= 0. "
+           "np.where(cond, a, b) computes both a and b for every element, so an overflowing branch "
+           "still overflows: take e = np.exp(-np.abs(x)) first, then pick with np.where")
 def sigmoid_extremes():
     return [("x", np.array([[-1000.0, -745.0, -100.0, -30.0, 0.0], [30.0, 100.0, 745.0, 1000.0, 0.5]]))]
 
@@ -99,8 +119,7 @@ def cross_entropy_mnist():
     x, y = binary_digits("train")
     x, y = x[:64], y[:64]
     w, b = logits_of(x, seed=2)
-    z = x @ w + b
-    return [("y", y), ("y_hat", 1 / (1 + np.exp(-z)))]
+    return [("y", y), ("y_hat", probabilities(logits(x, w, b)))]
 
 
 @case("cross_entropy", "predictions of exactly 0 and 1, right and wrong (the eps clipping), shape (6,)",
@@ -192,7 +211,7 @@ def forward_small():
 @case("sigmoid_grad", "logits of a logistic model on 32 MNIST digits, shape (32, 1)")
 def sigmoid_grad_mnist():
     (_, x), (_, w), (_, b) = forward_mnist()
-    return [("z", x @ w + b)]
+    return [("z", logits(x, w, b))]
 
 
 @case("sigmoid_grad", "z = ±1000, ±100, ±30, 0, 2 under np.errstate(over='raise')",
@@ -218,27 +237,27 @@ def backward_inputs(n, seed, lr):
     x, y = binary_digits("train")
     x, y = x[:n], y[:n]
     w, b = logits_of(x, seed)
-    y_hat = 1 / (1 + np.exp(-(x @ w + b)))
+    y_hat = probabilities(logits(x, w, b))
     return [("x", x), ("y", y), ("y_hat", y_hat), ("w", w), ("b", b), ("lr", lr)]
 
 
-@case("backward", "64 MNIST digits 'is it a 1', w (784, 1), b (1,), lr=0.1: one step")
+@case("backward", "64 MNIST digits 'is it a 1', w (784, 1), b (1,), lr=0.1: one step", returns=("w_new", "b_new"))
 def backward_mnist():
     return backward_inputs(64, seed=11, lr=0.1)
 
 
 @case("backward", "16 MNIST digits, another w and b, lr=1.5: one step; no input may change",
-      hint="dL/dz = (y_hat - y) / N; dL/dw = x.T @ dL/dz; dL/db = sum of dL/dz")
+      hint="dL/dz = (y_hat - y) / N; dL/dw = x.T @ dL/dz; dL/db = sum of dL/dz", returns=("w_new", "b_new"))
 def backward_lr():
     return backward_inputs(16, seed=12, lr=1.5)
 
 
 TRAIN_LR, TRAIN_EPOCHS = 0.5, 30
-ACCURACY_THRESHOLD = 0.97  # the reference reaches 0.99 on the held-out 0s and 1s
 
 
-@case("train", f"the 800 training 0s and 1s of the sample, lr={TRAIN_LR}, epochs={TRAIN_EPOCHS}; "
-      f"held-out accuracy on the 200 test 0s and 1s must reach {ACCURACY_THRESHOLD}")
+@case("train", f"the 800 training 0s and 1s of the sample, lr={TRAIN_LR}, epochs={TRAIN_EPOCHS}, from w = 0 and b = 0: "
+      "the losses, one per epoch, and the final w and b must be the reference's (the held-out accuracy is reported)",
+      returns=("w", "b", "losses"), check="training")
 def train_mnist_0_vs_1():
     x, y = binary_digits("train")
     return [("x", x), ("y", y), ("lr", TRAIN_LR), ("epochs", TRAIN_EPOCHS)]

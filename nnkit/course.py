@@ -5,17 +5,25 @@ import subprocess
 import sys
 from pathlib import Path
 
-from nnkit.gradebook import open_gradebook
+from nnkit.gradebook import OWN_GRADEBOOK_MARKER, open_gradebook
 from nnkit.mnist import COURSE_ROOT
 from nnkit.notebooks import ASSIGNMENTS
 
 
-def scratch_course(root: Path) -> Path:
-    """A throwaway course folder that shares the kit's code and sources (links) but has its own
-    gradebook, release and submissions: grading there never touches the real course's state."""
+def scratch_course(root: Path, own_gradebook: bool = True, copy_kit: bool = False) -> Path:
+    """A throwaway course folder that shares the kit's code and sources (links; copies with
+    `copy_kit`, for code that may try to change them) but has its own release and submissions,
+    and its own embedded gradebook (unless `own_gradebook` is False: a test of a shared gradebook
+    server): grading there never touches the real course's state."""
     root.mkdir(parents=True, exist_ok=True)
+    if own_gradebook:
+        (root / OWN_GRADEBOOK_MARKER).touch()
     for name in ("nnkit", "solutions", "data", "source"):
-        (root / name).symlink_to(COURSE_ROOT / name)
+        if copy_kit:
+            shutil.copytree(COURSE_ROOT / name, root / name, symlinks=True,
+                            ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            (root / name).symlink_to(COURSE_ROOT / name)
     shutil.copy(COURSE_ROOT / "nbgrader_config.py", root / "nbgrader_config.py")
     return root
 
@@ -69,20 +77,30 @@ def cell_scores(assignment: str, student: str, root: Path = COURSE_ROOT) -> dict
         return {grade.name: grade.score for grade in notebook.grades}
 
 
-def format_table(table: dict[str, dict[str, tuple[float, float]]], failed: set = frozenset()) -> str:
-    """The grade table; a submission in `failed` ((student, assignment) pairs) is marked `!`."""
-    header = ["student", *ASSIGNMENTS, "total"]
+def format_table(entries: list, assignments: list[str] = ASSIGNMENTS) -> str:
+    """The grade table, a row per student, from nnkit.states Submissions. A cell is `score/max`
+    followed by the state's mark (? to review, ! not gradable, * not graded yet, - missing); the
+    total counts every assignment shown, so every row has the same denominator."""
+    from nnkit.states import LEGEND, MARKS, State
+
+    by_student: dict[str, dict[str, object]] = {}
+    for entry in entries:
+        by_student.setdefault(entry.student, {})[entry.assignment] = entry
+    header = ["student", *assignments, "total"]
     rows = [header]
-    for student in sorted(table):
-        got = [table[student].get(a) for a in ASSIGNMENTS]
-        cells = [(f"{g[0]:g}/{g[1]:g}" if g else "-") + ("!" if (student, a) in failed else "")
-                 for a, g in zip(ASSIGNMENTS, got)]
-        score = sum(g[0] for g in got if g)
-        most = sum(g[1] for g in got if g)
+    for student in sorted(by_student):
+        got = [by_student[student].get(a) for a in assignments]
+        cells = [("-" if e is None or e.state == State.MISSING else
+                  (f"{e.score:g}/{e.max_score:g}" if e.score is not None else "") + e.mark) for e in got]
+        score = sum(e.score for e in got if e is not None and e.score is not None)
+        most = sum(e.max_score for e in got if e is not None)
         rows.append([student, *cells, f"{score:g}/{most:g}"])
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    return "\n".join("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths)))
-                     for row in rows)
+    table = "\n".join("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths)))
+                      for row in rows)
+    shown = {e.state for e in entries} - {State.GRADED}
+    legend = ", ".join(f"{MARKS[state]} {LEGEND[state]}" for state in State if state in shown)
+    return table + (f"\n({legend})" if legend else "")
 
 
 def gradebook_problems(root: Path = COURSE_ROOT) -> list[str]:

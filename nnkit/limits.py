@@ -1,20 +1,54 @@
-"""The limits every grading kernel runs under, in one place (nbgrader_config.py applies them).
+"""The limits every grading kernel runs under, in one place, each with its scope. The sandbox
+(nnkit.sandbox) applies the kernel's with `prlimit` and bubblewrap; the grader applies the cell and
+output ones (nnkit.execute); nbgrader_config.py passes the time limit to nbgrader. A breach costs
+only the cells it happens in, with a message that names the limit.
 
-- CELL_TIMEOUT_SECONDS: a cell still running then is interrupted and scores zero ("did not
-  finish"); the rest of the notebook is still graded. The seed's loop conv, the slowest correct
-  answer in the catalogue, needs well under a second per hidden test.
+Per cell:
+- CELL_TIMEOUT_SECONDS: wall-clock time; a cell still running is interrupted and scores zero
+  ("did not finish within the time limit"), the rest of the notebook is still graded. The seed's
+  loop conv, the slowest correct answer in the catalogue, needs well under a second per hidden test.
+- OUTPUT_BYTES_PER_CELL: what the grader keeps of a cell's printed and displayed output; the rest
+  is dropped on arrival, with a note in the cell (PrairieLearn keeps 1 MB of results).
+- RECORD_BYTES: the largest record of a hidden test's answer the grader accepts (the largest honest
+  one is under 100 kB); a larger one fails its check with the reason.
+
+Per notebook (one kernel per notebook; a kernel restarted after a death starts afresh):
+- OUTPUT_BYTES_PER_NOTEBOOK: what the grader keeps of all cells' output together.
 - KERNEL_MEMORY_BYTES: the kernel's data segment (RLIMIT_DATA, which covers numpy's allocations):
-  a runaway allocation fails inside the kernel with MemoryError instead of exhausting the
-  grading machine. Importing torch and training the backprop model need well under 1 GiB.
+  a runaway allocation fails inside the kernel with MemoryError. Importing numpy and training the
+  backprop model need well under 1 GiB.
+- CPU_SECONDS: CPU time of the kernel process (RLIMIT_CPU); at the limit the kernel is killed and
+  the cell says so.
+- PROCESSES: processes and threads of the kernel's own user (RLIMIT_NPROC): a fork bomb stops there.
+- FILE_BYTES: the size of any one file it writes (RLIMIT_FSIZE); OPEN_FILES: open files (RLIMIT_NOFILE).
+- WORK_BYTES, TMP_BYTES (each of /tmp and /dev/shm), HOME_BYTES: the size of its private writable
+  folders (memory-backed, so also bounded: a tmpfs is memory the kernel's own limit does not count).
 """
 import resource
 
 CELL_TIMEOUT_SECONDS = 60
-KERNEL_MEMORY_BYTES = 4 * 2**30
+OUTPUT_BYTES_PER_CELL = 1 * 2**20
+RECORD_BYTES = 8 * 2**20
 
-# Run by every grading kernel at start-up (IPKernelApp.exec_lines), binding no user-visible name.
-KERNEL_STARTUP = "__import__('nnkit.limits').limits.apply()"
+OUTPUT_BYTES_PER_NOTEBOOK = 8 * 2**20
+KERNEL_MEMORY_BYTES = 4 * 2**30
+CPU_SECONDS = 600
+PROCESSES = 256
+FILE_BYTES = 64 * 2**20
+OPEN_FILES = 1024
+WORK_BYTES = 256 * 2**20
+TMP_BYTES = 64 * 2**20
+HOME_BYTES = 32 * 2**20
+
+# Run by every grading kernel at start-up (IPKernelApp.exec_lines), before any student code and
+# binding no user-visible name: the memory limit (also set by the sandbox), and nnkit.record with
+# the functions it binds.
+KERNEL_STARTUP = "__import__('nnkit.record'); __import__('nnkit.limits').limits.apply()"
 
 
 def apply() -> None:
     resource.setrlimit(resource.RLIMIT_DATA, (KERNEL_MEMORY_BYTES, KERNEL_MEMORY_BYTES))
+
+
+def as_dict() -> dict[str, int]:
+    return {name: value for name, value in globals().items() if name.isupper() and isinstance(value, int)}

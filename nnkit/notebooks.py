@@ -20,6 +20,12 @@ def read(path: Path) -> nbformat.NotebookNode:
     return nbformat.read(str(path), as_version=4)
 
 
+def total_points(assignment: str, root: Path = COURSE_ROOT) -> float:
+    """The points an assignment carries: the sum over its source notebook's graded cells."""
+    return sum(c.metadata["nbgrader"].get("points", 0) for c in read(notebook_path("source", assignment, root)).cells
+               if c.metadata.get("nbgrader", {}).get("grade"))
+
+
 def is_answer_cell(cell) -> bool:
     return cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("solution", False)
 
@@ -33,12 +39,15 @@ def defined_functions(source: str) -> dict[str, str]:
 
 
 def implementations_in(source: str) -> dict[str, str]:
-    """{name: code} for each top-level function of a Python file, its imports written above it,
-    as a student would put them in the answer cell."""
+    """{name: code} for each top-level function of a Python file, with the file's imports and its
+    other top-level statements (e.g. a patch of numpy) written above it, as a student would put
+    them in the answer cell."""
     lines = source.splitlines()
-    imports = "\n".join("\n".join(lines[node.lineno - 1:node.end_lineno]) for node in ast.parse(source).body
-                        if isinstance(node, (ast.Import, ast.ImportFrom)))
-    return {name: f"{imports}\n\n\n{code}" if imports else code for name, code in defined_functions(source).items()}
+    body = ast.parse(source).body
+    docstring = body[:1] if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) else []
+    above = "\n".join("\n".join(lines[node.lineno - 1:node.end_lineno]) for node in body
+                      if not isinstance(node, ast.FunctionDef) and node not in docstring)
+    return {name: f"{above}\n\n\n{code}" if above else code for name, code in defined_functions(source).items()}
 
 
 def reference_code(assignment: str) -> dict[str, str]:

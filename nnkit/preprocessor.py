@@ -7,7 +7,12 @@ restored) source calls `record("<case>", ...)`, it replaces the cell's outputs w
 a stdout line per passed case, or one `error` output listing what is wrong, which nbgrader
 scores as zero. A case whose record is missing (the function was undefined, the cell crashed,
 the record was suppressed) fails with the reason. Student code cannot change these outputs.
-A function that the integrity scan (nnkit.integrity) flags fails every case, with the reason.
+
+What it decided is also written as data, for the batch, the report and the self-check
+(nnkit.states): the notebook's metadata key `nnkit` holds the review items (an answer the
+integrity scan flagged, a kernel that died, a cell cut off at the time limit, output dropped at
+the cap, a check the kit could not judge), replacing whatever a submitted notebook held there.
+The integrity scan is a reviewer's hint: it costs no points, the sandbox is the barrier.
 """
 import ast
 
@@ -18,9 +23,10 @@ from nbgrader.utils import is_grade
 from nnkit.cases import CASES
 from nnkit.codec import MIME
 from nnkit.integrity import scan
-from nnkit.judge import Verdict, judge
+from nnkit.judge import Verdict, forbidden_import, judge
+from nnkit.states import METADATA_KEY, Review, events_of
 
-FLAGGED = "flagged for review"  # the report finds flagged answers by this phrase
+DUPLICATED = "the check was recorded more than once: your function published output that imitates the grader's"
 
 
 def recorded_cases(source: str) -> list[str]:
@@ -50,8 +56,6 @@ def verdict_outputs(verdicts: list[Verdict]) -> list[NotebookNode]:
 def cell_error(cell: NotebookNode) -> str:
     for output in cell.get("outputs", []):
         if output.get("output_type") == "error":
-            if output.get("ename") in ("CellTimeoutError", "KeyboardInterrupt"):  # nbclient interrupts at the limit
-                return "it did not finish within the time limit per cell (an endless loop?)"
             return f"{output.get('ename')}: {output.get('evalue')}"
     return ""
 
@@ -66,37 +70,61 @@ def integrity_flags(nb: NotebookNode) -> dict[str, str]:
     return {flag.function: flag.reason for flag in flags}
 
 
-def judge_cell(cell: NotebookNode, flags: dict[str, str] = {}) -> list[Verdict]:
+def failed_imports(nb: NotebookNode) -> str:
+    """What the student's own cells could not import (torch, scipy... are not there when grading)."""
+    found = [forbidden_import(str(o.get("evalue", ""))) for c in nb.cells if c.cell_type == "code" and not is_grade(c)
+             for o in c.get("outputs", []) if o.get("output_type") == "error" and o.get("ename") == "ModuleNotFoundError"]
+    return "; ".join(dict.fromkeys(found))
+
+
+def judge_cell(cell: NotebookNode, event: Review | None = None, earlier: str = "") -> list[Verdict]:
+    """The verdicts of a hidden-test cell; `event` is what the grader saw happen to it (a time
+    limit, a dead kernel), which decides over anything the cell's own outputs say; `earlier`, what
+    failed in the student's cells before it, said when the function under test is undefined."""
     records, counts = {}, {}
     for output in cell.get("outputs", []):
         data = output.get("data", {}) if output.get("output_type") == "display_data" else {}
-        if isinstance(data.get(MIME), dict):
-            records.setdefault(data[MIME].get("case"), data[MIME])
-            counts[data[MIME].get("case")] = counts.get(data[MIME].get("case"), 0) + 1
+        if isinstance(data, dict) and isinstance(data.get(MIME), dict):
+            name = data[MIME].get("case")
+            name = name if isinstance(name, str) else "?"
+            records.setdefault(name, data[MIME])
+            counts[name] = counts.get(name, 0) + 1
     verdicts = []
     for name in recorded_cases(cell.source):
         case = CASES[name]
-        if case.function in flags:
-            verdicts.append(Verdict(False, f"{case.function}: {case.what}\n  {FLAGGED}: your answer "
-                                    f"{flags[case.function]}. Answers must be your own NumPy code; "
-                                    "your instructor will review this."))
+        heading = f"{case.function}: {case.what}"
+        if event is not None:
+            verdicts.append(Verdict(False, f"{heading}\n  the test could not run: {event.detail}"))
         elif counts.get(name, 0) > 1:  # the function under test published a record of its own
-            verdicts.append(Verdict(False, f"{case.function}: {case.what}\n  {FLAGGED}: the check was recorded "
-                                    "more than once: your function published output that imitates the grader's."))
+            verdicts.append(Verdict(False, f"{heading}\n  {DUPLICATED}.", review=DUPLICATED))
         elif name in records:
             verdicts.append(judge(records[name]))
         else:
             why = cell_error(cell) or "the check did not run to the end"
-            verdicts.append(Verdict(False, f"{case.function}: {case.what}\n  the test could not run: {why}"))
+            if why.startswith("NameError") and earlier:
+                why += f" (an earlier cell failed: {earlier})"
+            verdicts.append(Verdict(False, f"{heading}\n  the test could not run: {why}"))
     return verdicts
 
 
 class JudgeRecords(NbGraderPreprocessor):
     def preprocess(self, nb, resources):
-        self.flags = integrity_flags(nb)
-        return super().preprocess(nb, resources)
+        nb.metadata.pop(METADATA_KEY, None)  # only what this grader decides goes there
+        for cell in nb.cells:
+            cell.metadata.pop(METADATA_KEY, None)
+        self.events = {event.cell: event for event in events_of(resources)}
+        self.earlier = failed_imports(nb)
+        self.review = list(self.events.values())
+        nb, resources = super().preprocess(nb, resources)
+        self.review += [Review("flag", None, f"{function}: {reason}") for function, reason in integrity_flags(nb).items()]
+        nb.metadata[METADATA_KEY] = {"review": [item.as_data() for item in self.review]}
+        return nb, resources
 
     def preprocess_cell(self, cell, resources, cell_index):
         if cell.cell_type == "code" and is_grade(cell) and recorded_cases(cell.source):
-            cell.outputs = verdict_outputs(judge_cell(cell, self.flags))
+            grade_id = cell.metadata["nbgrader"].get("grade_id")
+            event = self.events.get(grade_id)
+            verdicts = judge_cell(cell, event, self.earlier)
+            self.review += [Review("judge", grade_id, v.review) for v in verdicts if v.review]
+            cell.outputs = verdict_outputs(verdicts)
         return cell, resources

@@ -2,9 +2,16 @@
 
 A hidden-test cell is one line, `record("conv_single", conv)`. It builds the case's inputs,
 calls the student's function on copies of them, and publishes the outcome as a display output of
-MIME type nnkit.codec.MIME: the returned value, any exception, floating-point warnings, which
-inputs were modified, the wall time. It decides nothing; the verdict is made by
+MIME type nnkit.codec.MIME: the returned value, any exception, the warnings, which inputs were
+modified, a digest of the inputs, the wall time. It decides nothing; the verdict is made by
 nnkit.judge in nbgrader's own process (nnkit.preprocessor), where no student code runs.
+
+The facts the verdict relies on (which inputs changed, which warnings and exceptions occurred)
+are computed with functions bound when this module is imported, which every grading kernel does
+at start-up (nnkit.limits.KERNEL_STARTUP), before any student code runs: reassigning
+`np.array_equal`, `copy.deepcopy`, `np.errstate`, `warnings.catch_warnings` or
+`IPython.display.publish_display_data` in a student cell does not change what is recorded. What
+a student who rewrites the kernel's memory can still fake is stated in docs/grading.md.
 """
 import copy
 import time
@@ -13,37 +20,51 @@ import warnings
 import numpy as np
 
 from nnkit.cases import CASES
-from nnkit.codec import MIME, digest, encode
+from nnkit.codec import MIME, digest, encode, fingerprint
+
+try:
+    from IPython.display import publish_display_data as _publish
+except ImportError:  # run_case alone (the tests, the mutation report) needs no IPython
+    _publish = None
+
+_perf_counter = time.perf_counter
+_catch_warnings, _simplefilter = warnings.catch_warnings, warnings.simplefilter
+_errstate, _seed = np.errstate, np.random.seed
+_ndarray, _copy, _deepcopy = np.ndarray, np.ndarray.copy, copy.deepcopy
+_isinstance, _issubclass, _type, _str, _zip = isinstance, issubclass, type, str, zip
+_RuntimeWarning, _BaseException = RuntimeWarning, BaseException
 
 
-def unchanged(before, after) -> bool:
-    if isinstance(before, np.ndarray):
-        return (isinstance(after, np.ndarray) and before.shape == after.shape and before.dtype == after.dtype
-                and np.array_equal(before, after, equal_nan=True))
-    return type(before) is type(after) and before == after
+def text_of(thing, limit: int) -> str:
+    try:
+        return _str(thing)[:limit]
+    except _BaseException:  # a student's exception whose __str__ fails is still reported
+        return ""
 
 
 def run_case(case_name: str, function) -> dict:
     case = CASES[case_name]
     args = case.make_args()
-    given = copy.deepcopy(args)
+    before = [fingerprint(value) for _, value in args]
+    given = [_copy(value) if _isinstance(value, _ndarray) else _deepcopy(value) for _, value in args]
     outcome = {"case": case_name, "input_digest": digest(args), "exception": None, "result": None}
-    np.random.seed(0)  # a student's function that draws random numbers is still reproducible
-    with warnings.catch_warnings(record=True) as caught, np.errstate(over="raise", divide="raise", invalid="raise"):
-        warnings.simplefilter("always")
-        start = time.perf_counter()
+    _seed(0)  # a student's function that draws random numbers is still reproducible
+    with _catch_warnings(record=True) as caught, _errstate(over="raise", divide="raise", invalid="raise"):
+        _simplefilter("always")
+        start = _perf_counter()
         try:
-            outcome["result"] = encode(function(*(value for _, value in given)))
-        except Exception as error:  # the student's bug is data here, reported by the judge
-            outcome["exception"] = {"type": type(error).__name__, "message": str(error)[:500]}
-        outcome["seconds"] = time.perf_counter() - start
-    outcome["warnings"] = [f"{w.category.__name__}: {w.message}"[:300] for w in caught]
-    outcome["mutated"] = [name for (name, before), (_, after) in zip(args, given) if not unchanged(before, after)]
+            outcome["result"] = encode(function(*given))
+        except _BaseException as error:  # the student's bug is data here, reported by the judge
+            outcome["exception"] = {"type": text_of(_type(error).__name__, 100), "message": text_of(error, 500)}
+        outcome["seconds"] = _perf_counter() - start
+    warned = [(_issubclass(w.category, _RuntimeWarning), w) for w in caught]
+    warned = [pair for pair in warned if pair[0]][:10] + [pair for pair in warned if not pair[0]][:10]
+    outcome["warnings"] = [{"category": text_of(w.category.__name__, 100), "message": text_of(w.message, 300),
+                            "numeric": numeric} for numeric, w in warned]
+    outcome["mutated"] = [name for (name, _), was, value in _zip(args, before, given) if fingerprint(value) != was]
     return outcome
 
 
 def record(case_name: str, function) -> None:
-    from IPython.display import publish_display_data
-
     outcome = run_case(case_name, function)
-    publish_display_data({MIME: outcome, "text/plain": f"recorded {case_name} for the grader"})
+    _publish({MIME: outcome, "text/plain": f"recorded {case_name} for the grader"})

@@ -82,6 +82,17 @@ def torch_reference(function: str, args: list):
         w, b = t(w, grad=True), t(b, grad=True)
         F.binary_cross_entropy(torch.sigmoid(t(x) @ w + b), t(y)).backward()
         return ((w - lr * w.grad).detach().numpy(), (b - lr * b.grad).detach().numpy())
+    if function == "train":  # full-batch gradient descent from zeros, autograd's gradients, loss before each step
+        x, y, lr, epochs = values
+        x, y = t(x), t(y)
+        w, b, losses = torch.zeros((x.shape[1], 1), dtype=torch.float64), torch.zeros(1, dtype=torch.float64), []
+        for _ in range(epochs):
+            w.requires_grad_(True), b.requires_grad_(True)
+            loss = F.binary_cross_entropy(torch.sigmoid(x @ w + b), y)
+            losses.append(loss.item())
+            grad_w, grad_b = torch.autograd.grad(loss, (w, b))
+            w, b = (w - lr * grad_w).detach(), (b - lr * grad_b).detach()
+        return (w.numpy(), b.numpy(), np.array(losses))
     return None
 
 
@@ -140,8 +151,9 @@ def finite_difference_step(args: list, h: float = 1e-6):
 
 
 def parts(answer) -> tuple:
-    """An answer as a tuple of arrays: backward's (w_new, b_new) as it is, anything else as (answer,)."""
-    return answer if isinstance(answer, tuple) else (answer,)
+    """An answer as a tuple of arrays: backward's (w_new, b_new), train's (w, b, losses) as they are,
+    anything else as (answer,)."""
+    return tuple(np.asarray(part) for part in answer) if isinstance(answer, tuple) else (np.asarray(answer),)
 
 
 @lru_cache(maxsize=None)

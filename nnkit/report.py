@@ -4,8 +4,9 @@
 
 Per assignment: the score distribution (a histogram, inlined as PNG), and the failure rate of each
 hidden-test cell with what that cell feeds the function, so that the concept the class got wrong
-stands out. Submissions the last batch could not grade, and answers the integrity scan flagged,
-are listed for review with the reason.
+stands out, in the course's order. Submissions that could not be graded, and graded ones with
+something to look at (nnkit.states: a flag of the integrity scan, a kernel that died, a cell cut
+off), are listed for review with the reasons, read as data, never parsed out of messages.
 """
 import base64
 import html
@@ -15,11 +16,10 @@ import sys
 from pathlib import Path
 
 from nnkit.cases import CASES
-from nnkit.export import batch_failures, rows
 from nnkit.gradebook import open_gradebook
 from nnkit.mnist import COURSE_ROOT
-from nnkit.notebooks import read
-from nnkit.preprocessor import FLAGGED
+from nnkit.notebooks import ASSIGNMENTS
+from nnkit.states import State, class_submissions
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 60em; color: #222; }
@@ -52,12 +52,12 @@ def histogram(scores: list[float], max_score: float) -> str:
 
 def cell_points(gradebook, assignment: str) -> dict[str, float]:
     return {cell.name: cell.max_score for notebook in gradebook.find_assignment(assignment).notebooks
-            for cell in notebook.grade_cells}
+            for cell in notebook.grade_cells if cell.max_score > 0}
 
 
-def section(name: str, graded: list[dict], points: dict[str, float]) -> str:
+def section(name: str, graded: list, points: dict[str, float]) -> str:
     max_score = sum(points.values())
-    scores = [r["score"] for r in graded]
+    scores = [e.score for e in graded]
     parts = [f"<h2>{html.escape(name)}</h2>"]
     if not scores:
         return parts[0] + "<p>No graded submissions.</p>"
@@ -70,7 +70,7 @@ def section(name: str, graded: list[dict], points: dict[str, float]) -> str:
     for cell, most in points.items():
         case = CASES.get(cell.removeprefix("test_"))
         what = f"{case.function}: {case.what}" if case else cell
-        failed = sum(1 for r in graded if (r.get(cell) or 0) < most)
+        failed = sum(1 for e in graded if (e.cells.get(cell) or 0) < most)
         rate = failed / len(graded)
         parts.append(f"<tr><td>{html.escape(cell)}</td><td>{html.escape(what)}</td><td class=num>{most:g}</td>"
                      f"<td class=num>{failed}/{len(graded)} ({rate:.0%})</td>"
@@ -79,42 +79,25 @@ def section(name: str, graded: list[dict], points: dict[str, float]) -> str:
     return "\n".join(parts)
 
 
-def flagged(root: Path = COURSE_ROOT) -> dict[tuple[str, str], list[str]]:
-    """{(student, assignment): ["function: reason", ...]} of the answers the integrity scan flagged,
-    read from the graded notebooks in autograded/."""
-    found = {}
-    for path in sorted((root / "autograded").glob("*/*/*.ipynb")):
-        student, assignment = path.parent.parent.name, path.parent.name
-        for cell in read(path).cells:
-            for output in cell.get("outputs", []):
-                for line in output.get("evalue", "").splitlines():
-                    if FLAGGED in line:
-                        function = output["evalue"].split(":", 1)[0]
-                        entry = f"{function}: {line.strip().removeprefix(FLAGGED + ': your answer ').split('. Answers')[0]}"
-                        found.setdefault((student, assignment), [])
-                        if entry not in found[(student, assignment)]:
-                            found[(student, assignment)].append(entry)
-    return found
+def review_list(entries: list, state: State, heading: str) -> str:
+    chosen = [e for e in entries if e.state == state or (state == State.MISSING and e.reasons)]
+    if not chosen:
+        return ""
+    items = "".join(f"<li><b>{html.escape(e.student)}</b> / {html.escape(e.assignment)}<ul>"
+                    + "".join(f"<li>{html.escape(reason)}</li>" for reason in e.reasons) + "</ul></li>" for e in chosen)
+    return f'<div class="review"><b>To review</b>: {heading}<ul>{items}</ul></div>'
 
 
-def build(root: Path = COURSE_ROOT) -> str:
-    failures = batch_failures(root)
+def build(root: Path = COURSE_ROOT, assignments: list[str] = ASSIGNMENTS) -> str:
+    entries = [e for e in class_submissions(root, list(assignments)) if e.state != State.MISSING or e.reasons]
     with open_gradebook(root) as gradebook:
-        names = [a.name for a in gradebook.assignments]
-        table = rows(gradebook, failures=failures)
-        sections = [section(name, [r for r in table if r["assignment"] == name and r["status"] == "graded"],
-                            cell_points(gradebook, name)) for name in names]
-    review = ""
-    if failures:
-        items = "".join(f"<li><b>{html.escape(s)}</b> / {html.escape(a)}: {html.escape(reason)}</li>"
-                        for (s, a), reason in sorted(failures.items()))
-        review += f'<div class="review"><b>To review</b>: submissions that could not be graded<ul>{items}</ul></div>'
-    suspicious = flagged(root)
-    if suspicious:
-        items = "".join(f"<li><b>{html.escape(s)}</b> / {html.escape(a)}: {html.escape(entry)}</li>"
-                        for (s, a), entries in sorted(suspicious.items()) for entry in entries)
-        review += (f'<div class="review"><b>To review</b>: answers flagged by the integrity scan '
-                   f'(scored zero)<ul>{items}</ul></div>')
+        known = {a.name for a in gradebook.assignments}
+        sections = [section(name, [e for e in entries if e.assignment == name and e.state in (State.GRADED, State.REVIEW)],
+                            cell_points(gradebook, name)) for name in assignments if name in known]
+    review = (review_list(entries, State.NOT_GRADABLE, "submissions that could not be graded (no grades)")
+              + review_list(entries, State.REVIEW, "graded submissions with something to look at "
+                                                   "(a flag of the integrity scan, a kernel that died, a cell cut off)")
+              + review_list(entries, State.MISSING, "submissions no longer in submitted/ whose grades the gradebook keeps"))
     return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Grading report</title>"
             f"<style>{STYLE}</style></head><body><h1>Grading report</h1>{review}{''.join(sections)}</body></html>")
 

@@ -1,62 +1,102 @@
 """Check your own notebook with the instructor's autograder, without an instructor.
 
-    python -m nnkit.selfcheck path/to/convolution.ipynb [more notebooks or folders] [--json]
+    python -m nnkit.selfcheck PATH [PATH ...] [--json]       (make check NB=PATH)
 
-Each notebook (named after its assignment, as in release/) is autograded by nbgrader in a
-throwaway copy of the course, with the real hidden tests and the same verdicts the instructor
-would get; your files and the course's gradebook are not touched and the hidden tests' code is
-never shown. Prints the score per function and per hidden test with the grader's message.
-Exit status: 0 at full marks on every notebook, 1 otherwise, 2 when a notebook cannot be graded.
+PATH is a notebook named after its assignment (activations.ipynb, ...) or a folder to search for
+them. Each notebook is autograded by nbgrader in a throwaway copy of the course, with the real
+hidden tests and the same verdicts the instructor would get; your files and the course's
+gradebook are not touched (the copy has its own gradebook, whatever NNKIT_DB_URL says) and the
+hidden tests' code is never shown. Prints the score per hidden test with the grader's message.
+
+Exit status: 0 at full marks on every notebook, 1 otherwise, 2 when a notebook cannot be graded
+(or there is none).
 """
 import argparse
 import json
+import os
 import shutil
 import sys
 import tempfile
 from pathlib import Path
 
-from nnkit.course import cell_scores, nbgrader, scratch_course
-from nnkit.notebooks import ASSIGNMENTS, read
+from nnkit.course import scratch_course
+from nnkit.notebooks import ASSIGNMENTS, notebook_path, read
+from nnkit.states import class_submissions
 
 STUDENT = "self"
 
 
-def notebooks_in(paths: list[str]) -> list[Path]:
-    found = []
+def notebooks_in(paths: list[str]) -> tuple[list[Path], list[dict]]:
+    """The notebooks to check, and an error for each path that names none."""
+    found, errors = [], []
     for path in map(Path, paths):
-        found += sorted(p for p in path.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts) if path.is_dir() else [path]
-    return found
+        if path.is_dir():
+            inside = sorted(p for p in path.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+            found += inside
+            if not inside:
+                errors.append({"notebook": str(path), "error": "no notebooks (.ipynb files) in this folder"})
+        elif path.exists() or path.suffix == ".ipynb":
+            found.append(path)
+        else:
+            errors.append({"notebook": str(path), "error": "no such file or folder"})
+    return found, errors
+
+
+def graded_ids(notebook) -> set[str]:
+    """The ids of a notebook's answer and hidden-test cells: they tell its assignment."""
+    return {c.metadata["nbgrader"].get("grade_id") for c in notebook.cells
+            if c.metadata.get("nbgrader", {}).get("grade") or c.metadata.get("nbgrader", {}).get("solution")} - {None}
+
+
+def assignment_of(notebook: Path) -> str | None:
+    """The assignment a notebook belongs to, by its cells' nbgrader ids (not by its file name)."""
+    try:
+        ids = graded_ids(read(notebook))
+    except Exception:
+        return None
+    overlap = {a: len(ids & graded_ids(read(notebook_path("release", a)))) for a in ASSIGNMENTS}
+    best = max(overlap, key=overlap.get)
+    return best if overlap[best] else None
 
 
 def check(notebook: Path) -> dict:
-    """{notebook, assignment, score, max_score, cells: [...]} or {notebook, error}."""
+    """{notebook, assignment, score, max_score, state, reasons, cells: [...]} or {notebook, error}."""
     assignment = notebook.stem
-    if assignment not in ASSIGNMENTS:
-        return {"notebook": str(notebook), "error": f"not an assignment of this course (expected one of {', '.join(ASSIGNMENTS)}.ipynb)"}
     if not notebook.is_file():
         return {"notebook": str(notebook), "error": "no such file"}
+    if assignment not in ASSIGNMENTS:
+        belongs = assignment_of(notebook)
+        hint = (f"this is the {belongs} notebook: rename it to {belongs}.ipynb" if belongs else
+                f"not a notebook of this course (expected one of {', '.join(a + '.ipynb' for a in ASSIGNMENTS)})")
+        return {"notebook": str(notebook), "error": hint}
+    belongs = assignment_of(notebook) if notebook.stat().st_size else assignment
+    if belongs not in (None, assignment):
+        return {"notebook": str(notebook), "error": f"this is the {belongs} notebook saved as {notebook.name}: "
+                                                    f"check {belongs}.ipynb instead"}
+    from nnkit.autograde import CourseAPI
+
     with tempfile.TemporaryDirectory(prefix="selfcheck-") as tmp:
         root = scratch_course(Path(tmp) / "course")
-        try:
-            nbgrader("generate_assignment", assignment, root=root)
-            target = root / "submitted" / STUDENT / assignment / f"{assignment}.ipynb"
-            target.parent.mkdir(parents=True)
-            shutil.copy(notebook, target)
-            nbgrader("autograde", assignment, root=root)
-            graded = read(root / "autograded" / STUDENT / assignment / f"{assignment}.ipynb")
-            scores = cell_scores(assignment, STUDENT, root)
-        except (RuntimeError, OSError, ValueError) as error:
-            return {"notebook": str(notebook), "error": f"could not be graded: {str(error).strip()[-800:]}"}
+        target = root / "submitted" / STUDENT / assignment / f"{assignment}.ipynb"
+        target.parent.mkdir(parents=True)
+        shutil.copy(notebook, target)
+        api = CourseAPI(root)
+        api.enter_assignment(assignment)
+        outcome = api.autograde(assignment, STUDENT)
+        if not outcome.gradable:
+            return {"notebook": str(notebook), "error": outcome.reason}
+        (entry,) = [e for e in class_submissions(root, [assignment]) if e.student == STUDENT]
+        graded = read(root / "autograded" / STUDENT / assignment / f"{assignment}.ipynb")
     cells = []
     for cell in graded.cells:
         meta = cell.metadata.get("nbgrader", {})
-        if meta.get("grade") and cell.cell_type == "code":
+        if meta.get("grade") and meta.get("points") and cell.cell_type == "code":
             message = "".join(o.get("text", "") if o.output_type == "stream" else o.get("evalue", "") for o in cell.outputs)
-            score = scores.get(meta["grade_id"], 0.0) or 0.0
+            score = entry.cells.get(meta["grade_id"]) or 0.0
             cells.append({"id": meta["grade_id"], "points": meta["points"], "score": score,
                           "passed": score == meta["points"], "message": message.strip()})
-    return {"notebook": str(notebook), "assignment": assignment, "score": sum(c["score"] for c in cells),
-            "max_score": sum(c["points"] for c in cells), "cells": cells}
+    return {"notebook": str(notebook), "assignment": assignment, "score": entry.score, "max_score": entry.max_score,
+            "state": entry.state.value, "reasons": entry.reasons, "cells": cells}
 
 
 def report(result: dict) -> str:
@@ -69,16 +109,38 @@ def report(result: dict) -> str:
         lines.append(f"  {mark} {cell['score']:g}/{cell['points']:g}  {first}")
         if not cell["passed"]:
             lines += [f"             {line.strip()}" for line in rest]
+    reasons = [r for r in result["reasons"] if "without the sandbox" not in r]
+    if reasons:
+        lines.append("  Your instructor would look at: " + "; ".join(reasons))
     return "\n".join(lines)
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m nnkit.selfcheck", description=__doc__.splitlines()[0])
-    parser.add_argument("paths", nargs="+", help="notebooks, or folders to search for them")
+    parser = argparse.ArgumentParser(prog="python -m nnkit.selfcheck", description=__doc__.splitlines()[0],
+                                     epilog="Through make: make check NB=path/to/activations.ipynb "
+                                            "(make exits 2 whenever this exits non-zero).")
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="notebooks, or folders to search for them")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args(argv)
-    results = [check(notebook) for notebook in notebooks_in(args.paths)]
-    print(json.dumps(results, indent=2) if args.json else "\n\n".join(map(report, results)))
+    if not args.paths:
+        parser.print_usage(sys.stderr)
+        print("give a notebook or a folder: make check NB=path/to/activations.ipynb "
+              "(or python -m nnkit.selfcheck path/to/activations.ipynb)", file=sys.stderr)
+        return 2
+    from nnkit import sandbox
+
+    bare = sandbox.unavailable()
+    if bare:  # a learner's own machine, perhaps a Mac: their own code, graded without the sandbox
+        os.environ[sandbox.OPT_OUT_VARIABLE] = "1"
+    notebooks, results = notebooks_in(args.paths)
+    results += [check(notebook) for notebook in notebooks]
+    if not args.json:
+        if bare and notebooks:
+            print(f"No sandbox here ({bare.split(':')[0]}): your notebook ran without the sandbox, so libraries such as "
+                  "torch are importable and the verdict may differ from your instructor's.\n")
+        print("\n\n".join(map(report, results)))
+    else:
+        print(json.dumps(results, indent=2))
     if not results or any("error" in r for r in results):
         return 2
     return 0 if all(r["score"] == r["max_score"] for r in results) else 1

@@ -1,18 +1,16 @@
-"""The main job: regenerate the student release, autograde every demo submission of every
-assignment with nbgrader, and print the grade table.
+"""The main job: autograde every demo submission of every assignment with nbgrader, and print the
+grade table. release/ is never touched (it is generated from source/ and committed; the batch
+enters the assignments in the gradebook from source/ on its own).
 
     make demo        (or: python -m scripts.demo, with the venv's bin/ on PATH)
 """
 import time
 
 from nnkit import batch
-from nnkit.course import generate_release
 
 
 def main() -> None:
     start = time.perf_counter()
-    print("Generating the student release (nbgrader generate_assignment)...", flush=True)
-    generate_release()
     print("Autograding every submission (nbgrader autograde)...", flush=True)
     summary = batch.grade_class()
     print()

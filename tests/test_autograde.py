@@ -10,11 +10,8 @@ import pytest
 from catalogue import CORRECT, WRONG, affected_by, graded_cells, submission_code, variant
 from nnkit.course import autograde, cell_scores, nbgrader, scores, scratch_course
 from nnkit.mnist import COURSE_ROOT
-from nnkit.notebooks import ASSIGNMENTS, fill, notebook_path, read
-from scripts.make_submissions import DEMO_STUDENTS
-
-# The seed's own code (tests/variants/seed.py), as explained in the README:
-SEED_SCORES = {"activations": 10, "convolution": 14, "backprop": 3}
+from nnkit.notebooks import ASSIGNMENTS, fill, notebook_path, read, total_points
+from scripts.make_submissions import DEMO_STUDENTS, demo_score
 
 
 def students_of(assignment):
@@ -50,16 +47,14 @@ def graded(tmp_path_factory):
 
 
 def max_score(assignment):
-    return sum(c.metadata["nbgrader"]["points"] for c in read(notebook_path("source", assignment)).cells
-               if c.metadata.get("nbgrader", {}).get("grade"))
+    return total_points(assignment)
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_demo_class(graded, assignment):
     table = scores(graded[assignment])
-    assert table["blank"][assignment] == (0, max_score(assignment))
-    assert table["correct"][assignment] == (max_score(assignment), max_score(assignment))
-    assert table["seed"][assignment] == (SEED_SCORES[assignment], max_score(assignment))
+    for student in DEMO_STUDENTS:
+        assert table[student][assignment] == (demo_score(student, assignment), max_score(assignment)), student
 
 
 @pytest.mark.parametrize("name", WRONG)
@@ -121,3 +116,11 @@ def test_gradebook_is_consistent_after_the_catalogue_run(graded, assignment):
     from nnkit.course import gradebook_problems
 
     assert gradebook_problems(graded[assignment]) == []
+
+
+def test_a_correct_answer_the_scan_flags_keeps_its_points_and_is_listed_for_review(graded):
+    from nnkit.states import State, class_submissions
+
+    (entry,) = [e for e in class_submissions(graded["activations"], ["activations"]) if e.student == "correct_cross_entropy_exec"]
+    assert entry.state == State.REVIEW and entry.score == max_score("activations")
+    assert any("calls exec()" in reason for reason in entry.reasons), entry.reasons

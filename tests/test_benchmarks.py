@@ -56,7 +56,7 @@ def test_fairness_notebook_grades_exactly_the_hidden_tests_and_holds_the_code_un
 
 def test_fairness_reads_cell_and_case_times_from_an_executed_cell():
     cell = nbformat.v4.new_code_cell('record("conv_single", conv)')
-    cell.metadata = {"nbgrader": {"grade": True, "grade_id": "test_conv_single"},
+    cell.metadata = {"nbgrader": {"grade": True, "grade_id": "test_conv_single", "points": 1},
                      "execution": {"iopub.execute_input": "2025-01-01T00:00:00.250000Z",
                                    "shell.execute_reply": "2025-01-01T00:00:01.500000Z"}}
     cell.outputs = [nbformat.v4.new_output("display_data", data={MIME: {"case": "conv_single", "seconds": 0.75,

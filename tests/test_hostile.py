@@ -1,97 +1,211 @@
-"""The hostile catalogue (tests/hostile.py) through the real batch, next to a correct submission:
-every entry gets its defined outcome, nobody else loses anything, the gradebook stays consistent,
-and a batch killed at any moment and re-run gives the same gradebook."""
+"""The hostile catalogue (tests/hostile.py) through the real batch, next to correct students and a
+victim: every entry gets its defined outcome and state, nobody else loses anything, nothing outside
+the students' own graded copies changes (the course and the grader's home are hashed before and
+after), the gradebook holds only what nbgrader wrote, no process is left, no environment variable
+of the grader's reaches a notebook. The attacks are also run without the sandbox, to show that
+each one works there; a subset runs with two workers; a batch killed midway and re-run gives the
+same gradebook."""
+import hashlib
+import json
 import os
-import re
+import shutil
 import signal
+import socket
+import sqlite3
 import subprocess
 import sys
+import threading
 import time
+from pathlib import Path
 
 import nbformat
 import pytest
+from nbgrader.utils import determine_grade, is_grade
 
-from hostile import CATALOGUE, NOT_GRADABLE
-from nnkit.course import cell_scores, gradebook_problems, nbgrader, nbgrader_env, scores, scratch_course
+from hostile import CATALOGUE, MARKER, NOT_GRADABLE, VICTIM, Context
+from nnkit import sandbox
+from nnkit.course import gradebook_problems, nbgrader, nbgrader_env, scratch_course
 from nnkit.mnist import COURSE_ROOT
 from nnkit.notebooks import notebook_path, read
+from nnkit.states import State, class_submissions
 
 TIMEOUT = 3  # seconds per cell in these runs (the course's own limit is in nnkit/limits.py)
+CANARY = "canary-7d1f3e"
+# What the grader itself writes in the course and in its home; everything else must be unchanged.
+GRADER_WRITES = {"autograded", "outcomes", "gradebook.db", "gradebook.db-journal", "grades.csv", "feedback", "__pycache__"}
+HOME_GRADER_WRITES = {".cache/matplotlib", ".config/matplotlib", ".local/share/jupyter/runtime"}
+VICTIMS = {"blank": 0, "correct": 12, "seed": 10, VICTIM: 12}
+CONTROLLED = ["steals_solution_module", "steals_solution_file", "steals_source_notebook", "steals_classmate",
+              "steals_stored_results", "writes_gradebook", "writes_kit", "writes_course_config", "writes_grader_home",
+              "writes_kernel_module", "writes_classmate", "opens_socket", "reads_environment"]
 
 
-def course_with(root, entries, extra_students=("correct",)):
-    scratch_course(root)
+class Listener:
+    """A TCP server on 127.0.0.1 that keeps whatever it receives."""
+
+    def __init__(self):
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port, self.received = self.server.getsockname()[1], b""
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def serve(self):
+        while True:
+            try:
+                connection, _ = self.server.accept()
+            except OSError:
+                return
+            with connection:
+                self.received += connection.recv(1024)
+
+
+def course_with(root: Path, entries, home: Path, port: int, victims=VICTIMS) -> Path:
+    scratch_course(root, copy_kit=True)
     with open(root / "nbgrader_config.py", "a") as config:
         config.write(f"\nc.ResilientExecute.timeout = {TIMEOUT}\n")
     nbgrader("generate_assignment", "activations", root=root)
     release = read(notebook_path("release", "activations", root))
-    for student in extra_students:
-        folder = root / "submitted" / student / "activations"
-        folder.parent.mkdir(parents=True)
-        import shutil
-        shutil.copytree(COURSE_ROOT / "submitted" / student / "activations", folder)
+    for student in victims:
+        source = COURSE_ROOT / "submitted" / ("correct" if student == VICTIM else student) / "activations"
+        shutil.copytree(source, root / "submitted" / student / "activations")
+    ctx = Context(str(root), str(home), port)
     for name in entries:
         entry = CATALOGUE[name]
         folder = root / "submitted" / name / "activations"
         folder.mkdir(parents=True)
-        made = entry.build(release)
+        made = entry.build(release, ctx)
         if isinstance(made, str):
             (folder / entry.filename).write_text(made)
         elif made is not None:
             nbformat.write(made, str(folder / entry.filename))
+    home.mkdir(exist_ok=True)
     return root
 
 
-def run_batch(root, **popen):
-    return subprocess.Popen([sys.executable, "-m", "nnkit.batch", "--assignment", "activations", "--course", str(root)],
-                            env=nbgrader_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen)
+def run_batch(root: Path, home: Path, *flags, **popen):
+    env = nbgrader_env() | {"HOME": str(home), "NNKIT_CANARY": CANARY,
+                            "NNKIT_DB_URL": f"postgresql://grader:{CANARY}@nowhere/nnkit"}  # the course ignores it
+    return subprocess.Popen([sys.executable, "-m", "nnkit.batch", "--assignment", "activations", "--course", str(root),
+                             *flags], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen)
+
+
+def tree_digest(folder: Path, skip: set[str]) -> dict[str, str]:
+    """{relative path: sha256} of every file under `folder`, except those under a path in `skip`."""
+    found = {}
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder).as_posix()
+        if any(relative == s or relative.startswith(s + "/") or f"/{s}/" in f"/{relative}/" for s in skip):
+            continue
+        if path.is_file() and not path.is_symlink():
+            found[relative] = hashlib.sha256(path.read_bytes()).hexdigest()
+        elif path.is_symlink():
+            found[relative] = "-> " + os.readlink(path)
+    return found
+
+
+def leftover_processes() -> list[str]:
+    rows = subprocess.run(["ps", "-eo", "uid=,args="], capture_output=True, text=True).stdout.splitlines()
+    return [row for row in rows if MARKER in row or int(row.split()[0]) >= sandbox.UID_BASE]
+
+
+def graded(root: Path, entries, home: Path, port: int, *flags) -> dict:
+    """Grade a course with these entries; return what the tests look at."""
+    before = tree_digest(root, GRADER_WRITES), tree_digest(home, HOME_GRADER_WRITES)
+    start = time.perf_counter()
+    process = run_batch(root, home, *flags)
+    out, err = process.communicate(timeout=1500)
+    assert process.returncode == 0, out + err
+    time.sleep(0.5)
+    return {"root": root, "out": out, "seconds": time.perf_counter() - start, "before": before,
+            "after": (tree_digest(root, GRADER_WRITES), tree_digest(home, HOME_GRADER_WRITES)),
+            "processes": leftover_processes(), "states": {e.student: e for e in class_submissions(root, ["activations"])}}
 
 
 @pytest.fixture(scope="module")
-def batch(tmp_path_factory):
-    root = course_with(tmp_path_factory.mktemp("hostile") / "course", CATALOGUE)
-    start = time.perf_counter()
-    process = run_batch(root)
-    out, err = process.communicate(timeout=1200)
-    assert process.returncode == 0, out + err
-    return root, out, time.perf_counter() - start
+def listener():
+    server = Listener()
+    yield server
+    server.server.close()
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory, listener):
+    base = tmp_path_factory.mktemp("hostile")
+    root = course_with(base / "course", CATALOGUE, base / "home", listener.port)
+    return graded(root, CATALOGUE, base / "home", listener.port)
 
 
 def messages(root, student):
     notebook = read(root / "autograded" / student / "activations" / "activations.ipynb")
-    return "\n".join(o.get("evalue", "") for c in notebook.cells for o in c.get("outputs", []) if o.output_type == "error")
+    return "\n".join(o.get("evalue", "") + o.get("text", "") for c in notebook.cells for o in c.get("outputs", []))
 
 
 @pytest.mark.parametrize("name", sorted(CATALOGUE))
 def test_entry_gets_its_defined_outcome(batch, name):
-    root, out, _ = batch
-    entry = CATALOGUE[name]
+    root, entry, got = batch["root"], CATALOGUE[name], batch["states"][name]
+    assert got.state.value == entry.state, (got.state, got.reasons)
     if entry.score == NOT_GRADABLE:
-        reasons = re.findall(rf"^  {name} / activations: (.*)$", out, re.M)
-        assert reasons and entry.phrase in reasons[0], out
+        assert got.score is None and entry.phrase in "; ".join(got.reasons), got.reasons
         return
-    assert scores(root)[name]["activations"] == (entry.score, 12), cell_scores("activations", name, root)
+    assert got.score == entry.score, got.cells
     if entry.phrase:
         assert entry.phrase in messages(root, name)
 
 
-def test_the_correct_submission_beside_them_keeps_full_marks(batch):
-    root, _, seconds = batch
-    assert scores(root)["correct"]["activations"] == (12, 12)
-    print(f"\nhostile batch: {len(CATALOGUE) + 1} submissions in {seconds:.1f} s")
+def test_the_victims_beside_them_keep_their_grades(batch):
+    assert {s: batch["states"][s].score for s in VICTIMS} == VICTIMS
+    print(f"\nhostile batch: {len(CATALOGUE) + len(VICTIMS)} submissions in {batch['seconds']:.1f} s")
 
 
-def test_gradebook_is_consistent_after_the_hostile_batch(batch):
-    root, _, _ = batch
+def test_nothing_outside_the_graders_own_output_changed(batch):
+    (course_before, home_before), (course_after, home_after) = batch["before"], batch["after"]
+    assert course_after == course_before
+    assert home_after == home_before
+
+
+def test_no_process_is_left(batch):
+    assert batch["processes"] == []
+
+
+def test_the_gradebook_holds_only_what_nbgrader_wrote(batch):
+    root = batch["root"]
     assert gradebook_problems(root) == []
+    with sqlite3.connect(root / "gradebook.db") as db:
+        assert db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall() == []
+        assert db.execute("SELECT count(*) FROM grade WHERE manual_score IS NOT NULL").fetchone() == (0,)
+    for student, entry in batch["states"].items():
+        if entry.state in (State.GRADED, State.REVIEW):
+            notebook = read(root / "autograded" / student / "activations" / "activations.ipynb")
+            recomputed = {c.metadata["nbgrader"]["grade_id"]: determine_grade(c)[0] for c in notebook.cells
+                          if is_grade(c) and c.metadata["nbgrader"]["points"] > 0}
+            deleted = {cell: 0.0 for cell in entry.cells.keys() - recomputed.keys()}  # nbgrader scores a missing cell 0
+            assert entry.cells == recomputed | deleted, student
+
+
+def test_no_variable_of_the_graders_environment_reaches_a_notebook(batch, listener):
+    root = batch["root"]
+    leaked = [p for p in (root / "autograded").rglob("*.ipynb") if CANARY in p.read_text()]
+    assert leaked == [] and "'HOME': '/home/student'" in messages(root, "reads_environment")
+    assert listener.received == b""
+
+
+def test_nothing_written_in_the_sandbox_reaches_the_host(batch):
+    assert not Path("/tmp/stolen_inputs.txt").exists()
+
+
+def test_the_batch_kept_the_graders_memory_small(batch):
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024  # the largest process waited for
+    assert peak < 2 * 2**30, f"a grading process reached {peak / 2**30:.1f} GiB"
 
 
 def test_flagged_and_ungradable_entries_are_listed_for_review(batch):
-    root, _, _ = batch
-    page = (root / "autograded" / "report.html").read_text()
+    page = (batch["root"] / "autograded" / "report.html").read_text()
     for name, entry in CATALOGUE.items():
-        if entry.score == NOT_GRADABLE or entry.phrase in ("flagged for review", "uses torch", "imports solutions"):
+        if entry.state != "graded":
             assert f"<b>{name}</b>" in page, name
+    for student in VICTIMS:
+        assert f"<b>{student}</b>" not in page
 
 
 def test_readme_table_lists_every_entry():
@@ -100,18 +214,72 @@ def test_readme_table_lists_every_entry():
         assert f"| `{name}` | {entry.does} | {entry.grader} |" in readme, name
 
 
-def test_a_batch_killed_midway_and_rerun_gives_the_same_gradebook(tmp_path):
-    students = ("os_exit", "forged_record", "imports_solutions")
-    root = course_with(tmp_path / "course", students, extra_students=("blank", "correct", "seed"))
-    process = run_batch(root, start_new_session=True)
-    deadline = time.time() + 120
-    while time.time() < deadline and len(list((root / "autograded").glob("*/activations/activations.ipynb"))) < 2:
-        time.sleep(0.2)
-    os.killpg(process.pid, signal.SIGKILL)  # the batch and every nbgrader and kernel under it
+def test_the_attacks_work_without_the_sandbox(tmp_path):
+    """The same attacks, graded with --no-sandbox in a course of their own: each reads the answer
+    key, writes where it should not, reaches the network or the environment. So the sandbox is
+    what stops them in the run above, not a flaw in the attacks."""
+    server = Listener()
+    home = tmp_path / "home"
+    root = course_with(tmp_path / "course", CONTROLLED, home, server.port)
+    got = graded(root, CONTROLLED, home, server.port, "--no-sandbox")
+    (course_before, home_before), (course_after, home_after) = got["before"], got["after"]
+    states = got["states"]
+    auto = {name: auto_score(root, name) for name in CONTROLLED}  # writes_gradebook overwrites the gradebook's
+    assert all(auto[name] == 12 for name in CONTROLLED if name.startswith("steals_") and name != "steals_stored_results")
+    assert auto["steals_stored_results"] > 7
+    changed = {path for path in course_before.keys() | course_after.keys() if course_before.get(path) != course_after.get(path)}
+    assert {"nnkit/judge.py", "nbgrader_config.py", "sitecustomize.py", f"submitted/{VICTIM}/activations/activations.ipynb"} <= changed
+    assert home_after != home_before and server.received.startswith(b"stolen") and auto["opens_socket"] == 12
+    with sqlite3.connect(root / "gradebook.db") as db:
+        assert db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall() == [("full",)]
+        assert db.execute("SELECT count(*) FROM grade WHERE manual_score = 100").fetchone()[0] > 0
+    assert CANARY in messages(root, "reads_environment")
+    assert all(entry.state == State.REVIEW for entry in states.values()), {s: (e.state, e.reasons) for s, e in states.items()}
+    server.server.close()
+
+
+def auto_score(root: Path, student: str) -> float:
+    """The score nbgrader computes from a graded notebook's test cells, whatever the gradebook says."""
+    notebook = read(root / "autograded" / student / "activations" / "activations.ipynb")
+    return sum(determine_grade(c)[0] for c in notebook.cells if is_grade(c) and c.metadata["nbgrader"]["points"] > 0)
+
+
+SUBSET = ["fork_bomb", "leaves_process", "signals_everyone", "writes_classmate", "steals_classmate", "os_exit",
+          "infinite_loop", "invalid_json", "delegates_to_torch", "prints_in_a_loop"]
+
+
+def test_with_two_workers_the_same_outcomes(tmp_path, listener):
+    home = tmp_path / "home"
+    root = course_with(tmp_path / "course", SUBSET, home, listener.port)
+    got = graded(root, SUBSET, home, listener.port, "--jobs", "2")
+    assert "2 workers" in got["out"]
+    for name in SUBSET:
+        entry = CATALOGUE[name]
+        assert got["states"][name].state.value == entry.state, name
+        if entry.score != NOT_GRADABLE:
+            assert got["states"][name].score == entry.score, name
+    assert {s: got["states"][s].score for s in VICTIMS} == VICTIMS
+    assert got["processes"] == [] and got["after"] == got["before"]
+
+
+def test_a_batch_killed_midway_and_rerun_gives_the_same_gradebook(tmp_path, listener):
+    students = ("os_exit", "forged_record", "imports_solutions", "fork_bomb")
+    home = tmp_path / "home"
+    root = course_with(tmp_path / "course", students, home, listener.port)
+    total = len(students) + len(VICTIMS)
+    process = run_batch(root, home, start_new_session=True)
+    deadline = time.time() + 300
+    while time.time() < deadline and len(list((root / "outcomes" / "activations").glob("*.json"))) < 2:
+        time.sleep(0.1)
+    os.killpg(process.pid, signal.SIGKILL)  # the batch and every worker and kernel under it
     process.wait()
-    rerun = run_batch(root)
-    out, err = rerun.communicate(timeout=600)
+    graded_before_kill = len(list((root / "outcomes" / "activations").glob("*.json")))
+    assert 2 <= graded_before_kill < total, "the first run must be stopped midway"
+    time.sleep(0.5)
+    assert leftover_processes() == []
+    rerun = run_batch(root, home)
+    out, err = rerun.communicate(timeout=900)
     assert rerun.returncode == 0, out + err
-    expected = {"blank": 0, "correct": 12, "seed": 10, "os_exit": 7, "forged_record": 7, "imports_solutions": 9}
-    assert {s: v["activations"][0] for s, v in scores(root).items()} == expected
+    expected = {"os_exit": 7, "forged_record": 7, "imports_solutions": 9, "fork_bomb": 9, **VICTIMS}
+    assert {e.student: e.score for e in class_submissions(root, ["activations"])} == expected
     assert gradebook_problems(root) == []

@@ -1,89 +1,125 @@
-"""The instructor's batch run: progress, broken submissions reported and skipped, grades.csv with
-per-cell scores, and the HTML report, rendered in a real headless Chromium."""
+"""The instructor's batch run: progress, broken submissions reported and skipped, every
+submission's state (graded, to review, not gradable, missing) in the table, grades.csv and the
+report, student ids nbgrader's globs and comma lists would break, an assignment name with a space,
+clocks that disagree, a worker killed midway, a locked gradebook; the HTML report rendered in a
+real headless Chromium."""
 import copy
 import csv
+import os
 import shutil
+import signal
+import sqlite3
 import subprocess
 import sys
+import threading
+import time
 
 import nbformat
 import pytest
 
-from nnkit import batch
-from nnkit.course import scores
+from components import require
+from nnkit.course import nbgrader_env, scratch_course
 from nnkit.mnist import COURSE_ROOT
 from nnkit.notebooks import read
-from scripts.make_submissions import DEMO_STUDENTS
+from nnkit.states import State, class_submissions
+from scripts.make_submissions import DEMO_STUDENTS, demo_score
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ODD_IDS = ["o'brien, jr", "[ab]*?", "two  spaces"]
+
+
+def batch(root, *args, timeout=900, **popen):
+    return subprocess.run([sys.executable, "-m", "nnkit.batch", "--course", str(root), *args],
+                          env=nbgrader_env(), capture_output=True, text=True, timeout=timeout, **popen)
+
+
+def add(root, student, assignment="activations", source="correct", name=None, text=None):
+    folder = root / "submitted" / student / assignment
+    folder.mkdir(parents=True)
+    if text is not None:
+        (folder / (name or f"{assignment}.ipynb")).write_text(text)
+    else:
+        shutil.copy(COURSE_ROOT / "submitted" / source / assignment / f"{assignment}.ipynb",
+                    folder / (name or f"{assignment}.ipynb"))
+    return folder
+
+
+def states(root, assignments=("activations",)):
+    return {(e.student, e.assignment): e for e in class_submissions(root, list(assignments))}
 
 
 @pytest.fixture(scope="module")
 def graded_class(tmp_path_factory):
-    from nnkit.course import scratch_course
-
     root = scratch_course(tmp_path_factory.mktemp("class") / "course")
     for student in DEMO_STUDENTS:
-        shutil.copytree(COURSE_ROOT / "submitted" / student / "activations", root / "submitted" / student / "activations")
-    (root / "submitted" / "broken" / "activations").mkdir(parents=True)
-    (root / "submitted" / "broken" / "activations" / "activations.ipynb").write_text("{ not json")
-    (root / "submitted" / "renamed" / "activations").mkdir(parents=True)
-    shutil.copy(COURSE_ROOT / "submitted" / "correct" / "activations" / "activations.ipynb",
-                root / "submitted" / "renamed" / "activations" / "my_activations.ipynb")
-    # every test cell twice: nbgrader gives up on the whole run at this one (an "old metadata
-    # format" error), which would leave "renamed" and "seed", sorted after it, ungraded
+        add(root, student, source=student)
+    add(root, "broken", text="{ not json")
+    add(root, "renamed", name="my_activations.ipynb")
+    for student in ODD_IDS:  # a comma, a quote, spaces, glob characters: graded as themselves
+        add(root, student, source="seed")
+    # every test cell twice: nbgrader refuses this notebook (an "old metadata format" error)
     duplicated = read(COURSE_ROOT / "submitted" / "correct" / "activations" / "activations.ipynb")
     copies = [copy.deepcopy(c) for c in duplicated.cells if c.metadata.get("nbgrader", {}).get("grade")]
     for number, cell in enumerate(copies):
         cell["id"] = f"copy-{number}"
     duplicated.cells += copies
-    (root / "submitted" / "duplicated" / "activations").mkdir(parents=True)
-    nbformat.write(duplicated, str(root / "submitted" / "duplicated" / "activations" / "activations.ipynb"))
-    result = subprocess.run([sys.executable, "-m", "nnkit.batch", "--assignment", "activations", "--course", str(root)],
-                            env=batch.nbgrader_env(), capture_output=True, text=True, timeout=600)
+    nbformat.write(duplicated, str(add(root, "duplicated", text="") / "activations.ipynb"))
+    result = batch(root, "--assignment", "activations")
     assert result.returncode == 0, result.stdout + result.stderr
     return root, result
 
 
 def test_batch_grades_everyone_and_reports_the_broken(graded_class):
     root, result = graded_class
-    assert "6/6 submissions" in result.stderr  # the progress bar reached the end
-    table = scores(root)
-    assert table["correct"]["activations"] == (12, 12) and table["seed"]["activations"] == (10, 12)
-    assert table["blank"]["activations"] == (0, 12)
-    assert "broken / activations: nbformat.reader.NotJSONError" in result.stdout
-    assert "renamed / activations: unknown notebook my_activations.ipynb (expected activations.ipynb)" in result.stdout
-    assert "duplicated / activations: One or more notebooks in the assignment use an old version" in result.stdout
-    assert "0/12!" in result.stdout
+    total = len(DEMO_STUDENTS) + 3 + len(ODD_IDS)
+    assert f"{total}/{total} submissions" in result.stderr  # the progress bar reached the end
+    got = states(root)
+    for student in DEMO_STUDENTS:
+        assert got[(student, "activations")].score == demo_score(student, "activations")
+    assert "broken / activations: activations.ipynb is not a notebook (not JSON)" in result.stdout
+    assert "renamed / activations: no activations.ipynb in the submission (found my_activations.ipynb): " \
+           "rename it to activations.ipynb" in result.stdout
+    assert "duplicated / activations: SchemaTooOldError" in result.stdout
+    row = next(line for line in result.stdout.splitlines() if line.startswith("broken "))
+    assert row.split()[1:] == ["!", "0/12"]  # no grade, and the same denominator as every row
 
 
-def test_csv_has_a_column_per_hidden_test(graded_class):
+def test_student_ids_with_commas_quotes_spaces_and_glob_characters_are_graded_as_themselves(graded_class):
+    root, _ = graded_class
+    got = states(root)
+    for student in ODD_IDS:
+        entry = got[(student, "activations")]
+        assert entry.state == State.GRADED and entry.score == demo_score("seed", "activations"), student
+        assert (root / "autograded" / student / "activations" / "activations.ipynb").is_file()
+
+
+def test_csv_has_a_column_per_hidden_test_and_each_submissions_state(graded_class):
     root, _ = graded_class
     with open(root / "grades.csv") as f:
-        rows = {row["student_id"]: row for row in csv.DictReader(f)}
-    assert set(rows) == {"blank", "correct", "seed", "broken", "renamed", "duplicated"}
+        rows = {row["student_id"]: row for row in csv.DictReader(f) if row["assignment"] == "activations"}
+    assert set(rows) >= {"blank", "correct", "seed", "broken", "renamed", "duplicated", *ODD_IDS}
     seed = rows["seed"]
-    assert (seed["assignment"], float(seed["score"]), float(seed["max_score"]), seed["status"]) == ("activations", 10, 12, "graded")
+    assert (float(seed["score"]), float(seed["max_score"]), seed["status"]) == (10, 12, "graded")
     assert float(seed["test_sigmoid_extremes"]) == 0 and float(seed["test_sigmoid_mnist"]) == 2
-    assert rows["broken"]["status"].startswith("not gradable: nbformat.reader.NotJSONError")
+    assert rows["broken"]["status"] == "not gradable: activations.ipynb is not a notebook (not JSON)"
+    assert rows["broken"]["score"] == "" and rows["broken"]["test_sigmoid_mnist"] == ""
 
 
 def test_report_shows_distribution_failure_rates_and_what_to_review(graded_class):
     root, _ = graded_class
     page = (root / "autograded" / "report.html").read_text()
     assert "data:image/png;base64," in page  # the histogram
-    assert "3 graded submissions" in page  # blank, correct, seed; not the two that could not be graded
-    assert "test_sigmoid_extremes" in page and "2/3 (67%)" in page  # blank and seed fail it
-    assert "To review" in page and "my_activations.ipynb" in page
+    assert f"{3 + len(ODD_IDS)} graded submissions" in page  # not the three that could not be graded
+    assert "test_sigmoid_extremes" in page and f"{2 + len(ODD_IDS)}/{3 + len(ODD_IDS)} (" in page
+    assert "To review" in page and "rename it to activations.ipynb" in page
 
 
-@pytest.mark.skipif(not CHROMIUM, reason="chromium is not installed (make test installs it where it can)")
 def test_report_renders_in_headless_chromium(graded_class, tmp_path):
     import matplotlib.image
 
+    chromium = require("chromium")
     root, _ = graded_class
     shot = tmp_path / "report.png"
-    subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
                     f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1000,1400",
                     f"--screenshot={shot}", (root / "autograded" / "report.html").as_uri()],
@@ -95,51 +131,168 @@ def test_report_renders_in_headless_chromium(graded_class, tmp_path):
     assert histogram_blue > 500 and failure_red > 100, "the histogram or the failure bars did not render"
 
 
-def test_flagged_answers_are_listed_for_review(tmp_path):
-    from nnkit import report
-    from nnkit.course import autograde, nbgrader, scratch_course
-    from nnkit.notebooks import fill, notebook_path, read, reference_code
-    from catalogue import variant
+def test_a_students_own_output_cannot_add_to_the_review_list(tmp_path):
+    """The report reads what the grader decided as data: printing the grader's words adds nothing."""
+    from nnkit.notebooks import fill, notebook_path, reference_code
+    from nnkit.report import build
 
     root = scratch_course(tmp_path / "course")
-    nbgrader("generate_assignment", "convolution", root=root)
+    subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", "activations"], cwd=root,
+                   env=nbgrader_env(), check=True, capture_output=True)
+    notebook = fill(read(notebook_path("release", "activations", root)), reference_code("activations"))
+    notebook.cells.insert(2, nbformat.v4.new_code_cell(
+        "print('flagged for review: your answer uses torch')\n"
+        "raise RuntimeError('the kernel died while running this cell')"))
+    notebook.metadata["nnkit"] = {"review": [{"kind": "flag", "cell": None, "detail": "planted by the student"}]}
+    nbformat.write(notebook, str(add(root, "sly", text="") / "activations.ipynb"))
+    assert batch(root, "--assignment", "activations").returncode == 0
+    entry = states(root)[("sly", "activations")]
+    assert entry.state == State.GRADED and entry.score == 12 and entry.reasons == []
+    assert "sly" not in build(root)
+
+
+def test_an_answer_the_scan_flags_is_listed_for_review_with_its_reason(tmp_path):
+    from catalogue import variant
+    from nnkit.notebooks import fill, notebook_path, reference_code
+    from nnkit.report import build
+
+    root = scratch_course(tmp_path / "course")
+    subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", "convolution"], cwd=root,
+                   env=nbgrader_env(), check=True, capture_output=True)
     _, code = variant("wrong", "conv_torch")
     notebook = fill(read(notebook_path("release", "convolution", root)), {**reference_code("convolution"), "conv": code})
-    (root / "submitted" / "cheater" / "convolution").mkdir(parents=True)
-
-    nbformat.write(notebook, str(root / "submitted" / "cheater" / "convolution" / "convolution.ipynb"))
-    autograde("convolution", root=root)
-    assert scores(root)["cheater"]["convolution"] == (8, 16)  # max_pooling's 8 points, none for conv
-    (entry,) = report.flagged(root)[("cheater", "convolution")]
-    assert entry.startswith("conv: uses F (from torch.nn.functional)")
-    assert "answers flagged by the integrity scan" in report.build(root)
+    nbformat.write(notebook, str(add(root, "cheater", "convolution", text="") / "convolution.ipynb"))
+    assert batch(root, "--assignment", "convolution").returncode == 0
+    entry = states(root, ["convolution"])[("cheater", "convolution")]
+    assert entry.state == State.REVIEW and entry.score == 8  # max_pooling's 8; conv cannot import torch
+    assert len(entry.reasons) == 1 and entry.reasons[0].startswith("conv: uses F (from torch.nn.functional)")
+    assert "conv: uses F (from torch.nn.functional)" in build(root)
 
 
-def test_a_runaway_cell_times_out_and_the_rest_is_still_graded(tmp_path):
-    from nnkit.course import autograde, cell_scores, nbgrader, scratch_course
-    from nnkit.notebooks import fill, notebook_path, read, reference_code
+def test_a_removed_submission_is_missing_not_a_graded_zero(tmp_path):
+    root = scratch_course(tmp_path / "course")
+    add(root, "correct")
+    add(root, "broken", text="{ not json")
+    assert batch(root, "--assignment", "activations").returncode == 0
+    assert states(root)[("broken", "activations")].state == State.NOT_GRADABLE
+    shutil.rmtree(root / "submitted" / "broken")
+    result = batch(root, "--assignment", "activations")
+    entry = states(root)[("broken", "activations")]
+    assert entry.state == State.MISSING and entry.score is None
+    row = next(line for line in result.stdout.splitlines() if line.startswith("broken "))
+    assert row.split()[1:] == ["-", "0/12"]
+    with open(root / "grades.csv") as f:
+        (broken,) = [r for r in csv.DictReader(f) if r["student_id"] == "broken" and r["assignment"] == "activations"]
+    assert (broken["status"], broken["score"]) == ("missing", "")
 
+
+def test_a_run_of_one_assignment_leaves_the_others_states_alone(tmp_path):
+    root = scratch_course(tmp_path / "course")
+    add(root, "correct")
+    add(root, "broken", "convolution", text="{ not json")
+    assert batch(root).returncode == 0
+    assert batch(root, "--assignment", "activations").returncode == 0
+    got = states(root, ["activations", "convolution"])
+    assert got[("broken", "convolution")].state == State.NOT_GRADABLE
+    assert got[("correct", "activations")].state == State.GRADED
+
+
+def test_states_do_not_depend_on_clocks(tmp_path):
+    """Files from a server whose clock is an hour ahead, or a day behind: what was graded is known
+    by content, so nothing reads as stale or fresh because of a time."""
+    root = scratch_course(tmp_path / "course")
+    add(root, "correct")
+    add(root, "broken", text="{ not json")
+    assert batch(root, "--assignment", "activations").returncode == 0
+    for offset in (3600, -86400):
+        for path in (root / "submitted").rglob("*"):
+            os.utime(path, (time.time() + offset, time.time() + offset))
+        got = states(root)
+        assert got[("correct", "activations")].state == State.GRADED
+        assert got[("broken", "activations")].state == State.NOT_GRADABLE
+    (root / "submitted" / "correct" / "activations" / "activations.ipynb").write_text(
+        (COURSE_ROOT / "submitted" / "seed" / "activations" / "activations.ipynb").read_text())
+    assert states(root)[("correct", "activations")].state == State.UNGRADED  # resubmitted since
+
+
+def test_an_assignment_whose_name_has_a_space(tmp_path):
+    """nbgrader's own tests, for an assignment of the instructor's that the kit knows nothing about."""
+    from nnkit.autograde import CourseAPI
 
     root = scratch_course(tmp_path / "course")
-    with open(root / "nbgrader_config.py", "a") as config:  # the same mechanism, a shorter limit
-        config.write("\nc.ResilientExecute.timeout = 3\n")
-    nbgrader("generate_assignment", "activations", root=root)
-    endless = "def sigmoid(x):\n    while True:\n        pass"
-    notebook = fill(read(notebook_path("release", "activations", root)), {**reference_code("activations"), "sigmoid": endless})
-    (root / "submitted" / "looper" / "activations").mkdir(parents=True)
-    nbformat.write(notebook, str(root / "submitted" / "looper" / "activations" / "activations.ipynb"))
-    autograde("activations", root=root)
-    got = cell_scores("activations", "looper", root)
-    assert [got[c] for c in ("test_sigmoid_mnist", "test_sigmoid_extremes", "test_sigmoid_float32")] == [0, 0, 0]
-    assert scores(root)["looper"]["activations"] == (7, 12)  # relu and cross_entropy still graded
-    graded = read(root / "autograded" / "looper" / "activations" / "activations.ipynb")
-    messages = [o.evalue for c in graded.cells for o in c.get("outputs", []) if o.output_type == "error"]
-    assert any("did not finish within the time limit" in m for m in messages), messages
+    (root / "source").unlink()
+    name = "first steps"
+    cell = nbformat.v4.new_code_cell("### BEGIN SOLUTION\nanswer = 42\n### END SOLUTION",
+                                     metadata={"nbgrader": {"grade": False, "solution": True, "locked": False,
+                                                            "grade_id": "answer", "schema_version": 3, "task": False}})
+    test = nbformat.v4.new_code_cell("assert answer == 42",
+                                     metadata={"nbgrader": {"grade": True, "solution": False, "locked": True, "points": 1,
+                                                            "grade_id": "test_answer", "schema_version": 3, "task": False}})
+    (root / "source" / name).mkdir(parents=True)
+    nbformat.write(nbformat.v4.new_notebook(cells=[cell, test]), str(root / "source" / name / f"{name}.ipynb"))
+    api = CourseAPI(root)
+    api.enter_assignment(name)
+    submitted = read(root / "source" / name / f"{name}.ipynb")
+    for student in ("ann", "[ab]*?"):
+        (root / "submitted" / student / name).mkdir(parents=True)
+        nbformat.write(submitted, str(root / "submitted" / student / name / f"{name}.ipynb"))
+        outcome = api.autograde(name, student)
+        assert outcome.gradable, outcome
+    assert {e.student: e.score for e in class_submissions(root, [name])} == {"ann": 1, "[ab]*?": 1}
+
+
+def test_a_worker_killed_midway_loses_nothing_and_its_submission_is_graded_again(tmp_path):
+    root = scratch_course(tmp_path / "course")
+    students = [f"s{i}" for i in range(6)]
+    for student in students:
+        add(root, student)
+    process = subprocess.Popen([sys.executable, "-m", "nnkit.batch", "--course", str(root), "--assignment",
+                                "activations", "--jobs", "2"], env=nbgrader_env(), stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    outcomes = root / "outcomes" / "activations"
+    deadline = time.time() + 300
+    while time.time() < deadline and len(list(outcomes.glob("*.json"))) < 1:
+        time.sleep(0.1)
+    workers = subprocess.run(["pgrep", "-f", f"nnkit.worker {root}"], capture_output=True, text=True).stdout.split()
+    assert workers, "no worker to kill"
+    os.kill(int(workers[0]), signal.SIGKILL)
+    out, err = process.communicate(timeout=600)
+    assert process.returncode == 0, out + err
+    assert {e.student: e.score for e in class_submissions(root, ["activations"])} == {s: 12 for s in students}
+    assert (root / "outcomes" / "logs" / "worker-3.log").exists(), "a worker was started to replace it"
+
+
+def test_a_locked_gradebook_is_a_cause_that_is_never_the_students(tmp_path, monkeypatch):
+    """nbgrader on a gradebook another process holds locked: the cause comes back as data (the
+    exception's type), so the batch grades it again, and does."""
+    from nnkit import batch as batch_module
+    from nnkit.autograde import CourseAPI
+
+    root = scratch_course(tmp_path / "course")
+    add(root, "s1")
+    batch_module.prepare(["activations"], root)
+    api = CourseAPI(root)
+    holder = sqlite3.connect(root / "gradebook.db", timeout=0)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        outcome = api.autograde("activations", "s1")
+    finally:
+        holder.rollback()
+        holder.close()
+    assert not outcome.gradable and outcome.cause == "sqlalchemy.exc.OperationalError" and outcome.retry
+    assert "database is locked" in outcome.reason
+    calls = []
+
+    def grade(tasks, root_, jobs, progress):
+        calls.append(list(tasks))
+        return [outcome] if len(calls) == 1 else [batch_module.Outcome("s1", "activations", True)]
+
+    monkeypatch.setattr(batch_module, "grade", grade)
+    summary = batch_module.run(["activations"], root)
+    assert calls == [[("s1", "activations")]] * 2 and all(o.gradable for o in summary["outcomes"])
 
 
 def test_the_gradebook_check_finds_a_missing_grade_and_a_score_out_of_range(course):
-    import sqlite3
-
     from nnkit.course import autograde, gradebook_problems, nbgrader
 
     nbgrader("generate_assignment", "activations", root=course)
@@ -151,3 +304,22 @@ def test_the_gradebook_check_finds_a_missing_grade_and_a_score_out_of_range(cour
         db.execute("UPDATE grade SET auto_score = 99 WHERE id = (SELECT id FROM grade ORDER BY id DESC LIMIT 1)")
     problems = gradebook_problems(course)
     assert any("grades for" in p for p in problems) and any(p.endswith(": 99.0") for p in problems), problems
+
+
+def test_grading_refuses_without_a_sandbox_unless_told(tmp_path, monkeypatch):
+    """Where bubblewrap is missing, the batch refuses with how to install it; --no-sandbox grades."""
+    root = scratch_course(tmp_path / "course")
+    add(root, "correct")
+    fake_bin = tmp_path / "bin"
+    fake_bin.mkdir()
+    for tool in ("prlimit", "setpriv"):
+        os.symlink(shutil.which(tool), fake_bin / tool)
+    env = nbgrader_env() | {"PATH": f"{fake_bin}:{os.path.dirname(sys.executable)}"}
+    refused = subprocess.run([sys.executable, "-m", "nnkit.batch", "--course", str(root), "--assignment", "activations"],
+                             env=env, capture_output=True, text=True, timeout=300)
+    assert refused.returncode != 0 and "bwrap not found" in refused.stderr and "apt-get install bubblewrap" in refused.stderr
+    trusted = subprocess.run([sys.executable, "-m", "nnkit.batch", "--course", str(root), "--assignment", "activations",
+                              "--no-sandbox"], env=env, capture_output=True, text=True, timeout=300)
+    assert trusted.returncode == 0, trusted.stderr
+    entry = states(root)[("correct", "activations")]
+    assert entry.state == State.REVIEW and entry.score == 12 and "without the sandbox" in entry.reasons[0]

@@ -1,5 +1,6 @@
 """The judge's verdicts and messages, without nbgrader: what a student reads in the feedback."""
 import numpy as np
+import pytest
 from nbformat.v4 import new_code_cell, new_output
 
 from nnkit.judge import judge
@@ -51,7 +52,7 @@ def test_overflow_is_reported_with_the_hint():
 
 def test_none_and_wrong_types_are_described():
     assert "got None" in verdict("relu_mnist", lambda x: None).message
-    assert "expected a tuple of 2 arrays" in verdict("backward_lr", lambda *a: B.backward(*a)[0]).message
+    assert "expected a tuple of 2 values (w_new, b_new)" in verdict("backward_lr", lambda *a: B.backward(*a)[0]).message
 
 
 def test_a_scalar_answer_may_be_a_numpy_scalar_or_a_size_one_array():
@@ -64,12 +65,93 @@ def test_nan_is_never_close():
     assert not result.passed and "NaN" in result.message
 
 
-def test_training_below_threshold_fails_with_accuracy():
-    def train_badly(x, y, lr, epochs):
-        w, b, losses = B.train(x, 1 - y, lr, epochs)
+def test_training_is_judged_by_its_losses_and_weights():
+    def flipped(x, y, lr, epochs):
+        return B.train(x, 1 - y, lr, epochs)
+
+    def loss_after_each_step(x, y, lr, epochs):
+        w, b, losses = np.zeros((x.shape[1], 1)), np.zeros(1), []
+        for _ in range(epochs):
+            w, b = B.backward(x, y, A.sigmoid(B.forward(x, w, b)), w, b, lr)
+            losses.append(A.cross_entropy(y, A.sigmoid(B.forward(x, w, b))))
         return w, b, losses
-    result = verdict("train_mnist_0_vs_1", train_badly)
-    assert not result.passed and "held-out accuracy" in result.message
+
+    def summed_loss(x, y, lr, epochs):
+        w, b, losses = B.train(x, y, lr, epochs)
+        return w, b, [loss * len(y) for loss in losses]
+
+    assert "w: wrong values" in verdict("train_mnist_0_vs_1", flipped).message  # same losses, opposite weights
+    after = verdict("train_mnist_0_vs_1", loss_after_each_step)
+    assert not after.passed and "before its step" in after.message and "expected 0.693147" in after.message
+    assert "losses: wrong values" in verdict("train_mnist_0_vs_1", summed_loss).message
+    right = verdict("train_mnist_0_vs_1", B.train)
+    assert right.passed and "held-out accuracy 0.99" in right.message
+
+
+def test_equal_infinities_agree_and_nan_never_does():
+    from nnkit.judge import Wrong, compare_values
+
+    want = np.array([np.inf, -np.inf, 1.0])
+    assert compare_values(want.copy(), want, "answer") == " (answer largest error 0)"
+    for wrong in ([np.inf, np.inf, 1.0], [np.nan, -np.inf, 1.0], [1e308, -np.inf, 1.0]):
+        with pytest.raises(Wrong, match="wrong values"):
+            compare_values(np.array(wrong), want, "answer")
+
+
+def test_a_keyboard_interrupt_the_function_raises_is_its_own_not_a_timeout():
+    def interrupts(x):
+        raise KeyboardInterrupt
+
+    result = verdict("relu_mnist", interrupts)
+    assert not result.passed and "your function raised KeyboardInterrupt" in result.message
+    assert "time limit" not in result.message
+
+
+def test_every_kind_of_runtime_warning_counts_and_other_warnings_do_not():
+    import warnings
+
+    class MyNumericWarning(RuntimeWarning):
+        pass
+
+    def warns(kind):
+        def relu(x):
+            warnings.warn("careful", kind)
+            return A.relu(x)
+        return relu
+
+    assert "MyNumericWarning: careful" in verdict("relu_mnist", warns(MyNumericWarning)).message
+    assert not verdict("relu_mnist", warns(np.exceptions.ComplexWarning)).passed
+    assert verdict("relu_mnist", warns(DeprecationWarning)).passed
+
+
+def test_patching_what_record_uses_hides_nothing(monkeypatch):
+    """A student cell can reassign module attributes before the hidden tests run; what record()
+    reports does not depend on them (it bound its functions when the kernel started)."""
+    import contextlib
+    import copy
+    import hashlib
+    import warnings
+
+    monkeypatch.setitem(vars(np), "array_equal", lambda *a, **k: True)
+    monkeypatch.setitem(vars(np), "errstate", lambda **k: contextlib.nullcontext())
+    monkeypatch.setattr(copy, "deepcopy", lambda value, *a: value)
+    monkeypatch.setattr(hashlib, "sha256", lambda *a: hashlib.md5(b""))
+    monkeypatch.setattr(warnings, "catch_warnings", lambda **k: contextlib.nullcontext([]))
+
+    def relu_in_place(x):
+        x[x < 0] = 0
+        return x
+
+    assert "modified its input `x`" in verdict("relu_mnist", relu_in_place).message
+    assert "overflow" in verdict("sigmoid_extremes", lambda x: 1 / (1 + np.exp(-x))).message
+
+
+def test_a_blank_answer_reads_not_written_yet_without_unrelated_hints():
+    def blank(x):
+        raise NotImplementedError()
+
+    result = verdict("sigmoid_extremes", blank)
+    assert "not written yet" in result.message and "Hint" not in result.message
 
 
 def test_a_cell_whose_record_never_ran_scores_zero_with_the_reason():
@@ -80,6 +162,16 @@ def test_a_cell_whose_record_never_ran_scores_zero_with_the_reason():
     silent = new_code_cell('record("relu_mnist", relu)')  # e.g. record replaced by a no-op
     (result,) = judge_cell(silent)
     assert not result.passed and "did not run" in result.message
+
+
+def test_what_the_grader_saw_decides_over_the_cells_own_outputs():
+    from nnkit.codec import MIME
+    from nnkit.states import Review
+
+    cell = new_code_cell('record("relu_mnist", relu)')
+    cell.outputs = [new_output("display_data", data={MIME: run_case("relu_mnist", A.relu)})]
+    (result,) = judge_cell(cell, Review("timeout", "test_relu_mnist", "it did not finish within the time limit"))
+    assert not result.passed and "time limit" in result.message
 
 
 def test_verdict_outputs_are_an_error_exactly_when_something_failed():

@@ -30,12 +30,18 @@ def test_every_case_is_graded_by_exactly_one_cell():
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_hidden_cells_say_what_they_test_and_their_points(assignment):
+    """Every graded cell is a hidden test with points and its case's description, or a visible
+    check with no points (so that nbgrader's Validate fails when it fails)."""
     for cell in graded(assignment):
-        (case,) = recorded_cases(cell.source)
         points = cell.metadata["nbgrader"]["points"]
+        assert cell.metadata["nbgrader"]["locked"]
+        if not recorded_cases(cell.source):
+            assert points == 0 and cell.source.startswith("# Check your "), cell.source[:80]
+            continue
+        (case,) = recorded_cases(cell.source)
         assert points > 0
         assert cell.source.splitlines()[0] == f"# Hidden test ({points} point{'s' if points != 1 else ''}): {CASES[case].what}"
-        assert "### BEGIN HIDDEN TESTS" in cell.source and cell.metadata["nbgrader"]["locked"]
+        assert "### BEGIN HIDDEN TESTS" in cell.source
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)

@@ -1,0 +1,303 @@
+"""The sandbox every grading kernel runs in: bubblewrap (Debian's `bubblewrap`, the sandbox Flatpak
+uses), started by jupyter_client through `SandboxedKernelManager`.
+
+What a kernel sees, for one notebook (everything else of the machine is simply not there):
+- read-only: /usr (without the system's Python packages), the Python interpreter and, of the
+  course's environment, only the distributions an answer may use and the kernel needs (NumPy,
+  Matplotlib, ipykernel and what they require: `ALLOWED_DISTRIBUTIONS`), the kit's kernel side
+  (`KERNEL_SIDE`: what `record()` needs) and the MNIST sample; not torch, scipy or anything
+  else installed, not `solutions/`, `source/`, stored references, anyone's submission, the
+  gradebook, the course config or the grader's home;
+- writable, private, size-limited and discarded afterwards: its working folder /submission (the
+  files of its submission shown read-only inside it), /tmp, /dev/shm and its home;
+- no network (its own network namespace; it talks to nbgrader over unix sockets in a folder of
+  its own), its own PID namespace (it cannot see or signal anything outside, and everything it
+  started dies with it), an unprivileged user of its own (a uid no other kernel has, so the
+  process limit is its own), an environment built from an allow-list, and the limits of
+  nnkit.limits applied by `prlimit` before it starts.
+
+As root, bwrap sets the sandbox up and `setpriv` drops to the kernel's own uid inside it; as any
+other user, bwrap needs unprivileged user namespaces (see the README).
+"""
+import fcntl
+import importlib.metadata
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+from jupyter_client.manager import AsyncKernelManager
+
+from nnkit import limits
+
+# What the kernel side of the kit is: record() and what it imports. tests/test_sandbox.py checks
+# that these modules import nothing else of the kit.
+KERNEL_SIDE = ("__init__.py", "record.py", "codec.py", "cases.py", "mnist.py", "limits.py")
+# What an answer may import besides the standard library and the kit's kernel side; the kernel
+# needs ipykernel. Their dependencies come along (read from the installed metadata).
+ALLOWED_DISTRIBUTIONS = ("numpy", "matplotlib", "ipykernel")
+INSIDE_HOME, INSIDE_WORK, INSIDE_KIT = "/home/student", "/submission", "/kit"
+# Environment variables a kernel gets from the grader's environment, when set there; nothing else.
+PASSED_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NBGRADER_EXECUTION", "LANG")
+UID_BASE, UID_SLOTS = 1_500_000, 4096  # sandbox users: far above any account's uid
+LOCKS = Path(tempfile.gettempdir()) / "nnkit-sandbox-uids"
+OPT_OUT_VARIABLE = "NNKIT_NO_SANDBOX"  # set (to 1) by --no-sandbox; read by nbgrader_config.py
+INSTALL_HINT = ("install bubblewrap (Debian/Ubuntu: `apt-get install bubblewrap`; `make test` and `make demo` "
+                "do it as root), or grade code you trust with --no-sandbox")
+
+
+class SandboxUnavailable(RuntimeError):
+    """The sandbox cannot be made on this machine: the grader refuses rather than run student code bare."""
+
+
+@lru_cache(maxsize=None)
+def unavailable() -> str:
+    """Why no sandbox can be made here ('' when it can): bwrap, prlimit (and setpriv as root) missing,
+    or namespaces refused. Checked by starting a trivial sandbox once."""
+    tools = ["bwrap", "prlimit"] + (["setpriv"] if os.geteuid() == 0 else [])
+    missing = [tool for tool in tools if shutil.which(tool) is None]
+    if missing:
+        return f"{', '.join(missing)} not found: {INSTALL_HINT}"
+    probe = subprocess.run(namespace_args() + ["--ro-bind", "/usr", "/usr", *usr_links(), "--", "true"],
+                           capture_output=True, text=True)
+    if probe.returncode != 0:
+        return (f"bwrap cannot create namespaces here ({probe.stderr.strip()[:200]}): as a user other than root it "
+                "needs unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1, or an AppArmor "
+                "profile for bwrap on Ubuntu 24.04)")
+    return ""
+
+
+def namespace_args() -> list[str]:
+    args = ["bwrap", "--die-with-parent", "--new-session", "--unshare-pid", "--unshare-net", "--unshare-ipc",
+            "--unshare-uts", "--unshare-cgroup-try", "--hostname", "sandbox"]
+    if os.geteuid() != 0:  # unprivileged: a user namespace maps our own uid; no nested ones
+        args += ["--unshare-user", "--disable-userns"]
+    return args
+
+
+def usr_links() -> list[str]:
+    """/bin, /lib... as on a merged-/usr system: links into /usr, or read-only binds where they are folders."""
+    args = []
+    for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+        path = Path("/") / name
+        if path.is_symlink():
+            args += ["--symlink", os.readlink(path), str(path)]
+        elif path.is_dir():
+            args += ["--ro-bind", str(path), str(path)]
+    return args
+
+
+@lru_cache(maxsize=None)
+def allowed_site_entries() -> tuple[Path, ...]:
+    """The top-level files and folders in site-packages of the allowed distributions and of
+    everything they require: the only third-party code a kernel can import."""
+    from packaging.requirements import Requirement
+
+    seen, todo, entries = set(), list(ALLOWED_DISTRIBUTIONS), set()
+    while todo:
+        name = todo.pop()
+        key = re.sub(r"[-_.]+", "-", name).lower()
+        if key in seen:
+            continue
+        try:
+            dist = importlib.metadata.distribution(name)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+        seen.add(key)
+        for requirement in map(Requirement, dist.requires or []):
+            if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
+                todo.append(requirement.name)
+        base = Path(dist.locate_file(""))
+        for file in dist.files or []:
+            top = file.parts[0]
+            if top not in ("..", "__pycache__") and not top.endswith(".pth"):
+                entries.add(base / top)
+    return tuple(sorted(e for e in entries if e.exists()))
+
+
+def python_view() -> list[str]:
+    """The interpreter and the allowed part of its environment, read-only, at their own paths."""
+    args = []
+    base = Path(sys.base_prefix)
+    args += ["--ro-bind", str(base), str(base)]
+    for hidden in base.glob("lib/python3*/site-packages"):
+        args += ["--tmpfs", str(hidden)]
+    if Path(sys.prefix) != base:  # a virtual environment: its bin/ and config, not its site-packages
+        venv = Path(sys.prefix)
+        args += ["--ro-bind", str(venv / "bin"), str(venv / "bin"), "--ro-bind", str(venv / "pyvenv.cfg"),
+                 str(venv / "pyvenv.cfg")]
+        if (venv / "lib64").is_symlink():
+            args += ["--symlink", os.readlink(venv / "lib64"), str(venv / "lib64")]
+    sites = {entry.parent for entry in allowed_site_entries()}
+    for site in sorted(sites):
+        args += ["--tmpfs", str(site)]
+    for entry in allowed_site_entries():
+        args += ["--ro-bind", str(entry), str(entry)]
+    for hidden in [*Path("/usr/lib").glob("python3*/dist-packages"), *Path("/usr/local/lib").glob("python3*"),
+                   Path("/usr/lib/python3")]:
+        if hidden.is_dir() and not any(str(p).startswith(str(hidden)) for p in [base, *sites]):
+            args += ["--tmpfs", str(hidden)]
+    return args
+
+
+def kit_view() -> list[str]:
+    from nnkit import mnist
+
+    package = Path(__file__).resolve().parent
+    args = []
+    for name in KERNEL_SIDE:
+        args += ["--ro-bind", str(package / name), f"{INSIDE_KIT}/nnkit/{name}"]
+    args += ["--ro-bind", str(mnist.RAW_DIR.resolve()), f"{INSIDE_KIT}/data/MNIST/raw"]
+    return args
+
+
+def tmpfs(path: str, size: int) -> list[str]:
+    return ["--perms", "1777", "--size", str(size), "--tmpfs", path]
+
+
+def work_view(folder: Path | None) -> list[str]:
+    """The kernel's working folder: a private tmpfs, with the submission's files (not its
+    notebooks) shown read-only inside it."""
+    args = tmpfs(INSIDE_WORK, limits.WORK_BYTES)
+    if folder is not None and folder.is_dir():
+        for entry in sorted(folder.iterdir()):
+            if entry.suffix != ".ipynb" and not entry.is_symlink():
+                args += ["--ro-bind", str(entry), f"{INSIDE_WORK}/{entry.name}"]
+    return args
+
+
+def environment(source: dict) -> list[str]:
+    env = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": INSIDE_HOME, "USER": "student",
+           "LOGNAME": "student", "PYTHONPATH": INSIDE_KIT, "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg",
+           "MPLCONFIGDIR": f"{INSIDE_HOME}/.matplotlib", "PYDEVD_DISABLE_FILE_VALIDATION": "1", "TMPDIR": "/tmp"}
+    env.update({name: source[name] for name in PASSED_VARIABLES if name in source})
+    return ["--clearenv"] + [arg for name, value in sorted(env.items()) for arg in ("--setenv", name, value)]
+
+
+def limit_args() -> list[str]:
+    return ["prlimit", f"--data={limits.KERNEL_MEMORY_BYTES}", f"--nproc={limits.PROCESSES}",
+            f"--cpu={limits.CPU_SECONDS}:{limits.CPU_SECONDS + 5}", f"--fsize={limits.FILE_BYTES}", f"--nofile={limits.OPEN_FILES}",
+            "--core=0", "--"]
+
+
+def command(kernel_cmd: list[str], runtime: Path, folder: Path | None, uid: int, env: dict) -> list[str]:
+    """The whole command that starts `kernel_cmd` in a sandbox."""
+    drop = []
+    if os.geteuid() == 0:
+        drop = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all",
+                "--bounding-set=-all", "--no-new-privs", "--"]
+    view = ["--ro-bind", "/usr", "/usr", *usr_links(), *[a for e in etc_entries() for a in ("--ro-bind", e, e)],
+            "--proc", "/proc", "--dev", "/dev", *python_view(), *kit_view(),
+            *tmpfs("/tmp", limits.TMP_BYTES), *tmpfs("/dev/shm", limits.TMP_BYTES), *tmpfs(INSIDE_HOME, limits.HOME_BYTES),
+            *work_view(folder), "--bind", str(runtime), str(runtime)]
+    return [*limit_args(), *namespace_args(), *folders_above(view), *view,
+            *environment(env), "--chdir", INSIDE_WORK, "--", *drop, *kernel_cmd]
+
+
+MOUNTS = {"--ro-bind": 2, "--bind": 2, "--tmpfs": 1, "--symlink": 2, "--proc": 1, "--dev": 1}
+
+
+def folders_above(view: list[str]) -> list[str]:
+    """The folders that lead to the mount points of `view`, made traversable by the kernel's user
+    (bwrap would make them private to root); none inside a mount."""
+    targets, i = [], 0
+    while i < len(view):
+        if view[i] in MOUNTS:
+            targets.append(Path(view[i + MOUNTS[view[i]]]))
+            i += MOUNTS[view[i]] + 1
+        else:
+            i += 1
+    above = {parent for target in targets for parent in target.parents if parent != Path("/")}
+    above = {p for p in above if not any(p == t or t in p.parents for t in targets)}
+    return [arg for folder in sorted(above, key=lambda p: len(p.parts)) for arg in ("--perms", "0755", "--dir", str(folder))]
+
+
+def etc_entries() -> list[str]:
+    """What of /etc a Python kernel needs: the dynamic linker's cache, time zone, fonts."""
+    wanted = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "fonts", "alternatives", "nsswitch.conf")
+    return [f"/etc/{name}" for name in wanted if os.path.exists(f"/etc/{name}")]
+
+
+class UidLease:
+    """A uid no other sandboxed kernel on this machine holds while this lease is open."""
+
+    def __init__(self):
+        LOCKS.mkdir(mode=0o700, exist_ok=True)
+        for slot in range(UID_SLOTS):
+            handle = open(LOCKS / f"{slot}.lock", "w")
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                handle.close()
+                continue
+            self.handle, self.uid = handle, (UID_BASE + slot if os.geteuid() == 0 else os.geteuid())
+            return
+        raise SandboxUnavailable(f"all {UID_SLOTS} sandbox uids are in use")
+
+    def release(self) -> None:
+        self.handle.close()
+
+
+DEATHS = {signal.SIGXCPU: f"it used up the CPU time limit ({limits.CPU_SECONDS} s per notebook)",
+          signal.SIGKILL: "it was killed (out of memory?)",
+          signal.SIGSEGV: "it crashed (segmentation fault)",
+          signal.SIGXFSZ: f"it wrote a file over the size limit ({limits.FILE_BYTES // 2**20} MiB)"}
+
+
+class SandboxedKernelManager(AsyncKernelManager):
+    """jupyter_client's kernel manager, starting each kernel in a sandbox of its own."""
+
+    def __init__(self, **kwargs):
+        if unavailable():
+            raise SandboxUnavailable(f"cannot grade in a sandbox: {unavailable()}")
+        super().__init__(**kwargs)
+        self.lease = UidLease()
+        self.runtime = Path(tempfile.mkdtemp(prefix="nnk-"))  # short: unix socket paths are limited
+        os.chown(self.runtime, self.lease.uid, self.lease.uid)
+        self.transport, self.ip = "ipc", str(self.runtime / "k")  # jupyter_client appends -<port>
+        self.connection_file = str(self.runtime / "kernel.json")
+        self.folder: Path | None = None
+
+    async def _async_pre_start_kernel(self, **kw):
+        self.kernel_spec.interrupt_mode = "message"  # a signal would reach bwrap, not the kernel
+        self.folder = Path(kw["cwd"]) if kw.get("cwd") else self.folder
+        kw["cwd"] = str(self.runtime)
+        kw["stdout"] = subprocess.DEVNULL  # the kernel talks over its sockets; its stderr goes to the log
+        return await super()._async_pre_start_kernel(**kw)
+
+    def format_kernel_cmd(self, extra_arguments=None) -> list[str]:
+        kernel_cmd = super().format_kernel_cmd(extra_arguments)
+        os.chown(self.connection_file, self.lease.uid, self.lease.uid)
+        return command(kernel_cmd, self.runtime, self.folder, self.lease.uid, os.environ)
+
+    def death_reason(self) -> str:
+        """Why the sandbox ended, from bwrap's exit status (128 + the signal that killed the kernel)."""
+        process = getattr(self.provisioner, "process", None)
+        code = process.poll() if process is not None else None
+        if code is None:
+            return ""
+        if code > 128 and code - 128 in DEATHS:
+            return f"the kernel died while running this cell: {DEATHS[code - 128]}"
+        return f"the kernel died while running this cell (exit status {code}: os._exit, a crash...)"
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        await super()._async_cleanup_resources(restart=restart)
+        if not restart:
+            shutil.rmtree(self.runtime, ignore_errors=True)
+            self.lease.release()
+
+
+def describe() -> dict:
+    """What a kernel is given, for the README and the tests."""
+    return {"distributions": sorted({p.name for p in allowed_site_entries()}), "kit": list(KERNEL_SIDE),
+            "limits": limits.as_dict()}
+
+
+if __name__ == "__main__":
+    print(json.dumps({"unavailable": unavailable(), **describe()}, indent=2))

@@ -1,0 +1,44 @@
+"""One grading worker: a process that holds one nbgrader API object and grades the submissions it is
+sent, one at a time, until its input ends. Started and supervised by nnkit.batch.
+
+Each outcome goes back to the batch as data over a pipe and is written to
+outcomes/<assignment>/<student>.json (nnkit.states) before the next submission starts, so a
+worker that crashes loses nothing it graded. Its own output (nbgrader's log, kernels' stderr) goes
+to a log file, never to a pipe the batch reads.
+"""
+import json
+import os
+import sys
+from pathlib import Path
+
+
+def grade_submission(api, root: Path, student: str, assignment: str):
+    from nnkit.states import submission_digest, write_outcome
+
+    folder = root / "submitted" / student / assignment
+    digest = submission_digest(folder) if folder.is_dir() else ""
+    outcome = api.autograde(assignment, student)
+    if not outcome.gradable:  # a graded copy left from an earlier run is not this submission's
+        stale = root / "autograded" / student / assignment
+        if stale.is_dir():
+            import shutil
+            shutil.rmtree(stale)
+    write_outcome(root, student, assignment, digest, outcome.gradable, outcome.reason)
+    return outcome
+
+
+def main(argv=None) -> int:
+    """python -m nnkit.worker ROOT RESULTS_FD: tasks as JSON lines on stdin, outcomes as JSON lines on fd RESULTS_FD."""
+    root, results_fd = (argv or sys.argv[1:])[:2]
+    results = os.fdopen(int(results_fd), "w", buffering=1)
+    from nnkit.autograde import CourseAPI
+
+    api = CourseAPI(Path(root))
+    for line in sys.stdin:
+        student, assignment = json.loads(line)
+        results.write(json.dumps(grade_submission(api, Path(root), student, assignment).as_dict()) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,144 @@
+"""The sandbox a grading kernel runs in (nnkit.sandbox), cell by cell through ResilientExecute:
+what it can see, import and write, its network, its users and processes, its environment, and
+each limit of nnkit.limits with the message its breach gives. The hostile catalogue
+(tests/hostile.py) proves the same through the real batch."""
+import ast
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from nnkit import limits, sandbox
+from nnkit.execute import ResilientExecute
+from nnkit.mnist import COURSE_ROOT
+from nnkit.states import events_of
+
+pytestmark = pytest.mark.skipif(bool(sandbox.unavailable()), reason=sandbox.unavailable() or "")
+
+
+def run_cells(*sources, folder=None, timeout=30):
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
+    resources = {"metadata": {"path": str(folder or COURSE_ROOT / "release" / "backprop")}}
+    executed, _ = ResilientExecute(kernel_name="python3", timeout=timeout).preprocess(nb, resources)
+    return [output_text(cell) for cell in executed.cells], events_of(resources)
+
+
+def output_text(cell) -> str:
+    return "".join(o.get("text", "") or f"{o.get('ename')}: {o.get('evalue')}" for o in cell.outputs)
+
+
+SECRETS = ["solutions/activations.py", "source/activations/activations.ipynb", "data/torch_results.npz",
+           "submitted/correct/activations/activations.ipynb", "nbgrader_config.py", "nnkit/judge.py",
+           "nnkit/references.py", "README.md"]
+
+
+def test_the_answer_key_the_course_and_the_graders_home_are_not_there():
+    probe = ("import os\nprint([p for p in {paths!r} if os.path.exists(p)])\n"
+             "print(os.listdir({home!r}) if os.path.isdir({home!r}) else [])")
+    paths = [str(COURSE_ROOT / p) for p in SECRETS] + [os.path.expanduser("~/.jupyter"), os.path.expanduser("~/.bashrc")]
+    (found,), _ = run_cells(probe.format(paths=paths, home=str(Path.home())))
+    course, home = found.splitlines()
+    assert course == "[]"
+    interpreter = Path(sys.base_prefix)  # the only thing under the grader's home, when the interpreter is there
+    assert eval(home) == ([interpreter.relative_to(Path.home()).parts[0]] if Path.home() in interpreter.parents else [])
+
+
+def test_only_numpy_matplotlib_and_the_kits_kernel_side_import():
+    code = ("import importlib\nfor name in {names!r}:\n    try:\n        importlib.import_module(name)\n"
+            "        print(name, 'yes')\n    except ImportError:\n        print(name, 'no')")
+    names = ["numpy", "matplotlib.pyplot", "nnkit.record", "torch", "torchvision", "scipy", "sklearn", "pandas",
+             "solutions", "nnkit.judge", "nnkit.references", "nbgrader", "sqlite3"]
+    (out,), _ = run_cells(code.format(names=names))
+    got = dict(line.split() for line in out.splitlines())
+    assert [n for n in names if got[n] == "yes"] == ["numpy", "matplotlib.pyplot", "nnkit.record", "sqlite3"]
+
+
+def test_writes_land_only_in_private_folders_and_the_submissions_files_are_read_only():
+    code = ("import os\nfor path in {paths!r}:\n    try:\n        open(path, 'w').write('x')\n        print(path, 'written')\n"
+            "    except OSError as error:\n        print(path, type(error).__name__)")
+    paths = ["/submission/new.txt", "/tmp/x", "/dev/shm/x", os.path.join(sandbox.INSIDE_HOME, "x"),
+             "/submission/data/MNIST/raw/t10k-labels-idx1-ubyte", "/kit/nnkit/record.py", "/usr/x",
+             str(Path(sys.prefix) / "lib" / "python3.11" / "site-packages" / "sitecustomize.py")]
+    (out,), _ = run_cells(code.format(paths=paths))
+    written = [line.split()[0] for line in out.splitlines() if line.endswith("written")]
+    assert written == paths[:4], out
+
+
+def test_no_network_an_unprivileged_user_and_no_other_process_in_sight():
+    code = ("import os, socket\nprint(os.getuid(), os.geteuid())\n"
+            "print(sorted(int(p) for p in os.listdir('/proc') if p.isdigit()))\n"
+            "try:\n    socket.create_connection(('127.0.0.1', 22), timeout=2)\nexcept OSError as error:\n"
+            "    print(type(error).__name__)")
+    (out,), _ = run_cells(code)
+    uid_line, pids, network = out.splitlines()
+    assert int(uid_line.split()[0]) >= sandbox.UID_BASE and int(uid_line.split()[1]) != os.geteuid()
+    assert len(eval(pids)) <= 3  # bwrap's init, the kernel, and nothing of the host
+    assert network in ("ConnectionRefusedError", "OSError") or "unreachable" in network.lower()
+
+
+def test_the_environment_is_built_from_an_allow_list(monkeypatch):
+    monkeypatch.setenv("NNKIT_DB_URL", "postgresql://grader:secret@db/nnkit")
+    monkeypatch.setenv("NNKIT_CANARY", "canary-3141")
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    (out,), _ = run_cells("import os\nprint(sorted(os.environ.items()))")
+    assert "secret" not in out and "canary-3141" not in out and "('OMP_NUM_THREADS', '1')" in out
+
+
+def test_a_process_left_running_is_gone_when_the_notebook_is_done():
+    marker = "987654321"
+    code = (f"import subprocess, os\nsubprocess.Popen(['sleep', '{marker}'], start_new_session=True)\n"
+            f"if os.fork() == 0:\n    os.setsid()\n    os.execvp('sleep', ['sleep', '{marker}'])\nprint('left')")
+    (out,), _ = run_cells(code)
+    assert out == "left\n"
+    time.sleep(0.5)
+    left = subprocess.run(["pgrep", "-f", f"sleep {marker}"], capture_output=True, text=True).stdout
+    assert left == ""
+
+
+def test_memory_beyond_the_limit_is_a_memory_error_in_the_cell():
+    (out,), _ = run_cells(f"import numpy as np\nx = np.ones({limits.KERNEL_MEMORY_BYTES // 8 + 2**20})")
+    assert "MemoryError" in out
+
+
+def test_processes_beyond_the_limit_cannot_be_started(monkeypatch):
+    monkeypatch.setattr(limits, "PROCESSES", 40)
+    code = ("import os, time\nchildren = 0\ntry:\n    while children < 1000:\n        if os.fork() == 0:\n"
+            "            time.sleep(60)\n            os._exit(0)\n        children += 1\nexcept OSError as error:\n"
+            "    print(type(error).__name__, children < 40)")
+    (out,), _ = run_cells(code)
+    assert out == "BlockingIOError True\n"
+
+
+def test_cpu_time_beyond_the_limit_kills_the_kernel_and_the_cell_says_so(monkeypatch):
+    monkeypatch.setattr(limits, "CPU_SECONDS", 2)
+    (burn, after), events = run_cells("while True:\n    pass", "print('after')", timeout=20)
+    assert "CPU time limit" in burn and after == "after\n"
+    assert [e.kind for e in events] == ["kernel_died"]
+
+
+def test_files_and_private_folders_are_size_limited(monkeypatch):
+    code = ("import os\nfor path, size in {writes!r}:\n    try:\n        with open(path, 'wb') as f:\n"
+            "            for _ in range(size // 2**20):\n                f.write(bytes(2**20))\n        print('ok')\n"
+            "    except OSError as error:\n        print(os.strerror(error.errno))")
+    writes = [("/submission/big", limits.FILE_BYTES + 2**20), ("/tmp/a", limits.TMP_BYTES - 2**20),
+              ("/tmp/b", 2 * 2**20)]
+    (out,), _ = run_cells(code.format(writes=writes))
+    assert out.splitlines() == ["File too large", "ok", "No space left on device"]
+
+
+def imported_kit_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    names = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    names |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+    return {name for name in names if name.startswith("nnkit")}
+
+
+def test_the_kernel_side_imports_nothing_of_the_kit_outside_itself():
+    package = COURSE_ROOT / "nnkit"
+    side = {f"nnkit.{name.removesuffix('.py')}" for name in sandbox.KERNEL_SIDE} - {"nnkit.__init__"}
+    for name in sandbox.KERNEL_SIDE:
+        assert imported_kit_modules(package / name) - {"nnkit"} <= side, name
