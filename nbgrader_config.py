@@ -40,14 +40,35 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.SaveAutoGrades", "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
+# Autograde restores each locked cell from the gradebook, without nbgrader's false alarm on hidden
+# tests (jupyter/nbgrader#1961; see nnkit/sanitize.py): a cell the student did change is still reported.
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput", "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec", "nnkit.sanitize.OverwriteCells", "nbgrader.preprocessors.CheckCellMetadata",
+]
 # Library warnings on stderr (e.g. torchvision's, matplotlib's) never zero a cell.
 c.IgnorePattern.enabled = True
 c.IgnorePattern.pattern = r"\w*Warning\b"
 
 # Feedback shows each hidden test's description, points and verdict, never its code (by default
-# nbgrader copies the hidden tests into the feedback HTML).
+# nbgrader copies the hidden tests into the feedback HTML); its formulas are MathML, drawn offline;
+# its summary names each test (the course's copy of nbgrader's feedback template, found first).
 c.GenerateFeedback.preprocessors = ["nbgrader.preprocessors.GetGrades", "nbgrader.preprocessors.ClearHiddenTests",
-                                    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor"]
+                                    "nnkit.feedback.MathToMathML", "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor"]
+c.HTMLExporter.extra_template_basedirs = [
+    os.path.join(COURSE_ROOT, "nnkit", "templates"),
+    os.path.join(os.path.dirname(__import__("nbgrader").__file__), "server_extensions", "formgrader", "templates")]
+
+# nbgrader's exchange (release -> fetch -> submit -> collect, and feedback back): on one machine, the
+# course's exchange/ folder; on a JupyterHub, a folder every user can write (e.g. /srv/nbgrader/exchange),
+# named by NNKIT_EXCHANGE here and by c.Exchange.root in the students' Jupyter config.
+c.Exchange.root = os.environ.get("NNKIT_EXCHANGE") or os.path.join(COURSE_ROOT, "exchange")
+if not os.path.isdir(c.Exchange.root):
+    try:
+        os.makedirs(c.Exchange.root)
+        os.chmod(c.Exchange.root, 0o1777)  # every student writes their submission in it
+    except OSError:
+        pass  # nbgrader's exchange commands say what is wrong
 
 # `nbgrader export` writes grades.csv with a column per hidden-test cell (nnkit/export.py).
 c.ExportApp.plugin_class = "nnkit.export.CellScoresCsv"

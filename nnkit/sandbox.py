@@ -161,10 +161,9 @@ def tmpfs(path: str, size: int) -> list[str]:
     return ["--perms", "1777", "--size", str(size), "--tmpfs", path]
 
 
-def work_view(folder: Path | None) -> list[str]:
-    """The kernel's working folder: a private tmpfs, with the submission's files (not its
-    notebooks) shown read-only inside it."""
-    args = tmpfs(INSIDE_WORK, limits.WORK_BYTES)
+def work_files(folder: Path | None) -> list[str]:
+    """The submission's files (not its notebooks), read-only inside the kernel's working folder."""
+    args = []
     if folder is not None and folder.is_dir():
         for entry in sorted(folder.iterdir()):
             if entry.suffix != ".ipynb" and not entry.is_symlink():
@@ -192,29 +191,37 @@ def command(kernel_cmd: list[str], runtime: Path, folder: Path | None, uid: int,
     if os.geteuid() == 0:
         drop = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all",
                 "--bounding-set=-all", "--no-new-privs", "--"]
-    view = ["--ro-bind", "/usr", "/usr", *usr_links(), *[a for e in etc_entries() for a in ("--ro-bind", e, e)],
-            "--proc", "/proc", "--dev", "/dev", *python_view(), *kit_view(),
-            *tmpfs("/tmp", limits.TMP_BYTES), *tmpfs("/dev/shm", limits.TMP_BYTES), *tmpfs(INSIDE_HOME, limits.HOME_BYTES),
-            *work_view(folder), "--bind", str(runtime), str(runtime)]
-    return [*limit_args(), *namespace_args(), *folders_above(view), *view,
+    private = ["--proc", "/proc", "--dev", "/dev", *tmpfs("/tmp", limits.TMP_BYTES), *tmpfs("/dev/shm", limits.TMP_BYTES),
+               *tmpfs(INSIDE_HOME, limits.HOME_BYTES), *tmpfs(INSIDE_WORK, limits.WORK_BYTES)]
+    shown = ["--ro-bind", "/usr", "/usr", *usr_links(), *[a for e in etc_entries() for a in ("--ro-bind", e, e)],
+             *python_view(), *kit_view(), *work_files(folder), "--bind", str(runtime), str(runtime)]
+    return [*limit_args(), *namespace_args(), *private, *folders_above(shown, private), *shown,
             *environment(env), "--chdir", INSIDE_WORK, "--", *drop, *kernel_cmd]
 
 
 MOUNTS = {"--ro-bind": 2, "--bind": 2, "--tmpfs": 1, "--symlink": 2, "--proc": 1, "--dev": 1}
 
 
-def folders_above(view: list[str]) -> list[str]:
-    """The folders that lead to the mount points of `view`, made traversable by the kernel's user
-    (bwrap would make them private to root); none inside a mount."""
-    targets, i = [], 0
-    while i < len(view):
-        if view[i] in MOUNTS:
-            targets.append(Path(view[i + MOUNTS[view[i]]]))
-            i += MOUNTS[view[i]] + 1
+def targets(args: list[str]) -> list[Path]:
+    """The mount points of a list of bwrap arguments."""
+    found, i = [], 0
+    while i < len(args):
+        if args[i] in MOUNTS:
+            found.append(Path(args[i + MOUNTS[args[i]]]))
+            i += MOUNTS[args[i]] + 1
         else:
             i += 1
-    above = {parent for target in targets for parent in target.parents if parent != Path("/")}
-    above = {p for p in above if not any(p == t or t in p.parents for t in targets)}
+    return found
+
+
+def folders_above(shown: list[str], private: list[str]) -> list[str]:
+    """The folders that lead to the mount points of `shown`, made traversable by the kernel's user
+    (bwrap would give them the modes of the host's, e.g. a private /root): every folder above a
+    mount point, except the mount points themselves and what lies inside a read-only one; inside
+    the private tmpfs folders (e.g. an environment under /tmp) they are made too."""
+    binds, writable = targets(shown), targets(private)
+    above = {parent for target in binds for parent in target.parents if parent != Path("/")}
+    above = {p for p in above if p not in binds + writable and not any(b in p.parents for b in binds)}
     return [arg for folder in sorted(above, key=lambda p: len(p.parts)) for arg in ("--perms", "0755", "--dir", str(folder))]
 
 

@@ -4,9 +4,10 @@
 - blank: the untouched release (zero);
 - seed: the seed tutorial's own implementations (tests/variants/seed.py).
 
-    python -m scripts.make_submissions
-tests/test_release.py checks that the committed files are what this writes.
+    .venv/bin/python -m scripts.make_submissions [--into FOLDER]
+tests/test_notebooks.py checks that the committed files are what this writes.
 """
+import argparse
 from pathlib import Path
 
 import nbformat
@@ -38,10 +39,13 @@ def demo_notebook(student: str, assignment: str, root: Path = COURSE_ROOT) -> nb
     return fill(read(notebook_path("release", assignment, root)), implementations(student, assignment))
 
 
-def main() -> None:
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m scripts.make_submissions", description=__doc__.splitlines()[0])
+    parser.add_argument("--into", type=Path, default=COURSE_ROOT / "submitted", help="where (default: submitted/)")
+    args = parser.parse_args(argv)
     for student in DEMO_STUDENTS:
         for assignment in ASSIGNMENTS:
-            path = COURSE_ROOT / "submitted" / student / assignment / f"{assignment}.ipynb"
+            path = args.into / student / assignment / f"{assignment}.ipynb"
             path.parent.mkdir(parents=True, exist_ok=True)
             nbformat.write(demo_notebook(student, assignment), str(path))
 

@@ -121,3 +121,91 @@ def test_a_release_folder_alone_runs_with_correct_answers(tmp_path, assignment):
     for cell in notebook.cells:
         if cell.metadata.get("nbgrader", {}).get("grade_id", "").startswith("check_"):
             assert "visible checks passed" in "".join(o.get("text", "") for o in cell.outputs)
+
+
+def validate(notebook, cwd):
+    import subprocess
+    import sys
+
+    from nnkit.course import nbgrader_env
+
+    return subprocess.run([sys.executable, "-m", "nbgrader", "validate", str(notebook)], cwd=cwd, env=nbgrader_env(),
+                          capture_output=True, text=True, timeout=600)
+
+
+@pytest.mark.parametrize("assignment, where, blank_too", [("activations", "course", True), ("activations", "alone", True),
+                                                         ("convolution", "alone", False), ("backprop", "alone", False)])
+def test_validate_fails_on_a_blank_notebook_and_passes_a_correct_one(tmp_path, assignment, where, blank_too):
+    """nbgrader's Validate (the button runs the same validator) fails on the untouched release and
+    names the failing checks, and succeeds on the instructor's answers: in the course folder (its
+    config) and in a release folder handed out alone (no config at all)."""
+    import shutil
+
+    cwd = COURSE_ROOT if where == "course" else tmp_path
+    folder = tmp_path / assignment
+    shutil.copytree(COURSE_ROOT / "release" / assignment, folder)
+    if blank_too:
+        blank = validate(folder / f"{assignment}.ipynb", cwd)  # nbgrader validate exits 0 either way: its words tell
+        said = blank.stdout + blank.stderr
+        assert "VALIDATION FAILED" in said and "# Check your" in said and "NotImplementedError" in said, said
+    nbformat.write(demo_notebook("correct", assignment), str(folder / f"{assignment}.ipynb"))
+    correct = validate(folder / f"{assignment}.ipynb", cwd)
+    said = correct.stdout + correct.stderr
+    assert "Success! Your notebook passes all the tests." in said and "VALIDATION FAILED" not in said, said
+
+
+def test_validate_fails_on_a_relu_that_fails_its_own_check(tmp_path):
+    import shutil
+
+    from nnkit.notebooks import fill
+
+    shutil.copytree(COURSE_ROOT / "release" / "activations", tmp_path / "activations")
+    inplace = "def relu(x):\n    x[x < 0] = 0\n    return x"
+    notebook = fill(read(tmp_path / "activations" / "activations.ipynb"), {**reference_code("activations"), "relu": inplace})
+    nbformat.write(notebook, str(tmp_path / "activations" / "activations.ipynb"))
+    result = validate(tmp_path / "activations" / "activations.ipynb", tmp_path)
+    assert "VALIDATION FAILED" in result.stdout + result.stderr and "relu modified its input" in result.stdout + result.stderr
+
+
+IMPORTS_TO_PACKAGES = {"numpy": "numpy", "matplotlib": "matplotlib", "torch": "torch", "torchvision": "torchvision"}
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_a_release_folder_says_what_a_student_installs(assignment):
+    """release/<assignment>/requirements.txt holds every package the notebook imports, and what
+    the student works in (JupyterLab, nbgrader for Validate), nothing of the grader's."""
+    import ast
+    import sys
+
+    lines = (COURSE_ROOT / "release" / assignment / "requirements.txt").read_text().splitlines()
+    packages = {re.split(r"[=<>]", line)[0].strip() for line in lines if line.strip() and not line.startswith(("#", "-"))}
+    imported = set()
+    for cell in read(notebook_path("release", assignment)).cells:
+        if cell.cell_type == "code":
+            try:
+                tree = ast.parse(cell.source)
+            except SyntaxError:
+                continue
+            imported |= {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+            imported |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+    third_party = imported - set(sys.stdlib_module_names)
+    assert {IMPORTS_TO_PACKAGES[name] for name in third_party} | {"jupyterlab", "nbgrader"} <= packages
+    assert not packages & {"pytest", "hypothesis", "selenium", "psycopg2-binary", "mlxtend"}
+    if "torch" in packages:
+        assert any("download.pytorch.org/whl/cpu" in line for line in lines), "the CPU-only build, not CUDA's"
+
+
+def test_make_submissions_runs_as_the_readme_shows_it(tmp_path):
+    """`.venv/bin/python -m scripts.make_submissions`, with the venv not on PATH, writes the
+    committed demo class."""
+    import subprocess
+    import sys
+
+    assert ".venv/bin/python -m scripts.make_submissions" in (COURSE_ROOT / "README.md").read_text()
+    result = subprocess.run([sys.executable, "-m", "scripts.make_submissions", "--into", str(tmp_path)], cwd=COURSE_ROOT,
+                            env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    for student in DEMO_STUDENTS:
+        for assignment in ASSIGNMENTS:
+            written = tmp_path / student / assignment / f"{assignment}.ipynb"
+            assert notebook_json(written) == notebook_json(COURSE_ROOT / "submitted" / student / assignment / f"{assignment}.ipynb")

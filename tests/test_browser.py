@@ -1,0 +1,206 @@
+"""The student's and the instructor's paths in a real browser: JupyterLab 4 in headless Chromium,
+driven by Selenium (Debian's chromium and chromium-driver). One server per role, started where its
+user would start it: the student's in a folder holding only the release folder handed out, the
+instructor's in the course folder. A failing test leaves a screenshot in browser-screenshots/."""
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from components import require
+from nnkit.course import nbgrader, nbgrader_env, scratch_course
+from nnkit.mnist import COURSE_ROOT
+from nnkit.notebooks import fill, read, reference_code
+from scripts.make_submissions import DEMO_STUDENTS, demo_score
+
+SCREENSHOTS = COURSE_ROOT / "browser-screenshots"
+TOKEN = "nnkit-browser-test"
+WAIT = 120
+
+
+@contextmanager
+def lab_server(folder: Path, home: Path):
+    """`jupyter lab` started in `folder`, as its user would start it; yields its base URL."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    settings = home / ".jupyter" / "lab" / "user-settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True, exist_ok=True)
+    (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')  # no pop-up asking
+    env = nbgrader_env() | {"HOME": str(home), "JUPYTER_CONFIG_DIR": str(home / ".jupyter"),
+                            "JUPYTERLAB_SETTINGS_DIR": str(home / ".jupyter" / "lab" / "user-settings")}
+    log = open(home / "server.log", "w")
+    server = subprocess.Popen([sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
+                               f"--ServerApp.port={port}", "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={TOKEN}",
+                               f"--ServerApp.root_dir={folder}", "--LabApp.news_url=None", "--LabApp.check_for_updates_class="
+                               "jupyterlab.NeverCheckForUpdate"], cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + WAIT
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/api/status?token={TOKEN}", timeout=2)
+                break
+            except OSError:
+                if time.time() > deadline or server.poll() is not None:
+                    raise RuntimeError((home / "server.log").read_text()[-3000:])
+                time.sleep(0.3)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # it waits for its kernels; nothing of theirs is kept
+            server.kill()
+            server.wait()
+        log.close()
+
+
+@pytest.fixture
+def browser(request, tmp_path):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = require("chromium")
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--window-size=1400,1000", f"--user-data-dir={tmp_path / 'profile'}"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(require("chromium-driver")), options=options)
+    driver.implicitly_wait(0)
+    yield driver
+    failed = getattr(request.node, "failed", False)
+    if failed:
+        SCREENSHOTS.mkdir(exist_ok=True)
+        path = SCREENSHOTS / f"{request.node.name}.png"
+        driver.save_screenshot(str(path))
+        print(f"\nscreenshot: {path}")
+    driver.quit()
+
+
+def wait_for(driver, condition, what: str, seconds: float = WAIT):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, seconds, poll_frequency=0.25).until(condition, message=f"waiting for {what}")
+
+
+def css(selector):
+    from selenium.webdriver.common.by import By
+
+    return lambda driver: driver.find_elements(By.CSS_SELECTOR, selector) or False
+
+
+def open_notebook(driver, url: str, path: str):
+    driver.get(f"{url}/lab/tree/{path}?token={TOKEN}&reset")
+    wait_for(driver, css(".jp-NotebookPanel .validate-button"), "the notebook and its Validate button")
+    wait_for(driver, css(".jp-Notebook-ExecutionIndicator[data-status='idle']") , "the kernel to be idle")
+
+
+def validate(driver) -> str:
+    """Click Validate; return the text of nbgrader's dialog, then close it."""
+    from selenium.webdriver.common.by import By
+
+    driver.find_element(By.CSS_SELECTOR, ".jp-NotebookPanel-toolbar .validate-button").click()
+    dialog = wait_for(driver, css(".jp-Dialog .validation-success, .jp-Dialog .validation-failed"),
+                      "the validation results")[0]
+    text = dialog.text
+    driver.find_element(By.CSS_SELECTOR, ".jp-Dialog .jp-mod-accept").click()
+    wait_for(driver, lambda d: not d.find_elements(By.CSS_SELECTOR, ".jp-Dialog"), "the dialog to close")
+    return text
+
+
+def restart_and_run_all(driver):
+    """Kernel menu -> Restart Kernel and Run All Cells..., then Restart in the dialog."""
+    from selenium.webdriver.common.by import By
+
+    next(e for e in driver.find_elements(By.CSS_SELECTOR, ".lm-MenuBar-itemLabel") if e.text == "Kernel").click()
+    item = wait_for(driver, lambda d: [e for e in d.find_elements(By.CSS_SELECTOR, ".lm-Menu-itemLabel")
+                                       if e.text.startswith("Restart Kernel and Run All")], "the menu item")[0]
+    item.click()
+    wait_for(driver, css(".jp-Dialog .jp-mod-accept"), "the restart dialog")[0].click()
+    cells = len(driver.find_elements(By.CSS_SELECTOR, ".jp-CodeCell"))
+    wait_for(driver, lambda d: len([p for p in d.find_elements(By.CSS_SELECTOR, ".jp-CodeCell .jp-InputPrompt")
+                                    if p.text.strip() not in ("[ ]:", "[*]:", "")]) == cells,
+             "every cell to run", seconds=300)
+
+
+def test_a_student_validates_blank_then_finished_work(browser, tmp_path):
+    """A release folder handed out alone: Validate fails on the blank notebook and names the failing
+    checks; with the answers filled in, Restart and Run All passes every check; Validate succeeds."""
+    from selenium.webdriver.common.by import By
+
+    work = tmp_path / "student"
+    shutil.copytree(COURSE_ROOT / "release" / "activations", work / "activations")
+    with lab_server(work, tmp_path / "student-home") as url:
+        open_notebook(browser, url, "activations/activations.ipynb")
+        failed = validate(browser)
+        assert "The following cell failed" in failed and "# Check your sigmoid" in failed, failed
+        notebook = fill(read(work / "activations" / "activations.ipynb"), reference_code("activations"))
+        browser.get("about:blank")
+        nbformat.write(notebook, str(work / "activations" / "activations.ipynb"))
+        open_notebook(browser, url, "activations/activations.ipynb")
+        restart_and_run_all(browser)
+        outputs = "\n".join(o.text for o in browser.find_elements(By.CSS_SELECTOR, ".jp-OutputArea-output"))
+        assert outputs.count("visible checks passed") == 3 and "Error" not in outputs, outputs
+        assert "Success! Your notebook passes all the tests." in validate(browser)
+        SCREENSHOTS.mkdir(exist_ok=True)
+        browser.save_screenshot(str(SCREENSHOTS / "student-validated.png"))
+
+
+@pytest.fixture(scope="module")
+def graded_course(tmp_path_factory):
+    root = scratch_course(tmp_path_factory.mktemp("formgrader") / "course")
+    for student in DEMO_STUDENTS:
+        shutil.copytree(COURSE_ROOT / "submitted" / student, root / "submitted" / student)
+    result = subprocess.run([sys.executable, "-m", "nnkit.batch", "--course", str(root)], env=nbgrader_env(),
+                            capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return root
+
+
+def test_the_instructor_sees_the_assignments_and_the_demo_scores_in_the_formgrader(browser, graded_course, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    with lab_server(graded_course, tmp_path / "instructor-home") as url:
+        browser.get(f"{url}/formgrader?token={TOKEN}")
+        wait_for(browser, lambda d: "backprop" in d.find_element(By.TAG_NAME, "body").text, "the assignments")
+        page = browser.find_element(By.TAG_NAME, "body").text
+        assert all(name in page for name in ("activations", "convolution", "backprop"))
+        assert "exchange directory does not exist" not in page.lower()
+        browser.find_element(By.PARTIAL_LINK_TEXT, "Current configuration").click()
+        wait_for(browser, lambda d: "nnkit.execute.ResilientExecute" in d.find_element(By.TAG_NAME, "body").text,
+                 "the configuration, with the preprocessors by name")
+        browser.get(f"{url}/formgrader/manage_students?token={TOKEN}")
+        wait_for(browser, lambda d: "seed" in d.find_element(By.TAG_NAME, "body").text, "the students")
+        rows = {cells[1].text: row.text for row in browser.find_elements(By.CSS_SELECTOR, "table tbody tr")
+                if len(cells := row.find_elements(By.TAG_NAME, "td")) > 2}  # name, student id, email, score
+        for student in DEMO_STUDENTS:
+            total = sum(demo_score(student, a) for a in ("activations", "convolution", "backprop"))
+            assert f"{total:g} / 42" in rows[student], rows
+        SCREENSHOTS.mkdir(exist_ok=True)
+        browser.save_screenshot(str(SCREENSHOTS / "formgrader-students.png"))
+
+
+def test_a_feedback_page_renders_its_formulas_offline(browser, graded_course):
+    from selenium.webdriver.common.by import By
+
+    nbgrader("generate_feedback", "activations", "--force", root=graded_course)
+    page = graded_course / "feedback" / "seed" / "activations" / "activations.html"
+    browser.get(page.as_uri())
+    wait_for(browser, css("math"), "the formulas")
+    sizes = browser.execute_script("return [...document.querySelectorAll('math')].map(m => m.getBoundingClientRect().height)")
+    assert len(sizes) >= 3 and min(sizes) > 10, sizes  # drawn, not raw text
+    text = browser.find_element(By.TAG_NAME, "body").text
+    assert "$$" not in text and "\\frac" not in text
+    assert "test_sigmoid_extremes" in text and "Test cell" not in text  # the summary names each test
+    SCREENSHOTS.mkdir(exist_ok=True)
+    browser.save_screenshot(str(SCREENSHOTS / "feedback.png"))
