@@ -6,7 +6,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 # nbgrader shells out to `alembic` and `jupyter`; they must come from the venv.
 RUN := PATH="$(BIN):$$PATH" $(BIN)/python
 
-.PHONY: demo test grade check install sandbox system bench
+.PHONY: demo test grade check install sandbox system bench mutants
 install: $(VENV)/.installed
 
 $(VENV)/.installed: requirements.txt
@@ -46,6 +46,10 @@ test: install system
 # Speed: sandboxed and bare grading, parallel workers, reference conv/pool against torch, the seed's worst cell.
 bench: install sandbox
 	$(RUN) -m benchmarks
+
+# Authors: do the hidden tests catch wrong code? Mutants of each reference solution, judged by its cases.
+mutants: install
+	$(RUN) -m nnkit.mutants $(ASSIGNMENT)
 
 # Instructors: autograde every submission in submitted/, export grades.csv, write autograded/report.html.
 # JOBS=2: two workers grade at once (one per core is the most that helps).

@@ -4,7 +4,7 @@ import sys
 
 COURSE_ROOT = os.path.dirname(os.path.abspath(__file__))
 
-# nnkit and solutions importable here (the judge) and in the kernels (the hidden tests' record()).
+# nnkit and assignments importable here (the judge) and in unsandboxed kernels (the hidden tests' record()).
 if COURSE_ROOT not in sys.path:
     sys.path.insert(0, COURSE_ROOT)
 paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]

@@ -149,7 +149,7 @@ start = time.perf_counter()
 from nnkit.cases import CASES
 from nnkit import references
 if sys.argv[1] == "live":  # what the grader did before torch's results were stored
-    references.stored_torch_result = lambda name, args: references.torch_reference(CASES[name].function, args)
+    references.stored_torch_result = lambda name, args: references.torch_reference(name, args)
 for name in CASES: references.expected(name)
 print(time.perf_counter() - start)
 """

@@ -1,6 +1,6 @@
 """How fast the grader's reference convolution and max pooling are, next to torch.nn.functional.
 
-Measured: solutions.convolution's vectorized `conv_fast` / `max_pooling_fast` against
+Measured: assignments/convolution/key/solution.py's vectorized `conv_fast` / `max_pooling_fast` against
 F.conv2d / F.max_pool2d on the CPU, on the layers of a small MNIST network, float64 and float32:
 
     conv1  64 real MNIST digits 64x1x28x28, 8 kernels 1x3x3, stride 1, padding 1
@@ -40,8 +40,8 @@ LOOP_RUNS = 3
 class Workload(NamedTuple):
     name: str
     what: str
-    fast: Callable[[], np.ndarray]  # solutions' vectorized reference
-    loop: Callable[[], np.ndarray]  # solutions' loop version, as students write it
+    fast: Callable[[], np.ndarray]  # the key's vectorized reference
+    loop: Callable[[], np.ndarray]  # the key's loop version, as students write it
     torch: Callable[[], object]  # torch.nn.functional on the same arrays (returns a tensor)
 
 
@@ -54,8 +54,8 @@ def workloads(n: int = 64, dtype=np.float64) -> list[Workload]:
     import torch
     import torch.nn.functional as F
 
-    from nnkit.cases import digit_batch
-    from solutions import convolution as C
+    from assignments.convolution.key import solution as C
+    from nnkit.inputs import digit_batch
 
     g = np.random.default_rng(0)
     k1, b1 = g.standard_normal((8, 1, 3, 3)).astype(dtype), g.standard_normal(8).astype(dtype)
@@ -145,7 +145,7 @@ def format_block(result: dict) -> str:
 
 
 def report(runs: int = 7, threads: tuple[int, ...] = (1, 2)) -> str:
-    title = ("Reference conv / max pooling (solutions.convolution *_fast) vs torch.nn.functional on CPU, "
+    title = ("Reference conv / max pooling (the convolution key's *_fast) vs torch.nn.functional on CPU, "
              "MNIST batch of 64; all answers checked against torch first")
     return "\n\n".join([title] + [format_block(run_child(t, runs)) for t in threads])
 

@@ -18,10 +18,12 @@ def scratch_course(root: Path, own_gradebook: bool = True, copy_kit: bool = Fals
     root.mkdir(parents=True, exist_ok=True)
     if own_gradebook:
         (root / OWN_GRADEBOOK_MARKER).touch()
-    for name in ("nnkit", "solutions", "data", "source"):
-        if copy_kit:
+    for name in ("nnkit", "assignments", "data", "source", "course.toml"):
+        if copy_kit and (COURSE_ROOT / name).is_dir():
             shutil.copytree(COURSE_ROOT / name, root / name, symlinks=True,
                             ignore=shutil.ignore_patterns("__pycache__"))
+        elif copy_kit:
+            shutil.copy(COURSE_ROOT / name, root / name)
         else:
             (root / name).symlink_to(COURSE_ROOT / name)
     shutil.copy(COURSE_ROOT / "nbgrader_config.py", root / "nbgrader_config.py")

@@ -11,7 +11,7 @@ file by an absolute or parent path.
 import ast
 from typing import NamedTuple
 
-FORBIDDEN_MODULES = {"torch", "torchvision", "scipy", "solutions", "nnkit", "tensorflow", "jax", "sklearn"}
+FORBIDDEN_MODULES = {"torch", "torchvision", "scipy", "assignments", "solutions", "nnkit", "tensorflow", "jax", "sklearn"}
 FORBIDDEN_CALLS = {"exec", "eval", "compile", "__import__", "globals", "setattr", "delattr"}
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-COURSE_ROOT = Path(__file__).resolve().parent.parent
+from nnkit.syllabus import COURSE_ROOT  # re-exported: where the course is
+
 DATA_ROOT = COURSE_ROOT / "data"  # the `root=` that torchvision.datasets.MNIST takes
 RAW_DIR = DATA_ROOT / "MNIST" / "raw"
 RAW_FILES = {

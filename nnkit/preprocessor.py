@@ -24,6 +24,7 @@ from nnkit.cases import CASES
 from nnkit.codec import MIME
 from nnkit.integrity import scan
 from nnkit.judge import Verdict, forbidden_import, judge
+from nnkit.judge import heading as judged_heading
 from nnkit.states import METADATA_KEY, Review, events_of
 
 DUPLICATED = "the check was recorded more than once: your function published output that imitates the grader's"
@@ -64,7 +65,7 @@ def integrity_flags(nb: NotebookNode) -> dict[str, str]:
     """{function: reason} from the integrity scan of the student's (unlocked) code cells."""
     code = [c for c in nb.cells if c.cell_type == "code"]
     locked = [c.metadata.get("nbgrader", {}).get("locked", False) for c in code]
-    graded = {CASES[name].function for c in code if is_grade(c) for name in recorded_cases(c.source)}
+    graded = {f for c in code if is_grade(c) for name in recorded_cases(c.source) for f in CASES[name].functions}
     flags = scan([c.source for c, lock in zip(code, locked) if not lock], graded,
                  [c.source for c, lock in zip(code, locked) if lock])
     return {flag.function: flag.reason for flag in flags}
@@ -92,7 +93,7 @@ def judge_cell(cell: NotebookNode, event: Review | None = None, earlier: str = "
     verdicts = []
     for name in recorded_cases(cell.source):
         case = CASES[name]
-        heading = f"{case.function}: {case.what}"
+        heading = judged_heading(case)
         if event is not None:
             verdicts.append(Verdict(False, f"{heading}\n  the test could not run: {event.detail}"))
         elif counts.get(name, 0) > 1:  # the function under test published a record of its own

@@ -1,7 +1,8 @@
 """The only grading code that runs in the student's kernel: call the function, record what happened.
 
-A hidden-test cell is one line, `record("conv_single", conv)`. It builds the case's inputs,
-calls the student's function on copies of them, and publishes the outcome as a display output of
+A hidden-test cell is one line, `record("conv_single", conv)` (or with several functions, for a
+case that calls more than one). It builds the case's inputs, calls the student's function on
+copies of them, and publishes the outcome as a display output of
 MIME type nnkit.codec.MIME: the returned value, any exception, the warnings, which inputs were
 modified, a digest of the inputs, the wall time. It decides nothing; the verdict is made by
 nnkit.judge in nbgrader's own process (nnkit.preprocessor), where no student code runs.
@@ -42,7 +43,7 @@ def text_of(thing, limit: int) -> str:
         return ""
 
 
-def run_case(case_name: str, function) -> dict:
+def run_case(case_name: str, *functions) -> dict:
     case = CASES[case_name]
     args = case.make_args()
     before = [fingerprint(value) for _, value in args]
@@ -53,7 +54,7 @@ def run_case(case_name: str, function) -> dict:
         _simplefilter("always")
         start = _perf_counter()
         try:
-            outcome["result"] = encode(function(*given))
+            outcome["result"] = encode(case.run(functions, given))
         except _BaseException as error:  # the student's bug is data here, reported by the judge
             outcome["exception"] = {"type": text_of(_type(error).__name__, 100), "message": text_of(error, 500)}
         outcome["seconds"] = _perf_counter() - start
@@ -65,6 +66,6 @@ def run_case(case_name: str, function) -> dict:
     return outcome
 
 
-def record(case_name: str, function) -> None:
-    outcome = run_case(case_name, function)
+def record(case_name: str, *functions) -> None:
+    outcome = run_case(case_name, *functions)
     _publish({MIME: outcome, "text/plain": f"recorded {case_name} for the grader"})

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from nnkit.cases import CASES
 from nnkit.gradebook import open_gradebook
+from nnkit.i18n import _
 from nnkit.mnist import COURSE_ROOT
 from nnkit.notebooks import ASSIGNMENTS
 from nnkit.states import State, class_submissions
@@ -69,7 +70,7 @@ def section(name: str, graded: list, points: dict[str, float]) -> str:
                  "<th class=num>failed by</th><th></th></tr>")
     for cell, most in points.items():
         case = CASES.get(cell.removeprefix("test_"))
-        what = f"{case.function}: {case.what}" if case else cell
+        what = f"{case.function}: {_(case.what)}" if case else cell
         failed = sum(1 for e in graded if (e.cells.get(cell) or 0) < most)
         rate = failed / len(graded)
         parts.append(f"<tr><td>{html.escape(cell)}</td><td>{html.escape(what)}</td><td class=num>{most:g}</td>"

@@ -5,8 +5,9 @@ What a kernel sees, for one notebook (everything else of the machine is simply n
 - read-only: /usr (without the system's Python packages), the Python interpreter and, of the
   course's environment, only the distributions an answer may use and the kernel needs (NumPy,
   Matplotlib, ipykernel and what they require: `ALLOWED_DISTRIBUTIONS`), the kit's kernel side
-  (`KERNEL_SIDE`: what `record()` needs) and the MNIST sample; not torch, scipy or anything
-  else installed, not `solutions/`, `source/`, stored references, anyone's submission, the
+  (`KERNEL_SIDE`: what `record()` needs), each assignment's cases (never its `key/`) and the
+  MNIST sample; not torch, scipy or anything else installed, not the references and solutions,
+  `source/`, stored torch results, anyone's submission, the
   gradebook, the course config or the grader's home;
 - writable, private, size-limited and discarded afterwards: its working folder /submission (the
   files of its submission shown read-only inside it), /tmp, /dev/shm and its home;
@@ -38,7 +39,10 @@ from nnkit import limits
 
 # What the kernel side of the kit is: record() and what it imports. tests/test_sandbox.py checks
 # that these modules import nothing else of the kit.
-KERNEL_SIDE = ("__init__.py", "record.py", "codec.py", "cases.py", "mnist.py", "limits.py")
+KERNEL_SIDE = ("__init__.py", "record.py", "codec.py", "cases.py", "casebook.py", "inputs.py", "syllabus.py", "i18n.py",
+               "mnist.py", "limits.py")
+# Of each assignment (assignments/<name>/), what the kernel sees: its cases, never its key/.
+ASSIGNMENT_KERNEL_SIDE = ("__init__.py", "cases.py")
 # What an answer may import besides the standard library and the kit's kernel side; the kernel
 # needs ipykernel. Their dependencies come along (read from the installed metadata).
 ALLOWED_DISTRIBUTIONS = ("numpy", "matplotlib", "ipykernel")
@@ -147,14 +151,19 @@ def python_view() -> list[str]:
 
 
 def kit_view() -> list[str]:
+    """The kit's kernel side, the course file, each assignment's cases (never its key) and the
+    MNIST sample, read-only under /kit."""
     from nnkit import mnist
+    from nnkit.syllabus import ASSIGNMENTS, COURSE_FILE, COURSE_ROOT
 
     package = Path(__file__).resolve().parent
-    args = []
-    for name in KERNEL_SIDE:
-        args += ["--ro-bind", str(package / name), f"{INSIDE_KIT}/nnkit/{name}"]
-    args += ["--ro-bind", str(mnist.RAW_DIR.resolve()), f"{INSIDE_KIT}/data/MNIST/raw"]
-    return args
+    shown = [(package / name, f"nnkit/{name}") for name in KERNEL_SIDE]
+    shown += [(COURSE_FILE, COURSE_FILE.name), (COURSE_ROOT / "assignments" / "__init__.py", "assignments/__init__.py")]
+    for assignment in ASSIGNMENTS:
+        shown += [(COURSE_ROOT / "assignments" / assignment / name, f"assignments/{assignment}/{name}")
+                  for name in ASSIGNMENT_KERNEL_SIDE]
+    shown += [(mnist.RAW_DIR, "data/MNIST/raw")]
+    return [arg for source, inside in shown for arg in ("--ro-bind", str(source.resolve()), f"{INSIDE_KIT}/{inside}")]
 
 
 def tmpfs(path: str, size: int) -> list[str]:

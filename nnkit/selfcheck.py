@@ -54,9 +54,10 @@ def assignment_of(notebook: Path) -> str | None:
         ids = graded_ids(read(notebook))
     except Exception:
         return None
-    overlap = {a: len(ids & graded_ids(read(notebook_path("release", a)))) for a in ASSIGNMENTS}
-    best = max(overlap, key=overlap.get)
-    return best if overlap[best] else None
+    overlap = {a: len(ids & graded_ids(read(notebook_path("release", a)))) for a in ASSIGNMENTS
+               if notebook_path("release", a).is_file()}  # an assignment being written has none yet
+    best = max(overlap, key=overlap.get, default=None)
+    return best if best and overlap[best] else None
 
 
 def check(notebook: Path) -> dict:

@@ -262,12 +262,13 @@ CATALOGUE = {
     "delegates_to_scipy": Entry(answer("sigmoid", "def sigmoid(x):\n    from scipy.special import expit\n    return expit(x)"),
                                 7, "scipy is not available when grading", "`sigmoid` returns `scipy.special.expit(x)`",
                                 f"scipy is not in the sandbox: {SIGMOID_LOST}, flagged", "review"),
-    "imports_solutions": Entry(answer("relu", "def relu(x):\n    from solutions.activations import relu as r\n    return r(x)"),
-                               9, "solutions is not available when grading", "`relu` imports the reference solution",
+    "imports_solutions": Entry(answer("relu", "def relu(x):\n    from assignments.activations.key.solution import relu as r\n"
+                                                "    return r(x)"),
+                               9, "assignments is not available when grading", "`relu` imports the reference solution",
                                f"not in the sandbox: {RELU_LOST}, flagged", "review"),
-    "reads_solution_file": Entry(answer("relu", "def relu(x):\n    code = open('../../../solutions/activations.py').read()\n"
+    "reads_solution_file": Entry(answer("relu", "def relu(x):\n    code = open('../../../assignments/activations/key/solution.py').read()\n"
                                         "    return np.maximum(x, 0) if code else x"), 9, "No such file",
-                                 "`relu` reads `../../../solutions/activations.py`",
+                                 "`relu` reads `../../../assignments/activations/key/solution.py`",
                                  f"not in the sandbox: {RELU_LOST}, flagged", "review"),
     "writes_outside": Entry(answer("relu", "def relu(x):\n    open('/tmp/stolen_inputs.txt', 'a').write(str(x.shape))\n"
                                    "    return np.maximum(x, 0)"), 12, None, "`relu` writes to `/tmp`",
@@ -280,11 +281,11 @@ CATALOGUE = {
                              "a correct `relu` that warns and writes to stderr", "no points lost: full marks"),
     # attacks on the answer key, the course, the machine: each tested without the sandbox too
     "steals_solution_module": Entry(steals("def steal(x):\n    return vars(__builtins__)['__imp' + 'ort__']("
-                                           "'solutions.activations', fromlist=['relu']).relu(x)"), 9, None,
+                                           "'assignments.activations.key.solution', fromlist=['relu']).relu(x)"), 9, None,
                                     "a wrong `relu` that imports the solutions through `vars(__builtins__)`",
                                     f"not there (ModuleNotFoundError): {RELU_LOST}", attack=True),
-    "steals_solution_file": Entry(steals("def steal(x):\n    return runpy.run_path('{course}/solutions/activations.py')['relu'](x)"),
-                                  9, None, "a wrong `relu` that runs the course's `solutions/activations.py` with `runpy`",
+    "steals_solution_file": Entry(steals("def steal(x):\n    return runpy.run_path('{course}/assignments/activations/key/solution.py')['relu'](x)"),
+                                  9, None, "a wrong `relu` that runs the course's reference solution with `runpy`",
                                   f"not there: {RELU_LOST}", attack=True),
     "steals_source_notebook": Entry(steals(RUN_CELL + "\n\n\ndef steal(x):\n    return run_cell_of("
                                            "'{course}/source/activations/activations.ipynb', 'relu', x)"), 9, None,
@@ -295,7 +296,7 @@ CATALOGUE = {
                               "a wrong `relu` that runs a classmate's `relu` from `submitted/`",
                               f"not there: {RELU_LOST}", attack=True),
     "steals_stored_results": Entry(answer("sigmoid", "import numpy\n\ndef sigmoid(x):\n    try:\n"
-                                          "        stored = numpy.load('{course}/data/torch_results.npz')\n"
+                                          "        stored = numpy.load('{course}/assignments/activations/key/torch_results.npz')\n"
                                           "        return next(stored[k] for k in stored.files if stored[k].shape == x.shape)\n"
                                           "    except Exception:\n        return x"), 7, None,
                                    "a wrong `sigmoid` that returns torch's stored result of the same shape",

@@ -131,7 +131,12 @@ def listener():
 def batch(tmp_path_factory, listener):
     base = tmp_path_factory.mktemp("hostile")
     root = course_with(base / "course", CATALOGUE, base / "home", listener.port)
-    return graded(root, CATALOGUE, base / "home", listener.port)
+    # two workers, as a class is graded on this machine: hostile neighbours in parallel kernels
+    return graded(root, CATALOGUE, base / "home", listener.port, "--jobs", "2")
+
+
+def test_two_workers_graded_the_catalogue(batch):
+    assert "2 workers" in batch["out"]
 
 
 def messages(root, student):
@@ -242,24 +247,6 @@ def auto_score(root: Path, student: str) -> float:
     """The score nbgrader computes from a graded notebook's test cells, whatever the gradebook says."""
     notebook = read(root / "autograded" / student / "activations" / "activations.ipynb")
     return sum(determine_grade(c)[0] for c in notebook.cells if is_grade(c) and c.metadata["nbgrader"]["points"] > 0)
-
-
-SUBSET = ["fork_bomb", "leaves_process", "signals_everyone", "writes_classmate", "steals_classmate", "os_exit",
-          "infinite_loop", "invalid_json", "delegates_to_torch", "prints_in_a_loop"]
-
-
-def test_with_two_workers_the_same_outcomes(tmp_path, listener):
-    home = tmp_path / "home"
-    root = course_with(tmp_path / "course", SUBSET, home, listener.port)
-    got = graded(root, SUBSET, home, listener.port, "--jobs", "2")
-    assert "2 workers" in got["out"]
-    for name in SUBSET:
-        entry = CATALOGUE[name]
-        assert got["states"][name].state.value == entry.state, name
-        if entry.score != NOT_GRADABLE:
-            assert got["states"][name].score == entry.score, name
-    assert {s: got["states"][s].score for s in VICTIMS} == VICTIMS
-    assert got["processes"] == [] and got["after"] == got["before"]
 
 
 def test_a_batch_killed_midway_and_rerun_gives_the_same_gradebook(tmp_path, listener):

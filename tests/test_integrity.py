@@ -15,6 +15,8 @@ def flags(*cells):
     ("import torch.nn.functional as F\n\ndef conv(x, k, b, stride=2, padding=1):\n    return F.conv2d(x, k, b)",
      "conv", "uses F (from torch.nn.functional)"),
     ("def relu(x):\n    from solutions.activations import relu as r\n    return r(x)", "relu", "imports solutions.activations"),
+    ("def relu(x):\n    from assignments.activations.key import solution\n    return solution.relu(x)", "relu",
+     "imports assignments.activations.key"),
     ("from scipy.special import expit\n\ndef sigmoid(x):\n    return expit(x)", "sigmoid", "uses expit (from scipy.special)"),
     ("def sigmoid(x):\n    return eval('1 / (1 + np.exp(-x))')", "sigmoid", "calls eval()"),
     ("np.allclose = lambda *a, **k: True\n\ndef relu(x):\n    return x", "relu", "changes np.allclose"),

@@ -6,9 +6,9 @@ from nbformat.v4 import new_code_cell, new_output
 from nnkit.judge import judge
 from nnkit.preprocessor import judge_cell, verdict_outputs
 from nnkit.record import run_case
-from solutions import activations as A
-from solutions import backprop as B
-from solutions import convolution as C
+from assignments.activations.key import solution as A
+from assignments.backprop.key import solution as B
+from assignments.convolution.key import solution as C
 
 
 def verdict(case, function):
@@ -89,7 +89,7 @@ def test_training_is_judged_by_its_losses_and_weights():
 
 
 def test_equal_infinities_agree_and_nan_never_does():
-    from nnkit.judge import Wrong, compare_values
+    from nnkit.compare import Wrong, compare_values
 
     want = np.array([np.inf, -np.inf, 1.0])
     assert compare_values(want.copy(), want, "answer") == " (answer largest error 0)"

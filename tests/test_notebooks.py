@@ -14,7 +14,9 @@ from nnkit.notebooks import ASSIGNMENTS, is_answer_cell, notebook_path, read, re
 from nnkit.preprocessor import recorded_cases
 from nnkit.tolerance import FLOAT32, FLOAT64
 from scripts.make_submissions import DEMO_STUDENTS, demo_notebook
-from solutions import activations, backprop, convolution
+from assignments.activations.key import solution as activations
+from assignments.backprop.key import solution as backprop
+from assignments.convolution.key import solution as convolution
 
 SOLUTION_MODULES = {"activations": [activations], "convolution": [convolution], "backprop": [backprop, activations]}
 

@@ -31,7 +31,8 @@ def output_text(cell) -> str:
     return "".join(o.get("text", "") or f"{o.get('ename')}: {o.get('evalue')}" for o in cell.outputs)
 
 
-SECRETS = ["solutions/activations.py", "source/activations/activations.ipynb", "data/torch_results.npz",
+SECRETS = ["assignments/activations/key/solution.py", "assignments/activations/key/reference.py",
+           "source/activations/activations.ipynb", "assignments/activations/key/torch_results.npz",
            "submitted/correct/activations/activations.ipynb", "nbgrader_config.py", "nnkit/judge.py",
            "nnkit/references.py", "README.md"]
 
@@ -51,10 +52,22 @@ def test_only_numpy_matplotlib_and_the_kits_kernel_side_import():
     code = ("import importlib\nfor name in {names!r}:\n    try:\n        importlib.import_module(name)\n"
             "        print(name, 'yes')\n    except ImportError:\n        print(name, 'no')")
     names = ["numpy", "matplotlib.pyplot", "nnkit.record", "torch", "torchvision", "scipy", "sklearn", "pandas",
-             "solutions", "nnkit.judge", "nnkit.references", "nbgrader", "sqlite3"]
+             "assignments.activations.key.solution", "nnkit.judge", "nnkit.references", "nbgrader", "sqlite3"]
     (out,), _ = run_cells(code.format(names=names))
     got = dict(line.split() for line in out.splitlines())
     assert [n for n in names if got[n] == "yes"] == ["numpy", "matplotlib.pyplot", "nnkit.record", "sqlite3"]
+
+
+def test_the_kernel_imports_every_assignments_cases_and_sees_no_key():
+    """What record() needs of each assignment is there; its key is not."""
+    from nnkit.syllabus import ASSIGNMENTS
+
+    code = ("import os\nfrom nnkit.cases import CASES\nprint(len(CASES))\n"
+            "print([a for a in {assignments!r} if os.path.exists(f'/kit/assignments/{{a}}/key')])")
+    (out,), _ = run_cells(code.format(assignments=list(ASSIGNMENTS)))
+    from nnkit.cases import CASES
+
+    assert out.splitlines() == [str(len(CASES)), "[]"]
 
 
 def test_writes_land_only_in_private_folders_and_the_submissions_files_are_read_only():

@@ -82,16 +82,16 @@ def test_a_shard_refuses_an_unprepared_gradebook(course):
 
 def test_two_workers_on_one_machine_give_the_single_worker_gradebook(tmp_path):
     assignments = ["activations", "convolution"]
-    single = make_class(tmp_path / "single", 2, assignments)
-    double = make_class(tmp_path / "double", 2, assignments)
+    single = make_class(tmp_path / "single", 1, assignments)
+    double = make_class(tmp_path / "double", 1, assignments)
     flags = [f"--assignment={a}" for a in assignments]
     batch(single, *flags)
     out = batch(double, *flags, "--jobs", "2").stdout
     assert "2 workers" in out and "broken / activations" in out
     grades = snapshot(single)
     assert grades == snapshot(double)
-    assert grades[("correct_1", "convolution", "test_conv_single")] == (1, 1)
-    assert grades[("seed_1", "convolution", "test_conv_float32")][0] == 0
+    assert grades[("correct", "convolution", "test_conv_single")] == (1, 1)
+    assert grades[("seed", "convolution", "test_conv_float32")][0] == 0
     assert ("broken", "activations", "test_sigmoid_mnist") not in grades  # could not be graded: no grades, in both
 
 
@@ -106,7 +106,7 @@ def test_shards_on_a_postgresql_gradebook_give_the_single_worker_gradebook(tmp_p
     """A real PostgreSQL server; the sharded run is the committed Slurm array script, run twice at
     once as Slurm runs the array's tasks (SLURM_ARRAY_TASK_ID 0 and 1 of 2), and they are seen
     grading at the same time."""
-    assignments = ["activations", "convolution", "backprop"]
+    assignments = ["activations", "convolution"]
     single = make_class(tmp_path / "single", 1, assignments, own_gradebook=False)
     sharded = make_class(tmp_path / "sharded", 1, assignments, own_gradebook=False)
     single_db, sharded_db = postgres.create_database("single"), postgres.create_database("sharded")
@@ -129,13 +129,13 @@ def test_shards_on_a_postgresql_gradebook_give_the_single_worker_gradebook(tmp_p
     outputs = [task.communicate(timeout=900)[0] for task in tasks]
     assert [task.returncode for task in tasks] == [0, 0], outputs
     assert overlapped, "the two shards never graded at the same time"
-    assert "shard 0/2: 6 submissions" in outputs[0] and "shard 1/2: 4 submissions" in outputs[1], outputs
+    assert "shard 0/2: 4 submissions" in outputs[0] and "shard 1/2: 3 submissions" in outputs[1], outputs
     collected = batch(sharded, "--collect", db_url=sharded_db).stdout
 
     assert not (single / "gradebook.db").exists() and not (sharded / "gradebook.db").exists()
     grades = snapshot(single, single_db)
     assert grades == snapshot(sharded, sharded_db)
-    assert grades[("seed", "backprop", "test_backward_lr")] == (0, 2)
+    assert grades[("seed", "convolution", "test_conv_float32")][0] == 0
     full = [f"{demo_score('correct', a):g}/{demo_score('correct', a):g}" for a in assignments]
     assert "broken / activations" in collected and " ".join(["correct", *full]) in " ".join(collected.split())
 

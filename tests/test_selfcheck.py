@@ -86,6 +86,7 @@ def test_make_check_takes_a_path_with_a_space(tmp_path):
     shutil.copy(SUBMITTED / "correct" / "activations" / "activations.ipynb", folder)
     result = run_make("check", f"NB={folder / 'activations.ipynb'}")
     assert result.returncode == 0 and "12/12 points" in result.stdout, result.stdout + result.stderr
+    assert "Warning" not in result.stderr, result.stderr  # nothing but the verdict for a student to read
 
 
 def test_without_a_sandbox_the_check_still_runs_and_says_so(tmp_path):

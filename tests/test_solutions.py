@@ -8,12 +8,14 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from nnkit import cases
+from assignments.activations.key import solution as A
+from assignments.backprop.cases import TRAIN_EPOCHS, TRAIN_LR
+from assignments.backprop.key import solution as B
+from assignments.convolution.key import solution as C
 from nnkit.cases import CASES
+from nnkit.inputs import binary_digits
 from nnkit.references import expected, torch_reference
-from solutions import activations as A
-from solutions import backprop as B
-from solutions import convolution as C
+from nnkit.references import key as references_key
 
 
 def load_seed():
@@ -44,10 +46,10 @@ def test_stored_torch_results_are_what_live_torch_computes_now():
     import torch): they must be exactly what torch computes for the cases' current inputs."""
     from nnkit import references
 
-    stored = references.stored_torch_results()
     for name, case in CASES.items():
+        stored = references.stored_torch_results(case.assignment)
         args = case.make_args()
-        live = torch_reference(case.function, args)
+        live = torch_reference(name, args)
         if live is None:
             assert name not in stored, name
             continue
@@ -58,14 +60,14 @@ def test_stored_torch_results_are_what_live_torch_computes_now():
 def test_a_stored_torch_result_for_other_inputs_is_refused(monkeypatch):
     from nnkit import references
 
-    monkeypatch.setitem(references.stored_torch_results(), "conv_single",
-                        ("0" * 64, references.stored_torch_results()["conv_single"][1]))
+    monkeypatch.setitem(references.stored_torch_results("convolution"), "conv_single",
+                        ("0" * 64, references.stored_torch_results("convolution")["conv_single"][1]))
     with pytest.raises(references.KitError, match="other inputs"):
         references.stored_torch_result("conv_single", CASES["conv_single"].make_args())
 
 
 @pytest.mark.parametrize("seed", range(12))
-def test_loop_and_fast_versions_match_torch_on_random_shapes(seed):
+def test_loop_and_vectorized_versions_match_torch_on_random_shapes(seed):
     g = np.random.default_rng(seed)
     N, C_in, K = g.integers(1, 4), g.integers(1, 4), g.integers(1, 5)
     KH, KW = g.integers(1, 5), g.integers(1, 5)
@@ -75,6 +77,7 @@ def test_loop_and_fast_versions_match_torch_on_random_shapes(seed):
     want = F.conv2d(torch.tensor(x), torch.tensor(kernel), torch.tensor(bias), stride=stride, padding=padding).numpy()
     np.testing.assert_allclose(C.conv(x, kernel, bias, stride, padding), want, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(C.conv_fast(x, kernel, bias, stride, padding), want, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(C.conv_windows(x, kernel, bias, stride, padding), want, rtol=1e-12, atol=1e-12)
     k = int(g.integers(1, min(H, W) + 1))
     pooled = F.max_pool2d(torch.tensor(x), k, stride).numpy()
     assert np.array_equal(C.max_pooling(x, k, stride), pooled)
@@ -126,19 +129,19 @@ def test_backward_is_one_step_along_the_finite_difference_gradient_and_autograd(
     w_new, b_new = B.backward(x, y, y_hat, w, b, lr)
     np.testing.assert_allclose(w_new, w - lr * numeric_gradient(loss_w, w), rtol=1e-6, atol=1e-9)
     np.testing.assert_allclose(b_new, b - lr * numeric_gradient(loss_b, b), rtol=1e-6, atol=1e-9)
-    want_w, want_b = torch_reference("backward", [("x", x), ("y", y), ("y_hat", y_hat), ("w", w), ("b", b), ("lr", lr)])
+    want_w, want_b = references_key("backprop").torch_reference("backward", [x, y, y_hat, w, b, lr])
     np.testing.assert_allclose(w_new, want_w, rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(b_new, want_b, rtol=1e-12, atol=1e-14)
     assert all(np.array_equal(a, c) for a, c in zip((x, y, y_hat, w, b), inputs)), "backward changed an input"
 
 
 def test_reference_training_learns_and_matches_torchs_training():
-    x, y = cases.binary_digits("train")
-    w, b, losses = B.train(x, y, cases.TRAIN_LR, cases.TRAIN_EPOCHS)
-    x_test, y_test = cases.binary_digits("test")
+    x, y = binary_digits("train")
+    w, b, losses = B.train(x, y, TRAIN_LR, TRAIN_EPOCHS)
+    x_test, y_test = binary_digits("test")
     accuracy = np.mean((B.forward(x_test, w, b) > 0) == (y_test == 1))
     assert accuracy >= 0.98 and np.all(np.diff(losses) < 0) and losses[0] == pytest.approx(np.log(2))
-    torch_w, torch_b, torch_losses = torch_reference("train", CASES["train_mnist_0_vs_1"].make_args())
+    torch_w, torch_b, torch_losses = torch_reference("train_mnist_0_vs_1", CASES["train_mnist_0_vs_1"].make_args())
     np.testing.assert_allclose(losses, torch_losses, rtol=1e-12)
     np.testing.assert_allclose(w, torch_w, rtol=1e-10, atol=1e-14)
 
@@ -151,7 +154,7 @@ def test_the_seed_is_wrong_where_we_say():
     assert np.all(seed.cross_entropy_grad(y, y_hat) >= 0)
     assert not np.allclose(seed.cross_entropy_grad(y, y_hat), B.cross_entropy_grad(y, y_hat))
     # its backward makes the loss worse on MNIST, and changes w in place
-    x, y = cases.binary_digits("train")
+    x, y = binary_digits("train")
     w, b = np.zeros((784, 1)), np.zeros(1)
     y_hat = A.sigmoid(B.forward(x, w, b))
     before = A.cross_entropy(y, y_hat)
@@ -166,11 +169,13 @@ def test_the_seed_is_wrong_where_we_say():
 def test_the_grader_refuses_a_reference_that_disagrees_with_torch_or_finite_differences(monkeypatch):
     from nnkit import references
 
-    monkeypatch.setitem(references.SOLUTIONS, "conv", lambda x, k, b, *rest: C.conv_fast(x, k[:, :, ::-1, ::-1], b, *rest))
+    monkeypatch.setitem(references.key("convolution").REFERENCES, "conv",
+                        lambda x, k, b, *rest: C.conv_fast(x, k[:, :, ::-1, ::-1], b, *rest))
     references.expected.cache_clear()
     with pytest.raises(references.KitError, match="torch"):
         references.expected("conv_single")
-    monkeypatch.setitem(references.SOLUTIONS, "backward", lambda x, y, y_hat, w, b, lr: (w - lr * x.T @ (y_hat - y), b))
+    monkeypatch.setitem(references.key("backprop").REFERENCES, "backward",
+                        lambda x, y, y_hat, w, b, lr: (w - lr * x.T @ (y_hat - y), b))
     monkeypatch.setattr(references, "stored_torch_result", lambda name, args: None)
     with pytest.raises(references.KitError, match="finite differences"):
         references.expected("backward_lr")

@@ -5,7 +5,9 @@ output positions), and the code of the notebook's reference solution. Read these
 
 `max_pooling_fast` and `conv_fast` compute exactly the same thing vectorized; the grader uses
 them as its references (nnkit.references), and tests/test_solutions.py checks them against torch
-and against the loop versions. `python -m benchmarks.kernels` times them against
+and against the loop versions. `conv_windows` is the vectorized conv a student may write instead
+(every window at once, one tensordot): the mutation report plays it, with the loop versions and
+`max_pooling_fast`, as a student's answer. `python -m benchmarks.kernels` times them against
 torch.nn.functional on MNIST-sized batches.
 """
 import numpy as np
@@ -78,6 +80,17 @@ def max_pooling_fast(x, kernel_size, stride):
             else:
                 np.maximum(out, view, out=out)
     return out
+
+
+def conv_windows(x, kernel, bias, stride=2, padding=1):
+    """Same contract as conv, vectorized as a student may: every (KH, KW) window of the padded batch
+    at once with sliding_window_view, every stride-th of them, then one tensordot with the kernels."""
+    KH, KW = kernel.shape[2:]
+    s, P = stride, padding
+    x_pad = np.pad(x, ((0, 0), (0, 0), (P, P), (P, P)))
+    windows = np.lib.stride_tricks.sliding_window_view(x_pad, (KH, KW), axis=(2, 3))[:, :, ::s, ::s]
+    out = np.tensordot(windows, kernel, axes=([1, 4, 5], [1, 2, 3]))  # (N, OH, OW, K)
+    return (out + bias).transpose(0, 3, 1, 2).astype(x.dtype, copy=False)
 
 
 def conv_fast(x, kernel, bias, stride=2, padding=1):

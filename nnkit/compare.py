@@ -1,0 +1,121 @@
+"""Comparing an answer with the reference: shapes, dtypes, values within tolerance, the forms a right
+answer may take, and the message a student reads when it is wrong. Grader side; used by the judge
+and by an assignment's own checks (assignments/<name>/key/reference.py, e.g. backprop's training).
+
+Every form of a right answer passes: an array, a (nested) list or tuple, a NumPy scalar, a 0-d
+array. Values follow numpy.isclose's rule (nnkit.tolerance): equal infinities agree, NaN never does.
+"""
+import numpy as np
+
+from nnkit.codec import Unrepresentable
+from nnkit.i18n import _
+from nnkit.tolerance import tolerance_for
+
+
+class Wrong(Exception):
+    """Raised inside the comparison with the message for the student."""
+
+
+def check_values(got, case, want) -> str:
+    """The default check of a case: the answer equals the reference's, within tolerance."""
+    return check_answer(got, want, case.returns)
+
+
+def check_answer(got, want, names: tuple = (), label: str = "answer") -> str:
+    """Compare got with want (an array, a number, or a tuple of them); return a short detail if right."""
+    if isinstance(want, tuple):
+        items = as_items(got, len(want), names)
+        return "".join(check_answer(g, w, label=name) for g, w, name in
+                       zip(items, want, names or [f"item {i}" for i in range(len(want))]))
+    want = np.asarray(want)
+    array = as_array(got, label, want)
+    if want.ndim == 0:
+        if array.size != 1:
+            raise Wrong(_("{label}: expected a single number, got an array of shape {shape}").format(label=label, shape=array.shape))
+        array = array.reshape(())
+    else:
+        if array.shape != want.shape:
+            raise Wrong(_("{label}: wrong shape: expected {want}, got {got}").format(label=label, want=want.shape, got=array.shape)
+                        + shape_hint(array.shape, want.shape))
+        if array.dtype != want.dtype:
+            raise Wrong(_("{label}: wrong dtype: expected {want} (the input's), got {got}").format(
+                label=label, want=want.dtype, got=array.dtype) + dtype_hint(array.dtype, want.dtype))
+    return compare_values(array, want, label)
+
+
+def as_items(got, count: int, names: tuple) -> list:
+    if not isinstance(got, (tuple, list)) or len(got) != count:
+        what = f" ({', '.join(names)})" if names else ""
+        raise Wrong(_("expected a tuple of {count} values{what}, got {got}").format(count=count, what=what, got=describe(got)))
+    return list(got)
+
+
+def as_array(got, label: str, want: np.ndarray) -> np.ndarray:
+    """An answer as one numeric array: arrays and numbers as they are, a (nested) list or tuple of
+    numbers or of equal-shaped arrays stacked (a list answer is as good as an array)."""
+    array = stacked(got)
+    if array is None:
+        raise Wrong(_("{label}: expected {want}, got {got}").format(label=label, want=describe_expected(want), got=describe(got)))
+    if array.dtype.kind not in "iuf":
+        raise Wrong(_("{label}: expected real numbers, got dtype {dtype}").format(label=label, dtype=array.dtype))
+    return array
+
+
+def stacked(got, depth: int = 0) -> np.ndarray | None:
+    if isinstance(got, np.ndarray):
+        return got
+    if isinstance(got, (list, tuple)) and got and depth < 8:
+        items = [stacked(item, depth + 1) for item in got]
+        if all(item is not None for item in items) and len({(i.shape, i.dtype.kind) for i in items}) == 1:
+            return np.array(items)
+    return None
+
+
+def compare_values(got: np.ndarray, want: np.ndarray, label: str, hint: str = "") -> str:
+    """numpy.isclose's rule: |got - expected| <= atol + rtol * |expected|; equal infinities agree,
+    NaN never does."""
+    tol = tolerance_for(want.dtype)
+    g, w = got.astype(np.float64), want.astype(np.float64)
+    with np.errstate(all="ignore"):
+        close = np.isclose(g, w, rtol=tol.rtol, atol=tol.atol)
+        error = np.where(close, np.where(np.isfinite(w), np.abs(g - w), 0.0), np.abs(g - w))
+    error = np.where(np.isnan(error), np.inf, error)
+    if not close.all():
+        worst = np.unravel_index(int(np.argmax(np.where(close, -1.0, error))), w.shape) if w.ndim else ()
+        where = _(" at index {index}").format(index=tuple(int(i) for i in worst)) if w.ndim else ""
+        nan = _(" ({nan} are NaN, {inf} infinite)").format(nan=int(np.isnan(g).sum()), inf=int(np.isinf(g).sum())) \
+            if not np.isfinite(g).all() else ""
+        count = (_("{wrong} of {size} values are wrong{nan}; the largest error is").format(
+            wrong=int((~close).sum()), size=w.size, nan=nan) if w.ndim else _("error"))
+        raise Wrong(_("{label}: wrong values: {count} {error:.3g}{where}: expected {want:.6g}, got {got:.6g} "
+                      "(allowed: |got - expected| <= {allowed})").format(
+            label=label, count=count, error=error[worst], where=where, want=w[worst], got=g[worst],
+            allowed=tol.describe()) + hint)
+    return _(" ({label} largest error {error:.2g})").format(label=label, error=float(error.max())) if error.size else ""
+
+
+def describe(value) -> str:
+    if isinstance(value, Unrepresentable):
+        return repr(value)
+    if isinstance(value, (tuple, list)):
+        return _("a {kind} of {count} items").format(kind=type(value).__name__, count=len(value))
+    return _("an array of shape {shape}").format(shape=np.shape(value))
+
+
+def describe_expected(want) -> str:
+    want = np.asarray(want)
+    return _("a number") if want.ndim == 0 else _("a numpy array of shape {shape} and dtype {dtype}").format(
+        shape=want.shape, dtype=want.dtype)
+
+
+def shape_hint(got: tuple, want: tuple) -> str:
+    if len(got) == len(want) >= 2 and got[:-2] + got[-2:][::-1] == want:
+        return _(" (are H and W swapped?)")
+    return ""
+
+
+def dtype_hint(got: np.dtype, want: np.dtype) -> str:
+    if got == np.float64 and want == np.float32:
+        return _("; float64 usually comes from a buffer made with `np.zeros(...)` or `np.empty(...)` "
+                 "without `dtype=x.dtype`, or from mixing in a float64 array")
+    return ""
