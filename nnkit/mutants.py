@@ -106,7 +106,6 @@ def mutants_of(assignment: str, operators: list[str] | None = None) -> list[tupl
     the functions its student views use (and the module's own top-level statements)."""
     import cosmic_ray.plugins
     from cosmic_ray.ast import ast_nodes, get_ast
-    from cosmic_ray.ast.ast_query import ASTQuery
     from cosmic_ray.mutating import mutate_code
 
     from nnkit.references import key
@@ -126,7 +125,7 @@ def mutants_of(assignment: str, operators: list[str] | None = None) -> list[tupl
             function = enclosing_function(node)
             if function is not None and function not in used:
                 continue
-            if is_docstring_or_annotation(node):
+            if in_annotation(node):
                 continue
             mutated = mutate_code(source, operator, occurrence)
             if mutated is None:
@@ -146,7 +145,8 @@ def enclosing_function(node) -> str | None:
     return top
 
 
-def is_docstring_or_annotation(node) -> bool:
+def in_annotation(node) -> bool:
+    """Whether a parso node is part of a type annotation (mutating one changes no behaviour)."""
     while node is not None:
         if node.type in ("tfpdef", "annassign"):
             return True
