@@ -1,7 +1,7 @@
 """Write solutions/: one worked solution per assignment, for people (self-study), never for the grader.
 
 solutions/<assignment>/ is the release folder as a student gets it (release/<assignment>/: the
-notebook, its requirements.txt, backprop's MNIST sample) with every answer cell holding the
+notebook, its requirements.txt, backprop's MNIST sample; not its README) with every answer cell holding the
 instructor's answer from source/ (its solution markers removed), run from top to bottom: every
 visible check passes and the outputs of a full run are kept (backprop's training, loss curve
 and plot included), so that a learner opens it in JupyterLab and compares it with their work.
@@ -26,6 +26,8 @@ from nnkit.mnist import COURSE_ROOT
 from nnkit.notebooks import ASSIGNMENTS, MARKERS, is_answer_cell, notebook_path, read
 
 SOLUTIONS = COURSE_ROOT / "solutions"
+# Of a release folder, what is the student's alone: its README says how to work in it, not how to read a solution.
+HANDOUT_ONLY = ("README.md",)
 CELL_TIMEOUT_SECONDS = 600  # backprop's training on the sample takes seconds; a loaded machine, more
 
 
@@ -60,7 +62,7 @@ def run(notebook: nbformat.NotebookNode, folder: Path) -> nbformat.NotebookNode:
 
 
 def write(assignment: str, into: Path = SOLUTIONS) -> Path:
-    """Write solutions/<assignment>/: the release folder's files, and its notebook answered and run."""
+    """Write solutions/<assignment>/: the release folder's files (but its README), its notebook answered and run."""
     release = COURSE_ROOT / "release" / assignment
     with tempfile.TemporaryDirectory(prefix=f"solution-{assignment}-") as scratch:
         workdir = Path(scratch) / assignment
@@ -69,7 +71,7 @@ def write(assignment: str, into: Path = SOLUTIONS) -> Path:
     target = into / assignment
     if target.exists():
         shutil.rmtree(target)
-    shutil.copytree(release, target, ignore=shutil.ignore_patterns(f"{assignment}.ipynb"))
+    shutil.copytree(release, target, ignore=shutil.ignore_patterns(f"{assignment}.ipynb", *HANDOUT_ONLY))
     nbformat.write(notebook, str(target / f"{assignment}.ipynb"))
     return target
 

@@ -190,43 +190,48 @@ def test_grading_runs_without_the_other_roles_packages(tmp_path):
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
-# --- a student's environment, from a release folder's requirements.txt alone ---
+# --- a student's environment, from a release folder's README and requirements.txt alone ---
 
-@pytest.fixture(scope="session")
-def activations_student_env(tmp_path_factory) -> Path:
-    """A fresh virtual environment with release/activations/requirements.txt installed (once per session).
-    backprop's is not tried: its CPU-only torch comes from download.pytorch.org, which the test
-    machines cannot reach."""
-    venv = tmp_path_factory.mktemp("student") / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
-    result = subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "--disable-pip-version-check", "-r",
-                             str(COURSE_ROOT / "release" / "activations" / "requirements.txt")],
-                            capture_output=True, text=True, timeout=1800)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return venv
+def readme_commands(assignment: str, step: str) -> str:
+    """The shell commands of a step of release/<assignment>/README.md (its first bash block), as written."""
+    text = (COURSE_ROOT / "release" / assignment / "README.md").read_text()
+    section = re.search(rf"^## \d+\. {step}\n(.*?)(?=^## |\Z)", text, re.M | re.S).group(1)
+    return re.search(r"```bash\n(.*?)```", section, re.S).group(1)
 
 
-def student_env(venv: Path, home: Path) -> dict:
-    """A student's shell: their environment's bin/ first, their own home, nothing of the course's."""
+def student_env(home: Path) -> dict:
+    """A student's shell: Python on the PATH, their own home, nothing of the course's environment."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHONPATH", "JUPYTER", "VIRTUAL_ENV", "NNKIT"))}
-    env.update(PATH=os.pathsep.join([str(venv / "bin"), "/usr/bin", "/bin"]), HOME=str(home))
+    env.update(PATH=os.pathsep.join([str(Path(sys.base_prefix) / "bin"), "/usr/bin", "/bin"]), HOME=str(home))
     return env
 
 
-def test_a_student_installs_activations_alone_and_every_check_passes(activations_student_env, tmp_path):
-    venv, home = activations_student_env, tmp_path / "home"
-    home.mkdir()
-    env = student_env(venv, home)
-    kit = subprocess.run([str(venv / "bin" / "python"), "-c", "import nnkit"], cwd=tmp_path, env=env, capture_output=True)
-    assert kit.returncode != 0  # the student's environment has none of the kit
-    folder = tmp_path / "work" / "activations"
-    shutil.copytree(COURSE_ROOT / "release" / "activations", folder)
-    nbformat.write(demo_notebook("correct", "activations"), str(folder / "activations.ipynb"))
+@pytest.fixture(scope="session")
+def activations_student(tmp_path_factory) -> Path:
+    """A student's home after the install step of release/activations/README.md, run as written in
+    a copy of the release folder: a fresh virtual environment with its requirements.txt (made once
+    per session). backprop's is not tried: its CPU-only torch comes from download.pytorch.org,
+    which the test machines cannot reach."""
+    home = tmp_path_factory.mktemp("student")
+    shutil.copytree(COURSE_ROOT / "release" / "activations", home / "work" / "activations")
+    result = subprocess.run(["bash", "-ec", readme_commands("activations", "Install")], cwd=home / "work" / "activations",
+                            env=student_env(home), capture_output=True, text=True, timeout=1800)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return home
 
+
+def test_a_student_installs_activations_alone_and_every_check_passes(activations_student):
+    """The README's install, then the instructor's answers: every visible check passes in the
+    student's environment, which has none of the kit, and the README's validate command succeeds."""
+    home = activations_student
+    env, folder, venv = student_env(home), home / "work" / "activations", home / "nn-env"
+    kit = subprocess.run([str(venv / "bin" / "python"), "-c", "import nnkit"], cwd=home, env=env, capture_output=True)
+    assert kit.returncode != 0  # the student's environment has none of the kit
+    nbformat.write(demo_notebook("correct", "activations"), str(folder / "activations.ipynb"))
     run = subprocess.run([str(venv / "bin" / "jupyter"), "nbconvert", "--to", "notebook", "--execute", "--inplace",
                           "activations.ipynb"], cwd=folder, env=env, capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr
-    assert run_problems("activations", tmp_path / "work") == []
-    validate = subprocess.run([str(venv / "bin" / "nbgrader"), "validate", "activations.ipynb"], cwd=folder, env=env,
+    assert run_problems("activations", home / "work") == []
+    validate = subprocess.run(["bash", "-ec", readme_commands("activations", "Validate")], cwd=folder, env=env,
                               capture_output=True, text=True, timeout=600)
     assert "Success! Your notebook passes all the tests." in validate.stdout + validate.stderr, validate.stdout

@@ -11,7 +11,7 @@ import pytest
 from nnkit import sandbox
 from nnkit.mnist import COURSE_ROOT
 from nnkit.notebooks import ASSIGNMENTS, is_answer_cell, notebook_path, read
-from scripts.make_solutions import SOLUTIONS, answer
+from scripts.make_solutions import HANDOUT_ONLY, SOLUTIONS, answer
 
 PASS_LINE = "visible checks passed"  # what each visible check of the notebooks prints when it passes
 
@@ -31,7 +31,7 @@ def sync_problems(assignment: str, solutions: Path = SOLUTIONS) -> list[str]:
     folder, release = solutions / assignment, COURSE_ROOT / "release" / assignment
     problems = []
     theirs = files(folder)
-    want = {name: data for name, data in files(release).items() if name != f"{assignment}.ipynb"}
+    want = {name: data for name, data in files(release).items() if name not in (f"{assignment}.ipynb", *HANDOUT_ONLY)}
     if {k: v for k, v in theirs.items() if k != f"{assignment}.ipynb"} != want:
         problems.append(f"{folder}: its files other than the notebook are not release/{assignment}/'s")
     solution, handout = read(folder / f"{assignment}.ipynb"), read(notebook_path("release", assignment))
