@@ -1,24 +1,35 @@
 # The two quick-start commands: `make demo` (the main job) and `make test`.
-# Each creates .venv and installs requirements.txt into it when they are missing or changed, and
-# installs the Debian packages it needs (system-packages.txt) when run as root.
+# Each creates .venv when it is missing and installs into it the kit (editable, this folder) with the
+# extras of pyproject.toml its role needs, each extra once: demo, grade and check install `grading`
+# (under 1 GB); test, bench and mutants add theirs to the same .venv, and nothing ever uninstalls
+# what another target installed. A stamp per extra (.venv/.installed-EXTRA) records it, redone when
+# pyproject.toml changes. As root, each target also installs the Debian packages it needs
+# (system-packages.txt).
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 # nbgrader shells out to `alembic` and `jupyter`; they must come from the venv.
 RUN := PATH="$(BIN):$$PATH" $(BIN)/python
+SYSTEM_PACKAGES ?= system-packages.txt
 
 .PHONY: demo test grade check install sandbox system bench mutants
-install: $(VENV)/.installed
+# One pip at a time in the one .venv.
+.NOTPARALLEL:
 
-$(VENV)/.installed: requirements.txt
+install: $(VENV)/.installed-grading
+
+$(VENV)/bin/python:
 	python3 -m venv $(VENV)
-	$(BIN)/pip install -qq --disable-pip-version-check -r requirements.txt
+
+# An extra of pyproject.toml (grading, authoring, tests, data), with the kit itself, editable.
+$(VENV)/.installed-%: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/pip install -qq --disable-pip-version-check -e ".[$*]"
 	touch $@
 
 # Debian packages whose file (second column of system-packages.txt) is missing, installed as root.
 # PACKAGES=all: every package of the list; otherwise the ones named.
 define system_packages
 	@missing=$$(awk -v want="$(1)" '!/^#/ && NF && (want == "all" || index(" " want " ", " " $$1 " ")) \
-		{ if (system("ls " $$2 " >/dev/null 2>&1")) print $$1 }' system-packages.txt); \
+		{ if (system("ls " $$2 " >/dev/null 2>&1")) print $$1 }' $(SYSTEM_PACKAGES)); \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
 			echo "Installing Debian packages: $$missing"; \
@@ -37,27 +48,28 @@ sandbox:
 system:
 	$(call system_packages,all)
 
-demo: install sandbox
+demo: $(VENV)/.installed-grading sandbox
 	$(RUN) -m scripts.demo
 
-test: install system
+# The tests need every role's packages: torch to prove the references, the browser, the data builder.
+test: $(VENV)/.installed-grading $(VENV)/.installed-authoring $(VENV)/.installed-tests $(VENV)/.installed-data system
 	$(RUN) -m pytest tests
 
 # Speed: sandboxed and bare grading, parallel workers, reference conv/pool against torch, the seed's worst cell.
-bench: install sandbox
+bench: $(VENV)/.installed-grading $(VENV)/.installed-authoring sandbox
 	$(RUN) -m benchmarks
 
 # Authors: do the hidden tests catch wrong code? Mutants of each reference solution, judged by its cases.
-mutants: install
+mutants: $(VENV)/.installed-grading $(VENV)/.installed-authoring
 	$(RUN) -m nnkit.mutants $(ASSIGNMENT)
 
 # Instructors: autograde every submission in submitted/, export grades.csv, write autograded/report.html.
 # JOBS=2: two workers grade at once (one per core is the most that helps).
 JOBS ?= 1
-grade: install sandbox
+grade: $(VENV)/.installed-grading sandbox
 	$(RUN) -m nnkit.batch --jobs $(JOBS)
 
 # Self-study: grade your own notebook like the instructor's autograder: make check NB=path/to/activations.ipynb
 # (make exits 2 whenever the check fails; run `.venv/bin/python -m nnkit.selfcheck PATH` for its own 0/1/2).
-check: install
+check: $(VENV)/.installed-grading
 	$(RUN) -m nnkit.selfcheck $(if $(NB),"$(NB)")

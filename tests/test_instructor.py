@@ -371,7 +371,7 @@ def test_make_grade_on_a_fresh_clone_grades_the_class(tmp_path):
             shutil.copy2(source, target)
     (clone / ".venv").symlink_to(COURSE_ROOT / ".venv")  # `make install` is the quick start's, not this test's
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MAKE", "MFLAGS"))}
-    result = subprocess.run(["make", "--old-file=.venv/.installed", "grade"], cwd=clone, env=env, capture_output=True,
+    result = subprocess.run(["make", "--old-file=.venv/.installed-grading", "grade"], cwd=clone, env=env, capture_output=True,
                             text=True, timeout=900)
     assert result.returncode == 0, result.stdout + result.stderr
     table = {e.student: e.score for e in class_submissions(clone, ["activations", "convolution", "backprop"])

@@ -1,0 +1,92 @@
+"""Write each release folder's README.md: what its student does, in four steps (install, open,
+validate, submit), from the assignment's own facts (its notebook's title and points, its
+requirements.txt, its data, the course id).
+
+The README goes in source/<assignment>/, which nbgrader copies into release/<assignment>/ with the
+notebook (`nbgrader generate_assignment`); this writes both, so that no regeneration is needed.
+
+    .venv/bin/python -m scripts.make_release_readmes
+tests/test_release_readmes.py checks that the committed files are what this writes, and runs the
+install and validate commands of activations' README as written, in a fresh environment.
+"""
+import sys
+import textwrap
+
+from nnkit.mnist import COURSE_ROOT
+from nnkit.notebooks import ASSIGNMENTS, notebook_path, read, total_points
+from nnkit.syllabus import COURSE_ID
+
+VENV = "~/nn-env"  # where the README puts the student's virtual environment
+
+
+def title(assignment: str) -> str:
+    """The notebook's own title: the first heading of its first cell."""
+    first = read(notebook_path("source", assignment)).cells[0].source.splitlines()[0]
+    return first.lstrip("#").strip()
+
+
+def code(*commands: str) -> str:
+    return "\n".join(["```bash", *commands, "```"])
+
+
+def prose(*sentences: str) -> str:
+    return textwrap.fill(" ".join(sentences), width=100, break_on_hyphens=False)
+
+
+def readme(assignment: str) -> str:
+    """The README of release/<assignment>/."""
+    folder = COURSE_ROOT / "source" / assignment
+    notebook = f"{assignment}.ipynb"
+    requirements = (folder / "requirements.txt").read_text()
+    cpu_only = any(line.startswith("--extra-index-url") and "download.pytorch.org/whl/cpu" in line
+                   for line in requirements.splitlines())
+    blocks = [
+        f"# {title(assignment)}",
+        prose(f"`{notebook}` is assignment {ASSIGNMENTS.index(assignment) + 1} of {len(ASSIGNMENTS)}",
+              f"({', '.join(ASSIGNMENTS)}) of the course `{COURSE_ID}`, worth **{total_points(assignment):g} points**.",
+              "What each function must do (shapes, dtypes, tolerances, what the hidden tests feed it) is at the",
+              "top of the notebook and above each answer cell."),
+        "## 1. Install",
+        prose("With Python 3.11 or newer, from this folder:"),
+        code(f"python3 -m venv {VENV}", f"{VENV}/bin/pip install -r requirements.txt"),
+        prose("`requirements.txt` holds JupyterLab, nbgrader (for the *Validate* button) and what the notebook",
+              "imports" + (", with PyTorch's CPU-only build from PyTorch's own package index: far smaller than the"
+                           " default build with CUDA." if cpu_only else ".")),
+        "## 2. Open",
+        prose("Work in a copy of this folder of your own, then:"),
+        code(f"{VENV}/bin/jupyter lab {notebook}"),
+        prose("Write each function where it says `# YOUR CODE HERE`, then run the *Check your ...* cell below it.",
+              "The checks teach what each function must do but grant no points: the locked *Hidden test* cells",
+              "carry the points, and the grader runs them after you hand in, where only NumPy, Matplotlib and",
+              "the standard library can be imported.",
+              *(["Keep `data/` next to the notebook: it holds the MNIST sample the notebook loads."]
+                if (folder / "data").is_dir() else [])),
+        "## 3. Validate",
+        prose("Click *Validate* in the notebook's toolbar, or:"),
+        code(f"{VENV}/bin/nbgrader validate {notebook}"),
+        prose("It runs the whole notebook and fails, naming each failing check, until every check passes; then",
+              "it says `Success! Your notebook passes all the tests.`"),
+        "## 4. Submit",
+        prose(f"Hand in `{notebook}` under that name (a renamed notebook cannot be graded), as your instructor",
+              f"says: with JupyterLab's *Assignment List* panel, or from the folder that holds your `{assignment}/`",
+              "folder:"),
+        code(f"{VENV}/bin/nbgrader submit {assignment} --course {COURSE_ID}"),
+        prose("or by uploading the file. Do not edit the locked cells: the grader restores them."),
+    ]
+    return "\n\n".join(blocks) + "\n"
+
+
+def main() -> int:
+    for assignment in ASSIGNMENTS:
+        text = readme(assignment)
+        for folder in ("source", "release"):
+            path = COURSE_ROOT / folder / assignment / "README.md"
+            path.write_text(text)
+            print(f"wrote {path.relative_to(COURSE_ROOT)}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    from nnkit import exits
+
+    exits.run(main)
