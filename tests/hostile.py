@@ -18,6 +18,7 @@ from typing import Callable, NamedTuple
 import nbformat
 from nbformat.v4 import new_markdown_cell
 
+from nnkit import limits
 from nnkit.notebooks import fill, reference_code
 
 NOT_GRADABLE = -1
@@ -414,7 +415,7 @@ CATALOGUE.update({
                                   "graded", "review", attack=True),
     "fills_runtime_folder": Entry(answer("relu", FILLS_SOCKETS), 9, "No space left on device",
                                   "`relu` writes 256 MiB into the folder of the kernel's sockets (on the host)",
-                                  f"that folder is a tmpfs of 1 MiB: {RELU_LOST}", "review", attack=True),
+                                  f"that folder is a tmpfs of {limits.RUNTIME_BYTES // 2**20} MiB: {RELU_LOST}", "review", attack=True),
     "forges_log_line": Entry(with_cell(FORGES_LOG), 12, None, "a cell that writes a forged 'cheating attempt' line "
                              "into every file the kernel inherited (the worker's log, once)",
                              "the kernel's stderr is /dev/null: the grader's logs hold no line of it", "graded",
