@@ -169,9 +169,18 @@ def run_cells_in_thread(*sources, folder=None, seconds=600):
     import threading
 
     done = {}
-    thread = threading.Thread(target=lambda: done.update(result=run_cells(*sources, folder=folder)), daemon=True)
+
+    def run():
+        try:
+            done["result"] = run_cells(*sources, folder=folder)
+        except BaseException as error:  # raised here, in the test's thread
+            done["error"] = error
+
+    thread = threading.Thread(target=run, daemon=True)
     thread.start()
     thread.join(seconds)
+    if "error" in done:
+        raise done["error"]
     assert "result" in done, f"the grader was still blocked after {seconds} s"
     return done["result"]
 
@@ -222,11 +231,13 @@ def test_socket_paths_stay_short_whatever_the_temporary_folder(monkeypatch, tmp_
     deep.mkdir()
     monkeypatch.setenv("TMPDIR", str(deep))
     monkeypatch.setattr(sandbox.tempfile, "tempdir", None)
-    runtime = sandbox.Runtime(os.geteuid())
+    import asyncio
+
+    manager = sandbox.SandboxedKernelManager(kernel_name="python3")
     try:
-        assert len(f"{runtime.ip}-65535".encode()) <= sandbox.Runtime.SOCKET_PATH_MAX
+        assert len(f"{manager.ip}-65535".encode()) <= 107  # sun_path: 108 bytes with the NUL
     finally:
-        runtime.remove()
+        asyncio.run(manager.cleanup_resources())
 
 
 FORGED = "WARNING cheating attempt by zz_victim"
