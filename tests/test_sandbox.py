@@ -265,3 +265,16 @@ def test_the_students_files_are_at_submission_after_a_restart(tmp_path):
     (before, died, after), events = run_cells("import os\n" + read, "os._exit(0)", read, folder=tmp_path)
     assert before == after == "42 ['data.txt']\n", (before, after)
     assert [e.kind for e in events] == ["kernel_died"]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root mounts the sockets' folder")
+def test_a_mount_left_by_a_killed_grader_is_removed_by_the_next_one_with_its_uid():
+    uid = sandbox.UID_BASE + sandbox.UID_SLOTS - 1  # a slot the tests' kernels do not reach
+    killed = sandbox.Runtime(uid)
+    killed.fresh_sockets()  # and then the grader is gone without cleaning up
+    assert os.path.ismount(killed.sockets)
+    successor = sandbox.Runtime(uid)
+    try:
+        assert not os.path.ismount(killed.sockets) and not killed.path.exists()
+    finally:
+        successor.remove()
