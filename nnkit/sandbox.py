@@ -12,10 +12,10 @@ What a kernel sees, for one notebook (everything else of the machine is simply n
 - writable, private, size-limited and discarded afterwards: its working folder /submission (the
   files of its submission shown read-only inside it), /tmp, /dev/shm and its home;
 - no network (its own network namespace; it talks to nbgrader over unix sockets in a folder of
-  its own: `Runtime`), its own PID namespace (it cannot see or signal anything outside, and everything it
-  started dies with it), an unprivileged user of its own (a uid no other kernel has, so the
-  process limit is its own), an environment built from an allow-list, and the limits of
-  nnkit.limits applied by `prlimit` before it starts.
+  its own, `Runtime`), its own PID namespace (it cannot see or signal anything outside, and
+  everything it started dies with it), an unprivileged user of its own (a uid no other kernel
+  has, so the process limit is its own), an environment built from an allow-list, and the limits
+  of nnkit.limits applied by `prlimit` before it starts; its stdout and stderr go to /dev/null.
 
 As root, bwrap sets the sandbox up and `setpriv` drops to the kernel's own uid inside it; as any
 other user, bwrap needs unprivileged user namespaces (see the README).

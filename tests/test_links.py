@@ -6,7 +6,6 @@ link_in_submitted (tests/test_hostile.py)."""
 import os
 import socket
 import threading
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
