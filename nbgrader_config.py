@@ -70,5 +70,9 @@ if not os.path.isdir(c.Exchange.root):
     except OSError:
         pass  # nbgrader's exchange commands say what is wrong
 
+# `nbgrader collect` copies a submission without following any link in it, or opening anything but
+# its regular files (nnkit/exchange.py); a submission holding something else is then not gradable.
+c.ExchangeFactory.collect = "nnkit.exchange.SafeCollect"
+
 # `nbgrader export` writes grades.csv with a column per hidden-test cell (nnkit/export.py).
 c.ExportApp.plugin_class = "nnkit.export.CellScoresCsv"

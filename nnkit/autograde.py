@@ -5,7 +5,9 @@ nbgrader's closing message (the cause is in its log text), and it finds the subm
 a student id with `[`, `*` or `?` names other folders. Here:
 
 - `precheck` looks at the submission first: a folder without the expected notebook (empty, or the
-  notebook renamed), a file that is empty or not a notebook. Each is a reason a student can act on.
+  notebook renamed), a file that is empty or not a notebook, anything but regular files and
+  folders (a symbolic link, a named pipe...: nnkit.files), before anything opens a file of it.
+  Each is a reason a student can act on.
 - `SubmissionAutograde`, nbgrader's own autograde app, grades exactly the given folder (paths,
   not globs) and keeps the exception that stopped it (`failure`), so the cause is its type, not a
   line of log.
@@ -23,6 +25,8 @@ from nbgrader.converters import Autograde, GenerateAssignment
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.utils import capture_log, temp_attrs
 from traitlets.config.loader import PyFileConfigLoader
+
+from nnkit.files import special_entries
 
 # Causes of a failure that are never the student's: grading the submission again may succeed.
 NOT_THE_STUDENT = {"sqlalchemy.exc.OperationalError", "nnkit.execute.KernelNotStarted", "worker crashed"}
@@ -47,8 +51,14 @@ class Outcome:
 
 def precheck(folder: Path, notebooks: list[str]) -> tuple[str, str] | None:
     """(cause, reason) when the submission in `folder` cannot be graded as it is, else None."""
+    if folder.is_symlink():
+        return "special_file", "the submission folder is a symbolic link"
     if not folder.is_dir():
         return "missing", "no submission folder"
+    special = special_entries(folder)
+    if special:  # never followed or opened, here or later (nnkit.files)
+        return "special_file", "; ".join(f"{name} is {what}" for name, what in special) + \
+            ": a submission holds only regular files and folders"
     found = sorted(p.name for p in folder.iterdir() if p.suffix == ".ipynb" and p.is_file())
     for notebook in notebooks:
         expected = f"{notebook}.ipynb"

@@ -235,11 +235,16 @@ def submitted_digest(root: Path, student: str, assignment: str) -> str:
 
 
 def require_sandbox() -> None:
-    """Refuse to grade student code bare unless told to (--no-sandbox, for code you trust)."""
+    """Refuse to grade student code bare unless told to (--no-sandbox, for code you trust), or where a
+    student's hard link could reach a file they may not read."""
     from nnkit import sandbox
+    from nnkit.files import hardlinks_unprotected
 
     if not os.environ.get(sandbox.OPT_OUT_VARIABLE) and sandbox.unavailable():
         raise SystemExit(f"refusing to grade: no sandbox for student code: {sandbox.unavailable()}")
+    unprotected = hardlinks_unprotected()  # nnkit.files: a hard link would give a student another file's bytes
+    if unprotected:
+        raise SystemExit(f"refusing to grade: {unprotected}")
 
 
 def run(assignments: list[str] = list(ASSIGNMENTS), root: Path = COURSE_ROOT, jobs: int = 1,

@@ -23,6 +23,8 @@ Per notebook (one kernel per notebook; a kernel restarted after a death starts a
 - FILE_BYTES: the size of any one file it writes (RLIMIT_FSIZE); OPEN_FILES: open files (RLIMIT_NOFILE).
 - WORK_BYTES, TMP_BYTES (each of /tmp and /dev/shm), HOME_BYTES: the size of its private writable
   folders (memory-backed, so also bounded: a tmpfs is memory the kernel's own limit does not count).
+- RUNTIME_BYTES, RUNTIME_FILES: the size and number of files of the folder where, as root, it binds
+  its sockets (a tmpfs the grader mounts, nnkit.sandbox.Runtime; the sockets take no bytes).
 """
 import resource
 
@@ -39,6 +41,8 @@ OPEN_FILES = 1024
 WORK_BYTES = 256 * 2**20
 TMP_BYTES = 64 * 2**20
 HOME_BYTES = 32 * 2**20
+RUNTIME_BYTES = 1 * 2**20
+RUNTIME_FILES = 64
 
 # Run by every grading kernel at start-up (IPKernelApp.exec_lines), before any student code and
 # binding no user-visible name: the memory limit (also set by the sandbox), and nnkit.record with

@@ -12,10 +12,10 @@ What a kernel sees, for one notebook (everything else of the machine is simply n
 - writable, private, size-limited and discarded afterwards: its working folder /submission (the
   files of its submission shown read-only inside it), /tmp, /dev/shm and its home;
 - no network (its own network namespace; it talks to nbgrader over unix sockets in a folder of
-  its own), its own PID namespace (it cannot see or signal anything outside, and everything it
-  started dies with it), an unprivileged user of its own (a uid no other kernel has, so the
-  process limit is its own), an environment built from an allow-list, and the limits of
-  nnkit.limits applied by `prlimit` before it starts.
+  its own, `Runtime`), its own PID namespace (it cannot see or signal anything outside, and
+  everything it started dies with it), an unprivileged user of its own (a uid no other kernel
+  has, so the process limit is its own), an environment built from an allow-list, and the limits
+  of nnkit.limits applied by `prlimit` before it starts; its stdout and stderr go to /dev/null.
 
 As root, bwrap sets the sandbox up and `setpriv` drops to the kernel's own uid inside it; as any
 other user, bwrap needs unprivileged user namespaces (see the README).
@@ -27,6 +27,7 @@ import os
 import re
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -171,12 +172,15 @@ def tmpfs(path: str, size: int) -> list[str]:
 
 
 def work_files(folder: Path | None) -> list[str]:
-    """The submission's files (not its notebooks), read-only inside the kernel's working folder."""
+    """The submission's regular files and folders (not its notebooks), read-only inside the kernel's
+    working folder: never a link, a named pipe, a socket or a device (by lstat: nothing is followed;
+    the grader's pre-check has already refused a submission holding one, nnkit.files)."""
     args = []
-    if folder is not None and folder.is_dir():
-        for entry in sorted(folder.iterdir()):
-            if entry.suffix != ".ipynb" and not entry.is_symlink():
-                args += ["--ro-bind", str(entry), f"{INSIDE_WORK}/{entry.name}"]
+    if folder is not None and folder.is_dir() and not folder.is_symlink():
+        for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+            regular = entry.is_file(follow_symlinks=False) or entry.is_dir(follow_symlinks=False)
+            if not entry.name.endswith(".ipynb") and regular:
+                args += ["--ro-bind", entry.path, f"{INSIDE_WORK}/{entry.name}"]
     return args
 
 
@@ -203,7 +207,7 @@ def command(kernel_cmd: list[str], runtime: Path, folder: Path | None, uid: int,
     private = ["--proc", "/proc", "--dev", "/dev", *tmpfs("/tmp", limits.TMP_BYTES), *tmpfs("/dev/shm", limits.TMP_BYTES),
                *tmpfs(INSIDE_HOME, limits.HOME_BYTES), *tmpfs(INSIDE_WORK, limits.WORK_BYTES)]
     shown = ["--ro-bind", "/usr", "/usr", *usr_links(), *[a for e in etc_entries() for a in ("--ro-bind", e, e)],
-             *python_view(), *kit_view(), *work_files(folder), "--bind", str(runtime), str(runtime)]
+             *python_view(), *kit_view(), *work_files(folder), *Runtime.view(runtime)]
     return [*limit_args(), *namespace_args(), *private, *folders_above(shown, private), *shown,
             *environment(env), "--chdir", INSIDE_WORK, "--", *drop, *kernel_cmd]
 
@@ -266,31 +270,158 @@ DEATHS = {signal.SIGXCPU: f"it used up the CPU time limit ({limits.CPU_SECONDS} 
           signal.SIGXFSZ: f"it wrote a file over the size limit ({limits.FILE_BYTES // 2**20} MiB)"}
 
 
+class Runtime:
+    """The folder a kernel shares with the grader, made so that nothing in it is a lever on the grader.
+
+    The folder itself (`path`, from mkdtemp: mode 0700, the grader's) is never shown to the kernel.
+    The kernel sees two things in it, at the same paths as the grader (its sockets' paths are in the
+    connection file):
+    - the connection file, written by the grader (jupyter_client), bound read-only; as root it is the
+      grader's with the group of the kernel's uid, mode 0640, changed through a descriptor opened
+      with O_NOFOLLOW: the kernel reads it, and can neither change, replace nor remove it;
+    - the sockets' folder `s/`, where the kernel binds its sockets (in jupyter_client's ipc
+      transport the kernel creates them, so it must be able to create files there, and nowhere
+      else). As root it is a tmpfs of its own that the grader mounts (RUNTIME_BYTES, RUNTIME_FILES
+      of nnkit.limits; owned by the kernel's uid; nosuid, nodev, noexec). Before every start of a
+      kernel, restarts included, the grader unmounts it (lazily: a straggler of the last kernel
+      writes into a detached tmpfs), removes the folder and makes a new one: nothing the last
+      kernel left survives, and the sockets keep their paths, so nbclient's client reconnects.
+      As an ordinary user no mount is possible: the folder is then on the file system of
+      XDG_RUNTIME_DIR (systemd's per-user tmpfs, size-limited) when there is one, else of the
+      temporary folder, bounded only by RLIMIT_FSIZE per file and that file system's space.
+    The grader opens nothing the kernel could have touched: it only unlinks its socket files
+    (jupyter_client's cleanup, which follows no link) and connects to them.
+    """
+    SOCKETS, CONNECTION_FILE, SOURCE = "s", "kernel.json", "nnkit-sockets"
+    SOCKET_PATH_MAX = 107  # sun_path holds 108 bytes with its terminating NUL
+
+    def __init__(self, uid: int):
+        self.uid, self.root = uid, os.geteuid() == 0
+        parent = self.parent()
+        if self.root:
+            sweep(parent, uid)
+        self.path = Path(tempfile.mkdtemp(prefix=f"nnk-{uid}-", dir=parent)).resolve()
+        self.sockets, self.connection_file = self.path / self.SOCKETS, self.path / self.CONNECTION_FILE
+        self.ip = str(self.sockets / "k")  # jupyter_client appends -<port>
+
+    @classmethod
+    def parent(cls) -> str:
+        """Where the runtime folders go: short enough for every socket path (k-<port> in s/)."""
+        chosen = tempfile.gettempdir()
+        runtime = os.environ.get("XDG_RUNTIME_DIR", "")
+        if os.geteuid() != 0 and runtime and os.path.isdir(runtime) and os.stat(runtime).st_uid == os.geteuid():
+            chosen = runtime
+        longest = os.path.join(os.path.realpath(chosen), f"nnk-{UID_BASE + UID_SLOTS}-xxxxxxxx", cls.SOCKETS, "k-65535")
+        return chosen if len(longest.encode()) <= cls.SOCKET_PATH_MAX else "/tmp"
+
+    @classmethod
+    def view(cls, path: Path) -> list[str]:
+        """What the kernel sees of the runtime folder at `path`."""
+        sockets, connection = path / cls.SOCKETS, path / cls.CONNECTION_FILE
+        return ["--ro-bind", str(connection), str(connection), "--bind", str(sockets), str(sockets)]
+
+    def fresh_sockets(self) -> None:
+        """A new, empty sockets' folder (a tmpfs of its own as root) at the same path."""
+        self.release_sockets()
+        os.mkdir(self.sockets, 0o700)
+        if self.root:
+            options = (f"size={limits.RUNTIME_BYTES},nr_inodes={limits.RUNTIME_FILES},mode=0700,uid={self.uid},"
+                       f"gid={self.uid},nosuid,nodev,noexec")
+            mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", options, self.SOURCE, str(self.sockets)],
+                                     capture_output=True, text=True)
+            if mounted.returncode != 0:
+                raise SandboxUnavailable(f"cannot mount the kernel's sockets' folder: {mounted.stderr.strip()[:200]}")
+
+    def release_sockets(self) -> None:
+        if self.root and os.path.ismount(self.sockets):
+            subprocess.run(["umount", "--lazy", str(self.sockets)], capture_output=True)
+        shutil.rmtree(self.sockets, ignore_errors=True)  # rmtree follows no link
+
+    def check_connection_file(self) -> bool:
+        """Whether the connection file is a regular file of the grader's, by lstat (opens nothing)."""
+        try:
+            status = os.lstat(self.connection_file)
+        except FileNotFoundError:
+            return True  # not written yet
+        return stat.S_ISREG(status.st_mode) and status.st_uid == os.geteuid() and status.st_nlink == 1
+
+    def share_connection_file(self) -> None:
+        """Let the kernel's uid read the connection file, and nothing more, through a descriptor."""
+        if not self.root:
+            return  # the kernel is the grader's own uid in its user namespace; the bind is read-only
+        fd = os.open(self.connection_file, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise SandboxUnavailable(f"{self.connection_file} is not a regular file")
+            os.fchown(fd, -1, self.uid)
+            os.fchmod(fd, 0o640)
+        finally:
+            os.close(fd)
+
+    def remove(self) -> None:
+        self.release_sockets()
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
+def sweep(parent: str, uid: int) -> None:
+    """Unmount the sockets' folders a grader holding `uid` before us left mounted (it was killed):
+    the uid's lease is ours now, so nobody else uses them."""
+    try:
+        lines = Path("/proc/self/mountinfo").read_text().splitlines()
+    except OSError:
+        return
+    prefix = os.path.join(os.path.realpath(parent), f"nnk-{uid}-")
+    for line in lines:
+        fields = line.split(" - ")
+        point = fields[0].split()[4].replace("\\040", " ")
+        kind = fields[1].split()[:2] if len(fields) > 1 else []
+        if kind == ["tmpfs", Runtime.SOURCE] and point.startswith(prefix) and point.endswith("/" + Runtime.SOCKETS):
+            subprocess.run(["umount", "--lazy", point], capture_output=True)
+            folder = Path(point).parent
+            if folder.lstat().st_uid == 0 and not folder.is_symlink():
+                shutil.rmtree(folder, ignore_errors=True)
+
+
 class SandboxedKernelManager(AsyncKernelManager):
-    """jupyter_client's kernel manager, starting each kernel in a sandbox of its own."""
+    """jupyter_client's kernel manager, starting each kernel in a sandbox of its own, with a runtime
+    folder that gives it nothing (`Runtime`), its own folder at /submission after every restart,
+    and its stdout and stderr thrown away (it talks over its sockets; its stderr is never a file the
+    grader writes, such as a worker's log)."""
 
     def __init__(self, **kwargs):
         if unavailable():
             raise SandboxUnavailable(f"cannot grade in a sandbox: {unavailable()}")
         super().__init__(**kwargs)
         self.lease = UidLease()
-        self.runtime = Path(tempfile.mkdtemp(prefix="nnk-"))  # short: unix socket paths are limited
-        os.chown(self.runtime, self.lease.uid, self.lease.uid)
-        self.transport, self.ip = "ipc", str(self.runtime / "k")  # jupyter_client appends -<port>
-        self.connection_file = str(self.runtime / "kernel.json")
+        self.runtime = Runtime(self.lease.uid)
+        self.transport, self.ip = "ipc", self.runtime.ip
+        self.connection_file = str(self.runtime.connection_file)
         self.folder: Path | None = None
 
     async def _async_pre_start_kernel(self, **kw):
         self.kernel_spec.interrupt_mode = "message"  # a signal would reach bwrap, not the kernel
-        self.folder = Path(kw["cwd"]) if kw.get("cwd") else self.folder
-        kw["cwd"] = str(self.runtime)
-        kw["stdout"] = subprocess.DEVNULL  # the kernel talks over its sockets; its stderr goes to the log
+        if kw.get("cwd"):  # the student's folder; jupyter_client keeps it for restarts (_launch_args)
+            self.folder = Path(kw["cwd"])
+        if not self.runtime.check_connection_file():
+            os.unlink(self.connection_file)
+            self._connection_file_written = False
+        self.runtime.fresh_sockets()
         return await super()._async_pre_start_kernel(**kw)
+
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw) -> None:
+        kw.update(cwd=str(self.runtime.path), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return await super()._async_launch_kernel(kernel_cmd, **kw)
+
+    def _reconcile_connection_info(self, info) -> None:
+        if not self.runtime.check_connection_file():  # never open what is not ours and regular
+            os.unlink(self.connection_file)
+            self._connection_file_written = False
+        return super()._reconcile_connection_info(info)
 
     def format_kernel_cmd(self, extra_arguments=None) -> list[str]:
         kernel_cmd = super().format_kernel_cmd(extra_arguments)
-        os.chown(self.connection_file, self.lease.uid, self.lease.uid)
-        return command(kernel_cmd, self.runtime, self.folder, self.lease.uid, os.environ)
+        self.runtime.share_connection_file()
+        return command(kernel_cmd, self.runtime.path, self.folder, self.lease.uid, os.environ)
 
     def death_reason(self) -> str:
         """Why the sandbox ended, from bwrap's exit status (128 + the signal that killed the kernel)."""
@@ -305,7 +436,7 @@ class SandboxedKernelManager(AsyncKernelManager):
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)
         if not restart:
-            shutil.rmtree(self.runtime, ignore_errors=True)
+            self.runtime.remove()
             self.lease.release()
 
 

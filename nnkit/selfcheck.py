@@ -14,12 +14,12 @@ Exit status: 0 at full marks on every notebook, 1 otherwise, 2 when a notebook c
 import argparse
 import json
 import os
-import shutil
 import sys
 import tempfile
 from pathlib import Path
 
 from nnkit.course import scratch_course
+from nnkit.files import copy_file, kind
 from nnkit.notebooks import ASSIGNMENTS, notebook_path, read
 from nnkit.states import class_submissions
 
@@ -63,6 +63,9 @@ def assignment_of(notebook: Path) -> str | None:
 def check(notebook: Path) -> dict:
     """{notebook, assignment, score, max_score, state, reasons, cells: [...]} or {notebook, error}."""
     assignment = notebook.stem
+    if notebook.is_symlink() or (notebook.exists() and not notebook.is_file()):
+        what = kind(notebook.lstat().st_mode)
+        return {"notebook": str(notebook), "error": f"{what}, not a notebook: give the notebook file itself"}
     if not notebook.is_file():
         return {"notebook": str(notebook), "error": "no such file"}
     if assignment not in ASSIGNMENTS:
@@ -80,7 +83,9 @@ def check(notebook: Path) -> dict:
         root = scratch_course(Path(tmp) / "course")
         target = root / "submitted" / STUDENT / assignment / f"{assignment}.ipynb"
         target.parent.mkdir(parents=True)
-        shutil.copy(notebook, target)
+        copied = copy_file(notebook, target)  # the file itself, never through a link (nnkit.files)
+        if copied:
+            return {"notebook": str(notebook), "error": f"{copied}, not a notebook: give the notebook file itself"}
         api = CourseAPI(root)
         api.enter_assignment(assignment)
         outcome = api.autograde(assignment, STUDENT)

@@ -5,16 +5,20 @@ the same entries (tests/test_hostile.py checks that it does).
 
 An outcome: the expected score (or NOT_GRADABLE), a phrase the grader's messages (or the batch's
 reason) must contain (None when nothing is wrong), and the submission's state (nnkit.states).
+Some entries add files beside the notebook (`files`: a link...), and some reach submitted/ through
+nbgrader's exchange and `nbgrader collect` (`exchange=True`), as a student's submission does.
 The attacks on the sandbox (`attack=True`) read or write by absolute paths into the course and
 the grader's home given by `Context`, by routes the integrity scan does not see; tests/test_hostile.py
 also runs them without the sandbox, to show that each is a real attack that the sandbox stops.
 """
 import copy
+import os
 from typing import Callable, NamedTuple
 
 import nbformat
 from nbformat.v4 import new_markdown_cell
 
+from nnkit import limits
 from nnkit.notebooks import fill, reference_code
 
 NOT_GRADABLE = -1
@@ -38,6 +42,8 @@ class Entry(NamedTuple):
     state: str = "graded"  # graded / review / not gradable
     filename: str = "activations.ipynb"
     attack: bool = False  # an attack on the course or the machine that only the sandbox stops
+    files: Callable | None = None  # (submission folder, Context) -> None: adds files (links...) beside the notebook
+    exchange: bool = False  # submitted through nbgrader's exchange (inbound/), then collected with `nbgrader collect`
 
 
 def answer(function: str, code: str):
@@ -353,3 +359,65 @@ CATALOGUE = {
                                "the kernel's environment is an allow-list: no variable of the grader's reaches it",
                                attack=True),
 }
+
+
+# --- the edges of the sandbox: links from collect to the kernel, the runtime folder, the kernel's stderr
+def link(name: str, target: str) -> Callable:
+    """Adds a symbolic link `name` -> `target` (formatted with the Context) to the submission."""
+    return lambda folder, ctx: os.symlink(target.format(**ctx._asdict()), os.path.join(folder, name))
+
+
+KEY = "{course}/assignments/activations/key/solution.py"
+AUTHORIZED_KEYS = "{home}/.ssh/authorized_keys"  # a file of the grader's (root's) outside the course
+CONNECTION_FILE = "import os, sys\ncf = sys.argv[sys.argv.index('-f') + 1]\n"
+SWAP_THEN_DIE = CONNECTION_FILE + ("try:\n    os.remove(cf)\n    {make}\nexcept OSError:\n    pass\n"
+                                   "os._exit(0)  # the grader restarts the kernel: does it follow what is there now?")
+FILLS_SOCKETS = CONNECTION_FILE + """import json
+
+
+def relu(x):
+    folder = os.path.dirname(json.load(open(cf))['ip'])
+    for i in range(256):
+        with open(os.path.join(folder, f'fill{{i}}'), 'wb') as f:
+            f.write(bytes(2**20))
+    return np.maximum(x, 0)"""
+FORGED_LOG_LINE = "WARNING cheating attempt: zz_victim copied this notebook"
+FORGES_LOG = """import os
+for fd in map(int, os.listdir('/proc/self/fd')):
+    try:
+        target = os.readlink(f'/proc/self/fd/{{fd}}')
+    except OSError:
+        continue
+    if target.startswith('/') and not target.startswith('/proc'):
+        os.write(fd, b'\\n{line}\\n')""".replace("{line}", FORGED_LOG_LINE)
+
+CATALOGUE.update({
+    "link_in_inbound": Entry(steals("def steal(x):\n    return runpy.run_path('notes.txt')['relu'](x)"), NOT_GRADABLE,
+                             "notes.txt is a symbolic link", "a `notes.txt` link to the answer key added to the exchange's "
+                             "inbound folder after `nbgrader submit`, and a `relu` that runs it",
+                             "collect copies the link as a link that resolves nowhere, never the key; the submission "
+                             "is not gradable, with the reason", "not gradable", attack=True, files=link("notes.txt", KEY),
+                             exchange=True),
+    "link_in_submitted": Entry(lambda release, ctx: None, NOT_GRADABLE, "activations.ipynb is a symbolic link",
+                               "the notebook in submitted/ is a link to the instructor's `source/` notebook (a "
+                               "submission collected by hand, `cp -a`)", "nothing of it is opened: not gradable, "
+                               "with the reason", "not gradable", attack=True,
+                               files=link("activations.ipynb", "{course}/source/activations/activations.ipynb")),
+    "swaps_connection_file": Entry(with_cell(SWAP_THEN_DIE.replace("{make}", f"os.symlink('{AUTHORIZED_KEYS}', cf)")),
+                                   12, "the kernel died", "a cell that replaces the kernel's connection file by a link "
+                                   "to the grader's `~/.ssh/authorized_keys`, then exits to force a restart",
+                                   "the connection file is read-only to the kernel, and the grader changes owners "
+                                   "through no link: the file keeps its owner; kernel restarted, graded", "review",
+                                   attack=True),
+    "fifo_connection_file": Entry(with_cell(SWAP_THEN_DIE.replace("{make}", "os.mkfifo(cf)")), 12, "the kernel died",
+                                  "a cell that replaces the kernel's connection file by a named pipe, then exits",
+                                  "the grader opens nothing the kernel could touch: the restart does not block, "
+                                  "graded", "review", attack=True),
+    "fills_runtime_folder": Entry(answer("relu", FILLS_SOCKETS), 9, "No space left on device",
+                                  "`relu` writes 256 MiB into the folder of the kernel's sockets (on the host)",
+                                  f"that folder is a tmpfs of {limits.RUNTIME_BYTES // 2**20} MiB: {RELU_LOST}", "review", attack=True),
+    "forges_log_line": Entry(with_cell(FORGES_LOG), 12, None, "a cell that writes a forged 'cheating attempt' line "
+                             "into every file the kernel inherited (the worker's log, once)",
+                             "the kernel's stderr is /dev/null: the grader's logs hold no line of it", "graded",
+                             attack=True),
+})

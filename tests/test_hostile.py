@@ -22,13 +22,15 @@ import nbformat
 import pytest
 from nbgrader.utils import determine_grade, is_grade
 
-from hostile import CATALOGUE, MARKER, NOT_GRADABLE, VICTIM, Context
+from hostile import CATALOGUE, FORGED_LOG_LINE, MARKER, NOT_GRADABLE, VICTIM, Context
 from nnkit import sandbox
 from nnkit.course import gradebook_problems, nbgrader, nbgrader_env, scratch_course
+from nnkit.gradebook import COURSE_ID
 from nnkit.mnist import COURSE_ROOT
 from nnkit.notebooks import notebook_path, read
 from nnkit.states import State, class_submissions
 
+TIMESTAMP = "2026-01-05 10:00:00.000000 UTC"
 TIMEOUT = 3  # seconds per cell in these runs (the course's own limit is in nnkit/limits.py)
 CANARY = "canary-7d1f3e"
 # What the grader itself writes in the course and in its home; everything else must be unchanged.
@@ -58,7 +60,7 @@ class Listener:
                 self.received += connection.recv(1024)
 
 
-def course_with(root: Path, entries, home: Path, port: int, victims=VICTIMS) -> Path:
+def course_with(root: Path, entries, home: Path, port: int, victims=VICTIMS, collect_flags=()) -> Path:
     scratch_course(root, copy_kit=True)
     with open(root / "nbgrader_config.py", "a") as config:
         config.write(f"\nc.ResilientExecute.timeout = {TIMEOUT}\n")
@@ -70,15 +72,28 @@ def course_with(root: Path, entries, home: Path, port: int, victims=VICTIMS) -> 
     ctx = Context(str(root), str(home), port)
     for name in entries:
         entry = CATALOGUE[name]
-        folder = root / "submitted" / name / "activations"
+        folder = (inbound(root, name) if entry.exchange else root / "submitted" / name / "activations")
         folder.mkdir(parents=True)
         made = entry.build(release, ctx)
         if isinstance(made, str):
             (folder / entry.filename).write_text(made)
         elif made is not None:
             nbformat.write(made, str(folder / entry.filename))
-    home.mkdir(exist_ok=True)
+        if entry.exchange:
+            (folder / "timestamp.txt").write_text(TIMESTAMP)
+        if entry.files:
+            entry.files(folder, ctx)
+    if any(CATALOGUE[name].exchange for name in entries):
+        nbgrader("collect", "activations", *collect_flags, root=root)
+    (home / ".ssh").mkdir(parents=True, exist_ok=True)
+    (home / ".ssh" / "authorized_keys").write_text("ssh-ed25519 AAAA grader\n")
+    (home / ".ssh" / "authorized_keys").chmod(0o600)
     return root
+
+
+def inbound(root: Path, student: str) -> Path:
+    """Where `nbgrader submit` leaves a submission of `activations` in the course's exchange."""
+    return root / "exchange" / COURSE_ID / "inbound" / f"{student}+activations+{TIMESTAMP}+r4nd0m"
 
 
 def run_batch(root: Path, home: Path, *flags, **popen):
@@ -115,7 +130,7 @@ def graded(root: Path, entries, home: Path, port: int, *flags) -> dict:
     out, err = process.communicate(timeout=1500)
     assert process.returncode == 0, out + err
     time.sleep(0.5)
-    return {"root": root, "out": out, "seconds": time.perf_counter() - start, "before": before,
+    return {"root": root, "home": home, "out": out, "seconds": time.perf_counter() - start, "before": before,
             "after": (tree_digest(root, GRADER_WRITES), tree_digest(home, HOME_GRADER_WRITES)),
             "processes": leftover_processes(), "states": {e.student: e for e in class_submissions(root, ["activations"])}}
 
@@ -270,3 +285,27 @@ def test_a_batch_killed_midway_and_rerun_gives_the_same_gradebook(tmp_path, list
     expected = {"os_exit": 7, "forged_record": 7, "imports_solutions": 9, "fork_bomb": 9, **VICTIMS}
     assert {e.student: e.score for e in class_submissions(root, ["activations"])} == expected
     assert gradebook_problems(root) == []
+
+
+def test_a_root_owned_file_outside_the_course_keeps_its_owner(batch):
+    """swaps_connection_file links its connection file to this file before a restart."""
+    keys = batch["home"] / ".ssh" / "authorized_keys"
+    assert (keys.stat().st_uid, keys.stat().st_mode & 0o777) == (os.geteuid(), 0o600)
+
+
+def test_no_log_of_the_grader_holds_a_line_a_kernel_wrote(batch):
+    logs = sorted((batch["root"] / "outcomes" / "logs").glob("*.log"))
+    assert logs and not [log.name for log in logs if FORGED_LOG_LINE in log.read_text(errors="replace")]
+
+
+def test_the_link_attacks_work_without_the_kits_copies(tmp_path, listener):
+    """The link entries, with nbgrader's own collect (shutil.copytree) and nbgrader's own autograde
+    (no pre-check): each reads what its link points to, so the kit's copies are what stop them."""
+    home, names = tmp_path / "home", ["link_in_inbound", "link_in_submitted"]
+    root = course_with(tmp_path / "course", names, home, listener.port, victims={},
+                       collect_flags=["--ExchangeFactory.collect=nbgrader.exchange.default.collect.ExchangeCollect"])
+    stolen = root / "submitted" / "link_in_inbound" / "activations" / "notes.txt"
+    assert not stolen.is_symlink() and stolen.read_bytes() == (root / "assignments/activations/key/solution.py").read_bytes()
+    for name in names:
+        nbgrader("autograde", "activations", "--student", name, "--force", root=root)
+        assert auto_score(root, name) == 12, name

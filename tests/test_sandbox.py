@@ -155,3 +155,126 @@ def test_the_kernel_side_imports_nothing_of_the_kit_outside_itself():
     side = {f"nnkit.{name.removesuffix('.py')}" for name in sandbox.KERNEL_SIDE} - {"nnkit.__init__"}
     for name in sandbox.KERNEL_SIDE:
         assert imported_kit_modules(package / name) - {"nnkit"} <= side, name
+
+
+# --- the runtime folder the kernel shares with the grader, its restarts, its stderr (nnkit.sandbox.Runtime)
+
+CONNECTION_FILE = "import sys\ncf = sys.argv[sys.argv.index('-f') + 1]\n"
+SWAP = CONNECTION_FILE + ("import os\ntry:\n    os.remove(cf)\n    {make}\n    print('swapped')\n"
+                          "except OSError as error:\n    print('refused:', os.strerror(error.errno))")
+
+
+def run_cells_in_thread(*sources, folder=None, seconds=600):
+    """run_cells, given at most `seconds` (a grader that blocks fails the test instead of hanging it)."""
+    import threading
+
+    done = {}
+
+    def run():
+        try:
+            done["result"] = run_cells(*sources, folder=folder)
+        except BaseException as error:  # raised here, in the test's thread
+            done["error"] = error
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if "error" in done:
+        raise done["error"]
+    assert "result" in done, f"the grader was still blocked after {seconds} s"
+    return done["result"]
+
+
+@pytest.fixture
+def outside_file(tmp_path):
+    """A file of the grader's (root's, in `make test`) outside the course, as authorized_keys would be."""
+    path = tmp_path / "authorized_keys"
+    path.write_text("ssh-ed25519 AAAA grader\n")
+    path.chmod(0o600)
+    return path
+
+
+def test_a_connection_file_swapped_for_a_link_gives_the_kernel_nothing_at_the_restart(outside_file):
+    owner = outside_file.stat().st_uid
+    (swap, died, after), events = run_cells(SWAP.format(make=f"os.symlink({str(outside_file)!r}, cf)"),
+                                            "import os\nos._exit(0)", "print(open(cf).read()[:1])")
+    assert swap.startswith("refused"), swap
+    assert outside_file.stat().st_uid == owner and outside_file.stat().st_mode & 0o777 == 0o600
+    assert "died" in died and after == "{\n" and [e.kind for e in events] == ["kernel_died"]
+
+
+def test_a_connection_file_swapped_for_a_fifo_does_not_block_the_restart():
+    (swap, died, after), events = run_cells_in_thread(SWAP.format(make="os.mkfifo(cf)"), "import os\nos._exit(0)",
+                                                      "print('after')")
+    assert swap.startswith("refused"), swap
+    assert "died" in died and after == "after\n" and [e.kind for e in events] == ["kernel_died"]
+
+
+FILL_SOCKETS = ("import json, os\nfolder = os.path.dirname(json.load(open(cf))['ip'])\nwritten = 0\ntry:\n"
+                "    for i in range(200):\n        with open(os.path.join(folder, f'fill{i}'), 'wb') as f:\n"
+                "            f.write(bytes(2**20))\n        written += 1\nexcept OSError as error:\n"
+                "    print(os.strerror(error.errno))\nprint(written)")
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="as an ordinary user the sockets' folder is not a tmpfs of its own")
+def test_the_sockets_folder_is_size_limited_and_emptied_at_each_restart():
+    listing = CONNECTION_FILE + "import json, os\nprint(sorted(os.listdir(os.path.dirname(json.load(open(cf))['ip']))))"
+    (fill, died, after), _ = run_cells(CONNECTION_FILE + FILL_SOCKETS + "\nraise RuntimeError('not replayed')",
+                                       "import os\nos._exit(0)", listing)
+    error, written = fill.splitlines()[:2]
+    assert error == "No space left on device" and int(written) <= limits.RUNTIME_BYTES // 2**20
+    assert eval(after) == [f"k-{n}" for n in range(1, 6)], after  # the new kernel's sockets, nothing left
+
+
+def test_socket_paths_stay_short_whatever_the_temporary_folder(monkeypatch, tmp_path):
+    deep = tmp_path / ("x" * 100)
+    deep.mkdir()
+    monkeypatch.setenv("TMPDIR", str(deep))
+    monkeypatch.setattr(sandbox.tempfile, "tempdir", None)
+    import asyncio
+
+    manager = sandbox.SandboxedKernelManager(kernel_name="python3")
+    try:
+        assert len(f"{manager.ip}-65535".encode()) <= 107  # sun_path: 108 bytes with the NUL
+    finally:
+        asyncio.run(manager.cleanup_resources())
+
+
+FORGED = "WARNING cheating attempt by zz_victim"
+# Writes a forged log line to every file the kernel inherited (ipykernel keeps a copy of the original
+# stderr), and says what they are.
+FORGE_LOG = f"""import os
+for fd in map(int, os.listdir('/proc/self/fd')):
+    try:
+        target = os.readlink(f'/proc/self/fd/{{fd}}')
+    except OSError:
+        continue
+    if target.startswith('/') and not target.startswith('/proc'):
+        os.write(fd, b'{FORGED}\\n')
+        print(target)"""
+
+
+def test_the_kernels_stderr_reaches_no_file_of_the_grader(capfd):
+    (out,), _ = run_cells(FORGE_LOG)
+    assert FORGED not in capfd.readouterr().err and "/dev/null" in out, out
+
+
+def test_the_students_files_are_at_submission_after_a_restart(tmp_path):
+    (tmp_path / "data.txt").write_text("42")
+    read = "print(open('/submission/data.txt').read(), sorted(os.listdir('/submission')))"
+    (before, died, after), events = run_cells("import os\n" + read, "os._exit(0)", read, folder=tmp_path)
+    assert before == after == "42 ['data.txt']\n", (before, after)
+    assert [e.kind for e in events] == ["kernel_died"]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root mounts the sockets' folder")
+def test_a_mount_left_by_a_killed_grader_is_removed_by_the_next_one_with_its_uid():
+    uid = sandbox.UID_BASE + sandbox.UID_SLOTS - 1  # a slot the tests' kernels do not reach
+    killed = sandbox.Runtime(uid)
+    killed.fresh_sockets()  # and then the grader is gone without cleaning up
+    assert os.path.ismount(killed.sockets)
+    successor = sandbox.Runtime(uid)
+    try:
+        assert not os.path.ismount(killed.sockets) and not killed.path.exists()
+    finally:
+        successor.remove()

@@ -1,0 +1,48 @@
+"""nbgrader's collect, copying a submission from the exchange without following anything in it.
+
+The exchange's inbound folder is written by students, and stays writable by them while the
+instructor collects: nbgrader's own collect copies it with `shutil.copytree`, which follows a link
+(a student's `notes.txt -> .../key/solution.py` arrives in submitted/ as the answer key's bytes)
+and blocks on a named pipe. `SafeCollect` is nbgrader's collect with its copy replaced by
+`nnkit.files.copy_tree` (regular files and folders only, each opened without following; anything
+else recorded by a link that resolves nowhere, so that the grader's pre-check rejects the
+submission with the reason). The rest (which submissions, timestamps, --update, --before-duedate,
+include/exclude/size limits) is nbgrader's. nbgrader_config.py selects it
+(`c.ExchangeFactory.collect`).
+"""
+import os
+import stat
+
+from nbgrader.exchange.default.collect import ExchangeCollect
+from nbgrader.utils import ignore_patterns
+
+from nnkit.files import copy_tree, hardlinks_unprotected
+
+
+class SafeCollect(ExchangeCollect):
+    def init_src(self):
+        problem = hardlinks_unprotected()
+        if problem:
+            self.fail(f"refusing to collect: {problem}")
+        super().init_src()
+
+    def do_copy(self, src, dest, log=None):
+        status = os.lstat(src)
+        if not stat.S_ISDIR(status.st_mode):  # the submission itself replaced by a link: copy nothing
+            self.log.error("Not collected: %s is not a folder (a link?)", src)
+            return
+        size = self.get_size(src)
+        if size > 1000 * self.coursedir.max_dir_size:
+            self.log.error("Directory size is too big")
+            raise RuntimeError(f"Directory size is too big. Size is {size}, maximum size is {1000 * self.coursedir.max_dir_size}")
+        recorded = copy_tree(src, dest, ignore_patterns(exclude=self.coursedir.ignore, include=self.coursedir.include,
+                                                        max_file_size=self.coursedir.max_file_size, log=self.log))
+        for name, what in recorded:
+            self.log.warning("%s: %s is %s: not collected (the submission will not be gradable)", dest, name, what)
+        if self.coursedir.groupshared:  # as nbgrader's: ug+rw(x), never through a link
+            for folder, _, names in os.walk(dest):
+                os.chmod(folder, (os.stat(folder).st_mode | 0o2770) & 0o2777)
+                for name in names:
+                    path = os.path.join(folder, name)
+                    if not os.path.islink(path):
+                        os.chmod(path, (os.lstat(path).st_mode | 0o660) & 0o777)
