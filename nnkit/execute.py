@@ -44,6 +44,10 @@ from nnkit.states import Review, add_event
 # trains and plots): the grader does not run it. Never a graded cell.
 STUDENT_ONLY = "student_only_"
 MESSAGE_BYTES = 4 * limits.RECORD_BYTES  # a single message larger than this is dropped by ZMQ itself
+# Messages that may wait in the grader's memory for it to read them: a kernel that publishes faster
+# keeps the rest in its own (sandbox-limited) memory, where they wait; none is lost, an honest burst
+# only waits. So what is in flight costs the grader at most QUEUED_MESSAGES * MESSAGE_BYTES.
+QUEUED_MESSAGES = 1
 LINE_BYTES = 8  # what one more line of text costs in the notebook file: its quotes, comma, newline, indent
 
 KERNEL_START_ATTEMPTS = 3
@@ -62,10 +66,26 @@ def error_output(name: str, reason: str):
     return from_dict({"output_type": "error", "ename": name, "evalue": reason, "traceback": [f"{name}: {reason}"]})
 
 
-def stored_bytes(output) -> int:
+def text_length(value) -> int:
+    """The characters of every string in a message's content: a lower bound of its stored size,
+    found without copying anything."""
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, dict):
+        return sum(len(str(k)) + text_length(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return sum(text_length(v) for v in value)
+    return 1
+
+
+def stored_bytes(output, limit: int) -> int:
     """What an output adds to the notebook file as nbformat writes it: its JSON (escapes included,
     so a NUL counts six bytes), plus LINE_BYTES per line, since nbformat stores text as a list of
-    lines. An empty output costs its JSON too: nothing reaches the notebook for free."""
+    lines. An empty output costs its JSON too: nothing reaches the notebook for free. Past `limit`
+    (anything that large is refused) the lower bound is enough, and no copy is made."""
+    rough = text_length(output)
+    if rough > limit:
+        return rough
     dumped = json.dumps(output)
     return len(dumped) + LINE_BYTES * dumped.count("\\n")
 
@@ -99,11 +119,13 @@ class Budget:
 
 
 class CappedKernelClient(AsyncKernelClient):
-    """A kernel client that refuses any single message over MESSAGE_BYTES (ZMQ drops it on arrival)."""
+    """A kernel client that refuses any single message over MESSAGE_BYTES (ZMQ drops it on arrival)
+    and lets at most QUEUED_MESSAGES wait for it."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.context.setsockopt(zmq.MAXMSGSIZE, MESSAGE_BYTES)
+        self.context.setsockopt(zmq.RCVHWM, QUEUED_MESSAGES)
 
 
 def student_only(cell) -> bool:
@@ -152,7 +174,7 @@ class ResilientExecute(Execute):
             return super().output(outs, msg, display_id, cell_index)
         if isinstance(out.get("data"), dict) and MIME in out["data"]:
             return super().output(outs, msg, display_id, cell_index)
-        size = stored_bytes(out)
+        size = stored_bytes(out, limits.OUTPUT_BYTES_PER_CELL)
         if not self._budget.take(cell_index, size):
             self.cut(outs, cell_index)
             if out.output_type == "error" and not any(o.get("output_type") == "error" for o in outs):
@@ -181,7 +203,7 @@ class ResilientExecute(Execute):
         seen = self._budget.records.setdefault((cell_index, case), 0)
         self._budget.records[(cell_index, case)] = seen + 1
         if seen == 0:
-            size = stored_bytes(record)
+            size = stored_bytes(record, limits.RECORD_BYTES)
             stub = record if size <= limits.RECORD_BYTES else {"case": case, "oversized": size}
         elif seen == 1:
             stub = {"case": case, "repeated": True}
@@ -201,13 +223,14 @@ class ResilientExecute(Execute):
             return
         if MIME in out.get("data", {}):
             return
-        new = stored_bytes({"data": out["data"], "metadata": out["metadata"]})
+        new = stored_bytes({"data": out["data"], "metadata": out["metadata"]}, limits.OUTPUT_BYTES_PER_CELL)
         for cell_idx, output_indices in self._display_id_map[display_id].items():
             outputs = self.nb.cells[cell_idx].get("outputs", []) if cell_idx < len(self.nb.cells) else []
             for output_idx in output_indices:
                 if output_idx >= len(outputs) or MIME in outputs[output_idx].get("data", {}):
                     continue
-                old = stored_bytes({"data": outputs[output_idx].get("data", {}), "metadata": outputs[output_idx].get("metadata", {})})
+                old = stored_bytes({"data": outputs[output_idx].get("data", {}),
+                                    "metadata": outputs[output_idx].get("metadata", {})}, limits.OUTPUT_BYTES_PER_CELL)
                 if self._budget.take(cell_idx, new - old, count=0):
                     outputs[output_idx]["data"], outputs[output_idx]["metadata"] = out["data"], out["metadata"]
                 else:
