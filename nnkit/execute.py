@@ -18,9 +18,16 @@ KeyboardInterrupt): the student then gets no grade at all. Here:
   start itself is retried, never a notebook whose cells have begun to run.
 
 It also starts each kernel in the sandbox (nnkit.sandbox; `sandbox = False` is the documented
-opt-out, listed for review), keeps each cell's output within the limits of nnkit.limits as it
-arrives (a cell printing gigabytes costs the grader no memory), and does not run the locked cells
-whose grade id starts with STUDENT_ONLY (they are for the student: loading data, plotting).
+opt-out, listed for review), and does not run the locked cells whose grade id starts with
+STUDENT_ONLY (they are for the student: loading data, plotting).
+
+And it keeps what reaches the notebook within one budget (nnkit.limits), whatever route it takes:
+streams, display data, execute results, errors, display updates (charged once per output they
+replace), counted in bytes as stored and in outputs; comm (widget) messages are not kept at all. A
+record is accepted only in a hidden-test cell, for a case its source declares (`accepted_record`).
+An output over its budget is refused before any copy of it is made, so a kernel that floods costs
+the grader what the messages cost in flight, not what they would have made of the notebook
+(docs/grading.md gives the figures).
 """
 import copy
 import json
@@ -44,10 +51,6 @@ from nnkit.states import Review, add_event
 # trains and plots): the grader does not run it. Never a graded cell.
 STUDENT_ONLY = "student_only_"
 MESSAGE_BYTES = 4 * limits.RECORD_BYTES  # a single message larger than this is dropped by ZMQ itself
-# Messages that may wait in the grader's memory for it to read them: a kernel that publishes faster
-# keeps the rest in its own (sandbox-limited) memory, where they wait; none is lost, an honest burst
-# only waits. So what is in flight costs the grader at most QUEUED_MESSAGES * MESSAGE_BYTES.
-QUEUED_MESSAGES = 1
 LINE_BYTES = 8  # what one more line of text costs in the notebook file: its quotes, comma, newline, indent
 
 KERNEL_START_ATTEMPTS = 3
@@ -119,13 +122,11 @@ class Budget:
 
 
 class CappedKernelClient(AsyncKernelClient):
-    """A kernel client that refuses any single message over MESSAGE_BYTES (ZMQ drops it on arrival)
-    and lets at most QUEUED_MESSAGES wait for it."""
+    """A kernel client that refuses any single message over MESSAGE_BYTES (ZMQ drops it on arrival)."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.context.setsockopt(zmq.MAXMSGSIZE, MESSAGE_BYTES)
-        self.context.setsockopt(zmq.RCVHWM, QUEUED_MESSAGES)
 
 
 def student_only(cell) -> bool:

@@ -15,7 +15,7 @@ through the `clean_html` filter) and replaces two filters with these:
   `clean_html`; this one renders as nbconvert does (its HTMLExporter's renderer, default
   settings) and cleans the result.
 
-What is kept: text formatting, headings, lists, tables, links (http, https, mailto, relative),
+What is kept: text formatting, headings, lists, tables, links (http, https, mailto, #in-page),
 images (data URIs of images, http(s), relative), MathML (the feedback's formulas, made by
 nnkit.feedback), highlighted code and ANSI colours (classes, and a few style properties that carry
 no URL). What is not: scripts, event handlers, `javascript:` URLs, `<iframe>`, `<object>`,
@@ -59,10 +59,19 @@ URL_SCHEMES = {"http", "https", "mailto", "data"}
 DATA_IMAGE = "data:image/"
 
 
+LINKS = ("http:", "https:", "mailto:", "#")
+
+
 def keep_attribute(tag: str, attribute: str, value: str) -> str | None:
-    """A data: URL only as an image's source, and only of an image type."""
-    if attribute in ("href", "src") and value.strip().lower().startswith("data:"):
-        return value if tag == "img" and attribute == "src" and value.strip().lower().startswith(DATA_IMAGE) else None
+    """A data: URL only as an image's source, and only of an image type. A link only to the web, an
+    address or a place in the page: a relative link from a graded notebook would open a file of the
+    student's submission that the formgrader serves on the Jupyter server's origin (say, an HTML
+    file with a script)."""
+    url = value.strip().lower()
+    if attribute == "src" and url.startswith("data:"):
+        return value if tag == "img" and url.startswith(DATA_IMAGE) else None
+    if attribute == "href":
+        return value if url.startswith(LINKS) else None
     return value
 
 

@@ -15,6 +15,7 @@ from typing import Callable, NamedTuple
 import nbformat
 from nbformat.v4 import new_markdown_cell
 
+from nnkit import limits
 from nnkit.notebooks import fill, reference_code
 
 NOT_GRADABLE = -1
@@ -172,7 +173,7 @@ widget = comm.create_comm(target_name='jupyter.widget', data={{'state': {{'_mode
                           '_model_module_version': '1'}}, 'buffer_paths': []}})
 for i in range(32):
     widget.send({{'method': 'update', 'state': {{f'k{{i}}': 'x' * 4 * 2**20}}, 'buffer_paths': []}})"""
-EMPTY_OUTPUTS = "from IPython.display import publish_display_data\nfor _ in range(20_000):\n    publish_display_data({{}})"
+EMPTY_OUTPUTS = "from IPython.display import publish_display_data\nfor _ in range(5_000):\n    publish_display_data({{}})"
 HTML_SCRIPTS = """from IPython.display import HTML, Javascript, SVG, display
 display(HTML('<img src=x onerror="{plant}"><script>{plant}</script><iframe srcdoc=\\'<script>parent.{plant}</script>\\'></iframe>'
              '<a href=\\'javascript:{plant}\\'>link</a><style>body {{ display: none }}</style>'))
@@ -402,13 +403,13 @@ CATALOGUE = {
     "record_flood": Entry(answer("relu", RECORD_FLOOD), 12, None,
                           "`relu` publishes 32 fake records with a 4 MB case name before answering",
                           "a record counts only in a hidden-test cell, for a case that cell declares: the fakes are "
-                          "kept as empty outputs, the real record is judged: full marks"),
+                          "not records, the real one is judged: full marks"),
     "widget_state": Entry(with_cell(WIDGET_STATE), 12, None,
                           "a cell that sends 128 MB of widget state over a comm",
                           "comm messages are not kept: graded normally, nothing in the notebook"),
     "empty_outputs": Entry(with_cell(EMPTY_OUTPUTS), 12, "dropped this cell's output",
-                           "a cell that publishes 20,000 empty outputs",
-                           "each output counts, empty or not: those beyond 1000 per cell are dropped, "
+                           "a cell that publishes 5,000 empty outputs",
+                           f"each output counts, empty or not: those beyond {limits.OUTPUTS_PER_CELL} per cell are dropped, "
                            "with a note; listed for review", "review"),
     "big_messages": Entry(with_cell(BIG_MESSAGES), 12, "dropped this cell's output",
                           "a cell that displays 40 outputs of 30 MB, as fast as it can",
