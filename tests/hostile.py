@@ -179,7 +179,6 @@ display(HTML('<img src=x onerror="{plant}"><script>{plant}</script><iframe srcdo
              '<a href=\\'javascript:{plant}\\'>link</a><style>body {{ display: none }}</style>'))
 display(Javascript('{plant}'))
 display(SVG('<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"{plant}\"><script>{plant}</script><circle r=\"5\"/></svg>'))"""
-BIG_MESSAGES = "from IPython.display import display\nfor _ in range(40):\n    display({{'text/plain': 'x' * 30 * 2**20}}, raw=True)"
 PLANT = "document.documentElement.dataset.planted = 1; new Image().src = `http://127.0.0.1:{port}/planted`"
 PLANTED_MARKDOWN = ("Planted <img src=x onerror=\"{plant}\"> and <a href=\"javascript:{plant}\">a link</a>, "
                     "[a markdown link](javascript:{plant}) <details open ontoggle=\"{plant}\">x</details>"
@@ -411,10 +410,6 @@ CATALOGUE = {
                            "a cell that publishes 5,000 empty outputs",
                            f"each output counts, empty or not: those beyond {limits.OUTPUTS_PER_CELL} per cell are dropped, "
                            "with a note; listed for review", "review"),
-    "big_messages": Entry(with_cell(BIG_MESSAGES), 12, "dropped this cell's output",
-                          "a cell that displays 40 outputs of 30 MB, as fast as it can",
-                          "each is dropped on arrival, with a note; at most a few wait in the grader's memory at once; "
-                          "listed for review", "review"),
     "html_scripts": Entry(with_planted_html, 12, None,
                           "HTML, JavaScript and SVG outputs, a markdown cell, a raw cell and a cell tag, each with a "
                           "script for whoever views them",

@@ -208,7 +208,7 @@ def test_a_feedback_page_renders_its_formulas_offline(browser, graded_course):
 
 # --- what a student's notebook can do in the instructor's browser (issue 16) -------------------------------
 
-PLOTS = "import matplotlib.pyplot as plt\nplt.plot([0, 1, 2], [0, 1, 4])\nplt.title('an honest plot')\nplt.show()"
+PLOTS = "%matplotlib inline\nimport matplotlib.pyplot as plt\nplt.plot([0, 1, 2], [0, 1, 4])\nplt.title('an honest plot')\nplt.show()"
 RENAMED = "<img src=x onerror=document.documentElement.dataset.planted=1>.ipynb"  # a file name: no slash
 
 
@@ -313,6 +313,8 @@ def test_no_planted_script_runs_in_the_feedback_which_keeps_its_plot_and_formula
     assert len(sizes) >= 3 and min(sizes) > 10, sizes
     assert min(images_drawn(browser)) > 100
     browser.save_screenshot(str(SCREENSHOTS / "feedback-plot.png"))
+    browser.execute_script("document.querySelector('math').scrollIntoView()")
+    browser.save_screenshot(str(SCREENSHOTS / "feedback-math.png"))
 
 
 def test_the_report_shows_a_markup_file_name_as_text(browser, hostile_course, planted):
