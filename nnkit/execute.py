@@ -295,6 +295,7 @@ class ResilientExecute(Execute):
             cell.outputs = [error_output("KernelDied", self._broken)] if cell.cell_type == "code" else cell.get("outputs")
             return cell
         self._running = (cell_index, cell)
+        self._budget.clear(cell_index)  # nbclient starts the cell with no outputs
         try:
             cell = await super().async_execute_cell(cell, cell_index, execution_count, store_history)
         except (DeadKernelError, CellTimeoutError) as error:
@@ -328,6 +329,7 @@ class ResilientExecute(Execute):
                 return
             for index, cell in list(self._replayable):
                 try:
+                    self._budget.clear(index)  # the replay's outputs replace the cell's
                     await super().async_execute_cell(copy.deepcopy(cell), index)
                 except (DeadKernelError, CellTimeoutError):
                     self.event("kernel_died", index, cell, "replaying this cell after a restart killed the kernel "
