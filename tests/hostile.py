@@ -173,7 +173,8 @@ widget = comm.create_comm(target_name='jupyter.widget', data={{'state': {{'_mode
                           '_model_module_version': '1'}}, 'buffer_paths': []}})
 for i in range(32):
     widget.send({{'method': 'update', 'state': {{f'k{{i}}': 'x' * 4 * 2**20}}, 'buffer_paths': []}})"""
-EMPTY_OUTPUTS = "from IPython.display import publish_display_data\nfor _ in range(1_500):\n    publish_display_data({{}})"
+EMPTY_OUTPUTS = ("from IPython.display import publish_display_data\n"
+                 f"for _ in range({limits.OUTPUTS_PER_CELL + 100}):\n    publish_display_data({{{{}}}})")
 HTML_SCRIPTS = """from IPython.display import HTML, Javascript, SVG, display
 display(HTML('<img src=x onerror="{plant}"><script>{plant}</script><iframe srcdoc=\\'<script>parent.{plant}</script>\\'></iframe>'
              '<a href=\\'javascript:{plant}\\'>link</a><style>body {{ display: none }}</style>'))
@@ -407,7 +408,7 @@ CATALOGUE = {
                           "a cell that sends 128 MB of widget state over a comm",
                           "comm messages are not kept: graded normally, nothing in the notebook"),
     "empty_outputs": Entry(with_cell(EMPTY_OUTPUTS), 12, "dropped this cell's output",
-                           "a cell that publishes 1,500 empty outputs",
+                           f"a cell that publishes {limits.OUTPUTS_PER_CELL + 100:,} empty outputs",
                            f"each output counts, empty or not: those beyond {limits.OUTPUTS_PER_CELL} per cell are dropped, "
                            "with a note; listed for review", "review"),
     "html_scripts": Entry(with_planted_html, 12, None,
