@@ -55,6 +55,12 @@ c.IgnorePattern.pattern = r"\w*Warning\b"
 # its summary names each test (the course's copy of nbgrader's feedback template, found first).
 c.GenerateFeedback.preprocessors = ["nbgrader.preprocessors.GetGrades", "nbgrader.preprocessors.ClearHiddenTests",
                                     "nnkit.feedback.MathToMathML", "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor"]
+# Every page that shows a student's notebook or output, the formgrader's views (its own HTMLExporter,
+# built from this config) and the feedback, keeps only what nnkit/pages.py allows: no script, event
+# handler, javascript: URL, frame, object, form or style; MathML, images, tables and headings stay.
+c.HTMLExporter.sanitize_html = True
+c.HTMLExporter.filters = {"clean_html": "nnkit.pages.clean_html", "markdown2html": "nnkit.pages.markdown2html",
+                          "csp_meta": "nnkit.pages.csp_meta"}
 c.HTMLExporter.extra_template_basedirs = [
     os.path.join(COURSE_ROOT, "nnkit", "templates"),
     os.path.join(os.path.dirname(__import__("nbgrader").__file__), "server_extensions", "formgrader", "templates")]

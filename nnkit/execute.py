@@ -18,9 +18,16 @@ KeyboardInterrupt): the student then gets no grade at all. Here:
   start itself is retried, never a notebook whose cells have begun to run.
 
 It also starts each kernel in the sandbox (nnkit.sandbox; `sandbox = False` is the documented
-opt-out, listed for review), keeps each cell's output within the limits of nnkit.limits as it
-arrives (a cell printing gigabytes costs the grader no memory), and does not run the locked cells
-whose grade id starts with STUDENT_ONLY (they are for the student: loading data, plotting).
+opt-out, listed for review), and does not run the locked cells whose grade id starts with
+STUDENT_ONLY (they are for the student: loading data, plotting).
+
+And it keeps what reaches the notebook within one budget (nnkit.limits), whatever route it takes:
+streams, display data, execute results, errors, display updates (charged once per output they
+replace), counted in bytes as stored and in outputs; comm (widget) messages are not kept at all. A
+record is accepted only in a hidden-test cell, for a case its source declares (`accepted_record`).
+An output over its budget is refused before any copy of it is made, so a kernel that floods costs
+the grader what the messages cost in flight, not what they would have made of the notebook
+(docs/grading.md gives the figures).
 """
 import copy
 import json
@@ -30,18 +37,21 @@ from jupyter_client.asynchronous import AsyncKernelClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import ensure_async, run_sync
 from nbformat.notebooknode import from_dict
+from nbformat.v4 import output_from_msg
 from nbgrader.preprocessors import Execute
 from nbgrader.utils import is_grade
 from traitlets import Bool
 
 from nnkit import limits
 from nnkit.codec import MIME
+from nnkit.preprocessor import recorded_cases
 from nnkit.states import Review, add_event
 
 # A locked cell whose grade id starts so is for the student only (it loads data with torchvision,
 # trains and plots): the grader does not run it. Never a graded cell.
 STUDENT_ONLY = "student_only_"
 MESSAGE_BYTES = 4 * limits.RECORD_BYTES  # a single message larger than this is dropped by ZMQ itself
+LINE_BYTES = 8  # what one more line of text costs in the notebook file: its quotes, comma, newline, indent
 
 KERNEL_START_ATTEMPTS = 3
 
@@ -59,14 +69,56 @@ def error_output(name: str, reason: str):
     return from_dict({"output_type": "error", "ename": name, "evalue": reason, "traceback": [f"{name}: {reason}"]})
 
 
-def message_bytes(msg: dict) -> int:
-    """The size of what an output message would add to the notebook."""
-    content = msg.get("content", {})
-    if msg.get("msg_type") == "stream":
-        return len(content.get("text", ""))
-    data = content.get("data", {}) if isinstance(content.get("data"), dict) else {}
-    return sum(len(v) if isinstance(v, str) else len(json.dumps(v)) for v in data.values()) + \
-        len(str(content.get("evalue", ""))) + sum(len(str(line)) for line in content.get("traceback", []))
+def text_length(value) -> int:
+    """The characters of every string in a message's content: a lower bound of its stored size,
+    found without copying anything."""
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, dict):
+        return sum(len(str(k)) + text_length(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return sum(text_length(v) for v in value)
+    return 1
+
+
+def stored_bytes(output, limit: int) -> int:
+    """What an output adds to the notebook file as nbformat writes it: its JSON (escapes included,
+    so a NUL counts six bytes), plus LINE_BYTES per line, since nbformat stores text as a list of
+    lines. An empty output costs its JSON too: nothing reaches the notebook for free. Past `limit`
+    (anything that large is refused) the lower bound is enough, and no copy is made."""
+    rough = text_length(output)
+    if rough > limit:
+        return rough
+    dumped = json.dumps(output)
+    return len(dumped) + LINE_BYTES * dumped.count("\\n")
+
+
+class Budget:
+    """What a notebook's cells have kept so far, in bytes as stored and in outputs (nnkit.limits)."""
+
+    def __init__(self):
+        self.cells: dict[int, list[int]] = {}  # cell index: [bytes, outputs]
+        self.bytes = self.outputs = 0
+        self.records: dict[tuple[int, str], int] = {}  # (cell index, case): records seen
+        self.capped: set[int] = set()
+
+    def take(self, cell_index: int, size: int, count: int = 1) -> bool:
+        """Charge an output to its cell and to the notebook, if it fits in both; else charge nothing."""
+        cell = self.cells.setdefault(cell_index, [0, 0])
+        if (cell[0] + size > limits.OUTPUT_BYTES_PER_CELL or cell[1] + count > limits.OUTPUTS_PER_CELL
+                or self.bytes + size > limits.OUTPUT_BYTES_PER_NOTEBOOK or self.outputs + count > limits.OUTPUTS_PER_NOTEBOOK):
+            return False
+        cell[0] += size
+        cell[1] += count
+        self.bytes += size
+        self.outputs += count
+        return True
+
+    def clear(self, cell_index: int) -> None:
+        """A cell's outputs were cleared (clear_output): what they held is no longer stored."""
+        size, count = self.cells.pop(cell_index, [0, 0])
+        self.bytes -= size
+        self.outputs -= count
 
 
 class CappedKernelClient(AsyncKernelClient):
@@ -87,10 +139,12 @@ class ResilientExecute(Execute):
     sandbox = Bool(True, help="Start each kernel in the sandbox of nnkit.sandbox (off: --no-sandbox).").tag(config=True)
     run_student_only = Bool(False, help="Run the student-only cells too (make bench measures what skipping them saves).").tag(config=True)
 
+    store_widget_state = Bool(False, help="Never: a kernel's widget state is not the grader's to keep.")
+
     def preprocess(self, nb, resources=None, km=None):
         self._replayable, self._broken, self._running = [], "", None
         self._events = resources if resources is not None else {}
-        self._cell_bytes, self._notebook_bytes, self._records, self._capped = {}, 0, {}, set()
+        self._budget = Budget()
         if not self.sandbox:
             add_event(self._events, Review("no_sandbox", None, "graded without the sandbox (--no-sandbox)"))
         return super().preprocess(nb, resources, km=km)
@@ -103,32 +157,109 @@ class ResilientExecute(Execute):
         km.client_class = "nnkit.execute.CappedKernelClient"
         return km
 
+    # --- what reaches the notebook: one budget for every message (nnkit.limits) ---------------------
+
     def output(self, outs, msg, display_id, cell_index):
-        """Keep a cell's output up to the limits of nnkit.limits; drop the rest on arrival, with a note."""
-        size = message_bytes(msg)
-        data = msg.get("content", {}).get("data")
-        if isinstance(data, dict) and MIME in data:  # a record: its own budget, never the student's output's
-            kept = self._records.get(cell_index, 0)
-            if kept + size > limits.RECORD_BYTES:
-                case = data[MIME].get("case") if isinstance(data[MIME], dict) else None
-                msg = copy.deepcopy({k: v for k, v in msg.items() if k != "content"}) | {
-                    "content": {"data": {MIME: {"case": case, "oversized": size}}, "metadata": {}}}
-                size = 100
-            self._records[cell_index] = kept + size
+        """Keep a cell's output (stream, display data, execute result, error) within the budget of
+        nnkit.limits, counted as it will be stored; drop the rest on arrival, with a note. A record
+        is kept only where it is expected (`accepted_record`), under its own budget."""
+        msg = self.accepted_record(msg, cell_index)
+        if self.clear_before_next_output:  # a clear_output(wait=True) takes effect now: what it clears is freed
+            outs[:] = []
+            self.clear_display_id_mapping(cell_index)
+            self.clear_before_next_output = False
+            self._budget.clear(cell_index)
+        try:
+            out = output_from_msg(msg)
+        except ValueError:  # not an output (nbclient logs it and keeps nothing)
             return super().output(outs, msg, display_id, cell_index)
-        cell = self._cell_bytes.get(cell_index, 0)
-        if cell + size > limits.OUTPUT_BYTES_PER_CELL or self._notebook_bytes + size > limits.OUTPUT_BYTES_PER_NOTEBOOK:
-            if cell_index not in self._capped:
-                self._capped.add(cell_index)
-                note = (f"[the grader dropped this cell's output beyond {limits.OUTPUT_BYTES_PER_CELL // 2**20} MiB "
-                        f"per cell / {limits.OUTPUT_BYTES_PER_NOTEBOOK // 2**20} MiB per notebook]\n")
-                outs.append(from_dict({"output_type": "stream", "name": "stdout", "text": note}))
-                if self._running is not None:
-                    self.event("output", *self._running, note.strip("[]\n"))
+        if isinstance(out.get("data"), dict) and MIME in out["data"]:
+            return super().output(outs, msg, display_id, cell_index)
+        size = stored_bytes(out, limits.OUTPUT_BYTES_PER_CELL)
+        if not self._budget.take(cell_index, size):
+            self.cut(outs, cell_index)
+            if out.output_type == "error" and not any(o.get("output_type") == "error" for o in outs):
+                outs.append(error_output(str(out.get("ename", "Error"))[:100], "[its text was cut at the output cap]"))
             return None
-        self._cell_bytes[cell_index] = cell + size
-        self._notebook_bytes += size
         return super().output(outs, msg, display_id, cell_index)
+
+    def accepted_record(self, msg: dict, cell_index: int) -> dict:
+        """The message, with a record kept only where the judge expects one: a display output in a
+        hidden-test cell, for a case that cell's (instructor-owned, restored) source records. Of each
+        case, the first record up to RECORD_BYTES is kept, a larger one becomes a stub that says its
+        size, a second becomes a stub that says it was repeated (the judge fails the case), and any
+        further one is dropped. Anywhere else the record's MIME type is removed, and what remains is
+        the student's output like any other."""
+        content = msg.get("content") if isinstance(msg.get("content"), dict) else {}
+        data = content.get("data")
+        if not isinstance(data, dict) or MIME not in data:
+            return msg
+        record = data[MIME]
+        case = record.get("case") if isinstance(record, dict) else None
+        cell = self.nb.cells[cell_index] if cell_index < len(self.nb.cells) else None
+        expected = (msg.get("msg_type") == "display_data" and cell is not None and cell.cell_type == "code"
+                    and is_grade(cell) and isinstance(case, str) and case in recorded_cases(cell.source))
+        if not expected:
+            return msg | {"content": content | {"data": {k: v for k, v in data.items() if k != MIME}}}
+        seen = self._budget.records.setdefault((cell_index, case), 0)
+        self._budget.records[(cell_index, case)] = seen + 1
+        if seen == 0:
+            size = stored_bytes(record, limits.RECORD_BYTES)
+            stub = record if size <= limits.RECORD_BYTES else {"case": case, "oversized": size}
+        elif seen == 1:
+            stub = {"case": case, "repeated": True}
+        else:
+            return msg | {"content": content | {"data": {}}}  # an empty display: the output budget counts it
+        return msg | {"content": {"data": {MIME: stub, "text/plain": f"recorded {case} for the grader"}, "metadata": {}}}
+
+    def _update_display_id(self, display_id, msg):
+        """A display update replaces the data of every output shown with that id: each copy is
+        charged to its cell (nbformat stores one per output), and an update that does not fit, or
+        that carries a record, is not applied."""
+        if display_id not in self._display_id_map:
+            return
+        try:
+            out = output_from_msg(msg | {"msg_type": "display_data", "header": msg.get("header", {}) | {"msg_type": "display_data"}})
+        except ValueError:
+            return
+        if MIME in out.get("data", {}):
+            return
+        new = stored_bytes({"data": out["data"], "metadata": out["metadata"]}, limits.OUTPUT_BYTES_PER_CELL)
+        for cell_idx, output_indices in self._display_id_map[display_id].items():
+            outputs = self.nb.cells[cell_idx].get("outputs", []) if cell_idx < len(self.nb.cells) else []
+            for output_idx in output_indices:
+                if output_idx >= len(outputs) or MIME in outputs[output_idx].get("data", {}):
+                    continue
+                old = stored_bytes({"data": outputs[output_idx].get("data", {}),
+                                    "metadata": outputs[output_idx].get("metadata", {})}, limits.OUTPUT_BYTES_PER_CELL)
+                if self._budget.take(cell_idx, new - old, count=0):
+                    outputs[output_idx]["data"], outputs[output_idx]["metadata"] = out["data"], out["metadata"]
+                else:
+                    self.cut(outputs, cell_idx)
+
+    def clear_output(self, outs, msg, cell_index):
+        super().clear_output(outs, msg, cell_index)
+        if not outs:
+            self._budget.clear(cell_index)
+
+    def handle_comm_msg(self, outs, msg, cell_index):
+        """Comm (widget) messages are not kept: no widget state, no output widget, nothing in the notebook."""
+
+    def set_widgets_metadata(self):
+        """No widget state is stored in the graded notebook."""
+
+    def cut(self, outs, cell_index: int) -> None:
+        """Note, once per cell, that output was dropped at the cap; the submission is listed for review."""
+        if cell_index in self._budget.capped:
+            return
+        self._budget.capped.add(cell_index)
+        note = (f"[the grader dropped this cell's output beyond {limits.OUTPUT_BYTES_PER_CELL // 2**20} MiB "
+                f"or {limits.OUTPUTS_PER_CELL} outputs per cell / {limits.OUTPUT_BYTES_PER_NOTEBOOK // 2**20} MiB "
+                f"or {limits.OUTPUTS_PER_NOTEBOOK} outputs per notebook]\n")
+        outs.append(from_dict({"output_type": "stream", "name": "stdout", "text": note}))
+        cell = self.nb.cells[cell_index] if cell_index < len(self.nb.cells) else None
+        if cell is not None:
+            self.event("output", cell_index, cell, note.strip("[]\n"))
 
     def event(self, kind: str, index: int, cell, detail: str) -> None:
         add_event(self._events, Review(kind, cell_label(cell, index), detail))
@@ -164,6 +295,7 @@ class ResilientExecute(Execute):
             cell.outputs = [error_output("KernelDied", self._broken)] if cell.cell_type == "code" else cell.get("outputs")
             return cell
         self._running = (cell_index, cell)
+        self._budget.clear(cell_index)  # nbclient starts the cell with no outputs
         try:
             cell = await super().async_execute_cell(cell, cell_index, execution_count, store_history)
         except (DeadKernelError, CellTimeoutError) as error:
@@ -197,6 +329,7 @@ class ResilientExecute(Execute):
                 return
             for index, cell in list(self._replayable):
                 try:
+                    self._budget.clear(index)  # the replay's outputs replace the cell's
                     await super().async_execute_cell(copy.deepcopy(cell), index)
                 except (DeadKernelError, CellTimeoutError):
                     self.event("kernel_died", index, cell, "replaying this cell after a restart killed the kernel "

@@ -11,9 +11,14 @@ Per cell:
   is dropped on arrival, with a note in the cell (PrairieLearn keeps 1 MB of results).
 - RECORD_BYTES: the largest record of a hidden test's answer the grader accepts (the largest honest
   one is under 100 kB); a larger one fails its check with the reason.
+- OUTPUTS_PER_CELL: how many outputs the grader keeps of a cell (empty ones too); an honest cell that
+  prints for its whole time limit makes a few hundred (the kernel flushes its output 5 times a second).
 
 Per notebook (one kernel per notebook; a kernel restarted after a death starts afresh):
-- OUTPUT_BYTES_PER_NOTEBOOK: what the grader keeps of all cells' output together.
+- OUTPUT_BYTES_PER_NOTEBOOK, OUTPUTS_PER_NOTEBOOK: what the grader keeps of all cells' output
+  together. Output bytes are counted as the notebook file stores them, for every message that
+  reaches it: streams, display data and results, display updates (once per output they update),
+  errors. Widget (comm) state is never stored.
 - KERNEL_MEMORY_BYTES: the kernel's data segment (RLIMIT_DATA, which covers numpy's allocations):
   a runaway allocation fails inside the kernel with MemoryError. Importing numpy and training the
   backprop model need well under 1 GiB.
@@ -21,6 +26,9 @@ Per notebook (one kernel per notebook; a kernel restarted after a death starts a
   the cell says so.
 - PROCESSES: processes and threads of the kernel's own user (RLIMIT_NPROC): a fork bomb stops there.
 - FILE_BYTES: the size of any one file it writes (RLIMIT_FSIZE); OPEN_FILES: open files (RLIMIT_NOFILE).
+- GRADER_MEMORY_BYTES: the most memory (peak resident set) a grading worker, nbgrader's own process,
+  may reach while it grades the worst notebook of the hostile catalogue (tests/test_hostile.py
+  measures it from the process tree). Not enforced: a bound the output limits above keep.
 - WORK_BYTES, TMP_BYTES (each of /tmp and /dev/shm), HOME_BYTES: the size of its private writable
   folders (memory-backed, so also bounded: a tmpfs is memory the kernel's own limit does not count).
 - RUNTIME_BYTES, RUNTIME_FILES: the size and number of files of the folder where, as root, it binds
@@ -32,7 +40,11 @@ CELL_TIMEOUT_SECONDS = 60
 OUTPUT_BYTES_PER_CELL = 1 * 2**20
 RECORD_BYTES = 8 * 2**20
 
+OUTPUTS_PER_CELL = 1000
+
 OUTPUT_BYTES_PER_NOTEBOOK = 8 * 2**20
+OUTPUTS_PER_NOTEBOOK = 5000
+GRADER_MEMORY_BYTES = 512 * 2**20
 KERNEL_MEMORY_BYTES = 4 * 2**30
 CPU_SECONDS = 600
 PROCESSES = 256

@@ -7,6 +7,9 @@ hidden-test cell with what that cell feeds the function, so that the concept the
 stands out, in the course's order. Submissions that could not be graded, and graded ones with
 something to look at (nnkit.states: a flag of the integrity scan, a kernel that died, a cell cut
 off), are listed for review with the reasons, read as data, never parsed out of messages.
+
+It shows no student output: scores, case texts and reasons, each escaped; its Content-Security-Policy
+(nnkit.pages) forbids any script on it all the same.
 """
 import base64
 import html
@@ -20,6 +23,7 @@ from nnkit.gradebook import open_gradebook
 from nnkit.i18n import _
 from nnkit.mnist import COURSE_ROOT
 from nnkit.notebooks import ASSIGNMENTS
+from nnkit.pages import csp_meta
 from nnkit.states import State, class_submissions
 
 STYLE = """
@@ -99,7 +103,7 @@ def build(root: Path = COURSE_ROOT, assignments: list[str] = ASSIGNMENTS) -> str
               + review_list(entries, State.REVIEW, "graded submissions with something to look at "
                                                    "(a flag of the integrity scan, a kernel that died, a cell cut off)")
               + review_list(entries, State.MISSING, "submissions no longer in submitted/ whose grades the gradebook keeps"))
-    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Grading report</title>"
+    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'>{csp_meta()}<title>Grading report</title>"
             f"<style>{STYLE}</style></head><body><h1>Grading report</h1>{review}{''.join(sections)}</body></html>")
 
 

@@ -162,6 +162,48 @@ def relu(x):
             time.sleep(1000)
             os._exit(0)'''
 
+# Output that reaches the notebook by other routes than a print (issue 16): each was stored uncapped.
+DISPLAY_UPDATES = """from IPython.display import display, update_display
+for _ in range(30):
+    display({{'text/plain': 'x'}}, raw=True, display_id='same')
+update_display({{'text/plain': 'x' * 4 * 2**20}}, raw=True, display_id='same')"""
+RECORD_FLOOD = '''import IPython.display
+
+def relu(x):
+    for _ in range(32):
+        IPython.display.publish_display_data({{"application/vnd.nnkit.record+json": {{"case": "x" * 4 * 2**20}}}})
+    return np.maximum(x, 0)'''
+WIDGET_STATE = """import comm
+widget = comm.create_comm(target_name='jupyter.widget', data={{'state': {{'_model_name': 'M', '_model_module': 'm',
+                          '_model_module_version': '1'}}, 'buffer_paths': []}})
+for i in range(32):
+    widget.send({{'method': 'update', 'state': {{f'k{{i}}': 'x' * 4 * 2**20}}, 'buffer_paths': []}})"""
+EMPTY_OUTPUTS = ("from IPython.display import publish_display_data\n"
+                 f"for _ in range({limits.OUTPUTS_PER_CELL + 100}):\n    publish_display_data({{{{}}}})")
+HTML_SCRIPTS = """from IPython.display import HTML, Javascript, SVG, display
+display(HTML('<img src=x onerror="{plant}"><script>{plant}</script><iframe srcdoc=\\'<script>parent.{plant}</script>\\'></iframe>'
+             '<a href=\\'javascript:{plant}\\'>link</a><style>body {{ display: none }}</style>'))
+display(Javascript('{plant}'))
+display(SVG('<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"{plant}\"><script>{plant}</script><circle r=\"5\"/></svg>'))"""
+PLANT = "document.documentElement.dataset.planted = 1; new Image().src = `http://127.0.0.1:{port}/planted`"
+PLANTED_MARKDOWN = ("Planted <img src=x onerror=\"{plant}\"> and <a href=\"javascript:{plant}\">a link</a>, "
+                    "[a markdown link](javascript:{plant}) <details open ontoggle=\"{plant}\">x</details>"
+                    "<math><mi xlink:href=\"javascript:{plant}\">m</mi></math>")
+PLANTED_RAW = "<script>{plant}</script><object data=\"javascript:{plant}\"></object><embed src=\"javascript:{plant}\">" \
+              "<form action=\"javascript:{plant}\"><button>go</button></form>"
+
+
+def with_planted_html(release, ctx):
+    """The correct answers, plus a cell that displays HTML with scripts, a markdown cell and a raw
+    cell with scripts of their own, and a cell tag that tries to close its attribute."""
+    notebook = fill(release, ANSWERS)
+    plant = PLANT.format(port=ctx.port)
+    code = nbformat.v4.new_code_cell(HTML_SCRIPTS.replace("{plant}", plant).format(), metadata={"tags": ['x"><img src=x onerror="' + plant + '">']})
+    notebook.cells[2:2] = [code, new_markdown_cell(PLANTED_MARKDOWN.format(plant=plant)),
+                           nbformat.v4.new_raw_cell(PLANTED_RAW.format(plant=plant))]
+    return notebook
+
+
 CATALOGUE = {
     # runaway code
     "infinite_loop": Entry(answer("sigmoid", "def sigmoid(x):\n    while True:\n        pass"), 7,
@@ -358,6 +400,27 @@ CATALOGUE = {
                                "a cell that prints the environment into the graded notebook",
                                "the kernel's environment is an allow-list: no variable of the grader's reaches it",
                                attack=True),
+    # output by other routes than a print, and HTML meant for the instructor's browser (issue 16)
+    "display_updates": Entry(with_cell(DISPLAY_UPDATES), 12, "dropped this cell's output",
+                             "30 outputs share one display id, then one 4 MB `update_display` of it",
+                             "each updated output is charged to its cell as stored: the update is not applied, "
+                             "with a note; listed for review", "review"),
+    "record_flood": Entry(answer("relu", RECORD_FLOOD), 12, None,
+                          "`relu` publishes 32 fake records with a 4 MB case name before answering",
+                          "a record counts only in a hidden-test cell, for a case that cell declares: the fakes are "
+                          "not records, the real one is judged: full marks"),
+    "widget_state": Entry(with_cell(WIDGET_STATE), 12, None,
+                          "a cell that sends 128 MB of widget state over a comm",
+                          "comm messages are not kept: graded normally, nothing in the notebook"),
+    "empty_outputs": Entry(with_cell(EMPTY_OUTPUTS), 12, "dropped this cell's output",
+                           f"a cell that publishes {limits.OUTPUTS_PER_CELL + 100:,} empty outputs",
+                           f"each output counts, empty or not: those beyond {limits.OUTPUTS_PER_CELL} per cell are dropped, "
+                           "with a note; listed for review", "review"),
+    "html_scripts": Entry(with_planted_html, 12, None,
+                          "HTML, JavaScript and SVG outputs, a markdown cell, a raw cell and a cell tag, each with a "
+                          "script for whoever views them",
+                          "graded normally; every page that shows it (formgrader, feedback) is sanitized: "
+                          "tests/test_browser.py"),
 }
 
 

@@ -204,3 +204,132 @@ def test_a_feedback_page_renders_its_formulas_offline(browser, graded_course):
     assert "test_sigmoid_extremes" in text and "Test cell" not in text  # the summary names each test
     SCREENSHOTS.mkdir(exist_ok=True)
     browser.save_screenshot(str(SCREENSHOTS / "feedback.png"))
+
+
+# --- what a student's notebook can do in the instructor's browser (issue 16) -------------------------------
+
+PLOTS = "%matplotlib inline\nimport matplotlib.pyplot as plt\nplt.plot([0, 1, 2], [0, 1, 4])\nplt.title('an honest plot')\nplt.show()"
+RENAMED = "<img src=x onerror=document.documentElement.dataset.planted=1>.ipynb"  # a file name: no slash
+
+
+class Planted:
+    """A server on 127.0.0.1 that counts the requests the planted scripts would make."""
+
+    def __init__(self):
+        import http.server
+        import threading
+
+        hits = self.hits = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                hits.append(self.path)
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+@pytest.fixture(scope="module")
+def planted_server():
+    server = Planted()
+    yield server
+    server.server.shutdown()
+
+
+@pytest.fixture
+def planted(planted_server):
+    """The server, with what earlier tests' pages sent forgotten."""
+    planted_server.hits.clear()
+    return planted_server
+
+
+@pytest.fixture(scope="module")
+def hostile_course(tmp_path_factory, planted_server):
+    """A course graded by the batch: a student whose notebook plants scripts in its outputs, a
+    markdown cell, a raw cell and a cell tag (tests/hostile.py: html_scripts); an honest student whose
+    notebook draws a plot; a submission whose file name is markup. Feedback generated for both."""
+    from hostile import CATALOGUE, Context
+
+    root = scratch_course(tmp_path_factory.mktemp("pages") / "course")
+    nbgrader("generate_assignment", "activations", root=root)
+    release = read(root / "release" / "activations" / "activations.ipynb")
+    made = {"html_scripts": CATALOGUE["html_scripts"].build(release, Context(str(root), "", planted_server.port)),
+            "plotter": fill(release, reference_code("activations"))}
+    made["plotter"].cells.insert(2, nbformat.v4.new_code_cell(PLOTS))
+    for student, notebook in made.items():
+        (root / "submitted" / student / "activations").mkdir(parents=True)
+        nbformat.write(notebook, str(root / "submitted" / student / "activations" / "activations.ipynb"))
+    (root / "submitted" / "renamer" / "activations").mkdir(parents=True)
+    nbformat.write(made["plotter"], str(root / "submitted" / "renamer" / "activations" / RENAMED))
+    result = subprocess.run([sys.executable, "-m", "nnkit.batch", "--assignment", "activations", "--course", str(root)],
+                            env=nbgrader_env(), capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stdout + result.stderr
+    nbgrader("generate_feedback", "activations", "--force", root=root)
+    return root
+
+
+def nothing_planted_ran(driver, planted: Planted) -> None:
+    time.sleep(2)  # an onerror or onload fires as the page settles
+    assert driver.execute_script("return document.documentElement.dataset.planted") is None
+    assert planted.hits == []
+
+
+def images_drawn(driver) -> list[int]:
+    return driver.execute_script("return [...document.querySelectorAll('.output_png img')].map(i => i.naturalWidth)")
+
+
+def submission_id(root: Path, student: str) -> str:
+    from nnkit.gradebook import open_gradebook
+
+    with open_gradebook(root) as gradebook:
+        return gradebook.find_submission_notebook("activations", "activations", student).id
+
+
+def test_no_planted_script_runs_in_the_formgrader_and_an_honest_plot_still_shows(browser, hostile_course, planted, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    SCREENSHOTS.mkdir(exist_ok=True)
+    with lab_server(hostile_course, tmp_path / "instructor-home") as url:
+        browser.get(f"{url}/formgrader/submissions/{submission_id(hostile_course, 'html_scripts')}/?token={TOKEN}")
+        wait_for(browser, lambda d: "Planted" in d.page_source, "the hostile notebook")  # shown or not: a <style> may hide it
+        nothing_planted_ran(browser, planted)
+        assert browser.find_elements(By.CSS_SELECTOR, ".full-credit"), "the formgrader's own scripts and buttons work"
+        browser.save_screenshot(str(SCREENSHOTS / "formgrader-hostile.png"))
+        browser.get(f"{url}/formgrader/submissions/{submission_id(hostile_course, 'plotter')}/?token={TOKEN}")
+        wait_for(browser, lambda d: images_drawn(d), "the plot")
+        assert min(images_drawn(browser)) > 100
+        browser.save_screenshot(str(SCREENSHOTS / "formgrader-plot.png"))
+
+
+def test_no_planted_script_runs_in_the_feedback_which_keeps_its_plot_and_formulas(browser, hostile_course, planted):
+    feedback = hostile_course / "feedback" / "{}" / "activations" / "activations.html"
+    browser.get(Path(str(feedback).format("html_scripts")).as_uri())
+    wait_for(browser, css("math"), "the page")
+    nothing_planted_ran(browser, planted)
+    SCREENSHOTS.mkdir(exist_ok=True)
+    browser.save_screenshot(str(SCREENSHOTS / "feedback-hostile.png"))
+    browser.get(Path(str(feedback).format("plotter")).as_uri())
+    wait_for(browser, css("math"), "the formulas")
+    sizes = browser.execute_script("return [...document.querySelectorAll('math')].map(m => m.getBoundingClientRect().height)")
+    assert len(sizes) >= 3 and min(sizes) > 10, sizes
+    assert min(images_drawn(browser)) > 100
+    browser.save_screenshot(str(SCREENSHOTS / "feedback-plot.png"))
+    browser.execute_script("document.querySelector('math').scrollIntoView()")
+    browser.save_screenshot(str(SCREENSHOTS / "feedback-math.png"))
+
+
+def test_the_report_shows_a_markup_file_name_as_text(browser, hostile_course, planted):
+    from selenium.webdriver.common.by import By
+
+    browser.get((hostile_course / "autograded" / "report.html").as_uri())
+    wait_for(browser, lambda d: "renamer" in d.find_element(By.TAG_NAME, "body").text, "the review list")
+    assert RENAMED in browser.find_element(By.TAG_NAME, "body").text
+    nothing_planted_ran(browser, planted)
+    SCREENSHOTS.mkdir(exist_ok=True)
+    browser.save_screenshot(str(SCREENSHOTS / "report.png"))

@@ -106,3 +106,98 @@ def test_output_beyond_the_cap_is_dropped_on_arrival_with_a_note():
     kept = sum(len(o.get("text", "")) for o in executed.cells[0].outputs)
     assert kept <= limits.OUTPUT_BYTES_PER_CELL + 1000 and "dropped" in texts(executed.cells[0])
     assert texts(executed.cells[1]) == "small\n" and [e.kind for e in events] == ["output"]
+
+
+def stored_size(cell) -> int:
+    """The cell's outputs as nbformat writes them."""
+    return len(nbformat.writes(nbformat.v4.new_notebook(cells=[cell])))
+
+
+def test_a_display_update_is_charged_once_per_output_it_updates():
+    """30 outputs share one display id; one 4 MiB update would store 30 copies (120 MiB)."""
+    executed, events = run(notebook(
+        "from IPython.display import display, update_display\n"
+        "for _ in range(30):\n    display({'text/plain': 'x'}, raw=True, display_id='same')\n"
+        "update_display({'text/plain': 'x' * 4 * 2**20}, raw=True, display_id='same')", "print('next')"))
+    assert stored_size(executed.cells[0]) < 2 * limits.OUTPUT_BYTES_PER_CELL
+    assert "dropped" in texts(executed.cells[0]) and [e.kind for e in events] == ["output"]
+    assert texts(executed.cells[1]) == "next\n"
+
+
+def test_a_small_display_update_is_applied():
+    executed, events = run(notebook(
+        "from IPython.display import display, update_display\n"
+        "display({'text/plain': 'old'}, raw=True, display_id='d')\nupdate_display({'text/plain': 'new'}, raw=True, display_id='d')"))
+    assert [o.data["text/plain"] for o in executed.cells[0].outputs] == ["new"] and events == []
+
+
+def test_empty_outputs_count():
+    executed, events = run(notebook(
+        f"from IPython.display import publish_display_data\nfor _ in range({limits.OUTPUTS_PER_CELL + 500}):\n"
+        "    publish_display_data({})"))
+    assert len(executed.cells[0].outputs) <= limits.OUTPUTS_PER_CELL + 1 and [e.kind for e in events] == ["output"]
+
+
+def test_a_cleared_output_frees_its_budget():
+    """An honest progress display: clear_output(wait=True) then a new output, many times over."""
+    executed, events = run(notebook(
+        "from IPython.display import clear_output\n"
+        f"for i in range(100):\n    clear_output(wait=True)\n    print(i, 'x' * {limits.OUTPUT_BYTES_PER_CELL // 50})"))
+    assert texts(executed.cells[0]).startswith("99 ") and events == []
+
+
+def test_widget_state_is_not_stored():
+    executed, _ = run(notebook(
+        "import comm\nw = comm.create_comm(target_name='jupyter.widget', data={'state': {'_model_name': 'M', "
+        "'_model_module': 'm', '_model_module_version': '1', 'big': 'x' * 2**20}, 'buffer_paths': []})\n"
+        "w.send({'method': 'update', 'state': {'more': 'y' * 2**20}, 'buffer_paths': []})", "print('next')"))
+    assert "widgets" not in executed.metadata and texts(executed.cells[1]) == "next\n"
+
+
+def test_an_output_widget_does_not_capture_output_past_the_caps():
+    """nbclient mimics the Output widget: outputs captured by it went to the widget state, uncapped."""
+    executed, _ = run(notebook(
+        "import comm\nfrom IPython import get_ipython\n"
+        "w = comm.create_comm(target_name='jupyter.widget', data={'state': {'_model_name': 'OutputModel', "
+        "'_model_module': '@jupyter-widgets/output', '_model_module_version': '1.0.0', "
+        "'msg_id': get_ipython().kernel.get_parent()['header']['msg_id']}, 'buffer_paths': []})\n"
+        f"for _ in range(3):\n    print('x' * {limits.OUTPUT_BYTES_PER_CELL})"))
+    assert "widgets" not in executed.metadata and "dropped" in texts(executed.cells[0])
+    assert stored_size(executed.cells[0]) < 2 * limits.OUTPUT_BYTES_PER_CELL
+
+
+RECORD = "{'application/vnd.nnkit.record+json': {'case': %s}}"
+
+
+def test_records_outside_a_hidden_test_cell_are_the_students_output():
+    executed, _ = run(notebook("from IPython.display import publish_display_data\n"
+                               f"publish_display_data({RECORD % repr('sigmoid_mnist')})"))
+    assert [o.get("data") for o in executed.cells[0].outputs] == [{}]
+
+
+def hidden_test(source: str, case: str = "sigmoid_mnist"):
+    nb = notebook(f"if False:\n    record({case!r}, sigmoid)\n" + source)
+    nb.cells[0].metadata["nbgrader"] = {"grade": True, "locked": True, "solution": False, "points": 1,
+                                        "grade_id": "test", "schema_version": 3}
+    return nb
+
+
+def test_a_hidden_test_cell_keeps_records_of_its_declared_cases_only():
+    """Fake records with a 4 MiB case name: not the cell's case, so not records (they were stubs
+    that kept the name, counted as 100 bytes); one of the declared case is kept, a second marks it."""
+    executed, _ = run(hidden_test(
+        "from IPython.display import publish_display_data\n"
+        "for _ in range(8):\n    publish_display_data(" + RECORD % "'x' * 4 * 2**20" + ")\n"
+        f"for _ in range(3):\n    publish_display_data({RECORD % repr('sigmoid_mnist')})"))
+    records = [o.data[execute.MIME] for o in executed.cells[0].outputs if execute.MIME in o.get("data", {})]
+    assert records == [{"case": "sigmoid_mnist"}, {"case": "sigmoid_mnist", "repeated": True}]
+    assert stored_size(executed.cells[0]) < 100_000
+
+
+def test_a_record_over_its_limit_becomes_a_stub_that_says_its_size():
+    executed, _ = run(hidden_test(
+        "from IPython.display import publish_display_data\n"
+        "publish_display_data({'application/vnd.nnkit.record+json': "
+        f"{{'case': 'sigmoid_mnist', 'pad': 'x' * {limits.RECORD_BYTES}}}}})"))
+    (record,) = [o.data[execute.MIME] for o in executed.cells[0].outputs if execute.MIME in o.get("data", {})]
+    assert record["case"] == "sigmoid_mnist" and record["oversized"] > limits.RECORD_BYTES
