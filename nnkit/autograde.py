@@ -24,8 +24,21 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.utils import capture_log, temp_attrs
 from traitlets.config.loader import PyFileConfigLoader
 
-# Causes of a failure that are never the student's: grading the submission again may succeed.
-NOT_THE_STUDENT = {"sqlalchemy.exc.OperationalError", "nnkit.execute.KernelNotStarted", "worker crashed"}
+# The causes of a failure that are the student's notebook: what `precheck` finds, and nbgrader's
+# refusal of the notebook's metadata (a grade id changed, cells duplicated). A hostile notebook
+# reaches the grader's process only as data, so any other cause is never the student's: the kit's
+# or the machine's (KIT_CAUSES says what the known ones mean). Such a submission is graded once
+# more, and the batch exits with exits.KIT_FAILURE if it still fails.
+STUDENT_CAUSES = frozenset({"missing", "empty", "renamed", "empty_file", "not_json", "not_notebook",
+                            "jsonschema.exceptions.ValidationError", "nbgrader.nbgraderformat.common.SchemaTooOldError",
+                            "nbgrader.nbgraderformat.common.SchemaTooNewError"})
+KIT_CAUSES = {
+    "sqlalchemy.exc.OperationalError": "the gradebook is locked, missing or cannot be written",
+    "nnkit.sandbox.SandboxUnavailable": "no kernel could start in its sandbox",
+    "nnkit.execute.KernelNotStarted": "no kernel answered, after every attempt to start one",
+    "PermissionError": "the grader was refused a permission",
+    "worker crashed": "the grading process died",
+}
 
 
 @dataclass
@@ -38,8 +51,13 @@ class Outcome:
     seconds: float = 0.0
 
     @property
+    def kit_failure(self) -> bool:
+        """Not graded, for a reason that is not the student's."""
+        return not self.gradable and self.cause not in STUDENT_CAUSES
+
+    @property
     def retry(self) -> bool:
-        return not self.gradable and self.cause in NOT_THE_STUDENT
+        return self.kit_failure
 
     def as_dict(self) -> dict:
         return asdict(self)

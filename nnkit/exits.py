@@ -10,8 +10,13 @@ student's result from the kit's own failure by the code alone:
 
 `run(main)` is every command's entry point: it exits with `main()`'s code, and turns any exception
 that escapes the kit into KIT_FAILURE with its traceback, so that a crash never reads as
-"loses points". `make` itself exits 2 whenever a command fails: for the code, run the command
-behind the make target.
+"loses points"; a `KitFailure` (the kit cannot work here, and says why in one line) exits
+KIT_FAILURE with that line alone. A submission that could not be graded for a reason that is not
+the student's is told apart by its cause (`nnkit.autograde.STUDENT_CAUSES`), not by its text.
+
+`make` itself exits 2 whenever a command fails, and names the command's own code in its last line
+(`make: *** [Makefile:NN: demo] Error 3`): for the code as a number, run the command behind the
+make target (`python -m scripts.demo`, `python -m nnkit.batch`, `python -m nnkit.selfcheck`).
 """
 import sys
 import traceback
@@ -23,10 +28,19 @@ CANNOT_CHECK = 2
 KIT_FAILURE = 3
 
 
+class KitFailure(Exception):
+    """The kit cannot do its job here, for a reason its message gives in one line (no sandbox, a
+    gradebook that cannot be opened, a permission): `run` prints it, with no traceback, and exits
+    KIT_FAILURE."""
+
+
 def run(main: Callable[[], int]) -> None:
     """Exit with `main()`'s code; an exception that escapes it is the kit's failure."""
     try:
         code = main()
+    except KitFailure as failure:
+        print(f"error: {failure}", file=sys.stderr)
+        code = KIT_FAILURE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         code = 130

@@ -35,7 +35,7 @@ from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
 
-from nnkit import limits
+from nnkit import limits, places
 
 # What the kernel side of the kit is: record() and what it imports. tests/test_sandbox.py checks
 # that these modules import nothing else of the kit.
@@ -50,7 +50,6 @@ INSIDE_HOME, INSIDE_WORK, INSIDE_KIT = "/home/student", "/submission", "/kit"
 # Environment variables a kernel gets from the grader's environment, when set there; nothing else.
 PASSED_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NBGRADER_EXECUTION", "LANG")
 UID_BASE, UID_SLOTS = 1_500_000, 4096  # sandbox users: far above any account's uid
-LOCKS = Path(tempfile.gettempdir()) / "nnkit-sandbox-uids"
 OPT_OUT_VARIABLE = "NNKIT_NO_SANDBOX"  # set (to 1) by --no-sandbox; read by nbgrader_config.py
 INSTALL_HINT = ("install bubblewrap (Debian/Ubuntu: `apt-get install bubblewrap`; `make test` and `make demo` "
                 "do it as root), or grade code you trust with --no-sandbox")
@@ -241,23 +240,39 @@ def etc_entries() -> list[str]:
 
 
 class UidLease:
-    """A uid no other sandboxed kernel on this machine holds while this lease is open."""
+    """As root: a uid no other sandboxed kernel on this machine holds while this lease is open, so
+    each kernel's process limit is its own. The leases are per machine, whichever course a kernel
+    grades, in root's own folder (nnkit.places.machine_leases: checked, never through a link).
+    As any other user there is nothing to lease: the kernel keeps the grader's own uid in its user
+    namespace, and no file is touched."""
 
     def __init__(self):
-        LOCKS.mkdir(mode=0o700, exist_ok=True)
-        for slot in range(UID_SLOTS):
-            handle = open(LOCKS / f"{slot}.lock", "w")
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                handle.close()
-                continue
-            self.handle, self.uid = handle, (UID_BASE + slot if os.geteuid() == 0 else os.geteuid())
+        self.handle, self.uid = None, os.geteuid()
+        if self.uid != 0:
             return
-        raise SandboxUnavailable(f"all {UID_SLOTS} sandbox uids are in use")
+        try:
+            with places.machine_leases() as leases:
+                for slot in range(UID_SLOTS):
+                    try:
+                        handle = places.open_lease(leases, slot)
+                    except OSError:  # not a regular file of root's: never used
+                        continue
+                    try:
+                        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    except BlockingIOError:
+                        os.close(handle)
+                        continue
+                    self.handle, self.uid = handle, UID_BASE + slot
+                    return
+        except places.PlaceUnavailable as error:
+            raise SandboxUnavailable(f"no place for the sandbox's uid leases: {error}") from error
+        raise SandboxUnavailable(f"all {UID_SLOTS} sandbox uids are in use (leases in {places.leases_path()}): "
+                                 "other grading kernels hold them")
 
     def release(self) -> None:
-        self.handle.close()
+        if self.handle is not None:
+            os.close(self.handle)
+            self.handle = None
 
 
 DEATHS = {signal.SIGXCPU: f"it used up the CPU time limit ({limits.CPU_SECONDS} s per notebook)",
@@ -274,7 +289,7 @@ class SandboxedKernelManager(AsyncKernelManager):
             raise SandboxUnavailable(f"cannot grade in a sandbox: {unavailable()}")
         super().__init__(**kwargs)
         self.lease = UidLease()
-        self.runtime = Path(tempfile.mkdtemp(prefix="nnk-"))  # short: unix socket paths are limited
+        self.runtime = Path(tempfile.mkdtemp(prefix="nnk-", dir=places.user_runtime()))  # short: socket paths
         os.chown(self.runtime, self.lease.uid, self.lease.uid)
         self.transport, self.ip = "ipc", str(self.runtime / "k")  # jupyter_client appends -<port>
         self.connection_file = str(self.runtime / "kernel.json")
