@@ -92,6 +92,18 @@ def qualified_name(error: BaseException) -> str:
     return f"{kind.__module__}.{kind.__qualname__}" if kind.__module__ != "builtins" else kind.__qualname__
 
 
+def cause_of(error: BaseException) -> str:
+    """The failure's cause as data: the first known cause of KIT_CAUSES in its chain (nbgrader
+    re-raises a locked gradebook's OperationalError as its own InvalidEntry), else its own type."""
+    seen, link = set(), error
+    while link is not None and id(link) not in seen:
+        seen.add(id(link))
+        if qualified_name(link) in KIT_CAUSES:
+            return qualified_name(link)
+        link = link.__cause__ or link.__context__
+    return qualified_name(error)
+
+
 def first_line(error: BaseException) -> str:
     text = str(error).strip()
     return text.splitlines()[0][:300] if text else type(error).__name__
@@ -150,7 +162,7 @@ class CourseAPI(NbGraderAPI):
             cause, reason = self.grade(assignment_id, student_id, force, create)
         except Exception as error:  # e.g. the gradebook locked before nbgrader even started
             self.log.error("%s", "".join(traceback.format_exception(error)))
-            cause, reason = qualified_name(error), f"{type(error).__name__}: {first_line(error)}"
+            cause, reason = cause_of(error), f"{type(error).__name__}: {first_line(error)}"
         return Outcome(student_id, assignment_id, not cause, reason, cause, time.perf_counter() - start)
 
     def grade(self, assignment_id: str, student_id: str, force: bool, create: bool) -> tuple[str, str]:
@@ -169,7 +181,7 @@ class CourseAPI(NbGraderAPI):
             last = [line for line in result.get("error", "").strip().splitlines() if line.strip()]
             return "nbgrader", (last or ["nbgrader stopped"])[-1][:300]
         self.log.error("%s", "".join(traceback.format_exception(error)))
-        return qualified_name(error), f"{type(error).__name__}: {first_line(error)}"
+        return cause_of(error), f"{type(error).__name__}: {first_line(error)}"
 
     def enter_assignment(self, assignment: str) -> None:
         """Enter an assignment, its notebooks and grade cells in the gradebook from source/, whatever

@@ -291,9 +291,11 @@ def test_the_self_check_says_the_kit_failed_when_no_kernel_can_start(tmp_path):
 
 
 @contextlib.contextmanager
-def locked(gradebook: Path):
+def locked(gradebook: Path, how: str):
+    """Another process holds the SQLite gradebook: EXCLUSIVE (no one reads or writes it) or
+    IMMEDIATE (others read it, no one else writes)."""
     holder = sqlite3.connect(gradebook, timeout=0)
-    holder.execute("BEGIN EXCLUSIVE")
+    holder.execute(f"BEGIN {how}")
     try:
         yield
     finally:
@@ -302,24 +304,25 @@ def locked(gradebook: Path):
 
 
 def test_a_batch_whose_gradebook_is_locked_exits_with_the_cause(scratch):
-    """Locked before the batch starts: it stops at once with one line. Locked after the gradebook
-    was prepared (a shard's run): each submission fails on it, is tried again, and the batch exits
-    KIT_FAILURE with the cause."""
+    """Locked before the batch starts: it stops at once, with one line. Locked for writing once the
+    gradebook is prepared: each submission fails on it, is tried again, and the batch prints the
+    table, then one line for the cause, and exits KIT_FAILURE; so does --collect afterwards."""
     course = small_class(scratch / "course")
     code, out, err = finish(as_root_batch(course, "--assignment", "activations", "--prepare"))
     assert code == exits.OK, out + err
-    with locked(course / "gradebook.db"):
-        whole = finish(as_root_batch(course, "--assignment", "activations"))
-        shard = finish(as_root_batch(course, "--assignment", "activations", "--shard", "0/1"))
-    code, out, err = whole
-    assert code == exits.KIT_FAILURE and err.strip().splitlines()[-1].startswith(
+    with locked(course / "gradebook.db", "EXCLUSIVE"):
+        code, out, err = finish(as_root_batch(course, "--assignment", "activations"))
+    assert code == exits.KIT_FAILURE and err.strip().splitlines()[-1] == (
         "error: the gradebook cannot be used: OperationalError: database is locked"), out + err
-    code, out, err = shard
+    with locked(course / "gradebook.db", "IMMEDIATE"):
+        code, out, err = finish(as_root_batch(course, "--assignment", "activations"))
     causes = [line for line in err.splitlines() if line.startswith("not graded, not the student's doing")]
     assert code == exits.KIT_FAILURE and len(causes) == 1, out + err
-    assert "the gradebook is locked, missing or cannot be written" in causes[0] and "database is locked" in causes[0]
-    collected = finish(as_root_batch(course, "--assignment", "activations", "--collect"))
-    assert collected[0] == exits.KIT_FAILURE and "database is locked" in collected[2], collected
+    assert causes[0].startswith("not graded, not the student's doing (2 submissions): the gradebook is locked, "
+                                "missing or cannot be written: ") and "database is locked" in causes[0], causes
+    assert {e.state for e in class_submissions(course, ["activations"])} == {State.NOT_GRADABLE}, out
+    code, out, err = finish(as_root_batch(course, "--assignment", "activations", "--collect"))
+    assert code == exits.KIT_FAILURE and "database is locked" in err, out + err
 
 
 def test_a_class_of_failing_students_exits_0(scratch):
