@@ -26,6 +26,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from nnkit import places
+
 COURSE_ROOT = Path(__file__).resolve().parent.parent
 REQUIREMENTS = COURSE_ROOT / "requirements.txt"
 SYSTEM_PYTHON = "/usr/bin/python3.11"
@@ -119,6 +121,10 @@ def throwaway_user(prefix: str = "nnk"):
         end_processes(entry.pw_uid)
         subprocess.run(["userdel", name], capture_output=True)
         shutil.rmtree(base, ignore_errors=True)
+        named = places.USER_FALLBACK_NAME.format(uid=entry.pw_uid)  # its per-user state in /tmp, if any
+        for left in [*places.USER_FALLBACK_PARENT.glob(named), *places.USER_FALLBACK_PARENT.glob(f"{named}-*")]:
+            if left.lstat().st_uid == entry.pw_uid:
+                shutil.rmtree(left, ignore_errors=True)
 
 
 def end_processes(uid: int) -> None:
