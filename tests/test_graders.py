@@ -347,3 +347,26 @@ def test_a_class_of_failing_students_exits_0(scratch):
     got = {e.student: (e.state, e.score) for e in class_submissions(course, ["activations"])}
     assert got == {"blank": (State.GRADED, 0), "seed": (State.GRADED, SMALL["seed"]), "broken": (State.NOT_GRADABLE, None),
                    "renamed": (State.NOT_GRADABLE, None), "edited": (State.NOT_GRADABLE, None)}, got
+
+
+def test_one_line_per_cause_that_is_not_the_students():
+    """Outcomes as the workers report them: the student's causes make no line; the kit's make one
+    line per cause, with how many and the first submission (a worker that died twice, a permission)."""
+    from nnkit.autograde import Outcome
+    from nnkit.batch import kit_failures
+
+    outcomes = [Outcome("ann", "activations", True),
+                Outcome("bob", "activations", False, "activations.ipynb is not a notebook (not JSON)", "not_json"),
+                Outcome("cy", "activations", False, "ValidationError: bad metadata", "jsonschema.exceptions.ValidationError"),
+                Outcome("dee", "activations", False, "the grading process died while grading it, 2 times", "worker crashed"),
+                Outcome("eve", "backprop", False, "the grading process died while grading it, 2 times", "worker crashed"),
+                Outcome("fay", "activations", False, "PermissionError: [Errno 13] Permission denied: 'x'", "PermissionError"),
+                Outcome("gus", "activations", False, "AttributeError: a defect of the kit", "AttributeError")]
+    assert kit_failures(outcomes) == [
+        "not graded, not the student's doing (2 submissions): the grading process died: the grading process died while "
+        "grading it, 2 times (first: dee / activations)",
+        "not graded, not the student's doing (1 submission): the grader was refused a permission: PermissionError: "
+        "[Errno 13] Permission denied: 'x' (first: fay / activations)",
+        "not graded, not the student's doing (1 submission): the kit failed: AttributeError: a defect of the kit "
+        "(first: gus / activations)"]
+    assert kit_failures(outcomes[:3]) == []
