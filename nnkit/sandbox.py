@@ -17,8 +17,10 @@ What a kernel sees, for one notebook (everything else of the machine is simply n
   process limit is its own), an environment built from an allow-list, and the limits of
   nnkit.limits applied by `prlimit` before it starts.
 
-As root, bwrap sets the sandbox up and `setpriv` drops to the kernel's own uid inside it; as any
-other user, bwrap needs unprivileged user namespaces (see the README).
+As root, bwrap sets the sandbox up and `setpriv` drops to the kernel's own uid inside it, leased
+per machine in root's own folder (`UidLease`, nnkit.places); as any other user, bwrap needs
+unprivileged user namespaces (see the README), the kernel keeps the grader's uid and no state is
+shared with other graders. Each kernel's sockets are in the grader's own place (nnkit.places).
 """
 import fcntl
 import importlib.metadata
