@@ -205,10 +205,10 @@ def test_root_grades_past_what_stands_in_place_of_its_lease_folder(kind, scratch
     course = small_class(scratch / "course")
     with users.throwaway_user() as user, lease_folder_replaced_by(kind, outside, user) as leases:
         code, out, err = finish(as_root_batch(course, "--assignment", "activations"))
+        assert snapshot(outside) == before
         assert code == exits.OK and scores(course) == SMALL, out + err
         info = leases.lstat()
         assert not leases.is_symlink() and info.st_uid == 0 and info.st_mode & 0o777 == 0o700
-    assert snapshot(outside) == before
 
 
 def test_a_users_named_folder_taken_by_another_user_harms_nobody(grading_python, scratch):
