@@ -3,7 +3,7 @@ student's result from the kit's own failure by the code alone:
 
 | code | name | meaning |
 | --- | --- | --- |
-| 0 | OK | the command did its job: every submission has a state that reflects the student's work (graded, or to review for the student's own crash, timeout or flagged answer); the self-check or `try` found full marks; the mutation report found no unexplained survivor |
+| 0 | OK | the command did its job: every submission has a state that reflects the student's work (graded, to review for the student's own crash, timeout or flagged answer, or not gradable for the student's own reason: a broken, empty or renamed notebook, metadata nbgrader rejects); the self-check or `try` found full marks; the mutation report found no unexplained survivor |
 | 1 | POINTS_LOST | the work was judged and found wanting: the self-check's notebook, or `try`'s variant, loses points; the mutation report has an unexplained survivor or a stale entry |
 | 2 | CANNOT_CHECK | the input cannot be judged, and the message says why: no notebook, not a notebook, a renamed one, a bad argument (argparse uses 2 too) |
 | 3 | KIT_FAILURE | the kit failed, not the student: a kernel that cannot start in its sandbox, a permission, a locked or missing gradebook, a worker that died, a crash of the kit itself; one line per cause is printed |
