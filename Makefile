@@ -48,6 +48,8 @@ sandbox:
 system:
 	$(call system_packages,all)
 
+# make exits 2 whenever the command fails and names its code in its last line (Error 3: the kit's failure,
+# not the students'); for the code itself run the command behind the target (docs/state.md, Exit codes).
 demo: $(VENV)/.installed-grading sandbox
 	$(RUN) -m scripts.demo
 

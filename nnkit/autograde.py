@@ -28,8 +28,21 @@ from traitlets.config.loader import PyFileConfigLoader
 
 from nnkit.files import special_entries
 
-# Causes of a failure that are never the student's: grading the submission again may succeed.
-NOT_THE_STUDENT = {"sqlalchemy.exc.OperationalError", "nnkit.execute.KernelNotStarted", "worker crashed"}
+# The causes of a failure that are the student's notebook: what `precheck` finds, and nbgrader's
+# refusal of the notebook's metadata (a grade id changed, cells duplicated). A hostile notebook
+# reaches the grader's process only as data, so any other cause is never the student's: the kit's
+# or the machine's (KIT_CAUSES says what the known ones mean). Such a submission is graded once
+# more, and the batch exits with exits.KIT_FAILURE if it still fails.
+STUDENT_CAUSES = frozenset({"missing", "empty", "renamed", "special_file", "empty_file", "not_json", "not_notebook",
+                            "jsonschema.exceptions.ValidationError", "nbgrader.nbgraderformat.common.SchemaTooOldError",
+                            "nbgrader.nbgraderformat.common.SchemaTooNewError"})
+KIT_CAUSES = {
+    "sqlalchemy.exc.OperationalError": "the gradebook is locked, missing or cannot be written",
+    "nnkit.sandbox.SandboxUnavailable": "no kernel could start in its sandbox",
+    "nnkit.execute.KernelNotStarted": "no kernel answered, after every attempt to start one",
+    "PermissionError": "the grader was refused a permission",
+    "worker crashed": "the grading process died",
+}
 
 
 @dataclass
@@ -42,8 +55,13 @@ class Outcome:
     seconds: float = 0.0
 
     @property
+    def kit_failure(self) -> bool:
+        """Not graded, for a reason that is not the student's."""
+        return not self.gradable and self.cause not in STUDENT_CAUSES
+
+    @property
     def retry(self) -> bool:
-        return not self.gradable and self.cause in NOT_THE_STUDENT
+        return self.kit_failure
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -82,6 +100,18 @@ def precheck(folder: Path, notebooks: list[str]) -> tuple[str, str] | None:
 def qualified_name(error: BaseException) -> str:
     kind = type(error)
     return f"{kind.__module__}.{kind.__qualname__}" if kind.__module__ != "builtins" else kind.__qualname__
+
+
+def cause_of(error: BaseException) -> str:
+    """The failure's cause as data: the first known cause of KIT_CAUSES in its chain (nbgrader
+    re-raises a locked gradebook's OperationalError as its own InvalidEntry), else its own type."""
+    seen, link = set(), error
+    while link is not None and id(link) not in seen:
+        seen.add(id(link))
+        if qualified_name(link) in KIT_CAUSES:
+            return qualified_name(link)
+        link = link.__cause__ or link.__context__
+    return qualified_name(error)
 
 
 def first_line(error: BaseException) -> str:
@@ -142,7 +172,7 @@ class CourseAPI(NbGraderAPI):
             cause, reason = self.grade(assignment_id, student_id, force, create)
         except Exception as error:  # e.g. the gradebook locked before nbgrader even started
             self.log.error("%s", "".join(traceback.format_exception(error)))
-            cause, reason = qualified_name(error), f"{type(error).__name__}: {first_line(error)}"
+            cause, reason = cause_of(error), f"{type(error).__name__}: {first_line(error)}"
         return Outcome(student_id, assignment_id, not cause, reason, cause, time.perf_counter() - start)
 
     def grade(self, assignment_id: str, student_id: str, force: bool, create: bool) -> tuple[str, str]:
@@ -161,7 +191,7 @@ class CourseAPI(NbGraderAPI):
             last = [line for line in result.get("error", "").strip().splitlines() if line.strip()]
             return "nbgrader", (last or ["nbgrader stopped"])[-1][:300]
         self.log.error("%s", "".join(traceback.format_exception(error)))
-        return qualified_name(error), f"{type(error).__name__}: {first_line(error)}"
+        return cause_of(error), f"{type(error).__name__}: {first_line(error)}"
 
     def enter_assignment(self, assignment: str) -> None:
         """Enter an assignment, its notebooks and grade cells in the gradebook from source/, whatever

@@ -17,6 +17,12 @@ is every failure, since another worker's load may have caused it.
 The table, grades.csv and the report show each submission's state (nnkit.states): graded, to
 review (?), not gradable (!), not graded yet (*), missing (-).
 
+Exit status (nnkit.exits): 0 when every submission got a state that reflects the student's work
+(graded, to review, or not gradable for the student's own reason: a broken or renamed notebook);
+3 (KIT_FAILURE) when any could not be graded for a reason that is not the student's (a kernel
+that cannot start in its sandbox, a permission, a locked or missing gradebook, a worker that died),
+with one line per cause on stderr; 3 as well when the batch cannot start (no sandbox, no gradebook).
+
 Across machines (one gradebook server, NNKIT_DB_URL; see nnkit/gradebook.py), the same split
 runs as separate processes, one per shard, launched by any scheduler (cluster/ has a Slurm array):
 
@@ -26,6 +32,7 @@ runs as separate processes, one per shard, launched by any scheduler (cluster/ h
 """
 import argparse
 import collections
+import contextlib
 import json
 import os
 import subprocess
@@ -34,7 +41,8 @@ import time
 from multiprocessing.connection import wait
 from pathlib import Path
 
-from nnkit.autograde import Outcome
+from nnkit import exits, places
+from nnkit.autograde import KIT_CAUSES, Outcome
 from nnkit.course import format_table
 from nnkit.gradebook import open_gradebook
 from nnkit.mnist import COURSE_ROOT
@@ -92,7 +100,7 @@ def prepare(assignments: list[str], root: Path) -> None:
     from nnkit.autograde import CourseAPI
     from nnkit.gradebook import db_url
 
-    record = root / "outcomes" / "entered.json"
+    record = places.course_state(root) / "entered.json"
     entered = json.loads(record.read_text()) if record.is_file() else {}
     with open_gradebook(root) as gradebook:
         known = {a.name for a in gradebook.assignments}
@@ -172,7 +180,7 @@ class Worker:
 
 def grade(tasks: list[tuple[str, str]], root: Path, jobs: int, progress: Progress) -> list[Outcome]:
     """Grade (student, assignment) tasks with `jobs` supervised worker processes."""
-    logs = root / "outcomes" / "logs"
+    logs = places.course_state(root) / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     threads = max(1, (os.cpu_count() or 1) // jobs) if jobs > 1 else None
     pending, crashes, outcomes = collections.deque(tasks), collections.Counter(), []
@@ -215,7 +223,8 @@ def grade(tasks: list[tuple[str, str]], root: Path, jobs: int, progress: Progres
                     student, assignment = task
                     reason = (f"the grading process died while grading it, {crashes[task]} times "
                               f"(exit code {worker.process.returncode}: out of memory?)")
-                    write_outcome(root, student, assignment, submitted_digest(root, student, assignment), False, reason)
+                    write_outcome(root, student, assignment, submitted_digest(root, student, assignment), False, reason,
+                                  "worker crashed")
                     done(Outcome(student, assignment, False, reason, "worker crashed"))
                 else:
                     pending.appendleft(task)
@@ -241,10 +250,10 @@ def require_sandbox() -> None:
     from nnkit.files import hardlinks_unprotected
 
     if not os.environ.get(sandbox.OPT_OUT_VARIABLE) and sandbox.unavailable():
-        raise SystemExit(f"refusing to grade: no sandbox for student code: {sandbox.unavailable()}")
+        raise exits.KitFailure(f"refusing to grade: no sandbox for student code: {sandbox.unavailable()}")
     unprotected = hardlinks_unprotected()  # nnkit.files: a hard link would give a student another file's bytes
     if unprotected:
-        raise SystemExit(f"refusing to grade: {unprotected}")
+        raise exits.KitFailure(f"refusing to grade: {unprotected}")
 
 
 def run(assignments: list[str] = list(ASSIGNMENTS), root: Path = COURSE_ROOT, jobs: int = 1,
@@ -256,7 +265,7 @@ def run(assignments: list[str] = list(ASSIGNMENTS), root: Path = COURSE_ROOT, jo
     if shard_of is None:
         prepare(assignments, root)
     elif missing := unprepared(assignments, root):
-        raise SystemExit(f"the gradebook does not know {', '.join(missing)}: run `python -m nnkit.batch --prepare` first")
+        raise exits.KitFailure(f"the gradebook does not know {', '.join(missing)}: run `python -m nnkit.batch --prepare` first")
     students = all_students(assignments, root)
     mine = set(students if shard_of is None else shard(students, *shard_of))
     tasks = [(student, assignment) for assignment in assignments for student in submissions(assignment, root, mine)]
@@ -312,9 +321,49 @@ def relative(path: Path) -> str:
         return str(path)
 
 
-def grade_class(assignments: list[str] = list(ASSIGNMENTS), root: Path = COURSE_ROOT, jobs: int = 1) -> str:
-    """Grade, export the CSV, write the report; return the summary to print."""
-    return finish(root, assignments, run(assignments, root, jobs))
+def grade_class(assignments: list[str] = list(ASSIGNMENTS), root: Path = COURSE_ROOT, jobs: int = 1) -> tuple[str, list[str]]:
+    """Grade, export the CSV, write the report; return the summary to print and the kit's failures
+    (`kit_failures`: one line per cause, none when every state is the student's doing)."""
+    summary = run(assignments, root, jobs)
+    return finish(root, assignments, summary), kit_failures(summary["outcomes"])
+
+
+def kit_failures(outcomes: list[Outcome]) -> list[str]:
+    """One line per cause of the submissions that could not be graded for a reason not the
+    student's (nnkit.autograde.STUDENT_CAUSES): what it means, how many, and the first one."""
+    by_cause: dict[str, list[Outcome]] = {}
+    for outcome in outcomes:
+        if outcome.kit_failure:
+            by_cause.setdefault(outcome.cause, []).append(outcome)
+    lines = []
+    for cause, failed in by_cause.items():
+        first = failed[0]
+        count = f"{len(failed)} submission{'s' if len(failed) > 1 else ''}"
+        lines.append(f"not graded, not the student's doing ({count}): {KIT_CAUSES.get(cause, 'the kit failed')}: "
+                     f"{first.reason} (first: {first.student} / {first.assignment})")
+    return lines
+
+
+def recorded_outcomes(root: Path, assignments: list[str]) -> list[Outcome]:
+    """The failures on file for the current submissions (what --collect reports on): each
+    outcome written by a worker with its cause (outcomes written before causes were kept are left out)."""
+    from nnkit.states import read_outcome
+
+    found = []
+    for entry in class_submissions(root, assignments):
+        if entry.state == State.NOT_GRADABLE:
+            outcome = read_outcome(root, entry.student, entry.assignment) or {}
+            if "cause" in outcome:
+                found.append(Outcome(entry.student, entry.assignment, False, str(outcome.get("reason", "")),
+                                     str(outcome["cause"])))
+    return found
+
+
+def report_failures(lines: list[str]) -> int:
+    """Print the kit's failures, one line per cause, on stderr; the batch's exit code."""
+    for line in lines:
+        print(line, file=sys.stderr)
+    return exits.KIT_FAILURE if lines else exits.OK
 
 
 def shard_argument(text: str) -> tuple[int, int]:
@@ -345,20 +394,40 @@ def main(argv=None) -> int:
     root = args.course.resolve()
     if args.jobs < 1:
         parser.error("--jobs must be at least 1")
-    if args.prepare:
-        prepare(assignments, root)
-        print(f"gradebook ready: {len(assignments)} assignments, {len(all_students(assignments, root))} students")
-    elif args.shard:
-        summary = run(assignments, root, args.jobs, args.shard)
-        failed = sum(not o.gradable for o in summary["outcomes"])
-        print(f"shard {args.shard[0]}/{args.shard[1]}: {summary['submissions']} submissions in {summary['seconds']} s, "
-              f"{failed} could not be graded")
-    elif args.collect:
-        print(finish(root, assignments))
-    else:
-        print(grade_class(assignments, root, args.jobs))
-    return 0
+    with stopping_failures():
+        if args.prepare:
+            prepare(assignments, root)
+            print(f"gradebook ready: {len(assignments)} assignments, {len(all_students(assignments, root))} students")
+            return exits.OK
+        if args.shard:
+            summary = run(assignments, root, args.jobs, args.shard)
+            failed = sum(not o.gradable for o in summary["outcomes"])
+            print(f"shard {args.shard[0]}/{args.shard[1]}: {summary['submissions']} submissions in {summary['seconds']} s, "
+                  f"{failed} could not be graded")
+            return report_failures(kit_failures(summary["outcomes"]))
+        if args.collect:
+            print(finish(root, assignments))
+            return report_failures(kit_failures(recorded_outcomes(root, assignments)))
+        text, failures = grade_class(assignments, root, args.jobs)
+        print(text)
+        return report_failures(failures)
+
+
+@contextlib.contextmanager
+def stopping_failures():
+    """The kit's failures that stop a whole batch (a gradebook that cannot be opened or is locked
+    throughout, a folder it may not write) as one line each: exits.KitFailure."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        yield
+    except SQLAlchemyError as error:
+        cause = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        raise exits.KitFailure(f"the gradebook cannot be used: {type(error).__name__}: {cause}") from error
+    except PermissionError as error:
+        raise exits.KitFailure(f"permission denied: {error.filename or error}: the batch must be able to write "
+                               "the course's gradebook, autograded/ and outcomes/") from error
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exits.run(main)

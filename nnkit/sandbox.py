@@ -17,8 +17,10 @@ What a kernel sees, for one notebook (everything else of the machine is simply n
   has, so the process limit is its own), an environment built from an allow-list, and the limits
   of nnkit.limits applied by `prlimit` before it starts; its stdout and stderr go to /dev/null.
 
-As root, bwrap sets the sandbox up and `setpriv` drops to the kernel's own uid inside it; as any
-other user, bwrap needs unprivileged user namespaces (see the README).
+As root, bwrap sets the sandbox up and `setpriv` drops to the kernel's own uid inside it, leased
+per machine in root's own folder (`UidLease`, nnkit.places); as any other user, bwrap needs
+unprivileged user namespaces (see the README), the kernel keeps the grader's uid and no state is
+shared with other graders. Each kernel's sockets are in the grader's own place (nnkit.places).
 """
 import fcntl
 import importlib.metadata
@@ -36,7 +38,7 @@ from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
 
-from nnkit import limits
+from nnkit import limits, places
 
 # What the kernel side of the kit is: record() and what it imports. tests/test_sandbox.py checks
 # that these modules import nothing else of the kit.
@@ -51,7 +53,6 @@ INSIDE_HOME, INSIDE_WORK, INSIDE_KIT = "/home/student", "/submission", "/kit"
 # Environment variables a kernel gets from the grader's environment, when set there; nothing else.
 PASSED_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NBGRADER_EXECUTION", "LANG")
 UID_BASE, UID_SLOTS = 1_500_000, 4096  # sandbox users: far above any account's uid
-LOCKS = Path(tempfile.gettempdir()) / "nnkit-sandbox-uids"
 OPT_OUT_VARIABLE = "NNKIT_NO_SANDBOX"  # set (to 1) by --no-sandbox; read by nbgrader_config.py
 INSTALL_HINT = ("install bubblewrap (Debian/Ubuntu: `apt-get install bubblewrap`; `make test` and `make demo` "
                 "do it as root), or grade code you trust with --no-sandbox")
@@ -245,23 +246,39 @@ def etc_entries() -> list[str]:
 
 
 class UidLease:
-    """A uid no other sandboxed kernel on this machine holds while this lease is open."""
+    """As root: a uid no other sandboxed kernel on this machine holds while this lease is open, so
+    each kernel's process limit is its own. The leases are per machine, whichever course a kernel
+    grades, in root's own folder (nnkit.places.machine_leases: checked, never through a link).
+    As any other user there is nothing to lease: the kernel keeps the grader's own uid in its user
+    namespace, and no file is touched."""
 
     def __init__(self):
-        LOCKS.mkdir(mode=0o700, exist_ok=True)
-        for slot in range(UID_SLOTS):
-            handle = open(LOCKS / f"{slot}.lock", "w")
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                handle.close()
-                continue
-            self.handle, self.uid = handle, (UID_BASE + slot if os.geteuid() == 0 else os.geteuid())
+        self.handle, self.uid = None, os.geteuid()
+        if self.uid != 0:
             return
-        raise SandboxUnavailable(f"all {UID_SLOTS} sandbox uids are in use")
+        try:
+            with places.machine_leases() as leases:
+                for slot in range(UID_SLOTS):
+                    try:
+                        handle = places.open_lease(leases, slot)
+                    except OSError:  # not a regular file of root's: never used
+                        continue
+                    try:
+                        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    except BlockingIOError:
+                        os.close(handle)
+                        continue
+                    self.handle, self.uid = handle, UID_BASE + slot
+                    return
+        except places.PlaceUnavailable as error:
+            raise SandboxUnavailable(f"no place for the sandbox's uid leases: {error}") from error
+        raise SandboxUnavailable(f"all {UID_SLOTS} sandbox uids are in use (leases in {places.leases_path()}): "
+                                 "other grading kernels hold them")
 
     def release(self) -> None:
-        self.handle.close()
+        if self.handle is not None:
+            os.close(self.handle)
+            self.handle = None
 
 
 DEATHS = {signal.SIGXCPU: f"it used up the CPU time limit ({limits.CPU_SECONDS} s per notebook)",
@@ -307,10 +324,7 @@ class Runtime:
     @classmethod
     def parent(cls) -> str:
         """Where the runtime folders go: short enough for every socket path (k-<port> in s/)."""
-        chosen = tempfile.gettempdir()
-        runtime = os.environ.get("XDG_RUNTIME_DIR", "")
-        if os.geteuid() != 0 and runtime and os.path.isdir(runtime) and os.stat(runtime).st_uid == os.geteuid():
-            chosen = runtime
+        chosen = str(places.user_runtime())  # per user, private, checked (nnkit.places)
         longest = os.path.join(os.path.realpath(chosen), f"nnk-{UID_BASE + UID_SLOTS}-xxxxxxxx", cls.SOCKETS, "k-65535")
         return chosen if len(longest.encode()) <= cls.SOCKET_PATH_MAX else "/tmp"
 

@@ -8,8 +8,8 @@ hidden tests and the same verdicts the instructor would get; your files and the 
 gradebook are not touched (the copy has its own gradebook, whatever NNKIT_DB_URL says) and the
 hidden tests' code is never shown. Prints the score per hidden test with the grader's message.
 
-Exit status: 0 at full marks on every notebook, 1 otherwise, 2 when a notebook cannot be graded
-(or there is none).
+Exit status (nnkit.exits): 0 at full marks on every notebook, 1 otherwise, 2 when a notebook cannot
+be graded (or there is none), 3 when the kit itself failed (a kernel that cannot start, a crash).
 """
 import argparse
 import json
@@ -18,6 +18,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from nnkit import exits
 from nnkit.course import scratch_course
 from nnkit.files import copy_file, kind
 from nnkit.notebooks import ASSIGNMENTS, notebook_path, read
@@ -90,7 +91,7 @@ def check(notebook: Path) -> dict:
         api.enter_assignment(assignment)
         outcome = api.autograde(assignment, STUDENT)
         if not outcome.gradable:
-            return {"notebook": str(notebook), "error": outcome.reason}
+            return {"notebook": str(notebook), "error": outcome.reason, "kit_failure": outcome.kit_failure}
         (entry,) = [e for e in class_submissions(root, [assignment]) if e.student == STUDENT]
         graded = read(root / "autograded" / STUDENT / assignment / f"{assignment}.ipynb")
     cells = []
@@ -132,7 +133,7 @@ def main(argv=None) -> int:
         parser.print_usage(sys.stderr)
         print("give a notebook or a folder: make check NB=path/to/activations.ipynb "
               "(or python -m nnkit.selfcheck path/to/activations.ipynb)", file=sys.stderr)
-        return 2
+        return exits.CANNOT_CHECK
     from nnkit import sandbox
 
     bare = sandbox.unavailable()
@@ -147,10 +148,12 @@ def main(argv=None) -> int:
         print("\n\n".join(map(report, results)))
     else:
         print(json.dumps(results, indent=2))
+    if any(r.get("kit_failure") for r in results):
+        return exits.KIT_FAILURE
     if not results or any("error" in r for r in results):
-        return 2
-    return 0 if all(r["score"] == r["max_score"] for r in results) else 1
+        return exits.CANNOT_CHECK
+    return exits.OK if all(r["score"] == r["max_score"] for r in results) else exits.POINTS_LOST
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exits.run(main)

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
+from nnkit.places import course_state
+
 METADATA_KEY = "nnkit"  # in a graded notebook's metadata: what the grader decided
 RESOURCES_KEY = "nnkit_events"  # in nbconvert's resources: what happened while the notebook ran
 
@@ -112,14 +114,16 @@ def submission_digest(folder: Path) -> str:
 
 
 def outcome_path(root: Path, student: str, assignment: str) -> Path:
-    return root / "outcomes" / assignment / f"{student}.json"
+    return course_state(root) / assignment / f"{student}.json"
 
 
-def write_outcome(root: Path, student: str, assignment: str, digest: str, gradable: bool, reason: str = "") -> None:
+def write_outcome(root: Path, student: str, assignment: str, digest: str, gradable: bool, reason: str = "",
+                  cause: str = "") -> None:
+    """What the batch found, with the failure's cause as data (nnkit.autograde: the student's or not)."""
     path = outcome_path(root, student, assignment)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps({"submission": digest, "gradable": gradable, "reason": reason}))
+    temporary.write_text(json.dumps({"submission": digest, "gradable": gradable, "reason": reason, "cause": cause}))
     temporary.replace(path)
 
 

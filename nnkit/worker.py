@@ -23,7 +23,7 @@ def grade_submission(api, root: Path, student: str, assignment: str):
         if stale.is_dir():
             import shutil
             shutil.rmtree(stale)
-    write_outcome(root, student, assignment, digest, outcome.gradable, outcome.reason)
+    write_outcome(root, student, assignment, digest, outcome.gradable, outcome.reason, outcome.cause)
     return outcome
 
 

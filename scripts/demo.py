@@ -3,20 +3,26 @@ grade table. release/ is never touched (it is generated from source/ and committ
 enters the assignments in the gradebook from source/ on its own).
 
     make demo        (or: python -m scripts.demo, with the venv's bin/ on PATH)
+
+Exits as the batch does (nnkit.exits): 0 when every submission got a state that reflects the
+student's work, 3 with one line per cause when any could not be graded for a reason not the
+student's, or when grading cannot start.
 """
 import time
 
-from nnkit import batch
+from nnkit import batch, exits
 
 
-def main() -> None:
+def main() -> int:
     start = time.perf_counter()
     print("Autograding every submission (nbgrader autograde)...", flush=True)
-    summary = batch.grade_class()
+    with batch.stopping_failures():
+        summary, failures = batch.grade_class()
     print()
     print(summary)
     print(f"done in {time.perf_counter() - start:.1f} s; graded notebooks in autograded/, gradebook in gradebook.db")
+    return batch.report_failures(failures)
 
 
 if __name__ == "__main__":
-    main()
+    exits.run(main)

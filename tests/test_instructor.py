@@ -18,6 +18,7 @@ import nbformat
 import pytest
 
 from components import require
+from nnkit import exits
 from nnkit.course import nbgrader_env, scratch_course
 from nnkit.mnist import COURSE_ROOT
 from nnkit.notebooks import read
@@ -317,7 +318,7 @@ def test_grading_refuses_without_a_sandbox_unless_told(tmp_path, monkeypatch):
     env = nbgrader_env() | {"PATH": f"{fake_bin}:{os.path.dirname(sys.executable)}"}
     refused = subprocess.run([sys.executable, "-m", "nnkit.batch", "--course", str(root), "--assignment", "activations"],
                              env=env, capture_output=True, text=True, timeout=300)
-    assert refused.returncode != 0 and "bwrap not found" in refused.stderr and "apt-get install bubblewrap" in refused.stderr
+    assert refused.returncode == exits.KIT_FAILURE and "bwrap not found" in refused.stderr and "apt-get install bubblewrap" in refused.stderr
     trusted = subprocess.run([sys.executable, "-m", "nnkit.batch", "--course", str(root), "--assignment", "activations",
                               "--no-sandbox"], env=env, capture_output=True, text=True, timeout=300)
     assert trusted.returncode == 0, trusted.stderr
