@@ -40,6 +40,10 @@ WORK_BYTES = 256 * 2**20
 TMP_BYTES = 64 * 2**20
 HOME_BYTES = 32 * 2**20
 
+# The variables that say how many threads numpy's BLAS starts (OpenMP, OpenBLAS, MKL): the batch
+# sets them to each worker's share of the cores, the sandbox passes them on to the kernel.
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
 # Run by every grading kernel at start-up (IPKernelApp.exec_lines), before any student code and
 # binding no user-visible name: the memory limit (also set by the sandbox), and nnkit.record with
 # the functions it binds.
