@@ -132,7 +132,7 @@ def enter(assignments: list[str], root: Path) -> None:
 def source_digest(root: Path, assignment: str) -> str:
     from nnkit.states import submission_digest
 
-    return submission_digest(root / "source" / assignment)
+    return submission_digest(paths.source(root, assignment))
 
 
 def unprepared(assignments: list[str], root: Path) -> list[str]:

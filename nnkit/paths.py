@@ -27,9 +27,14 @@ def course_directory(root: Path) -> CourseDirectory:
 
 
 def folder(root: Path, step: str, student: str, assignment: str) -> Path:
-    """The folder of one student's assignment at one step ("submitted", "autograded", "feedback")."""
+    """The folder of one student's assignment at one step ("source", "submitted", "autograded", "feedback")."""
     directory = course_directory(Path(root))
     return Path(directory.format_path(getattr(directory, f"{step}_directory"), student, assignment))
+
+
+def source(root: Path, assignment: str) -> Path:
+    """The instructor's version of an assignment (nbgrader's student id "." for source/ and release/)."""
+    return folder(root, "source", ".", assignment)
 
 
 def submitted(root: Path, student: str, assignment: str) -> Path:
