@@ -226,6 +226,7 @@ def grade(tasks: list[tuple[str, str]], root: Path, jobs: int, progress: Progres
     threads = max(1, (os.cpu_count() or 1) // jobs) if jobs > 1 else None
     pending, crashes, outcomes = collections.deque(tasks), collections.Counter(), []
     workers: dict = {}  # results file: Worker
+    retiring: list = []  # asked to exit
 
     def start_worker():
         worker = Worker(root, logs.next(), threads)
@@ -234,9 +235,8 @@ def grade(tasks: list[tuple[str, str]], root: Path, jobs: int, progress: Progres
 
     def hand_out(worker):
         worker.send(pending.popleft() if pending else None)
-        if worker.task is None:
-            worker.close()
-            del workers[worker.results]
+        if worker.task is None:  # asked to exit: waited for at the end, while the others work
+            retiring.append(workers.pop(worker.results))
 
     def done(outcome: Outcome):
         outcomes.append(outcome)
@@ -270,7 +270,7 @@ def grade(tasks: list[tuple[str, str]], root: Path, jobs: int, progress: Progres
     finally:
         for worker in list(workers.values()):
             worker.ask_to_exit()  # all asked at once, then waited for
-        for worker in list(workers.values()):
+        for worker in retiring + list(workers.values()):
             worker.close()
     return outcomes
 
