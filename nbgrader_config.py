@@ -1,24 +1,28 @@
-"""The course configuration that every nbgrader command reads (it reads this file several times)."""
+"""The course configuration that every nbgrader command reads (it reads this file several times).
+
+It knows one thing itself: the course is the folder this file is in, and the kit (nnkit/,
+assignments/) is there. Everything else it imports from the kit."""
 import os
 import sys
 
-COURSE_ROOT = os.path.dirname(os.path.abspath(__file__))
+HERE = os.path.dirname(os.path.abspath(__file__))  # the course, and the kit in it
 
 # nnkit and assignments importable here (the judge) and in unsandboxed kernels (the hidden tests' record()).
-if COURSE_ROOT not in sys.path:
-    sys.path.insert(0, COURSE_ROOT)
+if HERE not in sys.path:
+    sys.path.insert(0, HERE)
 paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
-if COURSE_ROOT not in paths:
-    os.environ["PYTHONPATH"] = os.pathsep.join([COURSE_ROOT] + paths)
+if HERE not in paths:
+    os.environ["PYTHONPATH"] = os.pathsep.join([HERE] + paths)
 
-from nnkit import limits  # noqa: E402  (needs the path above)
+import nnkit  # noqa: E402  (needs the path above)
+from nnkit import limits, sandbox  # noqa: E402
 from nnkit.gradebook import COURSE_ID, db_url  # noqa: E402
 
 c = get_config()  # noqa: F821  (provided by traitlets when it loads this file)
 
-c.CourseDirectory.root = COURSE_ROOT
+c.CourseDirectory.root = HERE
 c.CourseDirectory.course_id = COURSE_ID
-c.CourseDirectory.db_url = db_url(COURSE_ROOT)  # SQLite here, unless NNKIT_DB_URL names a server
+c.CourseDirectory.db_url = db_url(HERE)  # SQLite here, unless NNKIT_DB_URL names a server
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]
 
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
@@ -26,7 +30,7 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedE
 c.ResilientExecute.timeout = limits.CELL_TIMEOUT_SECONDS
 # Every kernel starts in the sandbox (nnkit/sandbox.py); NNKIT_NO_SANDBOX=1 (the batch's --no-sandbox)
 # grades without it, for code you trust, and every submission so graded is listed for review.
-c.ResilientExecute.sandbox = not os.environ.get("NNKIT_NO_SANDBOX")
+c.ResilientExecute.sandbox = not os.environ.get(sandbox.OPT_OUT_VARIABLE)
 # A finished notebook's kernel is killed, not asked to quit (0.3 s a notebook): it has nothing to save,
 # and its sandbox takes everything it started with it.
 c.ResilientExecute.shutdown_kernel = "immediate"
@@ -62,13 +66,13 @@ c.HTMLExporter.sanitize_html = True
 c.HTMLExporter.filters = {"clean_html": "nnkit.pages.clean_html", "markdown2html": "nnkit.pages.markdown2html",
                           "csp_meta": "nnkit.pages.csp_meta"}
 c.HTMLExporter.extra_template_basedirs = [
-    os.path.join(COURSE_ROOT, "nnkit", "templates"),
+    os.path.join(os.path.dirname(nnkit.__file__), "templates"),
     os.path.join(os.path.dirname(__import__("nbgrader").__file__), "server_extensions", "formgrader", "templates")]
 
 # nbgrader's exchange (release -> fetch -> submit -> collect, and feedback back): on one machine, the
 # course's exchange/ folder; on a JupyterHub, a folder every user can write (e.g. /srv/nbgrader/exchange),
 # named by NNKIT_EXCHANGE here and by c.Exchange.root in the students' Jupyter config.
-c.Exchange.root = os.environ.get("NNKIT_EXCHANGE") or os.path.join(COURSE_ROOT, "exchange")
+c.Exchange.root = os.environ.get("NNKIT_EXCHANGE") or os.path.join(HERE, "exchange")
 if not os.path.isdir(c.Exchange.root):
     try:
         os.makedirs(c.Exchange.root)

@@ -24,7 +24,9 @@ from nbgrader.apps.api import NbGraderAPI
 from nbgrader.converters import Autograde, GenerateAssignment
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.utils import capture_log, temp_attrs
-from traitlets.config.loader import PyFileConfigLoader
+
+from nnkit import paths
+from nnkit.paths import course_config
 
 from nnkit.files import special_entries
 
@@ -147,11 +149,6 @@ class SubmissionAutograde(Autograde):
             raise
 
 
-def course_config(root: Path):
-    """The course's nbgrader_config.py, and nothing else: no config from the grader's home."""
-    return PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
-
-
 class CourseAPI(NbGraderAPI):
     """nbgrader's API for the course in `root`, configured by the course's config file alone."""
 
@@ -177,7 +174,7 @@ class CourseAPI(NbGraderAPI):
 
     def grade(self, assignment_id: str, student_id: str, force: bool, create: bool) -> tuple[str, str]:
         """('', '') when graded, else (cause, reason)."""
-        problem = precheck(self.root / "submitted" / student_id / assignment_id, self.notebooks(assignment_id))
+        problem = precheck(paths.submitted(self.root, student_id, assignment_id), self.notebooks(assignment_id))
         if problem:
             return problem
         with temp_attrs(self.coursedir, assignment_id=assignment_id, student_id=student_id):

@@ -29,6 +29,15 @@ runs as separate processes, one per shard, launched by any scheduler (cluster/ h
     python -m nnkit.batch --prepare                  once: assignments and students in the gradebook
     python -m nnkit.batch --shard I/N [--jobs J]     on each machine, I = 0 .. N-1
     python -m nnkit.batch --collect                  once all are done: table, grades.csv, report
+
+Two batches never grade one submission at once (nnkit.locks): a second batch that would stops
+before grading anything and says why; the shards of one course run side by side. Each batch's
+worker logs go to a folder of their own, outcomes/logs/<time>-<class or shard>/worker-N.log.
+
+--course names the course folder: this kit's checkout by default (the cluster script passes it), or
+a copy of this course with its own nbgrader_config.py (its kit files links to this one, as
+nnkit.course.scratch_course makes: the tests' and the self-check's), graded without touching the
+checkout. Its assignments are this kit's (course.toml): the kit's code grades them.
 """
 import argparse
 import collections
@@ -41,13 +50,14 @@ import time
 from multiprocessing.connection import wait
 from pathlib import Path
 
-from nnkit import exits, places
+from nnkit import exits, locks, paths, places
 from nnkit.autograde import KIT_CAUSES, Outcome
 from nnkit.course import format_table
 from nnkit.gradebook import open_gradebook
+from nnkit.limits import THREAD_VARIABLES
 from nnkit.mnist import COURSE_ROOT
 from nnkit.notebooks import ASSIGNMENTS
-from nnkit.states import State, class_submissions, write_outcome
+from nnkit.states import REVIEW_HEADINGS, class_submissions, submitted_digest, to_review, write_outcome
 
 CRASHES_ALLOWED = 1  # a submission whose worker dies is graded again this many times
 
@@ -77,9 +87,8 @@ class Progress:
 
 def submissions(assignment: str, root: Path, among=None) -> list[str]:
     """The students who submitted an assignment (only those `among` the given ones, if given)."""
-    folder = root / "submitted"
-    return sorted(p.name for p in folder.iterdir() if (p / assignment).is_dir()
-                  and (among is None or p.name in among)) if folder.is_dir() else []
+    return [student for student in paths.students(root)
+            if (among is None or student in among) and paths.submitted(root, student, assignment).is_dir()]
 
 
 def all_students(assignments: list[str], root: Path) -> list[str]:
@@ -96,9 +105,15 @@ def prepare(assignments: list[str], root: Path) -> None:
     """Enter the assignments (from source/, whatever state release/ is in) and the students of
     submitted/ in the gradebook, so that workers running at once only ever update rows, never race
     to create the same one. An assignment whose source notebook is unchanged since it was last
-    entered in this gradebook is not entered again (outcomes/entered.json holds their digests)."""
+    entered in this gradebook is not entered again (outcomes/entered.json holds their digests, by
+    the gradebook's URL without its password). Two preparations run one after the other."""
+    with locks.preparing(root):
+        enter(assignments, root)
+
+
+def enter(assignments: list[str], root: Path) -> None:
     from nnkit.autograde import CourseAPI
-    from nnkit.gradebook import db_url
+    from nnkit.gradebook import db_label
 
     record = places.course_state(root) / "entered.json"
     entered = json.loads(record.read_text()) if record.is_file() else {}
@@ -106,7 +121,7 @@ def prepare(assignments: list[str], root: Path) -> None:
         known = {a.name for a in gradebook.assignments}
     api = None
     for assignment in assignments:
-        key, digest = f"{db_url(root)} {assignment}", source_digest(root, assignment)
+        key, digest = f"{db_label(root)} {assignment}", source_digest(root, assignment)
         if assignment in known and entered.get(key) == digest:
             continue
         api = api or CourseAPI(root)
@@ -124,7 +139,7 @@ def prepare(assignments: list[str], root: Path) -> None:
 def source_digest(root: Path, assignment: str) -> str:
     from nnkit.states import submission_digest
 
-    return submission_digest(root / "source" / assignment)
+    return submission_digest(paths.source(root, assignment))
 
 
 def unprepared(assignments: list[str], root: Path) -> list[str]:
@@ -133,7 +148,30 @@ def unprepared(assignments: list[str], root: Path) -> list[str]:
     return [a for a in assignments if a not in known]
 
 
-THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+EXIT_SECONDS = 60  # a worker asked to exit (its input closed) finishes its notebook within this, or is killed
+
+
+class Logs:
+    """The worker logs of one batch, in a folder of their own under outcomes/logs/ (made atomically,
+    so batches on machines that share the course never write into each other's): worker-1.log,
+    worker-2.log, ... numbered across the batch's passes, so a retry keeps the log of what it retries."""
+
+    def __init__(self, root: Path, label: str = "class"):
+        top = places.course_state(root) / "logs"
+        top.mkdir(parents=True, exist_ok=True)
+        stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+        for number in range(1, 10_000):
+            self.folder = top / (f"{stamp}-{label}" + (f"-{number}" if number > 1 else ""))
+            try:
+                self.folder.mkdir()
+                break
+            except FileExistsError:
+                continue
+        self.count = 0
+
+    def next(self) -> Path:
+        self.count += 1
+        return self.folder / f"worker-{self.count}.log"
 
 
 class Worker:
@@ -147,7 +185,7 @@ class Worker:
         if threads:  # the kernels this worker starts get their share of the cores (numpy's BLAS)
             env.update({name: str(threads) for name in THREAD_VARIABLES})
         read, write = os.pipe()
-        with open(log, "w") as output:
+        with open(log, "x") as output:
             self.process = subprocess.Popen([sys.executable, "-m", "nnkit.worker", str(root), str(write)],
                                             stdin=subprocess.PIPE, stdout=output, stderr=subprocess.STDOUT,
                                             pass_fds=(write,), env=env, text=True)
@@ -157,48 +195,55 @@ class Worker:
 
     def send(self, task) -> None:
         self.task = task
+        if task is None:
+            return self.ask_to_exit()
         try:
-            if task is None:
-                self.process.stdin.close()
-            else:
-                self.process.stdin.write(json.dumps(task) + "\n")
-                self.process.stdin.flush()
+            self.process.stdin.write(json.dumps(task) + "\n")
+            self.process.stdin.flush()
         except (BrokenPipeError, OSError):
             pass  # it died: its pipe reports it
+
+    def ask_to_exit(self) -> None:
+        """Close its input: it exits once the notebook in hand is graded."""
+        try:
+            self.process.stdin.close()
+        except (BrokenPipeError, OSError):
+            pass  # it died already
 
     def receive(self) -> Outcome | None:
         """The outcome of its task, or None when it died."""
         line = self.results.readline()
         return Outcome(**json.loads(line)) if line else None
 
-    def close(self) -> None:
-        if self.process.poll() is None:
+    def close(self, seconds: float = EXIT_SECONDS) -> None:
+        """Let it exit on its own (its input closed: it finishes the notebook in hand, closes nbgrader
+        and its gradebook connection); kill it only when it has not within `seconds`."""
+        self.ask_to_exit()
+        try:
+            self.process.wait(timeout=seconds)
+        except subprocess.TimeoutExpired:
             self.process.kill()
-        self.process.wait()
+            self.process.wait()
         self.results.close()
 
 
-def grade(tasks: list[tuple[str, str]], root: Path, jobs: int, progress: Progress) -> list[Outcome]:
-    """Grade (student, assignment) tasks with `jobs` supervised worker processes."""
-    logs = places.course_state(root) / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
+def grade(tasks: list[tuple[str, str]], root: Path, jobs: int, progress: Progress, logs: Logs | None = None) -> list[Outcome]:
+    """Grade (student, assignment) tasks with `jobs` supervised worker processes (their logs in `logs`)."""
+    logs = logs or Logs(root)
     threads = max(1, (os.cpu_count() or 1) // jobs) if jobs > 1 else None
     pending, crashes, outcomes = collections.deque(tasks), collections.Counter(), []
     workers: dict = {}  # results file: Worker
-    started = 0
+    retiring: list = []  # asked to exit
 
     def start_worker():
-        nonlocal started
-        started += 1
-        worker = Worker(root, logs / f"worker-{started}.log", threads)
+        worker = Worker(root, logs.next(), threads)
         workers[worker.results] = worker
         hand_out(worker)
 
     def hand_out(worker):
         worker.send(pending.popleft() if pending else None)
-        if worker.task is None:
-            worker.close()
-            del workers[worker.results]
+        if worker.task is None:  # asked to exit: waited for at the end, while the others work
+            retiring.append(workers.pop(worker.results))
 
     def done(outcome: Outcome):
         outcomes.append(outcome)
@@ -232,15 +277,10 @@ def grade(tasks: list[tuple[str, str]], root: Path, jobs: int, progress: Progres
                     start_worker()
     finally:
         for worker in list(workers.values()):
+            worker.ask_to_exit()  # all asked at once, then waited for
+        for worker in retiring + list(workers.values()):
             worker.close()
     return outcomes
-
-
-def submitted_digest(root: Path, student: str, assignment: str) -> str:
-    from nnkit.states import submission_digest
-
-    folder = root / "submitted" / student / assignment
-    return submission_digest(folder) if folder.is_dir() else ""
 
 
 def require_sandbox() -> None:
@@ -262,43 +302,53 @@ def run(assignments: list[str] = list(ASSIGNMENTS), root: Path = COURSE_ROOT, jo
     returns {"seconds", "submissions", "jobs", "notebook_seconds", "outcomes"}."""
     require_sandbox()
     start = time.perf_counter()
-    if shard_of is None:
-        prepare(assignments, root)
-    elif missing := unprepared(assignments, root):
-        raise exits.KitFailure(f"the gradebook does not know {', '.join(missing)}: run `python -m nnkit.batch --prepare` first")
     students = all_students(assignments, root)
     mine = set(students if shard_of is None else shard(students, *shard_of))
     tasks = [(student, assignment) for assignment in assignments for student in submissions(assignment, root, mine)]
-    progress = Progress(len(tasks))
-    outcomes = grade(tasks, root, jobs, progress)
+    try:
+        with locks.grading(root, tasks):
+            if shard_of is None:
+                prepare(assignments, root)
+            elif missing := unprepared(assignments, root):
+                raise exits.KitFailure(f"the gradebook does not know {', '.join(missing)}: "
+                                       "run `python -m nnkit.batch --prepare` first")
+            progress = Progress(len(tasks))
+            outcomes = grade_and_retry(tasks, root, jobs, progress, "class" if shard_of is None else
+                                       f"shard-{shard_of[0]}of{shard_of[1]}")
+    except locks.Busy as busy:
+        raise exits.KitFailure(str(busy)) from None
+    return {"seconds": round(time.perf_counter() - start, 1), "submissions": len(tasks), "jobs": jobs,
+            "notebook_seconds": progress.seconds, "outcomes": outcomes}
+
+
+def grade_and_retry(tasks: list[tuple[str, str]], root: Path, jobs: int, progress: Progress, label: str) -> list[Outcome]:
+    logs = Logs(root, label)
+    outcomes = grade(tasks, root, jobs, progress, logs)
     # Once more, alone: a busy database or a kernel that did not start is never the student's
     # doing, and with several workers any failure may come from another's load.
     again = [o for o in outcomes if o.retry or (jobs > 1 and not o.gradable)]
     if again:
         progress.total += len(again)
-        retried = {(o.student, o.assignment): o for o in grade([(o.student, o.assignment) for o in again], root, 1, progress)}
+        retried = {(o.student, o.assignment): o for o in grade([(o.student, o.assignment) for o in again], root, 1,
+                                                                progress, logs)}
         outcomes = [retried.get((o.student, o.assignment), o) for o in outcomes]
-    return {"seconds": round(time.perf_counter() - start, 1), "submissions": len(tasks), "jobs": jobs,
-            "notebook_seconds": progress.seconds, "outcomes": outcomes}
+    return outcomes
 
 
-def summary_text(root: Path, assignments: list[str], summary: dict | None = None) -> str:
-    """The grade table with each submission's state, what could not be graded and what to review."""
-    entries = class_submissions(root, assignments)
+def summary_text(root: Path, assignments: list[str], summary: dict | None = None, entries: list | None = None) -> str:
+    """The grade table with each submission's state, what could not be graded and what to review
+    (`entries`: nnkit.states' Submissions, when the caller has them already)."""
+    if entries is None:
+        entries = class_submissions(root, assignments)
     lines = [format_table(entries, assignments), ""]
     if summary:
         workers = summary.get("jobs", 1)
         lines.append(f"{summary['submissions']} submissions graded in {summary['seconds']} s"
                      f" ({summary['seconds'] / max(summary['submissions'], 1):.1f} s each"
                      + (f", {workers} workers" if workers > 1 else "") + ")")
-    for state, heading in ((State.NOT_GRADABLE, "could not be graded (marked !, no grades)"),
-                           (State.REVIEW, "graded, to review (marked ?)")):
-        chosen = [e for e in entries if e.state == state]
-        if chosen:
-            lines.append(f"{len(chosen)} {heading}:")
-            lines += [f"  {e.student} / {e.assignment}: {'; '.join(e.reasons)}" for e in chosen]
-    kept = [e for e in entries if e.state == State.MISSING and e.reasons]
-    lines += [f"  {e.student} / {e.assignment}: {'; '.join(e.reasons)}" for e in kept]
+    for state, chosen in to_review(entries).items():
+        lines.append(f"{len(chosen)} {REVIEW_HEADINGS[state]}:")
+        lines += [f"  {e.student} / {e.assignment}: {'; '.join(e.reasons)}" for e in chosen]
     return "\n".join(lines)
 
 
@@ -307,9 +357,10 @@ def finish(root: Path, assignments: list[str], summary: dict | None = None) -> s
     from nnkit import report
     from nnkit.export import write_csv
 
-    write_csv(root, root / "grades.csv", assignments)
-    page = report.write(root)
-    return (summary_text(root, assignments, summary) + f"\ngrades (with a column per hidden test): {relative(root / 'grades.csv')}"
+    entries = class_submissions(root, assignments)  # once: it hashes every submission
+    write_csv(root, root / "grades.csv", assignments, entries=entries)
+    page = report.write(root, assignments, entries)
+    return (summary_text(root, assignments, summary, entries) + f"\ngrades (with a column per hidden test): {relative(root / 'grades.csv')}"
             f"\nreport: {relative(page)}")
 
 
@@ -377,7 +428,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m nnkit.batch", description=__doc__.splitlines()[0])
     parser.add_argument("--assignment", action="append", choices=ASSIGNMENTS,
                         help="grade only this assignment (repeatable); default: all")
-    parser.add_argument("--course", type=Path, default=COURSE_ROOT, help="the course folder (default: this kit)")
+    parser.add_argument("--course", type=Path, default=COURSE_ROOT,
+                        help="the course folder: this kit's checkout (the default), or a copy of its course "
+                             "with its own nbgrader_config.py, e.g. to grade without touching the checkout")
     parser.add_argument("--jobs", "-j", type=int, default=1, help="workers grading at once on this machine (default 1)")
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--prepare", action="store_true", help="only enter assignments and students in the gradebook")
@@ -392,6 +445,8 @@ def main(argv=None) -> int:
         os.environ[OPT_OUT_VARIABLE] = "1"  # read by nbgrader_config.py in every worker
     assignments = [a for a in ASSIGNMENTS if a in (args.assignment or ASSIGNMENTS)]
     root = args.course.resolve()
+    if not (root / paths.CONFIG_FILE).is_file():
+        parser.error(f"{args.course} is not a course folder: it has no {paths.CONFIG_FILE}")
     if args.jobs < 1:
         parser.error("--jobs must be at least 1")
     with stopping_failures():

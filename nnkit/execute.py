@@ -45,7 +45,7 @@ from traitlets import Bool
 from nnkit import limits
 from nnkit.codec import MIME
 from nnkit.preprocessor import recorded_cases
-from nnkit.states import Review, add_event
+from nnkit.states import Kind, Review, add_event
 
 # A locked cell whose grade id starts so is for the student only (it loads data with torchvision,
 # trains and plots): the grader does not run it. Never a graded cell.
@@ -146,7 +146,7 @@ class ResilientExecute(Execute):
         self._events = resources if resources is not None else {}
         self._budget = Budget()
         if not self.sandbox:
-            add_event(self._events, Review("no_sandbox", None, "graded without the sandbox (--no-sandbox)"))
+            add_event(self._events, Review(Kind.NO_SANDBOX, None, "graded without the sandbox (--no-sandbox)"))
         return super().preprocess(nb, resources, km=km)
 
     def create_kernel_manager(self):

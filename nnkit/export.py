@@ -19,17 +19,17 @@ FIXED = ["student_id", "assignment", "timestamp", "score", "max_score", "status"
 
 
 def cell_columns(root: Path, assignments: list[str]) -> list[str]:
-    from nnkit.gradebook import open_gradebook
+    from nnkit.gradebook import open_gradebook, points_of
 
     with open_gradebook(root) as gradebook:
-        known = {a.name: a for a in gradebook.assignments}
-        return [cell.name for name in assignments if name in known
-                for notebook in known[name].notebooks for cell in notebook.grade_cells if cell.max_score > 0]
+        known = {a.name for a in gradebook.assignments}
+        return [cell for name in assignments if name in known for cell in points_of(gradebook, name)]
 
 
-def rows(root: Path, assignments: list[str] = ASSIGNMENTS, students: list[str] = ()) -> list[dict]:
+def rows(root: Path, assignments: list[str] = ASSIGNMENTS, students: list[str] = (), entries=None) -> list[dict]:
+    """A row per submission (`entries`: nnkit.states' Submissions, when the caller has them already)."""
     result = []
-    for entry in class_submissions(root, list(assignments)):
+    for entry in class_submissions(root, list(assignments)) if entries is None else entries:
         if students and entry.student not in students:
             continue
         row = {"student_id": entry.student, "assignment": entry.assignment, "timestamp": entry.timestamp,
@@ -40,11 +40,15 @@ def rows(root: Path, assignments: list[str] = ASSIGNMENTS, students: list[str] =
     return result
 
 
-def write_csv(root: Path, dest: Path, assignments: list[str] = ASSIGNMENTS, students: list[str] = ()) -> Path:
-    with open(dest, "w", newline="") as f:
+def write_csv(root: Path, dest: Path, assignments: list[str] = ASSIGNMENTS, students: list[str] = (),
+              entries=None) -> Path:
+    """Write grades.csv whole or not at all (a batch collecting while another reads it)."""
+    temporary = dest.with_name(dest.name + ".tmp")
+    with open(temporary, "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=FIXED + cell_columns(root, assignments), restval="")
         writer.writeheader()
-        writer.writerows(rows(root, assignments, students))
+        writer.writerows(rows(root, assignments, students, entries))
+    temporary.replace(dest)
     return dest
 
 

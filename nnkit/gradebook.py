@@ -24,6 +24,13 @@ def db_url(root: Path) -> str:
     return os.environ.get(DB_URL_VARIABLE) or own
 
 
+def db_label(root: Path) -> str:
+    """The gradebook's URL without its password: what may be written to a file or printed."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(db_url(root)).render_as_string(hide_password=True)
+
+
 # nbgrader 0.9's gradebook relies on SQLAlchemy's old backref cascade, and SQLAlchemy 2 says so on
 # stderr ("Object of type <SubmittedAssignment> not in session ...") each time a submission is
 # entered: nbgrader's to fix, harmless here, and noise in what a student or instructor reads.
@@ -35,3 +42,15 @@ def open_gradebook(root: Path):
     from nbgrader.api import Gradebook
 
     return Gradebook(db_url(root), COURSE_ID)
+
+
+def carries_points(cell) -> bool:
+    """Whether a grade cell (or a grade of one) counts in the score: the 0-point checks (an answer's
+    shape, its dtype) are left out of every column, table and rate."""
+    return cell.max_score > 0
+
+
+def points_of(gradebook, assignment: str) -> dict[str, float]:
+    """{hidden-test cell: its points} of an assignment, in notebook order, the cells that carry points only."""
+    return {cell.name: cell.max_score for notebook in gradebook.find_assignment(assignment).notebooks
+            for cell in notebook.grade_cells if carries_points(cell)}

@@ -56,6 +56,10 @@ HOME_BYTES = 32 * 2**20
 RUNTIME_BYTES = 1 * 2**20
 RUNTIME_FILES = 64
 
+# The variables that say how many threads numpy's BLAS starts (OpenMP, OpenBLAS, MKL): the batch
+# sets them to each worker's share of the cores, the sandbox passes them on to the kernel.
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
 # Run by every grading kernel at start-up (IPKernelApp.exec_lines), before any student code and
 # binding no user-visible name: the memory limit (also set by the sandbox), and nnkit.record with
 # the functions it binds.

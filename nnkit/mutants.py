@@ -13,7 +13,10 @@ in memory): every replaced operator, comparison, number, boolean, break/continue
 to run zero times... Each mutant is judged by the assignment's hidden cases exactly as a student's
 answer is, with record() and the judge, in-process: no nbgrader, no kernel, in a forked child with
 a time and a memory limit (a mutant that loops forever is caught by the time limit, as the real
-grader's would be). A mutant is killed when a case fails; the report lists the survivors (file,
+grader's would be). A mutant is killed when a case fails (or its module cannot even be run); one
+that runs out of time, or whose child dies (a signal, the memory limit), is counted apart: the real
+grader would fail it too, but no case caught it. A harness error (the judging itself failed: the
+kit's bug, not the mutant's) is counted apart and fails the run. The report lists the survivors (file,
 line, function, operator, the line before and after), so that the author adds a case, or marks the
 mutant equivalent in `assignments/<name>/key/equivalent_mutants.toml` with a reason. An entry there
 is keyed by the mutation itself (function, operator, line before and after), not by a tool's
@@ -25,7 +28,8 @@ judged here, in-process, by the hidden cases themselves; mutmut runs a test runn
 a rewritten copy of the files on disk, which would judge mutants by the kit's tests rather than
 by the cases a student is graded with.
 
-Exit status: 0 when no mutant survives unexplained and no equivalent entry is stale, 1 otherwise.
+Exit status (nnkit.exits): OK when no mutant survives unexplained and no equivalent entry is stale,
+POINTS_LOST otherwise, KIT_FAILURE when the harness failed on any mutant.
 """
 import argparse
 import difflib
@@ -62,11 +66,33 @@ class Mutant:
                 f"      - {self.before}\n      + {self.after}")
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """What became of one mutant: KILLED by a case (`detail`: which), SURVIVED every case, TIMEOUT,
+    DIED (its child, by a signal or an exit status: `detail`), HARNESS_ERROR (the judging failed)."""
+    kind: str
+    detail: str = ""
+
+    def as_text(self) -> str:
+        return json.dumps({"kind": self.kind, "detail": self.detail})
+
+    @classmethod
+    def from_text(cls, text: str) -> "Verdict":
+        data = json.loads(text)
+        return cls(data["kind"], data["detail"])
+
+
+KILLED, SURVIVED, TIMEOUT, DIED, HARNESS_ERROR = "killed", "survived", "timeout", "died", "harness_error"
+
+
 @dataclass
 class Report:
     assignment: str
     mutants: int = 0
-    killed: int = 0
+    killed: int = 0  # by a case
+    timeouts: int = 0
+    deaths: int = 0
+    harness_errors: list = field(default_factory=list)  # (mutant, what failed)
     equivalent: list = field(default_factory=list)
     survivors: list = field(default_factory=list)
     stale: list = field(default_factory=list)
@@ -163,9 +189,9 @@ def changed_line(before: list[str], after: list[str], near: int) -> tuple[str, s
 
 
 def judge_mutants(assignment: str, mutants: list[tuple["Mutant", str]], jobs: int):
-    """Yield (mutant, verdict) for each: verdict '' when every hidden case of the assignment passes
-    with the mutant playing the student (it survives), else what caught it. Each mutant is judged
-    in its own forked child, with a time and a memory limit, `jobs` children at a time."""
+    """Yield (mutant, Verdict) for each, the mutant playing the student against every hidden case
+    of the assignment. Each mutant is judged in its own forked child, with a time and a memory
+    limit, `jobs` children at a time."""
     waiting = list(mutants)
     running = {}  # pid: (mutant, the pipe it answers on, deadline)
     while waiting or running:
@@ -180,18 +206,24 @@ def judge_mutants(assignment: str, mutants: list[tuple["Mutant", str]], jobs: in
             if not done:
                 os.kill(pid, signal.SIGKILL)
                 os.waitpid(pid, 0)
-                verdict = f"the time limit ({MUTANT_SECONDS} s)"
+                verdict = Verdict(TIMEOUT, f"the time limit ({MUTANT_SECONDS} s)")
             else:
                 said = os.read(pipe, 4096).decode(errors="replace")
-                verdict = "" if said == "-" else said or f"the child died (status {status})"
+                verdict = Verdict.from_text(said) if said else Verdict(DIED, death(status))
             os.close(pipe)
             del running[pid]
             yield mutant, verdict
         time.sleep(0.002)
 
 
+def death(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        return f"the child died of signal {signal.Signals(os.WTERMSIG(status)).name}"
+    return f"the child exited with status {os.waitstatus_to_exitcode(status)} before it answered"
+
+
 def spawn(assignment: str, mutated: str, function: str | None, others: list[int]) -> tuple[int, int]:
-    """Fork a child that judges one mutant and writes its verdict (at most 1000 bytes: the pipe
+    """Fork a child that judges one mutant and writes its verdict (a few hundred bytes: the pipe
     holds it all, so the child never blocks) to a pipe; return (its pid, the pipe's read end)."""
     read, write = os.pipe()
     pid = os.fork()
@@ -201,32 +233,40 @@ def spawn(assignment: str, mutated: str, function: str | None, others: list[int]
         try:
             resource.setrlimit(resource.RLIMIT_AS, (MUTANT_MEMORY, MUTANT_MEMORY))
             verdict = caught_by(assignment, mutated, function)
-        except BaseException as error:  # a mutant that breaks the module itself is caught
-            verdict = f"the module fails: {type(error).__name__}"
-        os.write(write, (verdict or "-").encode()[:1000])
+        except BaseException as error:  # noqa: BLE001 - the judging failed: the kit's, reported as such
+            verdict = Verdict(HARNESS_ERROR, f"{type(error).__name__}: {str(error)[:200]}")
+        os.write(write, verdict.as_text().encode())
         os._exit(0)
     os.close(write)
     return pid, read
 
 
-def caught_by(assignment: str, mutated: str, function: str | None) -> str:
+def caught_by(assignment: str, mutated: str, function: str | None) -> Verdict:
+    """The verdict of the hidden cases on a mutant. A module that fails to run, or lacks a function,
+    is killed (a student's would score zero); an exception anywhere else is the harness's, and
+    propagates."""
     from nnkit.cases import CASES
     from nnkit.judge import judge
     from nnkit.record import run_case
     from nnkit.references import key
 
     namespace = {"__name__": f"mutant_of_{assignment}"}
-    exec(compile(mutated, str(solution_path(assignment)), "exec"), namespace)
+    try:
+        exec(compile(mutated, str(solution_path(assignment)), "exec"), namespace)
+    except BaseException as error:  # noqa: BLE001 - whatever the mutant's module raises kills it
+        return Verdict(KILLED, f"the module fails: {type(error).__name__}")
     for view_name, view in key(assignment).STUDENT_VIEWS.items():
         if function is not None and function not in view.values():
             continue
         cases = sorted((c for c in CASES.values() if c.assignment == assignment and set(c.functions) <= set(view)),
                        key=lambda c: view.get(c.function) != function)  # the mutated function's cases first
         for case in cases:
+            if any(view[f] not in namespace for f in case.functions):
+                return Verdict(KILLED, f"the module lacks a function of {case.name}")
             functions = [namespace[view[f]] for f in case.functions]
             if not judge(run_case(case.name, *functions)).passed:
-                return f"{case.name} ({view_name})"
-    return ""
+                return Verdict(KILLED, f"{case.name} ({view_name})")
+    return Verdict(SURVIVED)
 
 
 def warm(assignment: str) -> None:
@@ -247,10 +287,16 @@ def report(assignment: str, operators: list[str] | None = None, jobs: int = os.c
     result = Report(assignment)
     listed = {(e.get("function", ""), e["operator"], e["before"], e["after"]): e for e in equivalents(assignment)}
     matched = set()
-    for mutant, caught in judge_mutants(assignment, mutants_of(assignment, operators), jobs):
+    for mutant, verdict in judge_mutants(assignment, mutants_of(assignment, operators), jobs):
         result.mutants += 1
-        if caught:
+        if verdict.kind == KILLED:
             result.killed += 1
+        elif verdict.kind == TIMEOUT:
+            result.timeouts += 1
+        elif verdict.kind == DIED:
+            result.deaths += 1
+        elif verdict.kind != SURVIVED:
+            result.harness_errors.append((mutant, verdict.detail))
         elif mutant.key in listed:
             result.equivalent.append((mutant, listed[mutant.key].get("reason", "")))
             matched.add(mutant.key)
@@ -265,8 +311,11 @@ def render(result: Report) -> str:
     from nnkit.syllabus import COURSE_ROOT
 
     path = str(solution_path(result.assignment).relative_to(COURSE_ROOT))
-    lines = [f"{result.assignment}: {result.mutants} mutants, {result.killed} killed, {len(result.equivalent)} equivalent, "
-             f"{len(result.survivors)} survived, in {result.seconds:.0f} s"]
+    lines = [f"{result.assignment}: {result.mutants} mutants, {result.killed} killed by a case, "
+             f"{result.timeouts} out of time, {result.deaths} died, {len(result.harness_errors)} harness errors, "
+             f"{len(result.equivalent)} equivalent, {len(result.survivors)} survived, in {result.seconds:.0f} s"]
+    lines += ["  harness errors (the kit failed judging these mutants, not the hidden tests):"] if result.harness_errors else []
+    lines += [f"    {m.describe(path)}\n      {detail}" for m, detail in result.harness_errors]
     lines += ["  survived (add a case that catches it, or mark it equivalent in "
               f"{equivalents_path(result.assignment).relative_to(COURSE_ROOT)}):"] if result.survivors else []
     lines += [f"    {m.describe(path)}" for m in result.survivors]
@@ -290,13 +339,25 @@ def main(argv=None) -> int:
     results = [report(a, args.operators, args.jobs) for a in args.assignments or ASSIGNMENTS]
     if args.json:
         print(json.dumps([{"assignment": r.assignment, "mutants": r.mutants, "killed": r.killed,
+                           "timeouts": r.timeouts, "deaths": r.deaths, "harness_errors": len(r.harness_errors),
                            "equivalent": len(r.equivalent), "survived": len(r.survivors), "stale": len(r.stale),
                            "seconds": round(r.seconds, 1)} for r in results], indent=1))
     else:
         print("\n\n".join(render(r) for r in results))
-    return 0 if not any(r.survivors or r.stale for r in results) else 1
+    return exit_code(results)
+
+
+def exit_code(results: list[Report]) -> int:
+    from nnkit import exits
+
+    if any(r.harness_errors for r in results):
+        return exits.KIT_FAILURE
+    return exits.POINTS_LOST if any(r.survivors or r.stale for r in results) else exits.OK
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    from nnkit.limits import THREAD_VARIABLES
+
+    for name in THREAD_VARIABLES:  # one thread per forked child: --jobs of them share the cores
+        os.environ.setdefault(name, "1")
     sys.exit(main())

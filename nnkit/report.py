@@ -19,12 +19,12 @@ import sys
 from pathlib import Path
 
 from nnkit.cases import CASES
-from nnkit.gradebook import open_gradebook
+from nnkit.gradebook import open_gradebook, points_of
 from nnkit.i18n import _
 from nnkit.mnist import COURSE_ROOT
 from nnkit.notebooks import ASSIGNMENTS
 from nnkit.pages import csp_meta
-from nnkit.states import State, class_submissions
+from nnkit.states import REVIEW_HEADINGS, State, class_submissions, to_review
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 60em; color: #222; }
@@ -55,11 +55,6 @@ def histogram(scores: list[float], max_score: float) -> str:
     return base64.b64encode(buffer.getvalue()).decode()
 
 
-def cell_points(gradebook, assignment: str) -> dict[str, float]:
-    return {cell.name: cell.max_score for notebook in gradebook.find_assignment(assignment).notebooks
-            for cell in notebook.grade_cells if cell.max_score > 0}
-
-
 def section(name: str, graded: list, points: dict[str, float]) -> str:
     max_score = sum(points.values())
     scores = [e.score for e in graded]
@@ -84,33 +79,32 @@ def section(name: str, graded: list, points: dict[str, float]) -> str:
     return "\n".join(parts)
 
 
-def review_list(entries: list, state: State, heading: str) -> str:
-    chosen = [e for e in entries if e.state == state or (state == State.MISSING and e.reasons)]
-    if not chosen:
-        return ""
+def review_list(state: State, chosen: list) -> str:
     items = "".join(f"<li><b>{html.escape(e.student)}</b> / {html.escape(e.assignment)}<ul>"
                     + "".join(f"<li>{html.escape(reason)}</li>" for reason in e.reasons) + "</ul></li>" for e in chosen)
-    return f'<div class="review"><b>To review</b>: {heading}<ul>{items}</ul></div>'
+    return f'<div class="review"><b>To review</b>: {len(chosen)} {html.escape(REVIEW_HEADINGS[state])}<ul>{items}</ul></div>'
 
 
-def build(root: Path = COURSE_ROOT, assignments: list[str] = ASSIGNMENTS) -> str:
-    entries = [e for e in class_submissions(root, list(assignments)) if e.state != State.MISSING or e.reasons]
+def build(root: Path = COURSE_ROOT, assignments: list[str] = ASSIGNMENTS, entries: list | None = None) -> str:
+    """The page (`entries`: nnkit.states' Submissions of these assignments, when the caller has them already)."""
+    if entries is None:
+        entries = class_submissions(root, list(assignments))
     with open_gradebook(root) as gradebook:
         known = {a.name for a in gradebook.assignments}
         sections = [section(name, [e for e in entries if e.assignment == name and e.state in (State.GRADED, State.REVIEW)],
-                            cell_points(gradebook, name)) for name in assignments if name in known]
-    review = (review_list(entries, State.NOT_GRADABLE, "submissions that could not be graded (no grades)")
-              + review_list(entries, State.REVIEW, "graded submissions with something to look at "
-                                                   "(a flag of the integrity scan, a kernel that died, a cell cut off)")
-              + review_list(entries, State.MISSING, "submissions no longer in submitted/ whose grades the gradebook keeps"))
+                            points_of(gradebook, name)) for name in assignments if name in known]
+    review = "".join(review_list(state, chosen) for state, chosen in to_review(entries).items())
     return (f"<!DOCTYPE html><html><head><meta charset='utf-8'>{csp_meta()}<title>Grading report</title>"
             f"<style>{STYLE}</style></head><body><h1>Grading report</h1>{review}{''.join(sections)}</body></html>")
 
 
-def write(root: Path = COURSE_ROOT) -> Path:
+def write(root: Path = COURSE_ROOT, assignments: list[str] = ASSIGNMENTS, entries: list | None = None) -> Path:
+    """Write the page whole or not at all (an instructor may be reading the last one)."""
     path = root / "autograded" / "report.html"
     path.parent.mkdir(exist_ok=True)
-    path.write_text(build(root))
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(build(root, assignments, entries))
+    temporary.replace(path)
     return path
 
 

@@ -51,7 +51,7 @@ ASSIGNMENT_KERNEL_SIDE = ("__init__.py", "cases.py")
 ALLOWED_DISTRIBUTIONS = ("numpy", "matplotlib", "ipykernel")
 INSIDE_HOME, INSIDE_WORK, INSIDE_KIT = "/home/student", "/submission", "/kit"
 # Environment variables a kernel gets from the grader's environment, when set there; nothing else.
-PASSED_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NBGRADER_EXECUTION", "LANG")
+PASSED_VARIABLES = (*limits.THREAD_VARIABLES, "NBGRADER_EXECUTION", "LANG")
 UID_BASE, UID_SLOTS = 1_500_000, 4096  # sandbox users: far above any account's uid
 OPT_OUT_VARIABLE = "NNKIT_NO_SANDBOX"  # set (to 1) by --no-sandbox; read by nbgrader_config.py
 INSTALL_HINT = ("install bubblewrap (Debian/Ubuntu: `apt-get install bubblewrap`; `make test` and `make demo` "

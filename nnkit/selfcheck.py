@@ -18,11 +18,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-from nnkit import exits
+import nbformat
+
+from nnkit import exits, paths
 from nnkit.course import scratch_course
 from nnkit.files import copy_file, kind
 from nnkit.notebooks import ASSIGNMENTS, notebook_path, read
-from nnkit.states import class_submissions
+from nnkit.states import Kind, class_submissions
 
 STUDENT = "self"
 
@@ -44,17 +46,28 @@ def notebooks_in(paths: list[str]) -> tuple[list[Path], list[dict]]:
 
 
 def graded_ids(notebook) -> set[str]:
-    """The ids of a notebook's answer and hidden-test cells: they tell its assignment."""
-    return {c.metadata["nbgrader"].get("grade_id") for c in notebook.cells
-            if c.metadata.get("nbgrader", {}).get("grade") or c.metadata.get("nbgrader", {}).get("solution")} - {None}
+    """The ids of a notebook's answer and hidden-test cells: they tell its assignment. Whatever
+    shape a student's file has (nbformat reads a notebook that fails validation as it is)."""
+    cells = notebook.get("cells")
+    metadata = [c.get("metadata") for c in cells if isinstance(c, dict)] if isinstance(cells, list) else []
+    marks = [m.get("nbgrader") for m in metadata if isinstance(m, dict)]
+    return {m["grade_id"] for m in marks if isinstance(m, dict) and isinstance(m.get("grade_id"), str)
+            and (m.get("grade") or m.get("solution"))}
+
+
+# What nbformat raises on a file that is not a notebook: not JSON (ValueError), JSON of another
+# shape (AttributeError, TypeError, KeyError), a notebook that fails its schema.
+NOT_A_NOTEBOOK = (OSError, ValueError, AttributeError, TypeError, KeyError, nbformat.ValidationError)
 
 
 def assignment_of(notebook: Path) -> str | None:
-    """The assignment a notebook belongs to, by its cells' nbgrader ids (not by its file name)."""
+    """The assignment a notebook belongs to, by its cells' nbgrader ids (not by its file name);
+    None when it has none of any, or is not a notebook."""
     try:
-        ids = graded_ids(read(notebook))
-    except Exception:
+        content = read(notebook)
+    except NOT_A_NOTEBOOK:
         return None
+    ids = graded_ids(content)
     overlap = {a: len(ids & graded_ids(read(notebook_path("release", a)))) for a in ASSIGNMENTS
                if notebook_path("release", a).is_file()}  # an assignment being written has none yet
     best = max(overlap, key=overlap.get, default=None)
@@ -82,7 +95,7 @@ def check(notebook: Path) -> dict:
 
     with tempfile.TemporaryDirectory(prefix="selfcheck-") as tmp:
         root = scratch_course(Path(tmp) / "course")
-        target = root / "submitted" / STUDENT / assignment / f"{assignment}.ipynb"
+        target = paths.submitted_notebook(root, STUDENT, assignment)
         target.parent.mkdir(parents=True)
         copied = copy_file(notebook, target)  # the file itself, never through a link (nnkit.files)
         if copied:
@@ -93,17 +106,23 @@ def check(notebook: Path) -> dict:
         if not outcome.gradable:
             return {"notebook": str(notebook), "error": outcome.reason, "kit_failure": outcome.kit_failure}
         (entry,) = [e for e in class_submissions(root, [assignment]) if e.student == STUDENT]
-        graded = read(root / "autograded" / STUDENT / assignment / f"{assignment}.ipynb")
+        graded = read(paths.graded_notebook(root, STUDENT, assignment))
     cells = []
     for cell in graded.cells:
         meta = cell.metadata.get("nbgrader", {})
-        if meta.get("grade") and meta.get("points") and cell.cell_type == "code":
+        if meta.get("grade_id") in entry.cells and cell.cell_type == "code":  # the hidden tests that carry points
             message = "".join(o.get("text", "") if o.output_type == "stream" else o.get("evalue", "") for o in cell.outputs)
             score = entry.cells.get(meta["grade_id"]) or 0.0
             cells.append({"id": meta["grade_id"], "points": meta["points"], "score": score,
                           "passed": score == meta["points"], "message": message.strip()})
     return {"notebook": str(notebook), "assignment": assignment, "score": entry.score, "max_score": entry.max_score,
-            "state": entry.state.value, "reasons": entry.reasons, "cells": cells}
+            "state": entry.state.value, "reasons": instructor_reasons(entry), "cells": cells}
+
+
+def instructor_reasons(entry) -> list[str]:
+    """What the instructor would look at: every reason but grading without the sandbox, which is
+    this machine's (the learner is told so once), never the instructor's."""
+    return [item.text() for item in entry.reviews if item.kind != Kind.NO_SANDBOX]
 
 
 def report(result: dict) -> str:
@@ -116,9 +135,8 @@ def report(result: dict) -> str:
         lines.append(f"  {mark} {cell['score']:g}/{cell['points']:g}  {first}")
         if not cell["passed"]:
             lines += [f"             {line.strip()}" for line in rest]
-    reasons = [r for r in result["reasons"] if "without the sandbox" not in r]
-    if reasons:
-        lines.append("  Your instructor would look at: " + "; ".join(reasons))
+    if result["reasons"]:
+        lines.append("  Your instructor would look at: " + "; ".join(result["reasons"]))
     return "\n".join(lines)
 
 

@@ -13,6 +13,9 @@ The facts come as data, never as text to parse: what is in submitted/, the batch
 each submission (outcomes/<assignment>/<student>.json, with a digest of what it graded), the
 review items the grader wrote into each graded notebook's metadata (nnkit.preprocessor), and the
 scores in the gradebook.
+
+Each reason is a `Review` of a `Kind`: a new reason is a new Kind here and the one module that
+finds it; the table, grades.csv, the report and the self-check take it from `to_review`.
 """
 import hashlib
 import json
@@ -22,6 +25,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
+from nnkit import paths
 from nnkit.places import course_state
 
 METADATA_KEY = "nnkit"  # in a graded notebook's metadata: what the grader decided
@@ -41,12 +45,29 @@ LEGEND = {State.REVIEW: "graded, to review", State.NOT_GRADABLE: "not gradable (
           State.UNGRADED: "submitted, not graded yet", State.MISSING: "nothing submitted"}
 
 
+class Kind(str, Enum):
+    """What a reason is about. Of a graded notebook (written by the grader into its metadata):
+    FLAG (the integrity scan), TIMEOUT, KERNEL_DIED, OUTPUT (dropped at the cap), JUDGE (the kit
+    could not judge a check), NO_SANDBOX. Of the submission's state: NOT_GRADABLE (why nbgrader
+    could not grade it), CHANGED (since it was graded), UNREADABLE (its graded copy),
+    MANUAL_GRADES_KEPT (of a submission no longer in submitted/)."""
+    FLAG = "flag"
+    TIMEOUT = "timeout"
+    KERNEL_DIED = "kernel_died"
+    OUTPUT = "output"
+    JUDGE = "judge"
+    NO_SANDBOX = "no_sandbox"
+    NOT_GRADABLE = "not_gradable"
+    CHANGED = "changed"
+    UNREADABLE = "unreadable"
+    MANUAL_GRADES_KEPT = "manual_grades_kept"
+
+
 @dataclass(frozen=True)
 class Review:
-    """One reason for the instructor to look at a graded submission.
-
-    kind: flag (the integrity scan), timeout, kernel_died, output (dropped at the cap), judge (the
-    kit could not judge a check), no_sandbox; cell: the grade id or position of the cell concerned."""
+    """One reason for the instructor to look at a submission: its kind (a `Kind`'s value; a kind
+    this kit does not know, e.g. from a newer kit's graded notebook, is kept as it is), the grade id
+    or position of the cell concerned, and the detail in words."""
     kind: str
     cell: str | None
     detail: str
@@ -79,13 +100,18 @@ class Submission:
     state: State
     score: float | None = None  # None when it has no grades
     max_score: float = 0.0
-    reasons: list[str] = field(default_factory=list)
+    reviews: list[Review] = field(default_factory=list)  # why it is in its state, as data
     cells: dict[str, float] = field(default_factory=dict)  # hidden-test cell: score (the 0-point checks left out)
     timestamp: str = ""  # when it was submitted, as nbgrader recorded it
 
     @property
     def mark(self) -> str:
         return MARKS[self.state]
+
+    @property
+    def reasons(self) -> list[str]:
+        """The reasons in words, as the table, grades.csv and the report show them."""
+        return [item.text() for item in self.reviews]
 
     @property
     def status(self) -> str:
@@ -97,20 +123,29 @@ class Submission:
 
 def submission_digest(folder: Path) -> str:
     """A digest of a submission's files (names and bytes): whether it changed since it was graded,
-    without trusting any clock. Only regular files are read; a link counts by its text, anything
-    else by its name (nothing is followed or opened: nnkit.files)."""
-    entries = []
-    for top, folders, names in os.walk(folder):  # never into a linked folder
-        entries += [Path(top) / name for name in names + [f for f in folders if os.path.islink(os.path.join(top, f))]]
+    without trusting any clock. Files are read in blocks (a large file costs no memory), and a
+    symbolic link is hashed as the link it is, never followed, anything else (a pipe, a device) by
+    its name: a submission cannot make the grader read a file outside it, or a pipe that never ends
+    (nnkit.files)."""
     h = hashlib.sha256()
-    for path in sorted(entries):
-        mode = path.lstat().st_mode
+    for path in entries(folder):
         h.update(str(path.relative_to(folder)).encode() + b"\0")
-        if stat.S_ISREG(mode):
-            h.update(hashlib.sha256(path.read_bytes()).digest())
-        elif stat.S_ISLNK(mode):
-            h.update(b"link\0" + os.readlink(path).encode(errors="surrogateescape"))
+        mode = path.lstat().st_mode
+        if stat.S_ISLNK(mode):
+            h.update(b"link\0" + os.fsencode(os.readlink(path)))
+        elif stat.S_ISREG(mode):
+            with open(path, "rb") as f:
+                h.update(hashlib.file_digest(f, "sha256").digest())
     return h.hexdigest()
+
+
+def entries(folder: Path) -> list[Path]:
+    """Every entry under a folder but its folders (regular files, links, pipes...), sorted, without
+    entering a linked folder."""
+    found = []
+    for top, folders, files in os.walk(folder, followlinks=False):
+        found += [Path(top) / name for name in files + [f for f in folders if os.path.islink(os.path.join(top, f))]]
+    return sorted(found)
 
 
 def outcome_path(root: Path, student: str, assignment: str) -> Path:
@@ -135,29 +170,31 @@ def read_outcome(root: Path, student: str, assignment: str) -> dict | None:
         return None
 
 
-def graded_notebook(root: Path, student: str, assignment: str) -> Path:
-    return root / "autograded" / student / assignment / f"{assignment}.ipynb"
+def submitted_digest(root: Path, student: str, assignment: str) -> str:
+    """The digest of what a student submitted ('' when nothing is)."""
+    folder = paths.submitted(root, student, assignment)
+    return submission_digest(folder) if folder.is_dir() else ""
 
 
-def state_of(root: Path, student: str, assignment: str) -> tuple[State, list[str]]:
+def state_of(root: Path, student: str, assignment: str) -> tuple[State, list[Review]]:
     """The state of one submission (without its scores) and the reasons that go with it."""
-    folder = root / "submitted" / student / assignment
+    folder = paths.submitted(root, student, assignment)
     if not folder.is_dir():
         return State.MISSING, []
     outcome = read_outcome(root, student, assignment)
     current = outcome is not None and outcome.get("submission") == submission_digest(folder)
     if outcome is not None and not current:
-        return State.UNGRADED, ["changed since it was last graded"]
+        return State.UNGRADED, [Review(Kind.CHANGED, None, "changed since it was last graded")]
     if current and not outcome.get("gradable"):
-        return State.NOT_GRADABLE, [str(outcome.get("reason") or "nbgrader could not grade it")]
-    graded = graded_notebook(root, student, assignment)
+        return State.NOT_GRADABLE, [Review(Kind.NOT_GRADABLE, None, str(outcome.get("reason") or "nbgrader could not grade it"))]
+    graded = paths.graded_notebook(root, student, assignment)
     if not graded.is_file():
         return State.UNGRADED, []
     try:
         items = review_of(json.loads(graded.read_text()))
     except (OSError, ValueError):
-        return State.UNGRADED, ["its graded copy cannot be read"]
-    return (State.REVIEW if items else State.GRADED), [item.text() for item in items]
+        return State.UNGRADED, [Review(Kind.UNREADABLE, None, "its graded copy cannot be read")]
+    return (State.REVIEW if items else State.GRADED), items
 
 
 def class_submissions(root: Path, assignments: list[str]) -> list[Submission]:
@@ -165,27 +202,45 @@ def class_submissions(root: Path, assignments: list[str]) -> list[Submission]:
     and of the gradebook, with their state, score and reasons."""
     from nbgrader.api import MissingEntry
 
-    from nnkit.gradebook import open_gradebook
+    from nnkit.gradebook import carries_points, open_gradebook
 
     found = []
     with open_gradebook(root) as gradebook:
         known = {a.name: a for a in gradebook.assignments}
-        students = {s.id for s in gradebook.students}
-        students |= {p.name for p in (root / "submitted").glob("*") if p.is_dir()} if (root / "submitted").is_dir() else set()
+        students = {s.id for s in gradebook.students} | set(paths.students(root))
         for student in sorted(students):
             for assignment in assignments:
-                state, reasons = state_of(root, student, assignment)
+                state, reviews = state_of(root, student, assignment)
                 entry = Submission(student, assignment, state, max_score=known[assignment].max_score
-                                   if assignment in known else 0.0, reasons=reasons)
+                                   if assignment in known else 0.0, reviews=reviews)
                 try:
                     row = gradebook.find_submission(assignment, student)
                 except MissingEntry:
                     row = None
                 if row is not None and state in (State.GRADED, State.REVIEW):
                     entry.score, entry.timestamp = row.score, str(row.timestamp or "")
-                    entry.cells = {g.name: g.score for nb in row.notebooks for g in nb.grades if g.max_score > 0}
+                    entry.cells = {g.name: g.score for nb in row.notebooks for g in nb.grades if carries_points(g)}
                 elif row is not None and state == State.MISSING and any(
                         g.manual_score is not None for nb in row.notebooks for g in nb.grades):
-                    entry.reasons.append("no longer in submitted/, but the gradebook keeps manual grades of it")
+                    entry.reviews.append(Review(Kind.MANUAL_GRADES_KEPT, None,
+                                                "no longer in submitted/, but the gradebook keeps manual grades of it"))
                 found.append(entry)
     return found
+
+
+# --- the review list: the one rule the table, the report and the self-check follow --------------
+
+# What each group of the review list is, in the order shown.
+REVIEW_HEADINGS = {
+    State.NOT_GRADABLE: "could not be graded (marked !, no grades)",
+    State.REVIEW: "graded, to review (marked ?)",
+    State.MISSING: "no longer in submitted/, but the gradebook keeps their grades (marked -)",
+}
+
+
+def to_review(entries: list[Submission]) -> dict[State, list[Submission]]:
+    """The submissions an instructor should look at, by state (in REVIEW_HEADINGS' order; each
+    submission once): every one that could not be graded, every graded one with reasons, and a
+    missing one whose manual grades the gradebook keeps. A submission not graded yet is not in it."""
+    return {state: chosen for state in REVIEW_HEADINGS
+            if (chosen := [e for e in entries if e.state == state and e.reviews])}

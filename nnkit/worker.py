@@ -13,13 +13,13 @@ from pathlib import Path
 
 
 def grade_submission(api, root: Path, student: str, assignment: str):
-    from nnkit.states import submission_digest, write_outcome
+    from nnkit import paths
+    from nnkit.states import submitted_digest, write_outcome
 
-    folder = root / "submitted" / student / assignment
-    digest = submission_digest(folder) if folder.is_dir() else ""
+    digest = submitted_digest(root, student, assignment)
     outcome = api.autograde(assignment, student)
     if not outcome.gradable:  # a graded copy left from an earlier run is not this submission's
-        stale = root / "autograded" / student / assignment
+        stale = paths.autograded(root, student, assignment)
         if stale.is_dir():
             import shutil
             shutil.rmtree(stale)

@@ -260,7 +260,7 @@ def test_a_worker_killed_midway_loses_nothing_and_its_submission_is_graded_again
     out, err = process.communicate(timeout=600)
     assert process.returncode == 0, out + err
     assert {e.student: e.score for e in class_submissions(root, ["activations"])} == {s: 12 for s in students}
-    assert (root / "outcomes" / "logs" / "worker-3.log").exists(), "a worker was started to replace it"
+    assert len(list((root / "outcomes" / "logs").glob("*/worker-3.log"))) == 1, "a worker was started to replace it"
 
 
 def test_a_locked_gradebook_is_a_cause_that_is_never_the_students(tmp_path, monkeypatch):
@@ -284,7 +284,7 @@ def test_a_locked_gradebook_is_a_cause_that_is_never_the_students(tmp_path, monk
     assert "database is locked" in outcome.reason
     calls = []
 
-    def grade(tasks, root_, jobs, progress):
+    def grade(tasks, root_, jobs, progress, logs=None):
         calls.append(list(tasks))
         return [outcome] if len(calls) == 1 else [batch_module.Outcome("s1", "activations", True)]
 

@@ -1,0 +1,60 @@
+"""Where a course keeps each submission's files: nbgrader's own `CourseDirectory.format_path`,
+configured by the course's nbgrader_config.py, is the one place that builds them, so a course that
+renames a step's folder or changes nbgrader's `directory_structure` is followed everywhere (the
+batch, its workers, the states, the self-check and the autograder's pre-check).
+"""
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from nbgrader.coursedir import CourseDirectory
+from traitlets.config.loader import Config, PyFileConfigLoader
+
+CONFIG_FILE = "nbgrader_config.py"
+
+
+def course_config(root: Path) -> Config:
+    """The course's nbgrader_config.py, and nothing else: no config from the grader's home."""
+    return PyFileConfigLoader(CONFIG_FILE, path=str(root)).load_config()
+
+
+@lru_cache(maxsize=None)
+def course_directory(root: Path) -> CourseDirectory:
+    """nbgrader's CourseDirectory of the course in `root` (read once per process)."""
+    root = Path(root)
+    config = course_config(root) if (root / CONFIG_FILE).is_file() else Config()
+    return CourseDirectory(config=config, root=str(root))
+
+
+def folder(root: Path, step: str, student: str, assignment: str) -> Path:
+    """The folder of one student's assignment at one step ("source", "submitted", "autograded", "feedback")."""
+    directory = course_directory(Path(root))
+    return Path(directory.format_path(getattr(directory, f"{step}_directory"), student, assignment))
+
+
+def source(root: Path, assignment: str) -> Path:
+    """The instructor's version of an assignment (nbgrader's student id "." for source/ and release/)."""
+    return folder(root, "source", ".", assignment)
+
+
+def submitted(root: Path, student: str, assignment: str) -> Path:
+    return folder(root, "submitted", student, assignment)
+
+
+def autograded(root: Path, student: str, assignment: str) -> Path:
+    return folder(root, "autograded", student, assignment)
+
+
+def graded_notebook(root: Path, student: str, assignment: str) -> Path:
+    """The autograded copy of an assignment's notebook (one notebook per assignment, named after it)."""
+    return autograded(root, student, assignment) / f"{assignment}.ipynb"
+
+
+def submitted_notebook(root: Path, student: str, assignment: str) -> Path:
+    return submitted(root, student, assignment) / f"{assignment}.ipynb"
+
+
+def students(root: Path) -> list[str]:
+    """The students with a folder in the course's submitted/ (whatever they submitted)."""
+    top = Path(course_directory(Path(root)).root) / course_directory(Path(root)).submitted_directory
+    return sorted(entry.name for entry in os.scandir(top) if entry.is_dir()) if top.is_dir() else []
