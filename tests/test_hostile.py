@@ -345,7 +345,7 @@ def test_a_root_owned_file_outside_the_course_keeps_its_owner(batch):
 
 
 def test_no_log_of_the_grader_holds_a_line_a_kernel_wrote(batch):
-    logs = sorted((batch["root"] / "outcomes" / "logs").glob("*.log"))
+    logs = sorted((batch["root"] / "outcomes" / "logs").rglob("*.log"))
     assert logs and not [log.name for log in logs if FORGED_LOG_LINE in log.read_text(errors="replace")]
 
 
