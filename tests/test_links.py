@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import pytest
 from nbgrader.exchange import ExchangeError
 
-from nnkit import batch, files, selfcheck
+from nnkit import batch, exits, files, selfcheck
 from nnkit.autograde import precheck
 from nnkit.exchange import SafeCollect
 from nnkit.states import submission_digest
@@ -105,7 +105,7 @@ def test_grading_and_collect_refuse_to_start_when_hard_links_are_not_protected(t
     sysctl = tmp_path / "protected_hardlinks"
     sysctl.write_text("0\n")
     monkeypatch.setattr(files, "HARDLINKS_SYSCTL", sysctl)
-    with pytest.raises(SystemExit, match="fs.protected_hardlinks is 0"):
+    with pytest.raises(exits.KitFailure, match="fs.protected_hardlinks is 0"):
         batch.run(["activations"], tmp_path)
 
     def fail(message):
