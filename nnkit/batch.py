@@ -14,6 +14,14 @@ submission it held is graded again (once). Failures that are never the student's
 database, a kernel that did not start) are graded once more at the end, alone; with J > 1, so
 is every failure, since another worker's load may have caused it.
 
+Each submission has a wall-clock budget (nnkit.limits.NOTEBOOK_SECONDS, or the course config's
+`c.ResilientExecute.notebook_timeout`), which the grader enforces inside the notebook (the cells
+run before it keep their grades). A watchdog here stops a worker still holding one submission
+WATCHDOG_GRACE_SECONDS past it (whatever held it: nbgrader, a kernel that does not stop): the
+submission is not gradable, with the reason, and the worker is replaced. At its start the batch
+removes the cgroups a crashed grader left (nnkit.cgroups), and says once when the kernels get
+per-process limits only.
+
 The table, grades.csv and the report show each submission's state (nnkit.states): graded, to
 review (?), not gradable (!), not graded yet (*), missing (-).
 
@@ -148,7 +156,7 @@ class Worker:
         self.task = None
 
     def send(self, task) -> None:
-        self.task = task
+        self.task, self.since = task, time.monotonic()
         try:
             if task is None:
                 self.process.stdin.close()
@@ -170,8 +178,25 @@ class Worker:
         self.results.close()
 
 
-def grade(tasks: list[tuple[str, str]], root: Path, jobs: int, progress: Progress) -> list[Outcome]:
-    """Grade (student, assignment) tasks with `jobs` supervised worker processes."""
+def notebook_budget(root: Path) -> float | None:
+    """The course's wall-clock budget per notebook, in seconds (None: none)."""
+    from nnkit import limits
+    from nnkit.autograde import course_config
+
+    config = course_config(root)
+    if "ResilientExecute" in config and "notebook_timeout" in config.ResilientExecute:
+        return config.ResilientExecute.notebook_timeout
+    return limits.NOTEBOOK_SECONDS
+
+
+def grade(tasks: list[tuple[str, str]], root: Path, jobs: int, progress: Progress,
+          budget: float | None = None) -> list[Outcome]:
+    """Grade (student, assignment) tasks with `jobs` supervised worker processes; a worker that holds
+    one task `budget` + WATCHDOG_GRACE_SECONDS is stopped (None: no watchdog)."""
+    from nnkit import cgroups
+    from nnkit.limits import WATCHDOG_GRACE_SECONDS
+
+    limit = None if budget is None else budget + WATCHDOG_GRACE_SECONDS
     logs = root / "outcomes" / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     threads = max(1, (os.cpu_count() or 1) // jobs) if jobs > 1 else None
@@ -196,11 +221,32 @@ def grade(tasks: list[tuple[str, str]], root: Path, jobs: int, progress: Progres
         outcomes.append(outcome)
         progress.step(outcome)
 
+    def stop_overdue() -> None:
+        """The watchdog: a worker past its task's limit is killed (its kernels die with it)."""
+        for results, worker in list(workers.items()):
+            if worker.task is not None and time.monotonic() - worker.since > limit:
+                worker.close()
+                del workers[results]
+                cgroups.sweep()
+                student, assignment = worker.task
+                reason = (f"stopped by the watchdog: grading it took longer than {limit:g} s (the notebook's "
+                          f"budget of {budget:g} s plus {WATCHDOG_GRACE_SECONDS} s for nbgrader)")
+                write_outcome(root, student, assignment, submitted_digest(root, student, assignment), False, reason)
+                done(Outcome(student, assignment, False, reason, "watchdog", time.monotonic() - worker.since))
+                if pending:
+                    start_worker()
+
     try:
         for _ in range(min(jobs, len(pending))):
             start_worker()
         while workers:
-            for results in wait(list(workers)):
+            due = None if limit is None else max(0.1, min(w.since + limit - time.monotonic() for w in workers.values()))
+            ready = wait(list(workers), timeout=due)
+            if limit is not None:
+                stop_overdue()
+            for results in ready:
+                if results not in workers:
+                    continue  # stopped by the watchdog meanwhile
                 worker = workers[results]
                 outcome = worker.receive()
                 if outcome is not None:
@@ -209,6 +255,7 @@ def grade(tasks: list[tuple[str, str]], root: Path, jobs: int, progress: Progres
                     continue
                 worker.close()  # it died with its task in hand
                 del workers[results]
+                cgroups.sweep()  # the groups of its kernels
                 task = tuple(worker.task)
                 crashes[task] += 1
                 if crashes[task] > CRASHES_ALLOWED:
@@ -242,11 +289,24 @@ def require_sandbox() -> None:
         raise SystemExit(f"refusing to grade: no sandbox for student code: {sandbox.unavailable()}")
 
 
+def announce_limits(stream=None) -> None:
+    """Remove the cgroups a crashed grader left; say once when the kernels get per-process limits only
+    (no cgroup can be had here: docs/grading.md). Not a failure: grading goes on."""
+    from nnkit import cgroups, sandbox
+
+    if os.environ.get(sandbox.OPT_OUT_VARIABLE):
+        return
+    cgroups.sweep()
+    if cgroups.unavailable():
+        print(f"{cgroups.PER_PROCESS_ONLY}: {cgroups.unavailable()}", file=stream or sys.stderr, flush=True)
+
+
 def run(assignments: list[str] = list(ASSIGNMENTS), root: Path = COURSE_ROOT, jobs: int = 1,
         shard_of: tuple[int, int] | None = None) -> dict:
     """Grade every student (or shard `shard_of` = (index, count) of them) with `jobs` workers;
     returns {"seconds", "submissions", "jobs", "notebook_seconds", "outcomes"}."""
     require_sandbox()
+    announce_limits()
     start = time.perf_counter()
     if shard_of is None:
         prepare(assignments, root)
@@ -256,13 +316,15 @@ def run(assignments: list[str] = list(ASSIGNMENTS), root: Path = COURSE_ROOT, jo
     mine = set(students if shard_of is None else shard(students, *shard_of))
     tasks = [(student, assignment) for assignment in assignments for student in submissions(assignment, root, mine)]
     progress = Progress(len(tasks))
-    outcomes = grade(tasks, root, jobs, progress)
+    budget = notebook_budget(root)
+    outcomes = grade(tasks, root, jobs, progress, budget)
     # Once more, alone: a busy database or a kernel that did not start is never the student's
     # doing, and with several workers any failure may come from another's load.
     again = [o for o in outcomes if o.retry or (jobs > 1 and not o.gradable)]
     if again:
         progress.total += len(again)
-        retried = {(o.student, o.assignment): o for o in grade([(o.student, o.assignment) for o in again], root, 1, progress)}
+        retried = {(o.student, o.assignment): o
+                   for o in grade([(o.student, o.assignment) for o in again], root, 1, progress, budget)}
         outcomes = [retried.get((o.student, o.assignment), o) for o in outcomes]
     return {"seconds": round(time.perf_counter() - start, 1), "submissions": len(tasks), "jobs": jobs,
             "notebook_seconds": progress.seconds, "outcomes": outcomes}

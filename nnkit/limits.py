@@ -23,6 +23,22 @@ Per notebook (one kernel per notebook; a kernel restarted after a death starts a
 - FILE_BYTES: the size of any one file it writes (RLIMIT_FSIZE); OPEN_FILES: open files (RLIMIT_NOFILE).
 - WORK_BYTES, TMP_BYTES (each of /tmp and /dev/shm), HOME_BYTES: the size of its private writable
   folders (memory-backed, so also bounded: a tmpfs is memory the kernel's own limit does not count).
+- NOTEBOOK_SECONDS: wall-clock budget of the whole notebook (its kernel's start included), so that
+  no notebook holds a worker for minutes with every cell under CELL_TIMEOUT_SECONDS. Past it the
+  running cell is stopped, the cells after it are not run, the finished ones keep their grades,
+  and the notebook is listed for review. The slowest correct notebook (backprop) takes about 3 s.
+  The batch's watchdog stops a worker that holds one submission NOTEBOOK_SECONDS +
+  WATCHDOG_GRACE_SECONDS (nbgrader's own work before and after the notebook runs).
+
+Per submission, the kernel's whole process tree as one (a cgroup, nnkit.cgroups, where the machine
+and the grader's rights allow one; otherwise only the per-process limits above hold):
+- SUBMISSION_MEMORY_BYTES: memory of every process together, shared memory (memfd, /dev/shm) and
+  the pages of its private tmpfs folders included; at the limit the kernel is killed and the cell
+  says "out of memory: the limit is N GiB per submission".
+- SUBMISSION_PROCESSES: processes and threads together (pids.max).
+- SUBMISSION_CPU_WEIGHT: its share of the CPU when the cores are busy, on cgroup v2's scale (100 =
+  one ordinary process): a submission's 200 busy processes weigh what one does, so a classmate
+  graded beside it keeps its share.
 """
 import resource
 
@@ -39,6 +55,12 @@ OPEN_FILES = 1024
 WORK_BYTES = 256 * 2**20
 TMP_BYTES = 64 * 2**20
 HOME_BYTES = 32 * 2**20
+NOTEBOOK_SECONDS = 120
+WATCHDOG_GRACE_SECONDS = 120
+
+SUBMISSION_MEMORY_BYTES = 4 * 2**30
+SUBMISSION_PROCESSES = 256
+SUBMISSION_CPU_WEIGHT = 100
 
 # Run by every grading kernel at start-up (IPKernelApp.exec_lines), before any student code and
 # binding no user-visible name: the memory limit (also set by the sandbox), and nnkit.record with

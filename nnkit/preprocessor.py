@@ -25,7 +25,7 @@ from nnkit.codec import MIME
 from nnkit.integrity import scan
 from nnkit.judge import Verdict, forbidden_import, judge
 from nnkit.judge import heading as judged_heading
-from nnkit.states import METADATA_KEY, Review, events_of
+from nnkit.states import METADATA_KEY, USAGE_KEY, Review, events_of
 
 DUPLICATED = "the check was recorded more than once: your function published output that imitates the grader's"
 
@@ -119,6 +119,8 @@ class JudgeRecords(NbGraderPreprocessor):
         nb, resources = super().preprocess(nb, resources)
         self.review += [Review("flag", None, f"{function}: {reason}") for function, reason in integrity_flags(nb).items()]
         nb.metadata[METADATA_KEY] = {"review": [item.as_data() for item in self.review]}
+        if resources.get(USAGE_KEY):
+            nb.metadata[METADATA_KEY]["usage"] = dict(resources[USAGE_KEY])
         return nb, resources
 
     def preprocess_cell(self, cell, resources, cell_index):

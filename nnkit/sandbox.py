@@ -15,7 +15,10 @@ What a kernel sees, for one notebook (everything else of the machine is simply n
   its own), its own PID namespace (it cannot see or signal anything outside, and everything it
   started dies with it), an unprivileged user of its own (a uid no other kernel has, so the
   process limit is its own), an environment built from an allow-list, and the limits of
-  nnkit.limits applied by `prlimit` before it starts.
+  nnkit.limits applied by `prlimit` before it starts;
+- a cgroup of its own for the whole process tree (nnkit.cgroups: memory with shared memory and
+  tmpfs pages, processes, CPU weight), which the kernel's launcher joins before bwrap starts, where
+  the machine and the grader's rights allow one (otherwise the per-process limits alone).
 
 As root, bwrap sets the sandbox up and `setpriv` drops to the kernel's own uid inside it; as any
 other user, bwrap needs unprivileged user namespaces (see the README).
@@ -34,8 +37,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
+from traitlets import Integer
 
-from nnkit import limits
+from nnkit import cgroups, limits
 
 # What the kernel side of the kit is: record() and what it imports. tests/test_sandbox.py checks
 # that these modules import nothing else of the kit.
@@ -266,13 +270,26 @@ DEATHS = {signal.SIGXCPU: f"it used up the CPU time limit ({limits.CPU_SECONDS} 
           signal.SIGXFSZ: f"it wrote a file over the size limit ({limits.FILE_BYTES // 2**20} MiB)"}
 
 
+def out_of_memory(limit: int) -> str:
+    return f"out of memory: the limit is {limit / 2**30:g} GiB per submission"
+
+
 class SandboxedKernelManager(AsyncKernelManager):
-    """jupyter_client's kernel manager, starting each kernel in a sandbox of its own."""
+    """jupyter_client's kernel manager, starting each kernel in a sandbox of its own, in a cgroup of
+    its own (one per notebook: a restarted kernel joins the same one)."""
+    submission_memory_bytes = Integer(limits.SUBMISSION_MEMORY_BYTES, config=True,
+                                      help="Memory of the kernel's whole process tree (its cgroup).")
 
     def __init__(self, **kwargs):
         if unavailable():
             raise SandboxUnavailable(f"cannot grade in a sandbox: {unavailable()}")
         super().__init__(**kwargs)
+        self.cgroup, self.oom_seen, self.usage = None, 0, {}
+        try:
+            self.cgroup = cgroups.backend().create(cgroups.Limits(
+                self.submission_memory_bytes, limits.SUBMISSION_PROCESSES, limits.SUBMISSION_CPU_WEIGHT))
+        except cgroups.Unavailable as reason:
+            self.log.info("%s: %s", cgroups.PER_PROCESS_ONLY, reason)
         self.lease = UidLease()
         self.runtime = Path(tempfile.mkdtemp(prefix="nnk-"))  # short: unix socket paths are limited
         os.chown(self.runtime, self.lease.uid, self.lease.uid)
@@ -290,7 +307,16 @@ class SandboxedKernelManager(AsyncKernelManager):
     def format_kernel_cmd(self, extra_arguments=None) -> list[str]:
         kernel_cmd = super().format_kernel_cmd(extra_arguments)
         os.chown(self.connection_file, self.lease.uid, self.lease.uid)
-        return command(kernel_cmd, self.runtime, self.folder, self.lease.uid, os.environ)
+        sandboxed = command(kernel_cmd, self.runtime, self.folder, self.lease.uid, os.environ)
+        return self.cgroup.join_command(sandboxed) if self.cgroup is not None else sandboxed
+
+    def out_of_memory(self) -> str:
+        """The message when the submission's cgroup killed a process for memory since the last call ('' if not)."""
+        kills = self.cgroup.oom_kills() if self.cgroup is not None else 0
+        if kills <= self.oom_seen:
+            return ""
+        self.oom_seen = kills
+        return out_of_memory(self.cgroup.limits.memory_bytes)
 
     def death_reason(self) -> str:
         """Why the sandbox ended, from bwrap's exit status (128 + the signal that killed the kernel)."""
@@ -298,6 +324,8 @@ class SandboxedKernelManager(AsyncKernelManager):
         code = process.poll() if process is not None else None
         if code is None:
             return ""
+        if memory := self.out_of_memory():
+            return f"the kernel died while running this cell: {memory}"
         if code > 128 and code - 128 in DEATHS:
             return f"the kernel died while running this cell: {DEATHS[code - 128]}"
         return f"the kernel died while running this cell (exit status {code}: os._exit, a crash...)"
@@ -307,6 +335,16 @@ class SandboxedKernelManager(AsyncKernelManager):
         if not restart:
             shutil.rmtree(self.runtime, ignore_errors=True)
             self.lease.release()
+            self.remove_cgroup()
+
+    def remove_cgroup(self) -> None:
+        """Keep what the cgroup measured (`usage`), then remove it with anything still in it."""
+        group, self.cgroup = self.cgroup, None
+        if group is not None:
+            self.usage = {"peak_memory_bytes": group.peak_memory(), "memory_limit_bytes": group.limits.memory_bytes,
+                          "oom_kills": group.oom_kills()}
+            if not group.remove():
+                self.log.warning("could not remove the cgroup %s (removed by the next batch's sweep)", group.places)
 
 
 def describe() -> dict:

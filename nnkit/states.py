@@ -22,6 +22,7 @@ from pathlib import Path
 
 METADATA_KEY = "nnkit"  # in a graded notebook's metadata: what the grader decided
 RESOURCES_KEY = "nnkit_events"  # in nbconvert's resources: what happened while the notebook ran
+USAGE_KEY = "nnkit_usage"  # in nbconvert's resources, then as `usage` in the metadata: what its cgroup measured
 
 
 class State(str, Enum):
@@ -42,7 +43,9 @@ class Review:
     """One reason for the instructor to look at a graded submission.
 
     kind: flag (the integrity scan), timeout, kernel_died, output (dropped at the cap), judge (the
-    kit could not judge a check), no_sandbox; cell: the grade id or position of the cell concerned."""
+    kit could not judge a check), no_sandbox, budget (the notebook went over its time budget and was
+    stopped), memory (a process killed at the submission's memory limit); cell: the grade id or
+    position of the cell concerned."""
     kind: str
     cell: str | None
     detail: str
@@ -60,6 +63,12 @@ def add_event(resources: dict, event: Review) -> None:
 
 def events_of(resources: dict) -> list[Review]:
     return list(resources.get(RESOURCES_KEY, []))
+
+
+def usage_of(notebook) -> dict:
+    """What the submission's cgroup measured ({} when it had none): peak_memory_bytes, memory_limit_bytes, oom_kills."""
+    usage = notebook.get("metadata", {}).get(METADATA_KEY, {}).get("usage", {})
+    return usage if isinstance(usage, dict) else {}
 
 
 def review_of(notebook) -> list[Review]:
