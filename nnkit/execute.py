@@ -98,7 +98,7 @@ class ResilientExecute(Execute):
                                help="Wall-clock budget of a whole notebook, in seconds (None: no budget).").tag(config=True)
 
     def preprocess(self, nb, resources=None, km=None):
-        self._replayable, self._broken, self._running = [], "", None
+        self._replayable, self._broken, self._running, self._last = [], "", None, None
         self._events = resources if resources is not None else {}
         self._cell_bytes, self._notebook_bytes, self._records, self._capped = {}, 0, {}, set()
         self._deadline = time.monotonic() + self.notebook_timeout if self.notebook_timeout else None
@@ -200,11 +200,13 @@ class ResilientExecute(Execute):
             cell.outputs = [from_dict({"output_type": "stream", "name": "stdout",
                                        "text": "[not run when grading: this cell is for the student]\n"})]
             return cell
+        if self._last is not None:  # killed since the last cell ended (a child it left, the replay): its doing
+            self.note_memory(*self._last)
         self._broken = self._broken or (self.over_budget() if cell.cell_type == "code" else "")
         if self._broken:
             cell.outputs = [error_output("KernelDied", self._broken)] if cell.cell_type == "code" else cell.get("outputs")
             return cell
-        self._running = (cell_index, cell)
+        self._running = self._last = (cell_index, cell)
         try:
             cell = await super().async_execute_cell(cell, cell_index, execution_count, store_history)
         except (DeadKernelError, CellTimeoutError) as error:
@@ -225,17 +227,22 @@ class ResilientExecute(Execute):
             return cell
         finally:
             self._running = None
-        memory = self.km.out_of_memory() if hasattr(self.km, "out_of_memory") else ""
-        if memory and cell.cell_type == "code":  # a process of the submission was killed; the kernel lives
-            cell.outputs.append(from_dict({"output_type": "stream", "name": "stdout",
-                                           "text": f"[{memory}: a process of this notebook was killed]\n"}))
-            self.event("memory", cell_index, cell, memory)
+        self.note_memory(cell_index, cell)
         if cell.cell_type == "code" and not is_grade(cell) and not any(
                 o.get("output_type") == "error" for o in cell.get("outputs", [])):
             self._replayable.append((cell_index, cell))
         return cell
 
     execute_cell = run_sync(async_execute_cell)  # the base class binds its own at definition
+
+    def note_memory(self, index: int, cell) -> None:
+        """A process of the submission was killed at its memory limit while the kernel lived on: the
+        cell says so (the judge keeps the note on a hidden test's verdict) and it is listed for review."""
+        memory = self.km.out_of_memory() if hasattr(self.km, "out_of_memory") else ""
+        if memory and cell.cell_type == "code":
+            cell.outputs.append(from_dict({"output_type": "stream", "name": "stdout",
+                                           "text": f"[{memory}: a process of this notebook was killed]\n"}))
+            self.event("memory", index, cell, memory)
 
     def death_reason(self) -> str:
         """Why the kernel died, as far as the kernel manager can tell (a sandbox names the limit)."""

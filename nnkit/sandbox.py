@@ -192,13 +192,16 @@ def environment(source: dict) -> list[str]:
     return ["--clearenv"] + [arg for name, value in sorted(env.items()) for arg in ("--setenv", name, value)]
 
 
-def limit_args() -> list[str]:
-    return ["prlimit", f"--data={limits.KERNEL_MEMORY_BYTES}", f"--nproc={limits.PROCESSES}",
+def limit_args(nproc: bool = True) -> list[str]:
+    """prlimit's arguments. RLIMIT_NPROC counts every process of the kernel's uid: as root, a uid of
+    its own; as an ordinary user, the grader's, so there it is left out (`nproc`) where the
+    submission's cgroup bounds its processes, lest one student's fork bomb starve the grader."""
+    return ["prlimit", f"--data={limits.KERNEL_MEMORY_BYTES}", *([f"--nproc={limits.PROCESSES}"] if nproc else []),
             f"--cpu={limits.CPU_SECONDS}:{limits.CPU_SECONDS + 5}", f"--fsize={limits.FILE_BYTES}", f"--nofile={limits.OPEN_FILES}",
             "--core=0", "--"]
 
 
-def command(kernel_cmd: list[str], runtime: Path, folder: Path | None, uid: int, env: dict) -> list[str]:
+def command(kernel_cmd: list[str], runtime: Path, folder: Path | None, uid: int, env: dict, nproc: bool = True) -> list[str]:
     """The whole command that starts `kernel_cmd` in a sandbox."""
     drop = []
     if os.geteuid() == 0:
@@ -208,7 +211,7 @@ def command(kernel_cmd: list[str], runtime: Path, folder: Path | None, uid: int,
                *tmpfs(INSIDE_HOME, limits.HOME_BYTES), *tmpfs(INSIDE_WORK, limits.WORK_BYTES)]
     shown = ["--ro-bind", "/usr", "/usr", *usr_links(), *[a for e in etc_entries() for a in ("--ro-bind", e, e)],
              *python_view(), *kit_view(), *work_files(folder), "--bind", str(runtime), str(runtime)]
-    return [*limit_args(), *namespace_args(), *private, *folders_above(shown, private), *shown,
+    return [*limit_args(nproc), *namespace_args(), *private, *folders_above(shown, private), *shown,
             *environment(env), "--chdir", INSIDE_WORK, "--", *drop, *kernel_cmd]
 
 
@@ -307,7 +310,8 @@ class SandboxedKernelManager(AsyncKernelManager):
     def format_kernel_cmd(self, extra_arguments=None) -> list[str]:
         kernel_cmd = super().format_kernel_cmd(extra_arguments)
         os.chown(self.connection_file, self.lease.uid, self.lease.uid)
-        sandboxed = command(kernel_cmd, self.runtime, self.folder, self.lease.uid, os.environ)
+        sandboxed = command(kernel_cmd, self.runtime, self.folder, self.lease.uid, os.environ,
+                            nproc=os.geteuid() == 0 or self.cgroup is None)
         return self.cgroup.join_command(sandboxed) if self.cgroup is not None else sandboxed
 
     def out_of_memory(self) -> str:

@@ -111,8 +111,8 @@ def real_backend():
     return cgroups.backend()
 
 
-HOARD = ("import os\nfds = []\nfor _ in range(96):\n    fd = os.memfd_create('x')\n    os.write(fd, bytes(64 * 2**20))\n"
-         "    fds.append(fd)\nprint('held', len(fds) * 64, 'MiB')")
+HOARD = ("import os\nblock, fds = bytes(64 * 2**20), []\nfor _ in range(96):\n    fd = os.memfd_create('x')\n"
+         "    os.write(fd, block)\n    fds.append(fd)\nprint('held', len(fds) * 64, 'MiB')")
 
 
 def test_a_group_bounds_memfd_pages_the_process_never_maps(tmp_path):

@@ -22,12 +22,12 @@ import nbformat
 import pytest
 from nbgrader.utils import determine_grade, is_grade
 
-from hostile import CATALOGUE, MARKER, NOT_GRADABLE, VICTIM, Context
-from nnkit import sandbox
+from hostile import CATALOGUE, MARKER, NOT_GRADABLE, NOTEBOOK_BUDGET, SUBMISSION_MEMORY, VICTIM, Context
+from nnkit import cgroups, sandbox
 from nnkit.course import gradebook_problems, nbgrader, nbgrader_env, scratch_course
 from nnkit.mnist import COURSE_ROOT
 from nnkit.notebooks import notebook_path, read
-from nnkit.states import State, class_submissions
+from nnkit.states import State, class_submissions, usage_of
 
 TIMEOUT = 3  # seconds per cell in these runs (the course's own limit is in nnkit/limits.py)
 CANARY = "canary-7d1f3e"
@@ -37,7 +37,7 @@ HOME_GRADER_WRITES = {".cache/matplotlib", ".config/matplotlib", ".local/share/j
 VICTIMS = {"blank": 0, "correct": 12, "seed": 10, VICTIM: 12}
 CONTROLLED = ["steals_solution_module", "steals_solution_file", "steals_source_notebook", "steals_classmate",
               "steals_stored_results", "writes_gradebook", "writes_kit", "writes_course_config", "writes_grader_home",
-              "writes_kernel_module", "writes_classmate", "opens_socket", "reads_environment"]
+              "writes_kernel_module", "writes_classmate", "opens_socket", "reads_environment", "process_tree"]
 
 
 class Listener:
@@ -61,7 +61,8 @@ class Listener:
 def course_with(root: Path, entries, home: Path, port: int, victims=VICTIMS) -> Path:
     scratch_course(root, copy_kit=True)
     with open(root / "nbgrader_config.py", "a") as config:
-        config.write(f"\nc.ResilientExecute.timeout = {TIMEOUT}\n")
+        config.write(f"\nc.ResilientExecute.timeout = {TIMEOUT}\nc.ResilientExecute.notebook_timeout = {NOTEBOOK_BUDGET}\n"
+                     f"c.SandboxedKernelManager.submission_memory_bytes = {SUBMISSION_MEMORY}\n")
     nbgrader("generate_assignment", "activations", root=root)
     release = read(notebook_path("release", "activations", root))
     for student in victims:
@@ -115,7 +116,7 @@ def graded(root: Path, entries, home: Path, port: int, *flags) -> dict:
     out, err = process.communicate(timeout=1500)
     assert process.returncode == 0, out + err
     time.sleep(0.5)
-    return {"root": root, "out": out, "seconds": time.perf_counter() - start, "before": before,
+    return {"root": root, "out": out, "err": err, "seconds": time.perf_counter() - start, "before": before,
             "after": (tree_digest(root, GRADER_WRITES), tree_digest(home, HOME_GRADER_WRITES)),
             "processes": leftover_processes(), "states": {e.student: e for e in class_submissions(root, ["activations"])}}
 
@@ -239,6 +240,7 @@ def test_the_attacks_work_without_the_sandbox(tmp_path):
         assert db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall() == [("full",)]
         assert db.execute("SELECT count(*) FROM grade WHERE manual_score = 100").fetchone()[0] > 0
     assert CANARY in messages(root, "reads_environment")
+    assert auto["process_tree"] == 12  # its children hold 900 MiB at once when nothing counts them together
     assert all(entry.state == State.REVIEW for entry in states.values()), {s: (e.state, e.reasons) for s, e in states.items()}
     server.server.close()
 
@@ -270,3 +272,40 @@ def test_a_batch_killed_midway_and_rerun_gives_the_same_gradebook(tmp_path, list
     expected = {"os_exit": 7, "forged_record": 7, "imports_solutions": 9, "fork_bomb": 9, **VICTIMS}
     assert {e.student: e.score for e in class_submissions(root, ["activations"])} == expected
     assert gradebook_problems(root) == []
+
+
+def test_no_submission_exceeded_its_memory_limit_measured_by_its_cgroup(batch):
+    """The peak of each submission's cgroup (its own counter: memory.max_usage_in_bytes on v1)."""
+    if cgroups.unavailable():
+        pytest.skip(f"no cgroup here: {cgroups.unavailable()}")
+    peaks = {}
+    for student, entry in batch["states"].items():
+        if entry.state in (State.GRADED, State.REVIEW):
+            usage = usage_of(read(batch["root"] / "autograded" / student / "activations" / "activations.ipynb"))
+            assert usage["memory_limit_bytes"] == SUBMISSION_MEMORY, student
+            peaks[student] = usage["peak_memory_bytes"]
+    assert all(0 < peak <= SUBMISSION_MEMORY for peak in peaks.values()), peaks
+    worst = max(peaks, key=peaks.get)
+    assert worst in ("memfd_hoard", "process_tree"), peaks
+    print(f"\nworst peak: {worst} {peaks[worst] / 2**20:.0f} MiB of {SUBMISSION_MEMORY / 2**20:.0f} MiB")
+
+
+def test_the_batch_said_nothing_of_per_process_limits_where_a_cgroup_was_had(batch):
+    assert (cgroups.PER_PROCESS_ONLY in batch["err"]) == bool(cgroups.unavailable())
+
+
+def test_the_watchdog_stops_a_worker_past_the_budget_and_grading_goes_on(tmp_path, monkeypatch):
+    """The batch's own watchdog, behind the notebook's budget: with no time at all for nbgrader
+    (grace 0 s, a budget of 2 s: nbgrader alone starts in more), every submission is stopped, named,
+    and the batch ends."""
+    from nnkit import batch, limits
+
+    monkeypatch.setattr(limits, "WATCHDOG_GRACE_SECONDS", 0)
+    root = course_with(tmp_path / "course", ["over_budget"], tmp_path / "home", 0, victims={"correct": 12})
+    batch.prepare(["activations"], root)
+    tasks = [("correct", "activations"), ("over_budget", "activations")]
+    outcomes = batch.grade(tasks, root, 1, batch.Progress(2, open(os.devnull, "w")), budget=2)
+    assert [(o.student, o.gradable, o.cause) for o in outcomes] == [(s, False, "watchdog") for s, _ in tasks]
+    states = {e.student: e for e in class_submissions(root, ["activations"])}
+    assert all(states[s].state == State.NOT_GRADABLE and "stopped by the watchdog" in states[s].reasons[0] for s, _ in tasks)
+    assert leftover_processes() == []
