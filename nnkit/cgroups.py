@@ -158,6 +158,14 @@ class Group:
     def oom_kills(self) -> int:
         raise NotImplementedError
 
+    def peak_processes(self) -> int | None:
+        """The most processes and threads it held at once (pids.peak, where the kernel has it: 6.1 on)."""
+        return read_int(self.folders["pids"] / "pids.peak")
+
+    def forks_refused(self) -> int:
+        """How many times the process limit refused a fork (pids.events, the same in v1 and v2)."""
+        return read_int(self.folders["pids"] / "pids.events", "max") or 0
+
     def remove(self) -> bool:
         return all([empty_and_remove(folder, folder / self.KILL if self.KILL else None) for folder in self.places])
 

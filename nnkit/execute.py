@@ -112,7 +112,10 @@ class ResilientExecute(Execute):
             if usage:  # what the submission's cgroup measured, over every kernel it had
                 self._events[USAGE_KEY] = {"peak_memory_bytes": max(u["peak_memory_bytes"] or 0 for u in usage),
                                            "memory_limit_bytes": usage[-1]["memory_limit_bytes"],
-                                           "oom_kills": sum(u["oom_kills"] for u in usage)}
+                                           "oom_kills": sum(u["oom_kills"] for u in usage),
+                                           "peak_processes": max(u["peak_processes"] or 0 for u in usage),
+                                           "process_limit": usage[-1]["process_limit"],
+                                           "forks_refused": sum(u["forks_refused"] for u in usage)}
 
     def create_kernel_manager(self):
         if self.sandbox:

@@ -346,7 +346,8 @@ class SandboxedKernelManager(AsyncKernelManager):
         group, self.cgroup = self.cgroup, None
         if group is not None:
             self.usage = {"peak_memory_bytes": group.peak_memory(), "memory_limit_bytes": group.limits.memory_bytes,
-                          "oom_kills": group.oom_kills()}
+                          "oom_kills": group.oom_kills(), "peak_processes": group.peak_processes(),
+                          "process_limit": group.limits.processes, "forks_refused": group.forks_refused()}
             if not group.remove():
                 self.log.warning("could not remove the cgroup %s (removed by the next batch's sweep)", group.places)
 

@@ -66,7 +66,8 @@ def events_of(resources: dict) -> list[Review]:
 
 
 def usage_of(notebook) -> dict:
-    """What the submission's cgroup measured ({} when it had none): peak_memory_bytes, memory_limit_bytes, oom_kills."""
+    """What the submission's cgroup measured ({} when it had none): peak_memory_bytes, memory_limit_bytes,
+    oom_kills, peak_processes, process_limit, forks_refused (at its process limit)."""
     usage = notebook.get("metadata", {}).get(METADATA_KEY, {}).get("usage", {})
     return usage if isinstance(usage, dict) else {}
 

@@ -135,10 +135,12 @@ def test_a_group_bounds_the_processes_of_the_whole_tree():
     try:
         done = subprocess.run(group.join_command([sys.executable, "-c", code]), capture_output=True, text=True, timeout=120)
         left = cgroups.pids_in(group.folders["pids"])
+        peak, refused = group.peak_processes(), group.forks_refused()
     finally:
         assert group.remove()  # kills the sleeping children too
     name, started = done.stdout.split()
     assert name == "BlockingIOError" and int(started) < LIMITS.processes and len(left) == int(started)
+    assert refused >= 1 and peak in (None, LIMITS.processes)
     for pid in left:
         assert not Path(f"/proc/{pid}").exists() or "State:\tZ" in Path(f"/proc/{pid}/status").read_text()
 
