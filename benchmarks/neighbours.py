@@ -57,6 +57,7 @@ def cgroups_off(off: bool):
     if off:
         os.environ[cgroups.SETTING] = cgroups.OFF
     cgroups.backend.cache_clear()
+    cgroups.probe.cache_clear()
     try:
         yield
     finally:
@@ -64,6 +65,7 @@ def cgroups_off(off: bool):
         if saved is not None:
             os.environ[cgroups.SETTING] = saved
         cgroups.backend.cache_clear()
+        cgroups.probe.cache_clear()
 
 
 def make_neighbours(root: Path, classmates: int, hog: bool) -> None:

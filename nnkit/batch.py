@@ -297,8 +297,8 @@ def announce_limits(stream=None) -> None:
     if os.environ.get(sandbox.OPT_OUT_VARIABLE):
         return
     cgroups.sweep()
-    if cgroups.unavailable():
-        print(f"{cgroups.PER_PROCESS_ONLY}: {cgroups.unavailable()}", file=stream or sys.stderr, flush=True)
+    if cgroups.probe():
+        print(f"{cgroups.PER_PROCESS_ONLY}: {cgroups.probe()}", file=stream or sys.stderr, flush=True)
 
 
 def run(assignments: list[str] = list(ASSIGNMENTS), root: Path = COURSE_ROOT, jobs: int = 1,

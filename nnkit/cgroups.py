@@ -384,6 +384,10 @@ def unusable(parents: list[Path], root: bool, v2: bool) -> str:
             return f"{parent} is not writable by this user{hint}"
         if v2 and not os.access(parent / "cgroup.subtree_control", os.W_OK):
             return f"{parent / 'cgroup.subtree_control'} is not writable by this user"
+        if v2 and (parent / "cgroup.controllers").exists():
+            offered = (parent / "cgroup.controllers").read_text().split()
+            if not set(CONTROLLERS) <= set(offered):
+                return f"{parent} is given {' '.join(offered) or 'no controller'}, not all of {', '.join(CONTROLLERS)}"
     return ""
 
 
@@ -403,6 +407,18 @@ def unavailable() -> str:
         backend()
     except Unavailable as reason:
         return str(reason)
+    return ""
+
+
+@lru_cache(maxsize=None)
+def probe() -> str:
+    """Why no cgroup can be had ('' when one can): the backend found, and a group made and removed."""
+    try:
+        group = backend().create(Limits(2**30, 64, 100))
+    except Unavailable as reason:
+        return str(reason)
+    if not group.remove():
+        return f"cannot remove a cgroup it made ({', '.join(map(str, group.places))})"
     return ""
 
 

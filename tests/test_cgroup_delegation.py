@@ -100,7 +100,9 @@ def test_a_user_with_a_delegated_subtree_grades_every_submission_in_a_cgroup_of_
                    for u in usage.values()), usage
         assert usage["fork_bomb"]["forks_refused"] > 0 and usage["fork_bomb"]["peak_processes"] == limits.SUBMISSION_PROCESSES
         assert usage["memfd_hoard"]["oom_kills"] > 0 and usage["process_tree"]["oom_kills"] > 0
-        assert {s: states[s].reasons for s in ("forks", "correct", VICTIM)} == {"forks": [], "correct": [], VICTIM: []}
+        spared = [r for s in ("forks", "correct", VICTIM) for r in states[s].reasons
+                  if "out of memory" in r or "Resource temporarily unavailable" in r]
+        assert spared == []  # the classmates graded beside the hostile ones lost nothing to them
         assert [c for folder in folders for c in folder.iterdir() if c.is_dir()] == []  # every group removed
         print(f"\nas {user} in {path}: peaks " + ", ".join(f"{s} {u['peak_memory_bytes'] / 2**20:.0f} MiB / "
                                                           f"{u['peak_processes']} processes" for s, u in usage.items()))

@@ -215,3 +215,11 @@ def test_the_budget_and_the_submission_limits_are_in_limits():
     assert limits.NOTEBOOK_SECONDS > 10 * 3.35  # the slowest correct notebook, backprop, takes ~3.35 s (README)
     assert ResilientExecute().notebook_timeout == limits.NOTEBOOK_SECONDS
     assert sandbox.SandboxedKernelManager.submission_memory_bytes.default_value == limits.SUBMISSION_MEMORY_BYTES
+
+
+def test_a_v2_parent_not_given_every_controller_is_refused_with_the_reason(tmp_path):
+    """systemd may delegate memory and pids but not cpu to a user's scope."""
+    root = v2_tree(tmp_path / "unified")
+    v2_tree(root / "user.slice" / "run-1.scope", "memory pids")
+    with pytest.raises(cgroups.Unavailable, match="given memory pids, not all of"):
+        cgroups.choose(mountinfo(root, {}), "0::/user.slice/run-1.scope\n", None, root=False)
