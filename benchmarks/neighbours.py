@@ -3,8 +3,8 @@
 
     python -m benchmarks.neighbours [--classmates N] [--runs R] [--students S]
 
-Fairness: a class of N classmates of `convolution`, each with the seed tutorial's loop `conv`
-(the slowest correct answers: CPU-bound cells), graded with --jobs 2
+Fairness: a class of N classmates of `backprop` (correct answers: its hidden tests train a small
+network, the course's most CPU-bound cells), graded with --jobs 2
 - alone;
 - with a CPU hog beside them: a submission graded first, by the other worker, whose cell starts
   HOG_PROCESSES busy processes for HOG_SECONDS (every classmate is graded meanwhile);
@@ -37,17 +37,20 @@ from nnkit.mnist import COURSE_ROOT
 from nnkit.notebooks import read
 from nnkit.states import State, class_submissions
 
-ASSIGNMENT = "convolution"
+ASSIGNMENT = "backprop"
 HOG = "a_hog"  # graded first (students are graded in order)
 HOG_PROCESSES, HOG_SECONDS = 200, 40
+# Every process is forked first, then all of them burn together (a fork loop among busy children
+# would take minutes to start them all).
 HOG_CELL = f"""import os, time
+start = time.time() + 5
 for _ in range({HOG_PROCESSES}):
     if os.fork() == 0:
-        end = time.time() + {HOG_SECONDS}
-        while time.time() < end:
+        time.sleep(max(0, start - time.time()))
+        while time.time() < start + {HOG_SECONDS}:
             pass
         os._exit(0)
-time.sleep({HOG_SECONDS + 5})"""
+time.sleep(max(0, start + {HOG_SECONDS} + 2 - time.time()))"""
 
 
 @contextmanager
@@ -71,7 +74,7 @@ def cgroups_off(off: bool):
 def make_neighbours(root: Path, classmates: int, hog: bool) -> None:
     scratch_course(root)
     for i in range(classmates):
-        shutil.copytree(COURSE_ROOT / "submitted" / "seed" / ASSIGNMENT, root / "submitted" / f"s{i:03d}" / ASSIGNMENT)
+        shutil.copytree(COURSE_ROOT / "submitted" / "correct" / ASSIGNMENT, root / "submitted" / f"s{i:03d}" / ASSIGNMENT)
     if hog:
         folder = root / "submitted" / HOG / ASSIGNMENT
         shutil.copytree(COURSE_ROOT / "submitted" / "correct" / ASSIGNMENT, folder)
@@ -107,7 +110,7 @@ def fairness(classmates: int) -> list[str]:
         beside, flagged, hog_seconds = grade_neighbours(Path(tmp), classmates, hog=True)
         bare, bare_flagged, bare_seconds = grade_neighbours(Path(tmp), classmates, hog=True, off=True)
     return [
-        f"6. A CPU hog beside the class: {classmates} classmates of `{ASSIGNMENT}` (the seed's loop conv), --jobs 2, "
+        f"6. A CPU hog beside the class: {classmates} classmates of `{ASSIGNMENT}` (correct answers), --jobs 2, "
         f"{os.cpu_count()} cores; the hog: {HOG_PROCESSES} busy processes for {HOG_SECONDS} s, graded by the other worker",
         f"   classmates' slowest cell, alone          {alone:7.3f} s   (batch {alone_seconds:.0f} s)",
         f"   ... with the hog beside, cgroups         {beside:7.3f} s   (batch {hog_seconds:.0f} s), {flagged} flagged",

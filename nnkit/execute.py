@@ -205,7 +205,10 @@ class ResilientExecute(Execute):
             return cell
         if self._last is not None:  # killed since the last cell ended (a child it left, the replay): its doing
             self.note_memory(*self._last)
-        self._broken = self._broken or (self.over_budget() if cell.cell_type == "code" else "")
+        if not self._broken and cell.cell_type == "code" and self.over_budget():  # the budget ran out between cells
+            self._broken = self.over_budget()
+            self.event("budget", cell_index, cell, f"not run: the notebook went over its time budget "
+                                                   f"({self.notebook_timeout} s per notebook); nor were the cells after it")
         if self._broken:
             cell.outputs = [error_output("KernelDied", self._broken)] if cell.cell_type == "code" else cell.get("outputs")
             return cell

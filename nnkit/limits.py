@@ -37,9 +37,11 @@ and the grader's rights allow one; otherwise only the per-process limits above h
   says "out of memory: the limit is N GiB per submission".
 - SUBMISSION_PROCESSES: processes and threads together (pids.max).
 - SUBMISSION_CPU_WEIGHT: its share of the CPU when the cores are busy, on cgroup v2's scale (100 =
-  one ordinary process): a submission's 200 busy processes weigh what one does, so a classmate
-  graded beside it keeps its share.
+  one ordinary process): one process per core, what an honest kernel whose BLAS uses every core
+  weighs; a submission's 200 busy processes weigh no more, so a classmate graded beside it keeps
+  its share.
 """
+import os
 import resource
 
 CELL_TIMEOUT_SECONDS = 60
@@ -60,7 +62,7 @@ WATCHDOG_GRACE_SECONDS = 120
 
 SUBMISSION_MEMORY_BYTES = 4 * 2**30
 SUBMISSION_PROCESSES = 256
-SUBMISSION_CPU_WEIGHT = 100
+SUBMISSION_CPU_WEIGHT = min(10_000, 100 * (os.cpu_count() or 1))
 
 # Run by every grading kernel at start-up (IPKernelApp.exec_lines), before any student code and
 # binding no user-visible name: the memory limit (also set by the sandbox), and nnkit.record with

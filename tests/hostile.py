@@ -152,7 +152,7 @@ for pid in [int(p) for p in os.listdir("/proc") if p.isdigit()]:
 # the memory of its kernel's whole process tree (the default, nnkit.limits, is 4 GiB: a smaller
 # one spares the shared test machine) and the wall-clock budget of the notebook, far above what
 # every other entry takes (the slowest, swallows_interrupt, ~50 s) and far under OVER_BUDGET's sleeps.
-SUBMISSION_MEMORY = 512 * 2**20
+SUBMISSION_MEMORY = 2**30
 NOTEBOOK_BUDGET = 120
 OVER_BUDGET_CELLS, OVER_BUDGET_SLEEP = 200, 1.5  # 300 s of sleeps, each far under the 5 s per cell
 # 96 memfds of 64 MiB: 6 GiB the kernel never maps (RLIMIT_DATA and its RSS do not see them).
@@ -165,7 +165,7 @@ def relu(x):
         os.write(fd, block)
         hoard.append(fd)
     return np.maximum(x, 0)'''
-# Three children of 300 MiB each, every one far under the per-process limit; right only if all live.
+# Three children of 400 MiB each, every one far under the per-process limit; right only if all live.
 PROCESS_TREE = '''import os, time
 
 def relu(x):
@@ -173,7 +173,7 @@ def relu(x):
     for _ in range(3):
         pid = os.fork()
         if pid == 0:
-            hold = np.ones(300 * 2**20 // 8)
+            hold = np.ones(400 * 2**20 // 8)
             time.sleep(0.5)
             os._exit(0)
         children.append(pid)
@@ -396,11 +396,11 @@ CATALOGUE = {
                                "the kernel's environment is an allow-list: no variable of the grader's reaches it",
                                attack=True),
     # the submission as a whole (nnkit.cgroups) and the notebook as a whole
-    "memfd_hoard": Entry(answer("relu", MEMFD_HOARD), 9, "out of memory: the limit is 0.5 GiB per submission",
+    "memfd_hoard": Entry(answer("relu", MEMFD_HOARD), 9, "out of memory: the limit is 1 GiB per submission",
                          "`relu` fills 96 memfds of 64 MiB (6 GiB its kernel never maps)",
                          f"its cgroup's memory limit kills the kernel: {RELU_LOST}", "review"),
-    "process_tree": Entry(answer("relu", PROCESS_TREE), 9, "out of memory: the limit is 0.5 GiB per submission",
-                          "`relu` forks three children that hold 300 MiB each, and is right only if all of them live",
+    "process_tree": Entry(answer("relu", PROCESS_TREE), 9, "out of memory: the limit is 1 GiB per submission",
+                          "`relu` forks three children that hold 400 MiB each, and is right only if all of them live",
                           f"the children are counted together, one is killed at the memory limit: {RELU_LOST}", "review"),
     "over_budget": Entry(over_budget, 8, "time budget",
                          f"{OVER_BUDGET_CELLS} cells of `time.sleep({OVER_BUDGET_SLEEP})` before the `cross_entropy` "

@@ -242,7 +242,7 @@ def test_the_attacks_work_without_the_sandbox(tmp_path):
         assert db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall() == [("full",)]
         assert db.execute("SELECT count(*) FROM grade WHERE manual_score = 100").fetchone()[0] > 0
     assert CANARY in messages(root, "reads_environment")
-    assert auto["process_tree"] == 12  # its children hold 900 MiB at once when nothing counts them together
+    assert auto["process_tree"] == 12  # its children hold 1.2 GiB at once when nothing counts them together
     assert all(entry.state == State.REVIEW for entry in states.values()), {s: (e.state, e.reasons) for s, e in states.items()}
     server.server.close()
 
