@@ -21,7 +21,7 @@ import users
 from hostile import SUBMISSION_MEMORY, VICTIM
 from nnkit import cgroups, limits, sandbox
 from nnkit.notebooks import read
-from nnkit.states import State, class_submissions, usage_of
+from nnkit.states import class_submissions, usage_of
 
 pytestmark = pytest.mark.skipif(bool(users.can_make_users() or sandbox.unavailable()),
                                 reason=users.can_make_users() or sandbox.unavailable() or "")
