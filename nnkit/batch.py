@@ -192,10 +192,11 @@ def notebook_budget(root: Path) -> float | None:
 def grade(tasks: list[tuple[str, str]], root: Path, jobs: int, progress: Progress,
           budget: float | None = None) -> list[Outcome]:
     """Grade (student, assignment) tasks with `jobs` supervised worker processes; a worker that holds
-    one task `budget` + WATCHDOG_GRACE_SECONDS is stopped (None: no watchdog)."""
+    one task `budget` (default: the course's notebook budget) + WATCHDOG_GRACE_SECONDS is stopped."""
     from nnkit import cgroups
     from nnkit.limits import WATCHDOG_GRACE_SECONDS
 
+    budget = notebook_budget(root) if budget is None else budget
     limit = None if budget is None else budget + WATCHDOG_GRACE_SECONDS
     logs = root / "outcomes" / "logs"
     logs.mkdir(parents=True, exist_ok=True)
@@ -316,15 +317,13 @@ def run(assignments: list[str] = list(ASSIGNMENTS), root: Path = COURSE_ROOT, jo
     mine = set(students if shard_of is None else shard(students, *shard_of))
     tasks = [(student, assignment) for assignment in assignments for student in submissions(assignment, root, mine)]
     progress = Progress(len(tasks))
-    budget = notebook_budget(root)
-    outcomes = grade(tasks, root, jobs, progress, budget)
+    outcomes = grade(tasks, root, jobs, progress)
     # Once more, alone: a busy database or a kernel that did not start is never the student's
     # doing, and with several workers any failure may come from another's load.
     again = [o for o in outcomes if o.retry or (jobs > 1 and not o.gradable)]
     if again:
         progress.total += len(again)
-        retried = {(o.student, o.assignment): o
-                   for o in grade([(o.student, o.assignment) for o in again], root, 1, progress, budget)}
+        retried = {(o.student, o.assignment): o for o in grade([(o.student, o.assignment) for o in again], root, 1, progress)}
         outcomes = [retried.get((o.student, o.assignment), o) for o in outcomes]
     return {"seconds": round(time.perf_counter() - start, 1), "submissions": len(tasks), "jobs": jobs,
             "notebook_seconds": progress.seconds, "outcomes": outcomes}
