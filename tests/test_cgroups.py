@@ -188,8 +188,9 @@ def test_a_kernel_killed_at_the_submissions_memory_limit_says_so_and_grading_goe
 
 
 @needs_sandbox
-def test_children_over_the_submissions_memory_are_killed_and_the_cell_says_so():
-    """Three children of 120 MiB each, every one far under the per-process limit: together over 256 MiB."""
+def test_children_over_the_submissions_memory_are_killed_and_the_cell_says_so(monkeypatch):
+    """Three children of 120 MiB each, every one far under the per-process limit: together over 256 MiB.
+    With per-process limits only (NNKIT_CGROUP=none), all three live: the cgroup is what stops them."""
     real_backend()
     tree = ("import os, time\nimport numpy as np\nchildren = []\nfor _ in range(3):\n    pid = os.fork()\n"
             "    if pid == 0:\n        a = np.ones(120 * 2**20 // 8)\n        time.sleep(5)\n        os._exit(0)\n"
@@ -198,6 +199,13 @@ def test_children_over_the_submissions_memory_are_killed_and_the_cell_says_so():
     statuses = eval(cell.splitlines()[0])
     assert 9 in statuses and "out of memory: the limit is 0.25 GiB per submission" in cell and after == "after\n"
     assert [e.kind for e in events] == ["memory"] and usage["peak_memory_bytes"] <= 256 * MiB
+    monkeypatch.setenv(cgroups.SETTING, cgroups.OFF)
+    cgroups.backend.cache_clear()
+    try:
+        (cell, _), events, usage = run_cells(tree, "print('after')", config=SMALL)
+    finally:
+        cgroups.backend.cache_clear()
+    assert eval(cell.splitlines()[0]) == [0, 0, 0] and events == [] and usage == {}
 
 
 @needs_sandbox

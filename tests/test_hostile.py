@@ -39,7 +39,7 @@ HOME_GRADER_WRITES = {".cache/matplotlib", ".config/matplotlib", ".local/share/j
 VICTIMS = {"blank": 0, "correct": 12, "seed": 10, VICTIM: 12}
 CONTROLLED = ["steals_solution_module", "steals_solution_file", "steals_source_notebook", "steals_classmate",
               "steals_stored_results", "writes_gradebook", "writes_kit", "writes_course_config", "writes_grader_home",
-              "writes_kernel_module", "writes_classmate", "opens_socket", "reads_environment", "process_tree"]
+              "writes_kernel_module", "writes_classmate", "opens_socket", "reads_environment"]
 
 
 class Listener:
@@ -242,7 +242,6 @@ def test_the_attacks_work_without_the_sandbox(tmp_path):
         assert db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall() == [("full",)]
         assert db.execute("SELECT count(*) FROM grade WHERE manual_score = 100").fetchone()[0] > 0
     assert CANARY in messages(root, "reads_environment")
-    assert auto["process_tree"] == 12  # its children hold 1.2 GiB at once when nothing counts them together
     assert all(entry.state == State.REVIEW for entry in states.values()), {s: (e.state, e.reasons) for s, e in states.items()}
     server.server.close()
 
@@ -310,4 +309,7 @@ def test_the_watchdog_stops_a_worker_past_the_budget_and_grading_goes_on(tmp_pat
     assert [(o.student, o.gradable, o.cause) for o in outcomes] == [(s, False, "watchdog") for s, _ in tasks]
     states = {e.student: e for e in class_submissions(root, ["activations"])}
     assert all(states[s].state == State.NOT_GRADABLE and "stopped by the watchdog" in states[s].reasons[0] for s, _ in tasks)
-    assert leftover_processes() == []
+    if not cgroups.unavailable():  # the killed workers' kernel groups were swept
+        backend = cgroups.backend()
+        assert [p for parent in backend.places() for p in parent.iterdir()
+                if cgroups.NAME.match(p.name) and not cgroups.owner_alive(p.name)] == []
