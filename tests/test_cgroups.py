@@ -231,3 +231,14 @@ def test_a_v2_parent_not_given_every_controller_is_refused_with_the_reason(tmp_p
     v2_tree(root / "user.slice" / "run-1.scope", "memory pids")
     with pytest.raises(cgroups.Unavailable, match="given memory pids, not all of"):
         cgroups.choose(mountinfo(root, {}), "0::/user.slice/run-1.scope\n", None, root=False)
+
+
+@needs_sandbox
+def test_a_budget_that_runs_out_between_cells_names_the_first_cell_not_run(monkeypatch):
+    """Each cell's own limit left uncapped here, so the budget (5 s) runs out during a cell that
+    finishes (8 s of sleep, under its 30 s): the next cell is the first not run, and says why."""
+    monkeypatch.setattr(ResilientExecute, "_get_timeout", lambda self, cell: self.timeout)
+    (slept, never), events, _ = run_cells("import time\ntime.sleep(8)\nprint('slept')", "print('never')",
+                                          config={"ResilientExecute": {"notebook_timeout": 5}}, timeout=30)
+    assert slept == "slept\n" and "never" not in never and "time budget (5 s per notebook)" in never
+    assert [(e.kind, e.cell) for e in events] == [("budget", "cell 2")]
