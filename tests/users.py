@@ -6,12 +6,13 @@ and removed by root, and a Python environment such a user can run.
   no other user may read; so this one is a virtual environment of Debian's python3.11 (the same
   minor version: the compiled packages fit) in a world-readable temporary folder, whose
   site-packages links to the shared one's entries and whose bin/ holds the shared one's scripts
-  with their first line pointing at it. Made once per test process.
+  with their first line pointing at it. Made once per test process, removed when it ends.
 - `throwaway_user()`: a context manager that adds a user with a home of its own and yields
   (name, uid, home); afterwards it kills that user's processes (by its uid, which nothing else
   holds) and removes it.
 - `run_as(user, command, **kwargs)`: subprocess.run of a command as that user (`runuser -u`).
 """
+import atexit
 import os
 import pwd
 import secrets
@@ -46,6 +47,7 @@ def grading_environment() -> Path:
     """A Python an ordinary user can run, with the packages of the shared environment (see above)."""
     base = Path(tempfile.mkdtemp(prefix="nnkit-userenv-"))
     base.chmod(0o755)
+    atexit.register(shutil.rmtree, base, True)
     venv = base / "venv"
     subprocess.run([str(SYSTEM_PYTHON), "-m", "venv", "--without-pip", str(venv)], check=True)
     version = f"python{sys.version_info.major}.{sys.version_info.minor}"
