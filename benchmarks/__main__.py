@@ -6,13 +6,15 @@
      not; 1 vs 2 workers; backprop with and without its student-only cell.
 4.   benchmarks.kernels: the reference conv / max pooling against torch.nn.functional.
 5.   benchmarks.fairness: the seed's loop conv / max_pooling, worst hidden-test cell vs the limit.
+6-7. benchmarks.neighbours: classmates' slowest cell with a CPU hog beside them vs alone (--jobs 2);
+     the batch with a cgroup per submission vs per-process limits only.
 Ratios only mean something within one run: these machines are shared and noisy.
 """
 import argparse
 import sys
 import time
 
-from benchmarks import fairness, grading, kernels
+from benchmarks import fairness, grading, kernels, neighbours
 
 
 def main(argv=None) -> int:
@@ -22,7 +24,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     start = time.perf_counter()
     for section in (lambda: grading.report(args.students, args.runs), lambda: "4. " + kernels.report(),
-                    lambda: "5. " + fairness.report()):
+                    lambda: "5. " + fairness.report(), lambda: neighbours.report(students=args.students, runs=args.runs)):
         print(section(), end="\n\n", flush=True)
     print(f"benchmarks done in {time.perf_counter() - start:.0f} s")
     return 0

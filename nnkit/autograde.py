@@ -35,7 +35,7 @@ from nnkit.files import special_entries
 # reaches the grader's process only as data, so any other cause is never the student's: the kit's
 # or the machine's (KIT_CAUSES says what the known ones mean). Such a submission is graded once
 # more, and the batch exits with exits.KIT_FAILURE if it still fails.
-STUDENT_CAUSES = frozenset({"missing", "empty", "renamed", "special_file", "empty_file", "not_json", "not_notebook",
+STUDENT_CAUSES = frozenset({"missing", "empty", "renamed", "special_file", "watchdog", "empty_file", "not_json", "not_notebook",
                             "jsonschema.exceptions.ValidationError", "nbgrader.nbgraderformat.common.SchemaTooOldError",
                             "nbgrader.nbgraderformat.common.SchemaTooNewError"})
 KIT_CAUSES = {

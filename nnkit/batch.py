@@ -14,6 +14,14 @@ submission it held is graded again (once). Failures that are never the student's
 database, a kernel that did not start) are graded once more at the end, alone; with J > 1, so
 is every failure, since another worker's load may have caused it.
 
+Each submission has a wall-clock budget (nnkit.limits.NOTEBOOK_SECONDS, or the course config's
+`c.ResilientExecute.notebook_timeout`), which the grader enforces inside the notebook (the cells
+run before it keep their grades). A watchdog here stops a worker still holding one submission
+WATCHDOG_GRACE_SECONDS past it (whatever held it: nbgrader, a kernel that does not stop): the
+submission is not gradable, with the reason, and the worker is replaced. At its start the batch
+removes the cgroups a crashed grader left (nnkit.cgroups), and says once when the kernels get
+per-process limits only.
+
 The table, grades.csv and the report show each submission's state (nnkit.states): graded, to
 review (?), not gradable (!), not graded yet (*), missing (-).
 
@@ -194,7 +202,7 @@ class Worker:
         self.task = None
 
     def send(self, task) -> None:
-        self.task = task
+        self.task, self.since = task, time.monotonic()
         if task is None:
             return self.ask_to_exit()
         try:
@@ -227,8 +235,27 @@ class Worker:
         self.results.close()
 
 
-def grade(tasks: list[tuple[str, str]], root: Path, jobs: int, progress: Progress, logs: Logs | None = None) -> list[Outcome]:
-    """Grade (student, assignment) tasks with `jobs` supervised worker processes (their logs in `logs`)."""
+def notebook_budget(root: Path) -> float | None:
+    """The course's wall-clock budget per notebook, in seconds (None: none)."""
+    from nnkit import limits
+    from nnkit.autograde import course_config
+
+    config = course_config(root)
+    if "ResilientExecute" in config and "notebook_timeout" in config.ResilientExecute:
+        return config.ResilientExecute.notebook_timeout
+    return limits.NOTEBOOK_SECONDS
+
+
+def grade(tasks: list[tuple[str, str]], root: Path, jobs: int, progress: Progress, logs: Logs | None = None,
+          budget: float | None = None) -> list[Outcome]:
+    """Grade (student, assignment) tasks with `jobs` supervised worker processes (their logs in
+    `logs`); a worker that holds one task `budget` (default: the course's notebook budget) +
+    WATCHDOG_GRACE_SECONDS is stopped."""
+    from nnkit import cgroups
+    from nnkit.limits import WATCHDOG_GRACE_SECONDS
+
+    budget = notebook_budget(root) if budget is None else budget
+    limit = None if budget is None else budget + WATCHDOG_GRACE_SECONDS
     logs = logs or Logs(root)
     threads = max(1, (os.cpu_count() or 1) // jobs) if jobs > 1 else None
     pending, crashes, outcomes = collections.deque(tasks), collections.Counter(), []
@@ -249,11 +276,33 @@ def grade(tasks: list[tuple[str, str]], root: Path, jobs: int, progress: Progres
         outcomes.append(outcome)
         progress.step(outcome)
 
+    def stop_overdue() -> None:
+        """The watchdog: a worker past its task's limit is killed (its kernels die with it)."""
+        for results, worker in list(workers.items()):
+            if worker.task is not None and time.monotonic() - worker.since > limit:
+                worker.close(seconds=0)  # no waiting for the notebook in hand: it is what overran
+                del workers[results]
+                cgroups.sweep()
+                student, assignment = worker.task
+                reason = (f"stopped by the watchdog: grading it took longer than {limit:g} s (the notebook's "
+                          f"budget of {budget:g} s plus {WATCHDOG_GRACE_SECONDS} s for nbgrader)")
+                write_outcome(root, student, assignment, submitted_digest(root, student, assignment), False, reason,
+                              "watchdog")
+                done(Outcome(student, assignment, False, reason, "watchdog", time.monotonic() - worker.since))
+                if pending:
+                    start_worker()
+
     try:
         for _ in range(min(jobs, len(pending))):
             start_worker()
         while workers:
-            for results in wait(list(workers)):
+            due = None if limit is None else max(0.1, min(w.since + limit - time.monotonic() for w in workers.values()))
+            ready = wait(list(workers), timeout=due)
+            if limit is not None:
+                stop_overdue()
+            for results in ready:
+                if results not in workers:
+                    continue  # stopped by the watchdog meanwhile
                 worker = workers[results]
                 outcome = worker.receive()
                 if outcome is not None:
@@ -262,6 +311,7 @@ def grade(tasks: list[tuple[str, str]], root: Path, jobs: int, progress: Progres
                     continue
                 worker.close()  # it died with its task in hand
                 del workers[results]
+                cgroups.sweep()  # the groups of its kernels
                 task = tuple(worker.task)
                 crashes[task] += 1
                 if crashes[task] > CRASHES_ALLOWED:
@@ -296,11 +346,24 @@ def require_sandbox() -> None:
         raise exits.KitFailure(f"refusing to grade: {unprotected}")
 
 
+def announce_limits(stream=None) -> None:
+    """Remove the cgroups a crashed grader left; say once when the kernels get per-process limits only
+    (no cgroup can be had here: docs/grading.md). Not a failure: grading goes on."""
+    from nnkit import cgroups, sandbox
+
+    if os.environ.get(sandbox.OPT_OUT_VARIABLE):
+        return
+    cgroups.sweep()
+    if cgroups.probe():
+        print(f"{cgroups.PER_PROCESS_ONLY}: {cgroups.probe()}", file=stream or sys.stderr, flush=True)
+
+
 def run(assignments: list[str] = list(ASSIGNMENTS), root: Path = COURSE_ROOT, jobs: int = 1,
         shard_of: tuple[int, int] | None = None) -> dict:
     """Grade every student (or shard `shard_of` = (index, count) of them) with `jobs` workers;
     returns {"seconds", "submissions", "jobs", "notebook_seconds", "outcomes"}."""
     require_sandbox()
+    announce_limits()
     start = time.perf_counter()
     students = all_students(assignments, root)
     mine = set(students if shard_of is None else shard(students, *shard_of))

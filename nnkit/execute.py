@@ -13,6 +13,12 @@ KeyboardInterrupt): the student then gets no grade at all. Here:
   dies again during the replay, the replay stops there and the kernel is restarted bare; a kernel
   that cannot be restarted leaves the remaining cells unrun, each with the reason. Either way the
   notebook is graded, and the event is listed for review;
+- a notebook past its wall-clock budget (`notebook_timeout`, nnkit.limits.NOTEBOOK_SECONDS) is
+  stopped: the running cell is cut off at the budget (each cell's time limit is at most what is
+  left of it), the cells after it are not run, each with the reason, and the finished cells keep
+  their grades; the event (`budget`) lists the notebook for review;
+- a process of the submission killed by its cgroup's memory limit leaves the message in the cell
+  ("out of memory: the limit is N GiB per submission"), whether or not the kernel survived;
 - a kernel that never starts (before any student code ran) is replaced, up to
   KERNEL_START_ATTEMPTS times: with several grading processes at once, that happens. Only the
   start itself is retried, never a notebook whose cells have begun to run.
@@ -31,6 +37,8 @@ the grader what the messages cost in flight, not what they would have made of th
 """
 import copy
 import json
+import math
+import time
 
 import zmq
 from jupyter_client.asynchronous import AsyncKernelClient
@@ -40,12 +48,12 @@ from nbformat.notebooknode import from_dict
 from nbformat.v4 import output_from_msg
 from nbgrader.preprocessors import Execute
 from nbgrader.utils import is_grade
-from traitlets import Bool
+from traitlets import Bool, Integer
 
 from nnkit import limits
 from nnkit.codec import MIME
 from nnkit.preprocessor import recorded_cases
-from nnkit.states import Kind, Review, add_event
+from nnkit.states import USAGE_KEY, Kind, Review, add_event
 
 # A locked cell whose grade id starts so is for the student only (it loads data with torchvision,
 # trains and plots): the grader does not run it. Never a graded cell.
@@ -138,16 +146,30 @@ def student_only(cell) -> bool:
 class ResilientExecute(Execute):
     sandbox = Bool(True, help="Start each kernel in the sandbox of nnkit.sandbox (off: --no-sandbox).").tag(config=True)
     run_student_only = Bool(False, help="Run the student-only cells too (make bench measures what skipping them saves).").tag(config=True)
+    notebook_timeout = Integer(limits.NOTEBOOK_SECONDS, allow_none=True,
+                               help="Wall-clock budget of a whole notebook, in seconds (None: no budget).").tag(config=True)
 
     store_widget_state = Bool(False, help="Never: a kernel's widget state is not the grader's to keep.")
 
     def preprocess(self, nb, resources=None, km=None):
-        self._replayable, self._broken, self._running = [], "", None
+        self._replayable, self._broken, self._running, self._last = [], "", None, None
         self._events = resources if resources is not None else {}
         self._budget = Budget()
+        self._deadline = time.monotonic() + self.notebook_timeout if self.notebook_timeout else None
+        self._managers = []
         if not self.sandbox:
             add_event(self._events, Review(Kind.NO_SANDBOX, None, "graded without the sandbox (--no-sandbox)"))
-        return super().preprocess(nb, resources, km=km)
+        try:
+            return super().preprocess(nb, resources, km=km)
+        finally:
+            usage = [m.usage for m in self._managers if getattr(m, "usage", None)]
+            if usage:  # what the submission's cgroup measured, over every kernel it had
+                self._events[USAGE_KEY] = {"peak_memory_bytes": max(u["peak_memory_bytes"] or 0 for u in usage),
+                                           "memory_limit_bytes": usage[-1]["memory_limit_bytes"],
+                                           "oom_kills": sum(u["oom_kills"] for u in usage),
+                                           "peak_processes": max(u["peak_processes"] or 0 for u in usage),
+                                           "process_limit": usage[-1]["process_limit"],
+                                           "forks_refused": sum(u["forks_refused"] for u in usage)}
 
     def create_kernel_manager(self):
         if self.sandbox:
@@ -155,7 +177,23 @@ class ResilientExecute(Execute):
             self.kernel_manager_class = SandboxedKernelManager
         km = super().create_kernel_manager()
         km.client_class = "nnkit.execute.CappedKernelClient"
+        self._managers.append(km)
         return km
+
+    def left(self) -> float | None:
+        """Seconds left of the notebook's budget (None: no budget)."""
+        return None if self._deadline is None else self._deadline - time.monotonic()
+
+    def over_budget(self) -> str:
+        return (f"not run: the notebook used up its time budget ({self.notebook_timeout} s per notebook)"
+                if self._deadline is not None and self.left() <= 0 else "")
+
+    def _get_timeout(self, cell):
+        """A cell's time limit, at most what is left of the notebook's budget."""
+        timeout, left = super()._get_timeout(cell), self.left()
+        if left is None:
+            return timeout
+        return max(1, math.ceil(left)) if timeout is None else max(1, min(timeout, math.ceil(left)))
 
     # --- what reaches the notebook: one budget for every message (nnkit.limits) ---------------------
 
@@ -282,8 +320,13 @@ class ResilientExecute(Execute):
     async def _async_handle_timeout(self, timeout, cell=None):
         if self._running is not None:
             index, running = self._running
-            self.event("timeout", index, running, f"it did not finish within the time limit per cell ({timeout} s): "
-                                                   "an endless loop?")
+            if self.left() is not None and self.left() <= 0.5:
+                self._broken = self.over_budget() or self._broken
+                self.event("budget", index, running, f"stopped here: the notebook went over its time budget "
+                                                     f"({self.notebook_timeout} s per notebook); the cells after it were not run")
+            else:
+                self.event("timeout", index, running, f"it did not finish within the time limit per cell ({timeout} s): "
+                                                       "an endless loop?")
         return await super()._async_handle_timeout(timeout, cell)
 
     async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
@@ -291,30 +334,53 @@ class ResilientExecute(Execute):
             cell.outputs = [from_dict({"output_type": "stream", "name": "stdout",
                                        "text": "[not run when grading: this cell is for the student]\n"})]
             return cell
+        if self._last is not None:  # killed since the last cell ended (a child it left, the replay): its doing
+            self.note_memory(*self._last)
+        if not self._broken and cell.cell_type == "code" and self.over_budget():  # the budget ran out between cells
+            self._broken = self.over_budget()
+            self.event("budget", cell_index, cell, f"not run: the notebook went over its time budget "
+                                                   f"({self.notebook_timeout} s per notebook); nor were the cells after it")
         if self._broken:
             cell.outputs = [error_output("KernelDied", self._broken)] if cell.cell_type == "code" else cell.get("outputs")
             return cell
-        self._running = (cell_index, cell)
+        self._running = self._last = (cell_index, cell)
         self._budget.clear(cell_index)  # nbclient starts the cell with no outputs
         try:
             cell = await super().async_execute_cell(cell, cell_index, execution_count, store_history)
         except (DeadKernelError, CellTimeoutError) as error:
             died = isinstance(error, DeadKernelError)
+            budget = self.over_budget()
             reason = (self.death_reason() if died else
+                      f"stopped: the notebook went over its time budget ({self.notebook_timeout} s per notebook)"
+                      if budget else
                       f"it did not finish within the time limit per cell ({self.timeout} s), and ignored the interrupt")
             cell.outputs = [error_output("KernelDied" if died else "CellTimeoutError", reason)]
-            self.event("kernel_died" if died else "timeout", cell_index, cell, reason)
+            if not budget or died:
+                self.event("kernel_died" if died else "timeout", cell_index, cell, reason)
+            if budget:
+                self._broken = budget
+                return cell
             self.log.warning("Cell %d: %s; restarting the kernel and going on", cell_index, reason)
             await self.restart_and_replay()
             return cell
         finally:
             self._running = None
+        self.note_memory(cell_index, cell)
         if cell.cell_type == "code" and not is_grade(cell) and not any(
                 o.get("output_type") == "error" for o in cell.get("outputs", [])):
             self._replayable.append((cell_index, cell))
         return cell
 
     execute_cell = run_sync(async_execute_cell)  # the base class binds its own at definition
+
+    def note_memory(self, index: int, cell) -> None:
+        """A process of the submission was killed at its memory limit while the kernel lived on: the
+        cell says so (the judge keeps the note on a hidden test's verdict) and it is listed for review."""
+        memory = self.km.out_of_memory() if hasattr(self.km, "out_of_memory") else ""
+        if memory and cell.cell_type == "code":
+            cell.outputs.append(from_dict({"output_type": "stream", "name": "stdout",
+                                           "text": f"[{memory}: a process of this notebook was killed]\n"}))
+            self.event("memory", index, cell, memory)
 
     def death_reason(self) -> str:
         """Why the kernel died, as far as the kernel manager can tell (a sandbox names the limit)."""

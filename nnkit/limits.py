@@ -33,7 +33,25 @@ Per notebook (one kernel per notebook; a kernel restarted after a death starts a
   folders (memory-backed, so also bounded: a tmpfs is memory the kernel's own limit does not count).
 - RUNTIME_BYTES, RUNTIME_FILES: the size and number of files of the folder where, as root, it binds
   its sockets (a tmpfs the grader mounts, nnkit.sandbox.Runtime; the sockets take no bytes).
+- NOTEBOOK_SECONDS: wall-clock budget of the whole notebook (its kernel's start included), so that
+  no notebook holds a worker for minutes with every cell under CELL_TIMEOUT_SECONDS. Past it the
+  running cell is stopped, the cells after it are not run, the finished ones keep their grades,
+  and the notebook is listed for review. The slowest correct notebook (backprop) takes about 3 s.
+  The batch's watchdog stops a worker that holds one submission NOTEBOOK_SECONDS +
+  WATCHDOG_GRACE_SECONDS (nbgrader's own work before and after the notebook runs).
+
+Per submission, the kernel's whole process tree as one (a cgroup, nnkit.cgroups, where the machine
+and the grader's rights allow one; otherwise only the per-process limits above hold):
+- SUBMISSION_MEMORY_BYTES: memory of every process together, shared memory (memfd, /dev/shm) and
+  the pages of its private tmpfs folders included; at the limit the kernel is killed and the cell
+  says "out of memory: the limit is N GiB per submission".
+- SUBMISSION_PROCESSES: processes and threads together (pids.max).
+- SUBMISSION_CPU_WEIGHT: its share of the CPU when the cores are busy, on cgroup v2's scale (100 =
+  one ordinary process): one process per core, what an honest kernel whose BLAS uses every core
+  weighs; a submission's 200 busy processes weigh no more, so a classmate graded beside it keeps
+  its share.
 """
+import os
 import resource
 
 CELL_TIMEOUT_SECONDS = 60
@@ -59,6 +77,13 @@ RUNTIME_FILES = 64
 # The variables that say how many threads numpy's BLAS starts (OpenMP, OpenBLAS, MKL): the batch
 # sets them to each worker's share of the cores, the sandbox passes them on to the kernel.
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+NOTEBOOK_SECONDS = 120
+WATCHDOG_GRACE_SECONDS = 120
+
+SUBMISSION_MEMORY_BYTES = 4 * 2**30
+SUBMISSION_PROCESSES = 256
+SUBMISSION_CPU_WEIGHT = min(10_000, 100 * (os.cpu_count() or 1))
 
 # Run by every grading kernel at start-up (IPKernelApp.exec_lines), before any student code and
 # binding no user-visible name: the memory limit (also set by the sandbox), and nnkit.record with

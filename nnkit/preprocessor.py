@@ -25,8 +25,9 @@ from nnkit.codec import MIME
 from nnkit.integrity import scan
 from nnkit.judge import Verdict, forbidden_import, judge
 from nnkit.judge import heading as judged_heading
-from nnkit.states import METADATA_KEY, Review, events_of
+from nnkit.states import METADATA_KEY, USAGE_KEY, Review, events_of
 
+NOTES = {"memory"}  # kinds of event that are listed for review and shown in the cell, never a verdict
 DUPLICATED = "the check was recorded more than once: your function published output that imitates the grader's"
 
 
@@ -113,12 +114,18 @@ class JudgeRecords(NbGraderPreprocessor):
         nb.metadata.pop(METADATA_KEY, None)  # only what this grader decides goes there
         for cell in nb.cells:
             cell.metadata.pop(METADATA_KEY, None)
-        self.events = {event.cell: event for event in events_of(resources)}
+        events = events_of(resources)
+        # What decides a hidden test's verdict: the cell could not run (a time limit, a dead kernel, the
+        # budget). A process killed for memory while the kernel lived on is a note: the record decides.
+        self.events = {event.cell: event for event in events if event.kind not in NOTES}
+        self.notes = {event.cell: event for event in events if event.kind in NOTES}
         self.earlier = failed_imports(nb)
-        self.review = list(self.events.values())
+        self.review = list(self.events.values()) + list(self.notes.values())
         nb, resources = super().preprocess(nb, resources)
         self.review += [Review("flag", None, f"{function}: {reason}") for function, reason in integrity_flags(nb).items()]
         nb.metadata[METADATA_KEY] = {"review": [item.as_data() for item in self.review]}
+        if resources.get(USAGE_KEY):
+            nb.metadata[METADATA_KEY]["usage"] = dict(resources[USAGE_KEY])
         return nb, resources
 
     def preprocess_cell(self, cell, resources, cell_index):
@@ -128,4 +135,7 @@ class JudgeRecords(NbGraderPreprocessor):
             verdicts = judge_cell(cell, event, self.earlier)
             self.review += [Review("judge", grade_id, v.review) for v in verdicts if v.review]
             cell.outputs = verdict_outputs(verdicts)
+            if grade_id in self.notes:
+                cell.outputs.append(from_dict({"output_type": "stream", "name": "stdout",
+                                               "text": f"[{self.notes[grade_id].detail}]\n"}))
         return cell, resources

@@ -16,6 +16,9 @@ What a kernel sees, for one notebook (everything else of the machine is simply n
   everything it started dies with it), an unprivileged user of its own (a uid no other kernel
   has, so the process limit is its own), an environment built from an allow-list, and the limits
   of nnkit.limits applied by `prlimit` before it starts; its stdout and stderr go to /dev/null.
+- a cgroup of its own for the whole process tree (nnkit.cgroups: memory with shared memory and
+  tmpfs pages, processes, CPU weight), which the kernel's launcher joins before bwrap starts, where
+  the machine and the grader's rights allow one (otherwise the per-process limits alone).
 
 As root, bwrap sets the sandbox up and `setpriv` drops to the kernel's own uid inside it, leased
 per machine in root's own folder (`UidLease`, nnkit.places); as any other user, bwrap needs
@@ -37,8 +40,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
+from traitlets import Integer
 
-from nnkit import limits, places
+from nnkit import cgroups, limits, places
 
 # What the kernel side of the kit is: record() and what it imports. tests/test_sandbox.py checks
 # that these modules import nothing else of the kit.
@@ -193,13 +197,16 @@ def environment(source: dict) -> list[str]:
     return ["--clearenv"] + [arg for name, value in sorted(env.items()) for arg in ("--setenv", name, value)]
 
 
-def limit_args() -> list[str]:
-    return ["prlimit", f"--data={limits.KERNEL_MEMORY_BYTES}", f"--nproc={limits.PROCESSES}",
+def limit_args(nproc: bool = True) -> list[str]:
+    """prlimit's arguments. RLIMIT_NPROC counts every process of the kernel's uid: as root, a uid of
+    its own; as an ordinary user, the grader's, so there it is left out (`nproc`) where the
+    submission's cgroup bounds its processes, lest one student's fork bomb starve the grader."""
+    return ["prlimit", f"--data={limits.KERNEL_MEMORY_BYTES}", *([f"--nproc={limits.PROCESSES}"] if nproc else []),
             f"--cpu={limits.CPU_SECONDS}:{limits.CPU_SECONDS + 5}", f"--fsize={limits.FILE_BYTES}", f"--nofile={limits.OPEN_FILES}",
             "--core=0", "--"]
 
 
-def command(kernel_cmd: list[str], runtime: Path, folder: Path | None, uid: int, env: dict) -> list[str]:
+def command(kernel_cmd: list[str], runtime: Path, folder: Path | None, uid: int, env: dict, nproc: bool = True) -> list[str]:
     """The whole command that starts `kernel_cmd` in a sandbox."""
     drop = []
     if os.geteuid() == 0:
@@ -209,7 +216,7 @@ def command(kernel_cmd: list[str], runtime: Path, folder: Path | None, uid: int,
                *tmpfs(INSIDE_HOME, limits.HOME_BYTES), *tmpfs(INSIDE_WORK, limits.WORK_BYTES)]
     shown = ["--ro-bind", "/usr", "/usr", *usr_links(), *[a for e in etc_entries() for a in ("--ro-bind", e, e)],
              *python_view(), *kit_view(), *work_files(folder), *Runtime.view(runtime)]
-    return [*limit_args(), *namespace_args(), *private, *folders_above(shown, private), *shown,
+    return [*limit_args(nproc), *namespace_args(), *private, *folders_above(shown, private), *shown,
             *environment(env), "--chdir", INSIDE_WORK, "--", *drop, *kernel_cmd]
 
 
@@ -396,16 +403,29 @@ def sweep(parent: str, uid: int) -> None:
                 shutil.rmtree(folder, ignore_errors=True)
 
 
+def out_of_memory(limit: int) -> str:
+    return f"out of memory: the limit is {limit / 2**30:g} GiB per submission"
+
+
 class SandboxedKernelManager(AsyncKernelManager):
     """jupyter_client's kernel manager, starting each kernel in a sandbox of its own, with a runtime
     folder that gives it nothing (`Runtime`), its own folder at /submission after every restart,
-    and its stdout and stderr thrown away (it talks over its sockets; its stderr is never a file the
-    grader writes, such as a worker's log)."""
+    its stdout and stderr thrown away (it talks over its sockets; its stderr is never a file the
+    grader writes, such as a worker's log), and a cgroup of its own (one per notebook: a restarted
+    kernel joins the same one)."""
+    submission_memory_bytes = Integer(limits.SUBMISSION_MEMORY_BYTES, config=True,
+                                      help="Memory of the kernel's whole process tree (its cgroup).")
 
     def __init__(self, **kwargs):
         if unavailable():
             raise SandboxUnavailable(f"cannot grade in a sandbox: {unavailable()}")
         super().__init__(**kwargs)
+        self.cgroup, self.oom_seen, self.usage = None, 0, {}
+        try:
+            self.cgroup = cgroups.backend().create(cgroups.Limits(
+                self.submission_memory_bytes, limits.SUBMISSION_PROCESSES, limits.SUBMISSION_CPU_WEIGHT))
+        except cgroups.Unavailable as reason:
+            self.log.info("%s: %s", cgroups.PER_PROCESS_ONLY, reason)
         self.lease = UidLease()
         self.runtime = Runtime(self.lease.uid)
         self.transport, self.ip = "ipc", self.runtime.ip
@@ -435,7 +455,17 @@ class SandboxedKernelManager(AsyncKernelManager):
     def format_kernel_cmd(self, extra_arguments=None) -> list[str]:
         kernel_cmd = super().format_kernel_cmd(extra_arguments)
         self.runtime.share_connection_file()
-        return command(kernel_cmd, self.runtime.path, self.folder, self.lease.uid, os.environ)
+        sandboxed = command(kernel_cmd, self.runtime.path, self.folder, self.lease.uid, os.environ,
+                            nproc=os.geteuid() == 0 or self.cgroup is None)
+        return self.cgroup.join_command(sandboxed) if self.cgroup is not None else sandboxed
+
+    def out_of_memory(self) -> str:
+        """The message when the submission's cgroup killed a process for memory since the last call ('' if not)."""
+        kills = self.cgroup.oom_kills() if self.cgroup is not None else 0
+        if kills <= self.oom_seen:
+            return ""
+        self.oom_seen = kills
+        return out_of_memory(self.cgroup.limits.memory_bytes)
 
     def death_reason(self) -> str:
         """Why the sandbox ended, from bwrap's exit status (128 + the signal that killed the kernel)."""
@@ -443,6 +473,8 @@ class SandboxedKernelManager(AsyncKernelManager):
         code = process.poll() if process is not None else None
         if code is None:
             return ""
+        if memory := self.out_of_memory():
+            return f"the kernel died while running this cell: {memory}"
         if code > 128 and code - 128 in DEATHS:
             return f"the kernel died while running this cell: {DEATHS[code - 128]}"
         return f"the kernel died while running this cell (exit status {code}: os._exit, a crash...)"
@@ -452,6 +484,17 @@ class SandboxedKernelManager(AsyncKernelManager):
         if not restart:
             self.runtime.remove()
             self.lease.release()
+            self.remove_cgroup()
+
+    def remove_cgroup(self) -> None:
+        """Keep what the cgroup measured (`usage`), then remove it with anything still in it."""
+        group, self.cgroup = self.cgroup, None
+        if group is not None:
+            self.usage = {"peak_memory_bytes": group.peak_memory(), "memory_limit_bytes": group.limits.memory_bytes,
+                          "oom_kills": group.oom_kills(), "peak_processes": group.peak_processes(),
+                          "process_limit": group.limits.processes, "forks_refused": group.forks_refused()}
+            if not group.remove():
+                self.log.warning("could not remove the cgroup %s (removed by the next batch's sweep)", group.places)
 
 
 def describe() -> dict:

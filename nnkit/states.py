@@ -30,6 +30,7 @@ from nnkit.places import course_state
 
 METADATA_KEY = "nnkit"  # in a graded notebook's metadata: what the grader decided
 RESOURCES_KEY = "nnkit_events"  # in nbconvert's resources: what happened while the notebook ran
+USAGE_KEY = "nnkit_usage"  # in nbconvert's resources, then as `usage` in the metadata: what its cgroup measured
 
 
 class State(str, Enum):
@@ -48,7 +49,8 @@ LEGEND = {State.REVIEW: "graded, to review", State.NOT_GRADABLE: "not gradable (
 class Kind(str, Enum):
     """What a reason is about. Of a graded notebook (written by the grader into its metadata):
     FLAG (the integrity scan), TIMEOUT, KERNEL_DIED, OUTPUT (dropped at the cap), JUDGE (the kit
-    could not judge a check), NO_SANDBOX. Of the submission's state: NOT_GRADABLE (why nbgrader
+    could not judge a check), NO_SANDBOX, BUDGET (the notebook went over its time budget and was
+    stopped), MEMORY (a process killed at the submission's memory limit). Of the submission's state: NOT_GRADABLE (why nbgrader
     could not grade it), CHANGED (since it was graded), UNREADABLE (its graded copy),
     MANUAL_GRADES_KEPT (of a submission no longer in submitted/)."""
     FLAG = "flag"
@@ -57,6 +59,8 @@ class Kind(str, Enum):
     OUTPUT = "output"
     JUDGE = "judge"
     NO_SANDBOX = "no_sandbox"
+    BUDGET = "budget"
+    MEMORY = "memory"
     NOT_GRADABLE = "not_gradable"
     CHANGED = "changed"
     UNREADABLE = "unreadable"
@@ -85,6 +89,13 @@ def add_event(resources: dict, event: Review) -> None:
 
 def events_of(resources: dict) -> list[Review]:
     return list(resources.get(RESOURCES_KEY, []))
+
+
+def usage_of(notebook) -> dict:
+    """What the submission's cgroup measured ({} when it had none): peak_memory_bytes, memory_limit_bytes,
+    oom_kills, peak_processes, process_limit, forks_refused (at its process limit)."""
+    usage = notebook.get("metadata", {}).get(METADATA_KEY, {}).get("usage", {})
+    return usage if isinstance(usage, dict) else {}
 
 
 def review_of(notebook) -> list[Review]:

@@ -154,6 +154,49 @@ for pid in [int(p) for p in os.listdir("/proc") if p.isdigit()]:
             os.kill(pid, signal.SIGKILL)
         except OSError:
             pass'''
+# The submission's limits in the hostile course (tests/test_hostile.py writes them in its config):
+# the memory of its kernel's whole process tree (the default, nnkit.limits, is 4 GiB: a smaller
+# one spares the shared test machine) and the wall-clock budget of the notebook, far above what
+# every other entry takes (the slowest, swallows_interrupt, ~50 s) and far under OVER_BUDGET's sleeps.
+SUBMISSION_MEMORY = 2**30
+NOTEBOOK_BUDGET = 120
+OVER_BUDGET_CELLS, OVER_BUDGET_SLEEP = 200, 1.5  # 300 s of sleeps, each far under the 5 s per cell
+# 96 memfds of 64 MiB: 6 GiB the kernel never maps (RLIMIT_DATA and its RSS do not see them).
+MEMFD_HOARD = '''import os
+
+def relu(x):
+    block, hoard = bytes(64 * 2**20), []
+    for _ in range(96):
+        fd = os.memfd_create("hoard")
+        os.write(fd, block)
+        hoard.append(fd)
+    return np.maximum(x, 0)'''
+# Three children of 400 MiB each, every one far under the per-process limit; right only if all live.
+PROCESS_TREE = '''import os, time
+
+def relu(x):
+    children = []
+    for _ in range(3):
+        pid = os.fork()
+        if pid == 0:
+            hold = np.ones(400 * 2**20 // 8)
+            time.sleep(0.5)
+            os._exit(0)
+        children.append(pid)
+    if all(os.waitpid(pid, 0)[1] == 0 for pid in children):
+        return np.maximum(x, 0)
+    return x'''
+
+
+def over_budget(release, ctx):
+    """The correct answers, with cells that only sleep before the cross_entropy answer."""
+    notebook = fill(release, ANSWERS)
+    at = next(i for i, c in enumerate(notebook.cells) if grade_id(c) == "cross_entropy")
+    notebook.cells[at:at] = [nbformat.v4.new_code_cell(f"import time\ntime.sleep({OVER_BUDGET_SLEEP})")
+                             for _ in range(OVER_BUDGET_CELLS)]
+    return notebook
+
+
 FORK_BOMB = '''import os, time
 
 def relu(x):
@@ -421,6 +464,18 @@ CATALOGUE = {
                           "script for whoever views them",
                           "graded normally; every page that shows it (formgrader, feedback) is sanitized: "
                           "tests/test_browser.py"),
+    # the submission as a whole (nnkit.cgroups) and the notebook as a whole
+    "memfd_hoard": Entry(answer("relu", MEMFD_HOARD), 9, "out of memory: the limit is 1 GiB per submission",
+                         "`relu` fills 96 memfds of 64 MiB (6 GiB its kernel never maps)",
+                         f"its cgroup's memory limit kills the kernel: {RELU_LOST}", "review"),
+    "process_tree": Entry(answer("relu", PROCESS_TREE), 9, "out of memory: the limit is 1 GiB per submission",
+                          "`relu` forks three children that hold 400 MiB each, and is right only if all of them live",
+                          f"the children are counted together, one is killed at the memory limit: {RELU_LOST}", "review"),
+    "over_budget": Entry(over_budget, 8, "time budget",
+                         f"{OVER_BUDGET_CELLS} cells of `time.sleep({OVER_BUDGET_SLEEP})` before the `cross_entropy` "
+                         "answer: every cell within its time limit, the notebook far over its budget",
+                         "stopped at the notebook's time budget, the cells after it not run: cross_entropy's 4 points "
+                         "lost, the cells before keep their grades", "review"),
 }
 
 

@@ -22,16 +22,18 @@ import nbformat
 import pytest
 from nbgrader.utils import determine_grade, is_grade
 
-from hostile import CATALOGUE, FORGED_LOG_LINE, MARKER, NOT_GRADABLE, VICTIM, Context
-from nnkit import limits, sandbox
+from hostile import CATALOGUE, FORGED_LOG_LINE, MARKER, NOT_GRADABLE, NOTEBOOK_BUDGET, SUBMISSION_MEMORY, VICTIM, Context
+from nnkit import cgroups, limits, sandbox
 from nnkit.course import gradebook_problems, nbgrader, nbgrader_env, scratch_course
 from nnkit.gradebook import COURSE_ID
 from nnkit.mnist import COURSE_ROOT
 from nnkit.notebooks import notebook_path, read
-from nnkit.states import State, class_submissions
+from nnkit.states import State, class_submissions, usage_of
 
 TIMESTAMP = "2026-01-05 10:00:00.000000 UTC"
-TIMEOUT = 3  # seconds per cell in these runs (the course's own limit is in nnkit/limits.py)
+# Seconds per cell in these runs (the course's own limit is in nnkit/limits.py): wide enough for the
+# fork bomb's 250 forks on a loaded machine, now that its cgroup gives them one process's CPU share.
+TIMEOUT = 5
 CANARY = "canary-7d1f3e"
 # What the grader itself writes in the course and in its home; everything else must be unchanged.
 GRADER_WRITES = {"autograded", "outcomes", "gradebook.db", "gradebook.db-journal", "grades.csv", "feedback", "__pycache__"}
@@ -63,7 +65,8 @@ class Listener:
 def course_with(root: Path, entries, home: Path, port: int, victims=VICTIMS, collect_flags=()) -> Path:
     scratch_course(root, copy_kit=True)
     with open(root / "nbgrader_config.py", "a") as config:
-        config.write(f"\nc.ResilientExecute.timeout = {TIMEOUT}\n")
+        config.write(f"\nc.ResilientExecute.timeout = {TIMEOUT}\nc.ResilientExecute.notebook_timeout = {NOTEBOOK_BUDGET}\n"
+                     f"c.SandboxedKernelManager.submission_memory_bytes = {SUBMISSION_MEMORY}\n")
     nbgrader("generate_assignment", "activations", root=root)
     release = read(notebook_path("release", "activations", root))
     for student in victims:
@@ -179,7 +182,7 @@ def graded(root: Path, entries, home: Path, port: int, *flags) -> dict:
     peak = memory.stop()
     assert process.returncode == 0, out + err
     time.sleep(0.5)
-    return {"root": root, "home": home, "out": out, "seconds": time.perf_counter() - start, "before": before,
+    return {"root": root, "home": home, "out": out, "err": err, "seconds": time.perf_counter() - start, "before": before,
             "memory": peak,
             "after": (tree_digest(root, GRADER_WRITES), tree_digest(home, HOME_GRADER_WRITES)),
             "processes": leftover_processes(), "states": {e.student: e for e in class_submissions(root, ["activations"])}}
@@ -360,3 +363,43 @@ def test_the_link_attacks_work_without_the_kits_copies(tmp_path, listener):
     for name in names:
         nbgrader("autograde", "activations", "--student", name, "--force", root=root)
         assert auto_score(root, name) == 12, name
+
+
+def test_no_submission_exceeded_its_memory_limit_measured_by_its_cgroup(batch):
+    """The peak of each submission's cgroup (its own counter: memory.max_usage_in_bytes on v1)."""
+    if cgroups.unavailable():
+        pytest.skip(f"no cgroup here: {cgroups.unavailable()}")
+    peaks = {}
+    for student, entry in batch["states"].items():
+        if entry.state in (State.GRADED, State.REVIEW):
+            usage = usage_of(read(batch["root"] / "autograded" / student / "activations" / "activations.ipynb"))
+            assert usage["memory_limit_bytes"] == SUBMISSION_MEMORY, student
+            peaks[student] = usage["peak_memory_bytes"]
+    assert all(0 < peak <= SUBMISSION_MEMORY for peak in peaks.values()), peaks
+    worst = max(peaks, key=peaks.get)
+    assert worst in ("memfd_hoard", "process_tree"), peaks
+    print(f"\nworst peak: {worst} {peaks[worst] / 2**20:.0f} MiB of {SUBMISSION_MEMORY / 2**20:.0f} MiB")
+
+
+def test_the_batch_said_nothing_of_per_process_limits_where_a_cgroup_was_had(batch):
+    assert (cgroups.PER_PROCESS_ONLY in batch["err"]) == bool(cgroups.unavailable())
+
+
+def test_the_watchdog_stops_a_worker_past_the_budget_and_grading_goes_on(tmp_path, monkeypatch):
+    """The batch's own watchdog, behind the notebook's budget: with no time at all for nbgrader
+    (grace 0 s, a budget of 2 s: nbgrader alone starts in more), every submission is stopped, named,
+    and the batch ends."""
+    from nnkit import batch, limits
+
+    monkeypatch.setattr(limits, "WATCHDOG_GRACE_SECONDS", 0)
+    root = course_with(tmp_path / "course", ["over_budget"], tmp_path / "home", 0, victims={"correct": 12})
+    batch.prepare(["activations"], root)
+    tasks = [("correct", "activations"), ("over_budget", "activations")]
+    outcomes = batch.grade(tasks, root, 1, batch.Progress(2, open(os.devnull, "w")), budget=2)
+    assert [(o.student, o.gradable, o.cause) for o in outcomes] == [(s, False, "watchdog") for s, _ in tasks]
+    states = {e.student: e for e in class_submissions(root, ["activations"])}
+    assert all(states[s].state == State.NOT_GRADABLE and "stopped by the watchdog" in states[s].reasons[0] for s, _ in tasks)
+    if not cgroups.unavailable():  # the killed workers' kernel groups were swept
+        backend = cgroups.backend()
+        assert [p for parent in backend.places() for p in parent.iterdir()
+                if cgroups.NAME.match(p.name) and not cgroups.owner_alive(p.name)] == []

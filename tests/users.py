@@ -1,6 +1,7 @@
 """Graders who are not root, for the tests: throwaway Unix users, an environment they can run, and
 a course of their own.
 
+- `can_make_users()`: why these tests cannot run here ('' when they can).
 - `grading_environment()`: a virtual environment with the grading packages only (no torch), made
   from Debian's /usr/bin/python3.11 in a root-owned, world-readable place. An ordinary user may not
   read the interpreter root's .venv was made from (here it lives under /root, mode 0700). It is
@@ -23,31 +24,22 @@ import shutil
 import subprocess
 import tempfile
 import time
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from nnkit import places
 
 COURSE_ROOT = Path(__file__).resolve().parent.parent
-REQUIREMENTS = COURSE_ROOT / "requirements.txt"
+PYPROJECT = COURSE_ROOT / "pyproject.toml"
 SYSTEM_PYTHON = "/usr/bin/python3.11"
-# What grading needs: nbgrader (with Jupyter and ipykernel), the kernels' NumPy and Matplotlib, the
-# feedback's MathML, the PostgreSQL driver (nnkit.gradebook). Their pins come from requirements.txt.
-GRADING_PACKAGES = ("numpy", "nbgrader", "matplotlib", "latex2mathml", "psycopg2-binary")
 CACHE = Path("/var/cache/nnkit-tests")
 COMPLETE = "complete"
 
 
 def grading_requirements() -> list[str]:
-    """The lines of requirements.txt that pin the grading packages, in its order."""
-    lines = [line.strip() for line in REQUIREMENTS.read_text().splitlines()]
-    pins = [line for line in lines if line and not line.startswith("#")
-            and line.split("==")[0].strip().lower() in GRADING_PACKAGES]
-    named = {line.split("==")[0].strip().lower() for line in pins}
-    missing = set(GRADING_PACKAGES) - named
-    if missing:
-        raise RuntimeError(f"requirements.txt pins no {', '.join(sorted(missing))}")
-    return pins
+    """The pins of the kit's `grading` extra (pyproject.toml): what a grader's machine installs."""
+    return list(tomllib.loads(PYPROJECT.read_text())["project"]["optional-dependencies"]["grading"])
 
 
 def environment_digest() -> str:
@@ -67,7 +59,7 @@ def trusted_cache() -> Path:
 
 def grading_environment() -> Path:
     """The python of a world-readable environment with the grading packages only; made once per
-    digest of requirements.txt's grading pins and of the interpreter, under a lock (two sessions
+    digest of the grading extra's pins and of the interpreter, under a lock (two sessions
     at once build it once; one that stopped half-way left no marker, so it is made again)."""
     final = trusted_cache() / f"grading-env-{environment_digest()}"
     with open(CACHE / "build.lock", "w") as lock:
@@ -87,6 +79,18 @@ def grading_environment() -> Path:
                 path.chmod(path.stat().st_mode | 0o444 | (0o111 if path.is_dir() else 0))
         (final / COMPLETE).write_text(requirements.read_text())
         return final / "bin" / "python"
+
+
+def can_make_users() -> str:
+    """Why ordinary-user tests cannot run here ('' when they can)."""
+    if os.geteuid() != 0:
+        return "only root can add throwaway users"
+    missing = [tool for tool in ("useradd", "userdel", "runuser") if shutil.which(tool) is None]
+    if missing:
+        return f"{', '.join(missing)} not found"
+    if not Path(SYSTEM_PYTHON).exists():
+        return f"{SYSTEM_PYTHON} not found"
+    return ""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,156 @@
+"""What one submission costs its classmates, and what bounding each submission costs the batch
+(make bench, section 6).
+
+    python -m benchmarks.neighbours [--classmates N] [--runs R] [--students S]
+
+Fairness: a class of N classmates of `backprop` (correct answers: its hidden tests train a small
+network, the course's most CPU-bound cells), graded with --jobs 2
+- alone;
+- with a CPU hog beside them: a submission graded first, by the other worker, whose cell starts
+  HOG_PROCESSES busy processes for HOG_SECONDS (every classmate is graded meanwhile);
+- the same hog, with per-process limits only (NNKIT_CGROUP=none), for comparison.
+Reported: the classmates' slowest cell (from the execution times nbclient records in each graded
+notebook), with the hog against alone as a ratio (goal: at most 2x), and how many classmates were
+flagged (goal: none). Each submission's cgroup gives it the CPU weight of one process
+(nnkit.limits.SUBMISSION_CPU_WEIGHT), so the hog's processes share one classmate's share.
+
+Cost: the class of benchmarks.grading (S students x every notebook), sandboxed, one worker, with
+cgroups and without (NNKIT_CGROUP=none), in turn, medians over R runs (goal: at most 1.1x).
+Nothing here asserts a time: these machines are shared and noisy.
+"""
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+import nbformat
+
+from benchmarks.fairness import cell_seconds
+from benchmarks.grading import make_class, time_kit
+from nnkit import cgroups
+from nnkit.course import scratch_course
+from nnkit.mnist import COURSE_ROOT
+from nnkit.notebooks import read
+from nnkit.states import State, class_submissions
+
+ASSIGNMENT = "backprop"
+HOG = "a_hog"  # graded first (students are graded in order)
+HOG_PROCESSES, HOG_SECONDS = 200, 40
+# Every process is forked first, then all of them burn together (a fork loop among busy children
+# would take minutes to start them all).
+HOG_CELL = f"""import os, time
+start = time.time() + 5
+for _ in range({HOG_PROCESSES}):
+    if os.fork() == 0:
+        time.sleep(max(0, start - time.time()))
+        while time.time() < start + {HOG_SECONDS}:
+            pass
+        os._exit(0)
+time.sleep(max(0, start + {HOG_SECONDS} + 2 - time.time()))"""
+
+
+@contextmanager
+def cgroups_off(off: bool):
+    """Grade with per-process limits only (NNKIT_CGROUP=none), in this process and its workers."""
+    saved = os.environ.get(cgroups.SETTING)
+    if off:
+        os.environ[cgroups.SETTING] = cgroups.OFF
+    cgroups.backend.cache_clear()
+    cgroups.probe.cache_clear()
+    try:
+        yield
+    finally:
+        os.environ.pop(cgroups.SETTING, None)
+        if saved is not None:
+            os.environ[cgroups.SETTING] = saved
+        cgroups.backend.cache_clear()
+        cgroups.probe.cache_clear()
+
+
+def make_neighbours(root: Path, classmates: int, hog: bool) -> None:
+    scratch_course(root)
+    for i in range(classmates):
+        shutil.copytree(COURSE_ROOT / "submitted" / "correct" / ASSIGNMENT, root / "submitted" / f"s{i:03d}" / ASSIGNMENT)
+    if hog:
+        folder = root / "submitted" / HOG / ASSIGNMENT
+        shutil.copytree(COURSE_ROOT / "submitted" / "correct" / ASSIGNMENT, folder)
+        notebook = read(folder / f"{ASSIGNMENT}.ipynb")
+        notebook.cells.insert(2, nbformat.v4.new_code_cell(HOG_CELL))
+        nbformat.write(notebook, str(folder / f"{ASSIGNMENT}.ipynb"))
+
+
+def slowest_cell(root: Path, students: list[str]) -> float:
+    """The slowest code cell of these students' graded notebooks, in seconds."""
+    times = []
+    for student in students:
+        notebook = read(root / "autograded" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+        times += [cell_seconds(c) for c in notebook.cells
+                  if c.cell_type == "code" and "shell.execute_reply" in c.metadata.get("execution", {})]
+    return max(times)
+
+
+def grade_neighbours(base: Path, classmates: int, hog: bool, off: bool = False) -> tuple[float, int, float]:
+    """(classmates' slowest cell, classmates flagged, batch seconds)."""
+    root = base / f"{'hog' if hog else 'alone'}{'-off' if off else ''}"
+    make_neighbours(root, classmates, hog)
+    with cgroups_off(off):
+        seconds, _ = time_kit(root, 2, True, [ASSIGNMENT])
+    students = [f"s{i:03d}" for i in range(classmates)]
+    flagged = sum(e.state != State.GRADED for e in class_submissions(root, [ASSIGNMENT]) if e.student in students)
+    return slowest_cell(root, students), flagged, seconds
+
+
+def fairness(classmates: int) -> list[str]:
+    with tempfile.TemporaryDirectory(prefix="nnkit-bench-neighbours-") as tmp:
+        alone, _, alone_seconds = grade_neighbours(Path(tmp), classmates, hog=False)
+        beside, flagged, hog_seconds = grade_neighbours(Path(tmp), classmates, hog=True)
+        bare, bare_flagged, bare_seconds = grade_neighbours(Path(tmp), classmates, hog=True, off=True)
+    return [
+        f"6. A CPU hog beside the class: {classmates} classmates of `{ASSIGNMENT}` (correct answers), --jobs 2, "
+        f"{os.cpu_count()} cores; the hog: {HOG_PROCESSES} busy processes for {HOG_SECONDS} s, graded by the other worker",
+        f"   classmates' slowest cell, alone          {alone:7.3f} s   (batch {alone_seconds:.0f} s)",
+        f"   ... with the hog beside, cgroups         {beside:7.3f} s   (batch {hog_seconds:.0f} s), {flagged} flagged",
+        f"   ratio hog / alone                        {beside / alone:7.2f}x   (goal <= 2x, none flagged)",
+        f"   ... with the hog, per-process limits only {bare:6.3f} s   (batch {bare_seconds:.0f} s), {bare_flagged} flagged, "
+        f"ratio {bare / alone:.1f}x",
+    ]
+
+
+def cost(students: int, runs: int) -> list[str]:
+    with_groups, without = [], []
+    with tempfile.TemporaryDirectory(prefix="nnkit-bench-cost-") as tmp:
+        root = Path(tmp) / "course"
+        make_class(root, students)
+        for _ in range(runs):
+            for off, times in ((False, with_groups), (True, without)):
+                with cgroups_off(off):
+                    times.append(time_kit(root, 1, True)[0])
+    on, off = statistics.median(with_groups), statistics.median(without)
+    where = cgroups.unavailable() or cgroups.backend().describe()
+    return [f"7. What a cgroup per submission costs: {students} students x every notebook, sandboxed, 1 worker, "
+            f"medians over {runs} runs ({where})",
+            f"   sandboxed, per-process limits only       {off / students:6.2f} s per student",
+            f"   sandboxed, a cgroup per submission       {on / students:6.2f} s per student",
+            f"   ratio with / without                     {on / off:6.3f}x   (goal <= 1.1x)"]
+
+
+def report(classmates: int = 6, students: int = 8, runs: int = 3) -> str:
+    return "\n".join(fairness(classmates) + [""] + cost(students, runs))
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.neighbours", description=__doc__.splitlines()[0])
+    parser.add_argument("--classmates", type=int, default=6)
+    parser.add_argument("--students", type=int, default=8)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args(argv)
+    print(report(args.classmates, args.students, args.runs))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
