@@ -1,6 +1,6 @@
 """The mutation report of the hidden tests: do they catch wrong code?
 
-    python -m nnkit.mutants [ASSIGNMENT ...] [--operators core/Replace...] [--list]     (make mutants)
+    python -m nnkit.mutants [ASSIGNMENT ...] [--operators core/Replace...] [--jobs J] [--json]     (make mutants)
 
 For each assignment, a copy of its reference answers plays the student: the source of
 `assignments/<name>/key/solution.py`, mutated, and the key's STUDENT_VIEWS saying which of its
@@ -11,7 +11,8 @@ unmutated module, so no mutant is ever judged against itself.
 The mutants are cosmic-ray's (its operators and its mutation engine, applied to the source text
 in memory): every replaced operator, comparison, number, boolean, break/continue, every loop made
 to run zero times... Each mutant is judged by the assignment's hidden cases exactly as a student's
-answer is, with record() and the judge, in-process: no nbgrader, no kernel, in a forked child with
+answer is, with record() and the judge (so a case's arguments are passed as to the student: by
+position, and by name those it lists in `keywords`), in-process: no nbgrader, no kernel, in a forked child with
 a time and a memory limit (a mutant that loops forever is caught by the time limit, as the real
 grader's would be). A mutant is killed when a case fails; the report lists the survivors (file,
 line, function, operator, the line before and after), so that the author adds a case, or marks the
@@ -25,7 +26,8 @@ judged here, in-process, by the hidden cases themselves; mutmut runs a test runn
 a rewritten copy of the files on disk, which would judge mutants by the kit's tests rather than
 by the cases a student is graded with.
 
-Exit status: 0 when no mutant survives unexplained and no equivalent entry is stale, 1 otherwise.
+Exit status (nnkit.exits): 0 when no mutant survives unexplained and no equivalent entry is stale, 1
+(POINTS_LOST) otherwise, 3 (KIT_FAILURE) when the report itself fails.
 """
 import argparse
 import difflib
@@ -294,9 +296,13 @@ def main(argv=None) -> int:
                            "seconds": round(r.seconds, 1)} for r in results], indent=1))
     else:
         print("\n\n".join(render(r) for r in results))
-    return 0 if not any(r.survivors or r.stale for r in results) else 1
+    from nnkit import exits
+
+    return exits.OK if not any(r.survivors or r.stale for r in results) else exits.POINTS_LOST
 
 
 if __name__ == "__main__":
+    from nnkit import exits
+
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    sys.exit(main())
+    exits.run(main)

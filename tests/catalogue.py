@@ -9,6 +9,8 @@ from nnkit.preprocessor import recorded_cases
 VARIANTS = Path(__file__).parent / "variants"
 WRONG = sorted(p.stem for p in (VARIANTS / "wrong").glob("*.py"))
 CORRECT = sorted(p.stem for p in (VARIANTS / "correct").glob("*.py"))
+# The kit's rule for a graded function (docs/authoring.md): at least this many plausible wrong variants.
+WRONG_PER_FUNCTION = 4
 
 # Which exercise functions call which, in the reference answers: a wrong `f` may also cost
 # points on the functions that use it, and on no others.
