@@ -153,7 +153,8 @@ def main(argv=None) -> int:
             parser.error(f"{assignment} has no {', '.join(lacking)} yet")
     code = exits.OK
     for assignment in args.assignments or ASSIGNMENTS:
-        print(f"wrote {write_torch_results(assignment).relative_to(COURSE_ROOT)}", file=sys.stderr)
+        written = write_torch_results(assignment)
+        print(f"wrote {written.relative_to(COURSE_ROOT) if written.is_relative_to(COURSE_ROOT) else written}", file=sys.stderr)
         stored_torch_results.cache_clear()
         for case in (c for c in CASES.values() if c.assignment == assignment):
             expected(case.name)  # KitError when the reference disagrees with torch or a cross-check
