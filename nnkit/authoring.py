@@ -163,7 +163,6 @@ def check(assignments) -> list[str]:
 def readme_demo_lines(root: Path) -> tuple[list[str], dict]:
     """The demo's output as the README shows it (`make demo`), graded in a throwaway copy of the
     course with the demo class; and {student: {assignment: score}}."""
-    import json
     import shutil
     import subprocess
     import time
@@ -181,13 +180,12 @@ def readme_demo_lines(root: Path) -> tuple[list[str], dict]:
         seconds = time.perf_counter() - start
         if result.returncode != 0:
             raise RuntimeError(f"grading the demo class failed:\n{result.stdout}\n{result.stderr}")
-        scores = subprocess.run([sys.executable, "-c", "import json; from pathlib import Path; from nnkit.states import "
-                                 "class_submissions; print(json.dumps([[e.student, e.assignment, e.score] for e in "
-                                 "class_submissions(Path.cwd())]))"], cwd=course, env=nbgrader_env(),
-                                capture_output=True, text=True, check=True)
-    table: dict = {}
-    for student, assignment, score in json.loads(scores.stdout.strip().splitlines()[-1]):
-        table.setdefault(student, {})[assignment] = score
+        from nnkit.states import class_submissions
+        from nnkit.syllabus import ASSIGNMENTS
+
+        table: dict = {}
+        for entry in class_submissions(course, list(ASSIGNMENTS)):
+            table.setdefault(entry.student, {})[entry.assignment] = entry.score
     lines = ["Autograding every submission (nbgrader autograde)...", *result.stderr.splitlines(), "",
              *result.stdout.splitlines(),
              f"done in {seconds + 2:.1f} s; graded notebooks in autograded/, gradebook in gradebook.db"]

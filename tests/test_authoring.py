@@ -234,18 +234,19 @@ def test_add_keeps_comments_and_a_list_over_several_lines(tmp_path):
     assert add("gradients", root=tmp_path) == [] and (tmp_path / "course.toml").read_text() == written
 
 
-def test_a_crash_of_try_is_the_kit_s_failure_never_points_lost(monkeypatch, capsys):
-    from nnkit import authoring, selfcheck
-
-    def crash(path):
-        raise RuntimeError("nbgrader could not enter activations in the gradebook")
-
-    monkeypatch.setattr(selfcheck, "check", crash)
-    with pytest.raises(SystemExit) as stopped:
-        exits.run(lambda: authoring.main(["try", str(COURSE_ROOT / "tests" / "variants" / "wrong" / "relu_leaky.py")]))
-    assert stopped.value.code == exits.KIT_FAILURE != exits.POINTS_LOST
-    err = capsys.readouterr().err
-    assert "Traceback" in err and "the kit failed" in err
+def test_a_crash_of_try_is_the_kit_s_failure_never_points_lost():
+    """`python -m nnkit.authoring try` whose grading crashes (as nbgrader did without alembic on
+    PATH) exits KIT_FAILURE with the traceback and a line saying so, never POINTS_LOST."""
+    crash = ("import runpy, sys\nimport nnkit.selfcheck\n"
+             "def check(path):\n    raise RuntimeError('nbgrader could not enter activations in the gradebook')\n"
+             "nnkit.selfcheck.check = check\nsys.argv = ['nnkit.authoring', 'try', 'tests/variants/wrong/relu_leaky.py']\n"
+             "runpy.run_module('nnkit.authoring', run_name='__main__')\n")
+    result = subprocess.run([sys.executable, "-c", crash], cwd=COURSE_ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == exits.KIT_FAILURE != exits.POINTS_LOST, result.stderr
+    assert "Traceback" in result.stderr and "the kit failed" in result.stderr
+    guide_line = "false || test $? = 1"  # the guide's form: only points lost (1) passes
+    assert run(f"(exit {exits.KIT_FAILURE}) || test $? = 1", COURSE_ROOT, dict(os.environ)).returncode != 0
+    assert run(guide_line.replace("false", f"(exit {exits.POINTS_LOST})"), COURSE_ROOT, dict(os.environ)).returncode == 0
 
 
 def test_try_keeps_a_variant_s_helper_functions():
