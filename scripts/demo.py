@@ -2,7 +2,7 @@
 grade table. release/ is never touched (it is generated from source/ and committed; the batch
 enters the assignments in the gradebook from source/ on its own).
 
-    make demo        (or: python -m scripts.demo, with the venv's bin/ on PATH)
+    make demo        (or: .venv/bin/python -m scripts.demo)
 """
 import time
 
