@@ -206,13 +206,16 @@ def test_the_batch_grades_the_new_assignment_with_the_others(authored):
         path = root / "submitted" / student / NEW / f"{NEW}.ipynb"
         path.parent.mkdir(parents=True)
         nbformat.write(fill(release, code), str(path))
-    result = run([".venv/bin/python", "-m", "nnkit.batch", "--assignment", NEW], root, env)
-    shutil.rmtree(root / "submitted" / "alice"), shutil.rmtree(root / "submitted" / "bob")
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert NEW in (root / "grades.csv").read_text()
-    read_back = run([".venv/bin/python", "-c", "import json; from pathlib import Path; from nnkit.states import class_submissions; "
-                     "print(json.dumps({e.student: [e.state.value, e.score] for e in "
-                     f"class_submissions(Path.cwd(), ['{NEW}']) if e.student in ('alice', 'bob')}}))"], root, env, timeout=300)
+    try:
+        result = run([".venv/bin/python", "-m", "nnkit.batch", "--assignment", NEW], root, env)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert NEW in (root / "grades.csv").read_text()
+        read_back = run([".venv/bin/python", "-c", "import json; from pathlib import Path; from nnkit.states import "
+                         "class_submissions; print(json.dumps({e.student: [e.state.value, e.score] for e in "
+                         f"class_submissions(Path.cwd(), ['{NEW}']) if e.student in ('alice', 'bob')}}))"], root, env,
+                        timeout=300)
+    finally:
+        shutil.rmtree(root / "submitted" / "alice"), shutil.rmtree(root / "submitted" / "bob")
     scores = json.loads(read_back.stdout.strip().splitlines()[-1])
     assert scores["alice"] == ["graded", 10.0], scores
     assert scores["bob"][0] == "graded" and scores["bob"][1] < 10.0, scores
