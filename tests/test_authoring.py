@@ -201,8 +201,14 @@ def test_the_batch_grades_the_new_assignment_with_the_others(authored):
     from nnkit.notebooks import fill, implementations_in, read
 
     release = read(root / "release" / NEW / f"{NEW}.ipynb")
-    for student, variant in (("alice", "correct/softmax_moveaxis"), ("bob", "wrong/softmax_columns")):
-        code = implementations_in((root / "tests" / "variants" / f"{variant}.py").read_text())
+
+    def code_of(*variants):
+        return {name: code for variant in variants for name, code in implementations_in(
+            (root / "tests" / "variants" / f"{variant}.py").read_text(), {"softmax", "softmax_loss"}).items()}
+
+    for student, variants in (("alice", ["correct/softmax_moveaxis", "correct/softmax_loss_with_helper"]),
+                              ("bob", ["wrong/softmax_columns", "correct/softmax_loss_with_helper"])):
+        code = code_of(*variants)
         path = root / "submitted" / student / NEW / f"{NEW}.ipynb"
         path.parent.mkdir(parents=True)
         nbformat.write(fill(release, code), str(path))
