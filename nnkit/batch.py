@@ -65,7 +65,8 @@ from nnkit.gradebook import open_gradebook
 from nnkit.limits import THREAD_VARIABLES
 from nnkit.mnist import COURSE_ROOT
 from nnkit.notebooks import ASSIGNMENTS
-from nnkit.states import REVIEW_HEADINGS, class_submissions, submitted_digest, to_review, write_outcome
+from nnkit.states import REVIEW_HEADINGS, State, class_submissions, submitted_digest, to_review, write_outcome
+from nnkit.syllabus import BEING_ADDED
 
 CRASHES_ALLOWED = 1  # a submission whose worker dies is graded again this many times
 
@@ -507,6 +508,8 @@ def main(argv=None) -> int:
         from nnkit.sandbox import OPT_OUT_VARIABLE
         os.environ[OPT_OUT_VARIABLE] = "1"  # read by nbgrader_config.py in every worker
     assignments = [a for a in ASSIGNMENTS if a in (args.assignment or ASSIGNMENTS)]
+    for name, missing in BEING_ADDED.items():  # half an assignment never stops the others (nnkit.syllabus)
+        print(f"{name}: being added, not graded until it has {', '.join(missing)}", file=sys.stderr)
     root = args.course.resolve()
     if not (root / paths.CONFIG_FILE).is_file():
         parser.error(f"{args.course} is not a course folder: it has no {paths.CONFIG_FILE}")

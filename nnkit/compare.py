@@ -13,7 +13,12 @@ from nnkit.tolerance import tolerance_for
 
 
 class Wrong(Exception):
-    """Raised inside the comparison with the message for the student."""
+    """Raised inside the comparison with the message for the student, and its cause (one of
+    nnkit.casebook.CAUSES: "values", "dtype", "shape"), which picks the case's hint."""
+
+    def __init__(self, message: str, cause: str = "values"):
+        super().__init__(message)
+        self.cause = cause
 
 
 def check_values(got, case, want) -> str:
@@ -31,22 +36,24 @@ def check_answer(got, want, names: tuple = (), label: str = "answer") -> str:
     array = as_array(got, label, want)
     if want.ndim == 0:
         if array.size != 1:
-            raise Wrong(_("{label}: expected a single number, got an array of shape {shape}").format(label=label, shape=array.shape))
+            raise Wrong(_("{label}: expected a single number, got an array of shape {shape}").format(label=label, shape=array.shape),
+                        "shape")
         array = array.reshape(())
     else:
         if array.shape != want.shape:
             raise Wrong(_("{label}: wrong shape: expected {want}, got {got}").format(label=label, want=want.shape, got=array.shape)
-                        + shape_hint(array.shape, want.shape))
+                        + shape_hint(array.shape, want.shape), "shape")
         if array.dtype != want.dtype:
             raise Wrong(_("{label}: wrong dtype: expected {want} (the input's), got {got}").format(
-                label=label, want=want.dtype, got=array.dtype) + dtype_hint(array.dtype, want.dtype))
+                label=label, want=want.dtype, got=array.dtype) + dtype_hint(array.dtype, want.dtype), "dtype")
     return compare_values(array, want, label)
 
 
 def as_items(got, count: int, names: tuple) -> list:
     if not isinstance(got, (tuple, list)) or len(got) != count:
         what = f" ({', '.join(names)})" if names else ""
-        raise Wrong(_("expected a tuple of {count} values{what}, got {got}").format(count=count, what=what, got=describe(got)))
+        raise Wrong(_("expected a tuple of {count} values{what}, got {got}").format(count=count, what=what, got=describe(got)),
+                    "shape")
     return list(got)
 
 
@@ -55,9 +62,10 @@ def as_array(got, label: str, want: np.ndarray) -> np.ndarray:
     numbers or of equal-shaped arrays stacked (a list answer is as good as an array)."""
     array = stacked(got)
     if array is None:
-        raise Wrong(_("{label}: expected {want}, got {got}").format(label=label, want=describe_expected(want), got=describe(got)))
+        raise Wrong(_("{label}: expected {want}, got {got}").format(label=label, want=describe_expected(want), got=describe(got)),
+                    "shape")
     if array.dtype.kind not in "iuf":
-        raise Wrong(_("{label}: expected real numbers, got dtype {dtype}").format(label=label, dtype=array.dtype))
+        raise Wrong(_("{label}: expected real numbers, got dtype {dtype}").format(label=label, dtype=array.dtype), "dtype")
     return array
 
 

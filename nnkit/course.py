@@ -5,7 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from nnkit.gradebook import OWN_GRADEBOOK_MARKER, open_gradebook
+from nnkit.gradebook import OWN_GRADEBOOK_MARKER, open_gradebook, with_tools_on_path
 from nnkit.mnist import COURSE_ROOT
 from nnkit.notebooks import ASSIGNMENTS
 
@@ -32,9 +32,7 @@ def scratch_course(root: Path, own_gradebook: bool = True, copy_kit: bool = Fals
 
 def nbgrader_env() -> dict:
     """The environment for nbgrader: this Python's bin/ first, for the `alembic` and `jupyter` it runs."""
-    env = dict(os.environ)
-    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
-    return env
+    return with_tools_on_path(dict(os.environ))
 
 
 def nbgrader(*args: str, root: Path = COURSE_ROOT) -> subprocess.CompletedProcess:

@@ -6,6 +6,7 @@ gradebook between autograde workers on several machines: nbgrader_config.py, the
 report and the tests all read it from here.
 """
 import os
+import sys
 import warnings
 from pathlib import Path
 
@@ -15,6 +16,20 @@ DB_URL_VARIABLE = "NNKIT_DB_URL"
 # A throwaway course (the tests', the self-check's) holds this file: it always has its own embedded
 # gradebook, whatever NNKIT_DB_URL says, so it never writes into a shared one.
 OWN_GRADEBOOK_MARKER = ".nnkit-own-gradebook"
+
+
+def with_tools_on_path(env: dict) -> dict:
+    """`env` with this interpreter's bin/ first on PATH: nbgrader runs `alembic` (to create or
+    upgrade a gradebook) and `jupyter` by name, and they must be the ones installed beside the kit,
+    whether or not the venv is on the user's PATH."""
+    tools = str(Path(sys.executable).parent)
+    paths = [p for p in env.get("PATH", "").split(os.pathsep) if p]
+    return {**env, "PATH": os.pathsep.join([tools] + [p for p in paths if p != tools])}
+
+
+# The one place: every process of the kit that opens a gradebook, and every nbgrader command (its
+# config, nbgrader_config.py, imports this module), gets the kit's tools for nbgrader's subprocesses.
+os.environ["PATH"] = with_tools_on_path(dict(os.environ))["PATH"]
 
 
 def db_url(root: Path) -> str:

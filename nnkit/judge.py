@@ -8,7 +8,8 @@ disagree) still stops the grader loudly, and an unexpected error while comparing
 check with a message that blames the kit and asks the instructor to review it.
 
 The comparison is nnkit.compare's, or the check an assignment's key names for the case
-(assignments/<name>/key/reference.py: CHECKS); the judge knows no assignment.
+(assignments/<name>/key/reference.py: CHECKS); the judge knows no assignment. Each problem has a
+cause (nnkit.casebook.CAUSES), and the case's hint for a cause is shown only when that cause failed.
 """
 from functools import lru_cache
 from typing import NamedTuple
@@ -36,9 +37,9 @@ def judge(outcome) -> Verdict:
     if case is None:
         return Verdict(False, _("a check the kit does not know was recorded: the record is not the grader's"))
     try:
-        problems, detail, hint = assess(case, outcome)
+        problems, detail = assess(case, outcome)
     except Malformed as malformed:
-        problems, detail, hint = [_("the grader could not read what this check recorded: {why}").format(why=malformed)], "", False
+        problems, detail = [(None, _("the grader could not read what this check recorded: {why}").format(why=malformed))], ""
     except KitError:
         raise
     except Exception as error:  # a bug of the kit's; the student loses this check only, and it is reviewed
@@ -46,40 +47,53 @@ def judge(outcome) -> Verdict:
                                                          "not in your code; your instructor will review it"),
                        review=f"the judge failed on {case.name}: {type(error).__name__}: {error}"[:300])
     if problems:
-        hint = "\n  " + _("Hint: {hint}").format(hint=_(case.hint)) if hint and case.hint else ""
-        return Verdict(False, heading(case) + "".join(f"\n  {p}" for p in problems) + hint)
+        return Verdict(False, heading(case) + "".join(f"\n  {text}" for _cause, text in problems) + hints(case, problems))
     return Verdict(True, heading(case) + "\n  " + _("passed") + detail)
 
 
-def assess(case, outcome: dict) -> tuple[list[str], str, bool]:
-    """(problems, detail when right, whether the case's hint applies)."""
+def hints(case, problems: list) -> str:
+    """The case's hint for each cause that failed (nnkit.casebook.CAUSES), each once, and no other."""
+    shown = []
+    for cause, _text in problems:
+        hint = case.hint(cause) if cause else ""
+        if hint and hint not in shown:
+            shown.append(hint)
+    return "".join("\n  " + _("Hint: {hint}").format(hint=_(hint)) for hint in shown)
+
+
+def assess(case, outcome: dict) -> tuple[list[tuple[str | None, str]], str]:
+    """([(cause, problem)...], detail when right). A cause is one of nnkit.casebook.CAUSES, or None
+    where no hint of the case can fit (an answer not written yet, a forbidden import, a record the
+    grader cannot read)."""
     if "oversized" in outcome:  # the grader dropped it on arrival (nnkit.execute)
         size = field(outcome["oversized"], int, "oversized")
         raise Malformed(_("the answer was too large to record ({size:.1f} MiB; the limit is {limit} MiB)").format(
             size=size / 2**20, limit=limits.RECORD_BYTES // 2**20))
     if outcome.get("input_digest") != case_digest(case.name):
-        return [_("the check ran on other inputs than the grader's: the kit's files were changed in this notebook")], "", False
+        return [(None, _("the check ran on other inputs than the grader's: the kit's files were changed in this notebook"))], ""
     error = outcome.get("exception")
     if error is not None:
-        return [exception_problem(field(error, dict, "exception"))], "", not not_written(error)
+        error = field(error, dict, "exception")
+        cause = None if not_written(error) or error.get("type") == "ModuleNotFoundError" else "exception"
+        return [(cause, exception_problem(error))], ""
     problems = []
     numeric = [w for w in field(outcome.get("warnings", []), list, "warnings") if isinstance(w, dict) and w.get("numeric") is True]
     if numeric:  # other warnings (deprecations...) are noise, not a wrong answer
-        problems.append(_("your function emitted warnings: {warnings}").format(warnings="; ".join(
-            f"{str(w.get('category'))[:60]}: {str(w.get('message'))[:200]}" for w in numeric[:3])))
+        problems.append(("warning", _("your function emitted warnings: {warnings}").format(warnings="; ".join(
+            f"{str(w.get('category'))[:60]}: {str(w.get('message'))[:200]}" for w in numeric[:3]))))
     mutated = [str(name)[:40] for name in field(outcome.get("mutated", []), list, "mutated")]
     if mutated:
         names = ", ".join(f"`{name}`" for name in mutated)
-        problems.append(_("your function modified its input {names}; compute a new array instead "
-                          "(e.g. no in-place `x[x < 0] = 0`, `w -= ...`)").format(names=names))
+        problems.append(("modified", _("your function modified its input {names}; compute a new array instead "
+                                       "(e.g. no in-place `x[x < 0] = 0`, `w -= ...`)").format(names=names)))
     detail = ""
     if outcome.get("result") is None:
         raise Malformed(_("no answer was recorded"))
     try:
         detail = check_of(case)(decode(outcome["result"]), case, expected(case.name))
     except Wrong as wrong:
-        problems.append(str(wrong))
-    return problems, detail, True
+        problems.append((wrong.cause, str(wrong)))
+    return problems, detail
 
 
 @lru_cache(maxsize=None)

@@ -1,6 +1,6 @@
 """The mutation report of the hidden tests: do they catch wrong code?
 
-    python -m nnkit.mutants [ASSIGNMENT ...] [--operators core/Replace...] [--list]     (make mutants)
+    python -m nnkit.mutants [ASSIGNMENT ...] [--operators core/Replace...] [--jobs J] [--json]     (make mutants)
 
 For each assignment, a copy of its reference answers plays the student: the source of
 `assignments/<name>/key/solution.py`, mutated, and the key's STUDENT_VIEWS saying which of its
@@ -11,7 +11,8 @@ unmutated module, so no mutant is ever judged against itself.
 The mutants are cosmic-ray's (its operators and its mutation engine, applied to the source text
 in memory): every replaced operator, comparison, number, boolean, break/continue, every loop made
 to run zero times... Each mutant is judged by the assignment's hidden cases exactly as a student's
-answer is, with record() and the judge, in-process: no nbgrader, no kernel, in a forked child with
+answer is, with record() and the judge (so a case's arguments are passed as to the student: by
+position, and by name those it lists in `keywords`), in-process: no nbgrader, no kernel, in a forked child with
 a time and a memory limit (a mutant that loops forever is caught by the time limit, as the real
 grader's would be). A mutant is killed when a case fails (or its module cannot even be run); one
 that runs out of time, or whose child dies (a signal, the memory limit), is counted apart: the real
@@ -356,8 +357,9 @@ def exit_code(results: list[Report]) -> int:
 
 
 if __name__ == "__main__":
+    from nnkit import exits
     from nnkit.limits import THREAD_VARIABLES
 
     for name in THREAD_VARIABLES:  # one thread per forked child: --jobs of them share the cores
         os.environ.setdefault(name, "1")
-    sys.exit(main())
+    exits.run(main)

@@ -38,16 +38,22 @@ def defined_functions(source: str) -> dict[str, str]:
             for node in tree.body if isinstance(node, ast.FunctionDef)}
 
 
-def implementations_in(source: str) -> dict[str, str]:
+def implementations_in(source: str, answers=None) -> dict[str, str]:
     """{name: code} for each top-level function of a Python file, with the file's imports and its
     other top-level statements (e.g. a patch of numpy) written above it, as a student would put
-    them in the answer cell."""
+    them in the answer cell. With `answers` (the names of a notebook's answer functions), only
+    those are returned, and the file's other functions (its helpers) are written above each."""
     lines = source.splitlines()
     body = ast.parse(source).body
     docstring = body[:1] if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) else []
     above = "\n".join("\n".join(lines[node.lineno - 1:node.end_lineno]) for node in body
                       if not isinstance(node, ast.FunctionDef) and node not in docstring)
-    return {name: f"{above}\n\n\n{code}" if above else code for name, code in defined_functions(source).items()}
+    functions = defined_functions(source)
+    head = above
+    if answers is not None:
+        head = "\n\n\n".join([above] * bool(above) + [code for name, code in functions.items() if name not in answers])
+        functions = {name: code for name, code in functions.items() if name in answers}
+    return {name: f"{head}\n\n\n{code}" if head else code for name, code in functions.items()}
 
 
 def reference_code(assignment: str) -> dict[str, str]:

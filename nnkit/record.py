@@ -2,7 +2,7 @@
 
 A hidden-test cell is one line, `record("conv_single", conv)` (or with several functions, for a
 case that calls more than one). It builds the case's inputs, calls the student's function on
-copies of them, and publishes the outcome as a display output of
+copies of them (by position, and by name those the case lists in `keywords`: nnkit.casebook), and publishes the outcome as a display output of
 MIME type nnkit.codec.MIME: the returned value, any exception, the warnings, which inputs were
 modified, a digest of the inputs, the wall time. It decides nothing; the verdict is made by
 nnkit.judge in nbgrader's own process (nnkit.preprocessor), where no student code runs.
@@ -48,13 +48,14 @@ def run_case(case_name: str, *functions) -> dict:
     args = case.make_args()
     before = [fingerprint(value) for _, value in args]
     given = [_copy(value) if _isinstance(value, _ndarray) else _deepcopy(value) for _, value in args]
+    named = [(name, value) for (name, _), value in _zip(args, given)]
     outcome = {"case": case_name, "input_digest": digest(args), "exception": None, "result": None}
     _seed(0)  # a student's function that draws random numbers is still reproducible
     with _catch_warnings(record=True) as caught, _errstate(over="raise", divide="raise", invalid="raise"):
         _simplefilter("always")
         start = _perf_counter()
         try:
-            outcome["result"] = encode(case.run(functions, given))
+            outcome["result"] = encode(case.run(functions, named))
         except _BaseException as error:  # the student's bug is data here, reported by the judge
             outcome["exception"] = {"type": text_of(_type(error).__name__, 100), "message": text_of(error, 500)}
         outcome["seconds"] = _perf_counter() - start

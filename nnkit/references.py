@@ -2,15 +2,19 @@
 
 Each assignment's key (assignments/<name>/key/reference.py, found through course.toml, never
 listed here) says which reference grades which function (REFERENCES), gives torch float64's version
-of each where torch has one (torch_reference) and any further proof (CROSS_CHECKS: backprop's
-gradient step against finite differences). `expected(case)` is what a student's answer is compared
+of each where torch has one (torch_reference(function, *args, **kwargs)) and any further proof
+(CROSS_CHECKS: {function: check(answer, *args, **kwargs) -> problem or ''}, e.g. backprop's gradient
+step against finite differences). Each is called with a case's arguments as the student's function
+is (nnkit.casebook: positional, and by name the case's `keywords`). `expected(case)` is what a student's answer is compared
 with; where torch computes the same thing, the two must agree within the case's tolerance or the
 grader stops with KitError, since then the kit itself is wrong. Results are cached per process:
 an nbgrader process computes each reference once.
 
 The grader does not import torch (~3 s per process): torch's results for every case are stored in
 each key's torch_results.npz, with a digest of the case's inputs, written by
-`python -m nnkit.references [ASSIGNMENT ...]`. tests/test_solutions.py recomputes them with live
+`python -m nnkit.references [ASSIGNMENT ...]`, which also checks the reference against them on
+every case and fails on a graded function torch's version answers for on no case (a misspelled
+name in torch_reference returns None). tests/test_solutions.py recomputes them with live
 torch and requires the stored ones to match; a case whose inputs changed since is refused.
 """
 import argparse
@@ -44,9 +48,10 @@ def torch_results_path(assignment: str) -> Path:
 
 
 def torch_reference(case_name: str, args: list):
-    """torch float64's answer for a case's arguments (live torch), or None where torch has none."""
+    """torch float64's answer for a case's arguments (live torch), or None where torch has none: the
+    key's `torch_reference(function, *args, **kwargs)`, called as the student's function is."""
     case = CASES[case_name]
-    return key(case.assignment).torch_reference(case.function, [value for _, value in args])
+    return case.apply(key(case.assignment).torch_reference, args, case.function)
 
 
 def parts(answer) -> tuple:
@@ -102,15 +107,14 @@ def expected(case_name: str):
     case = CASES[case_name]
     reference = key(case.assignment)
     args = case.make_args()
-    values = [value for _, value in args]
-    answer = reference.REFERENCES[case.function](*values)
+    answer = case.apply(reference.REFERENCES[case.function], args)
     cross_check = stored_torch_result(case_name, args)
     if cross_check is not None:
         for ours, theirs in zip(parts(answer), cross_check):
             tol = tolerance_for(np.asarray(ours).dtype)
             if not np.allclose(ours, theirs, rtol=tol.rtol, atol=tol.atol):
                 raise KitError(f"the reference solution disagrees with torch on case {case_name}")
-    problem = getattr(reference, "CROSS_CHECKS", {}).get(case.function, lambda *a: "")(values, answer)
+    problem = case.apply(getattr(reference, "CROSS_CHECKS", {}).get(case.function, lambda *a, **k: ""), args, answer)
     if problem:
         raise KitError(f"{problem} on case {case_name}")
     return answer
@@ -123,17 +127,48 @@ def check_of(case):
     return key(case.assignment).CHECKS[case.check]
 
 
+def without_torch(assignment: str) -> list[str]:
+    """The graded functions of an assignment for which torch's version answered on none of their
+    cases: a misspelled name in torch_reference (it returns None), or a function torch cannot check."""
+    stored = stored_torch_results(assignment)
+    functions = {c.function for c in CASES.values() if c.assignment == assignment}
+    return sorted(f for f in functions if not any(c.name in stored for c in CASES.values()
+                                                  if c.assignment == assignment and c.function == f))
+
+
 def main(argv=None) -> int:
+    from nnkit import exits
+    from nnkit.syllabus import LISTED, missing_parts
+
     parser = argparse.ArgumentParser(prog="python -m nnkit.references",
-                                     description="Rewrite torch's stored results of every case (needs torch).")
+                                     description="Rewrite torch's stored results of every case (needs torch), and check "
+                                                 "the references against them.")
     parser.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help=f"default: all ({', '.join(ASSIGNMENTS)})")
     args = parser.parse_args(argv)
-    if set(args.assignments) - set(ASSIGNMENTS):
-        parser.error(f"not an assignment of course.toml: {', '.join(sorted(set(args.assignments) - set(ASSIGNMENTS)))}")
+    if set(args.assignments) - set(LISTED):
+        parser.error(f"not an assignment of course.toml: {', '.join(sorted(set(args.assignments) - set(LISTED)))}")
+    for assignment in args.assignments:
+        lacking = [part for part in missing_parts(assignment) if "/source/" not in f"/{part}"]
+        if lacking:
+            parser.error(f"{assignment} has no {', '.join(lacking)} yet")
+    code = exits.OK
     for assignment in args.assignments or ASSIGNMENTS:
-        print(f"wrote {write_torch_results(assignment).relative_to(COURSE_ROOT)}", file=sys.stderr)
-    return 0
+        written = write_torch_results(assignment)
+        print(f"wrote {written.relative_to(COURSE_ROOT) if written.is_relative_to(COURSE_ROOT) else written}", file=sys.stderr)
+        stored_torch_results.cache_clear()
+        for case in (c for c in CASES.values() if c.assignment == assignment):
+            expected(case.name)  # KitError when the reference disagrees with torch or a cross-check
+        cases = [c for c in CASES.values() if c.assignment == assignment]
+        checked = sum(c.name in stored_torch_results(assignment) for c in cases)
+        print(f"{assignment}: the reference agrees with torch on the {checked} of its {len(cases)} cases torch answers")
+        for function in without_torch(assignment):
+            print(f"{assignment}: torch_reference returned None on every case of {function}: is its name spelled "
+                  f"as in REFERENCES?", file=sys.stderr)
+            code = exits.POINTS_LOST
+    return code
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from nnkit import exits
+
+    exits.run(main)

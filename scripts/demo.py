@@ -2,7 +2,7 @@
 grade table. release/ is never touched (it is generated from source/ and committed; the batch
 enters the assignments in the gradebook from source/ on its own).
 
-    make demo        (or: python -m scripts.demo, with the venv's bin/ on PATH)
+    make demo        (or: .venv/bin/python -m scripts.demo)
 
 Exits as the batch does (nnkit.exits): 0 when every submission got a state that reflects the
 student's work, 3 with one line per cause when any could not be graded for a reason not the

@@ -1,5 +1,6 @@
 """The catalogue of implementations in tests/variants/: wrong ones, each of which must lose points
 on its function, and correct ones, each of which must get full marks."""
+from functools import lru_cache
 from pathlib import Path
 
 from nnkit.cases import CASES
@@ -9,6 +10,8 @@ from nnkit.preprocessor import recorded_cases
 VARIANTS = Path(__file__).parent / "variants"
 WRONG = sorted(p.stem for p in (VARIANTS / "wrong").glob("*.py"))
 CORRECT = sorted(p.stem for p in (VARIANTS / "correct").glob("*.py"))
+# The kit's rule for a graded function (docs/authoring.md): at least this many plausible wrong variants.
+WRONG_PER_FUNCTION = 4
 
 # Which exercise functions call which, in the reference answers: a wrong `f` may also cost
 # points on the functions that use it, and on no others.
@@ -20,9 +23,15 @@ USES = {
 
 
 def variant(kind: str, name: str) -> tuple[str, str]:
-    """(function, code) of one catalogue entry: each file defines exactly one exercise function."""
-    ((function, code),) = implementations_in((VARIANTS / kind / f"{name}.py").read_text()).items()
+    """(function, code) of one catalogue entry: each file defines exactly one exercise function
+    (and any helpers of its own, which go into the answer cell with it)."""
+    ((function, code),) = implementations_in((VARIANTS / kind / f"{name}.py").read_text(), graded_functions()).items()
     return function, code
+
+
+@lru_cache(maxsize=None)
+def graded_functions() -> frozenset:
+    return frozenset(function for cells in graded_cells().values() for function in cells.values())
 
 
 def graded_cells() -> dict[str, dict[str, str]]:

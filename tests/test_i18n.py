@@ -30,7 +30,7 @@ def extracted(tmp_path) -> Catalog:
 
 def test_every_case_s_description_and_hint_and_the_judge_s_messages_are_extracted(tmp_path):
     ids = {message.id for message in extracted(tmp_path) if message.id}
-    texts = {c.what for c in CASES.values()} | {c.hint for c in CASES.values() if c.hint}
+    texts = {c.what for c in CASES.values()} | {h for c in CASES.values() for h in c.hints.values()}
     assert texts <= ids, sorted(texts - ids)[:5]
     assert {"passed", "your function raised {kind}: {message}", "{label}: wrong shape: expected {want}, got {got}",
             "Hint: {hint}"} <= ids

@@ -190,3 +190,47 @@ def test_a_record_forged_by_the_function_under_test_fails():
     cell.outputs = [output("display_data", data={MIME: honest}), output("display_data", data={MIME: honest})]
     (result,) = judge_cell(cell)
     assert not result.passed and "recorded more than once" in result.message
+
+
+def test_a_hint_is_shown_for_the_cause_it_was_written_for_and_no_other():
+    """sigmoid_extremes' hint is about overflow (exception, warning); max_pooling_negative's about
+    values; cross_entropy_grad_mnist's about the 1/N of the values."""
+    def modifies_only(x):
+        answer = A.sigmoid(x)
+        x[...] = 0
+        return answer
+
+    only_modified = verdict("sigmoid_extremes", modifies_only)
+    assert "modified its input `x`" in only_modified.message and "Hint" not in only_modified.message
+    assert "Hint: 1 / (1 + np.exp(-x)) overflows" in verdict("sigmoid_extremes", lambda x: 1 / (1 + np.exp(-x))).message
+    values = verdict("max_pooling_negative", lambda x, k, s: np.maximum(C.max_pooling(x, k, s), 0))
+    assert "wrong values" in values.message and "Hint: the maximum of negative numbers" in values.message
+    shape = verdict("max_pooling_negative", lambda x, k, s: C.max_pooling(x, k, s)[:1])
+    assert "wrong shape" in shape.message and "Hint" not in shape.message
+    summed = verdict("cross_entropy_grad_mnist", lambda y, p: B.cross_entropy_grad(y, p) * len(y))
+    assert "Hint: the loss is a mean over N samples" in summed.message
+
+
+def test_a_case_passes_the_arguments_it_names_by_keyword():
+    from nnkit.casebook import Case, CaseError
+
+    def build():
+        return [("x", np.arange(3.0)), ("scale", 2.0), ("shift", 1.0)]
+
+    case = Case("c", "a", ("f",), "what", build, keywords=("shift",))
+    positional, named = case.split(build())
+    assert np.array_equal(positional[0], np.arange(3.0)) and positional[1:] == [2.0] and named == {"shift": 1.0}
+    got = case.run((lambda x, scale, *, shift: x * scale + shift,), build())
+    assert np.array_equal(got, [1.0, 3.0, 5.0])
+    assert case.apply(lambda answer, x, scale, shift=0.0: answer - shift, build(), 10.0) == 9.0  # a cross-check's form
+    with pytest.raises(CaseError, match="not among its arguments"):
+        Case("c", "a", ("f",), "what", build, keywords=("stride",)).split(build())
+
+
+def test_a_hint_for_an_unknown_cause_is_the_author_s_error():
+    from nnkit.casebook import CaseError, case
+
+    with pytest.raises(CaseError, match="the causes are"):
+        case("relu", "what", hints={"value": "typo"})
+    with pytest.raises(CaseError, match="belongs to a cause"):
+        case("relu", "what", hint="one hint for every failure")

@@ -129,7 +129,7 @@ def test_backward_is_one_step_along_the_finite_difference_gradient_and_autograd(
     w_new, b_new = B.backward(x, y, y_hat, w, b, lr)
     np.testing.assert_allclose(w_new, w - lr * numeric_gradient(loss_w, w), rtol=1e-6, atol=1e-9)
     np.testing.assert_allclose(b_new, b - lr * numeric_gradient(loss_b, b), rtol=1e-6, atol=1e-9)
-    want_w, want_b = references_key("backprop").torch_reference("backward", [x, y, y_hat, w, b, lr])
+    want_w, want_b = references_key("backprop").torch_reference("backward", x, y, y_hat, w, b, lr)
     np.testing.assert_allclose(w_new, want_w, rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(b_new, want_b, rtol=1e-12, atol=1e-14)
     assert all(np.array_equal(a, c) for a, c in zip((x, y, y_hat, w, b), inputs)), "backward changed an input"

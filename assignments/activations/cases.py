@@ -12,10 +12,13 @@ def sigmoid_mnist():
     return [("x", (digits(8) - 0.5) * 20)]
 
 
+OVERFLOW = N_("1 / (1 + np.exp(-x)) overflows for large negative x; only ever take exp of a number <= 0. "
+               "np.where(cond, a, b) computes both a and b for every element, so an overflowing branch "
+               "still overflows: take e = np.exp(-np.abs(x)) first, then pick with np.where")
+
+
 @case("sigmoid", N_("x = ±1000, ±745, ±100, ±30, 0 under np.errstate(over='raise')"),
-      hint=N_("1 / (1 + np.exp(-x)) overflows for large negative x; only ever take exp of a number <= 0. "
-           "np.where(cond, a, b) computes both a and b for every element, so an overflowing branch "
-           "still overflows: take e = np.exp(-np.abs(x)) first, then pick with np.where"))
+      hints={cause: OVERFLOW for cause in ("exception", "warning")})
 def sigmoid_extremes():
     return [("x", np.array([[-1000.0, -745.0, -100.0, -30.0, 0.0], [30.0, 100.0, 745.0, 1000.0, 0.5]]))]
 
@@ -44,6 +47,6 @@ def cross_entropy_mnist():
 
 
 @case("cross_entropy", N_("predictions of exactly 0 and 1, right and wrong (the eps clipping), shape (6,)"),
-      hint=N_("clip y_hat to [1e-12, 1 - 1e-12] before taking the log"))
+      hints={cause: N_("clip y_hat to [1e-12, 1 - 1e-12] before taking the log") for cause in ("values", "exception", "warning")})
 def cross_entropy_saturated():
     return [("y", np.array([1.0, 0.0, 1.0, 0.0, 1.0, 0.0])), ("y_hat", np.array([1.0, 0.0, 0.0, 1.0, 0.5, 0.25]))]

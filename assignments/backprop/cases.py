@@ -16,7 +16,7 @@ def forward_mnist():
 
 
 @case("forward", N_("x (5, 3), w (3, 1), b (1,) with a large bias"),
-      hint=N_("z = x @ w + b, shape (N, 1); do not forget the bias"))
+      hints={cause: N_("z = x @ w + b, shape (N, 1); do not forget the bias") for cause in ("values", "shape")})
 def forward_small():
     g = rng(10)
     return [("x", g.standard_normal((5, 3))), ("w", g.standard_normal((3, 1))), ("b", np.array([3.0]))]
@@ -29,13 +29,14 @@ def sigmoid_grad_mnist():
 
 
 @case("sigmoid_grad", N_("z = ±1000, ±100, ±30, 0, 2 under np.errstate(over='raise')"),
-      hint=N_("use a sigmoid that never overflows; sigmoid'(z) is 0 far from 0"))
+      hints={"exception": N_("use a sigmoid that never overflows; sigmoid'(z) is 0 far from 0"),
+             "warning": N_("use a sigmoid that never overflows; sigmoid'(z) is 0 far from 0")})
 def sigmoid_grad_extremes():
     return [("z", np.array([-1000.0, -100.0, -30.0, 0.0, 2.0, 30.0, 100.0, 1000.0]))]
 
 
 @case("cross_entropy_grad", N_("labels and predictions of a logistic model on 64 MNIST digits, shape (64, 1)"),
-      hint=N_("the loss is a mean over N samples, so its gradient has a factor 1/N"))
+      hints={"values": N_("the loss is a mean over N samples, so its gradient has a factor 1/N")})
 def cross_entropy_grad_mnist():
     x, y = binary_digits("train")
     x, y = x[:64], y[:64]
@@ -44,7 +45,7 @@ def cross_entropy_grad_mnist():
 
 
 @case("cross_entropy_grad", N_("labels and predictions, shape (7, 1), including 0.999, 0.001 and exactly 0 and 1 (the clipping)"),
-      hint=N_("dL/dp = (-(y / p) + (1 - y) / (1 - p)) / N"))
+      hints={cause: N_("dL/dp = (-(y / p) + (1 - y) / (1 - p)) / N") for cause in ("values", "exception", "warning")})
 def cross_entropy_grad_small():
     return [("y", np.array([[1.0], [0.0], [1.0], [0.0], [1.0], [1.0], [0.0]])),
             ("p", np.array([[0.9], [0.2], [0.001], [0.999], [0.5], [0.0], [1.0]]))]
@@ -64,7 +65,7 @@ def backward_mnist():
 
 
 @case("backward", N_("16 MNIST digits, another w and b, lr=1.5: one step; no input may change"),
-      hint=N_("dL/dz = (y_hat - y) / N; dL/dw = x.T @ dL/dz; dL/db = sum of dL/dz"), returns=("w_new", "b_new"))
+      hints={"values": N_("dL/dz = (y_hat - y) / N; dL/dw = x.T @ dL/dz; dL/db = sum of dL/dz")}, returns=("w_new", "b_new"))
 def backward_lr():
     return backward_inputs(16, seed=12, lr=1.5)
 

@@ -24,7 +24,7 @@ def max_pooling_gapped():
 
 
 @case("max_pooling", N_("all-negative inputs (-1 - MNIST digits), (2, 2, 10, 12), kernel_size=2, stride=2"),
-      hint=N_("the maximum of negative numbers is negative: do not start from 0"))
+      hints={"values": N_("the maximum of negative numbers is negative: do not start from 0")})
 def max_pooling_negative():
     return [("x", -1.0 - digit_batch(2, 2, 10, 12, start=48)), ("kernel_size", 2), ("stride", 2)]
 

@@ -9,8 +9,9 @@ REFERENCES = {"sigmoid": solution.sigmoid, "relu": solution.relu, "cross_entropy
 STUDENT_VIEWS = {"solution": {name: name for name in REFERENCES}}
 
 
-def torch_reference(function: str, values: list):
-    """torch float64's answer for the function on these argument values, or None where torch has none."""
+def torch_reference(function: str, *values):
+    """torch float64's answer for the function, called with a case's arguments as the function is, or
+    None where torch has none."""
     import torch
     import torch.nn.functional as F
 

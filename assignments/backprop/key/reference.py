@@ -13,7 +13,7 @@ REFERENCES = {name: getattr(solution, name) for name in ("forward", "sigmoid_gra
 STUDENT_VIEWS = {"solution": {name: name for name in REFERENCES}}
 
 
-def torch_reference(function: str, values: list):
+def torch_reference(function: str, *values):
     import torch
     import torch.nn.functional as F
 
@@ -69,15 +69,16 @@ def finite_difference_step(values: list, h: float = 1e-6):
     return w - lr * grad_w, b - lr * grad_b
 
 
-def backward_by_finite_differences(values: list, answer) -> str:
+def backward_by_finite_differences(answer, *values) -> str:
     """'' when the reference step agrees with central differences (error ~1e-10), else why not."""
-    for ours, numeric in zip(answer, finite_difference_step(values)):
+    for ours, numeric in zip(answer, finite_difference_step(list(values))):
         if not np.allclose(ours, numeric, rtol=1e-6, atol=1e-8):
             return "the reference backward disagrees with finite differences"
     return ""
 
 
-# Further proofs of a reference, beyond torch: {function: check(argument values, answer) -> problem or ''}.
+# Further proofs of a reference, beyond torch: {function: check(answer, *args, **kwargs) -> problem or ''},
+# called with a case's arguments as the function is.
 CROSS_CHECKS = {"backward": backward_by_finite_differences}
 
 

@@ -16,7 +16,7 @@ STUDENT_VIEWS = {"loops": {"max_pooling": "max_pooling", "conv": "conv"},
                  "vectorized": {"max_pooling": "max_pooling_fast", "conv": "conv_windows"}}
 
 
-def torch_reference(function: str, values: list):
+def torch_reference(function: str, *values):
     import torch
     import torch.nn.functional as F
 
