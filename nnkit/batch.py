@@ -237,11 +237,11 @@ class Worker:
 
 
 def notebook_budget(root: Path) -> float | None:
-    """The course's wall-clock budget per notebook, in seconds (None: none)."""
+    """The course's wall-clock budget per notebook, in seconds (None: none); the kit's own
+    (limits.NOTEBOOK_SECONDS) when the course has no nbgrader_config.py."""
     from nnkit import limits
-    from nnkit.autograde import course_config
 
-    config = course_config(root)
+    config = paths.course_settings(root)
     if "ResilientExecute" in config and "notebook_timeout" in config.ResilientExecute:
         return config.ResilientExecute.notebook_timeout
     return limits.NOTEBOOK_SECONDS

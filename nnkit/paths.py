@@ -18,12 +18,16 @@ def course_config(root: Path) -> Config:
     return PyFileConfigLoader(CONFIG_FILE, path=str(root)).load_config()
 
 
+def course_settings(root: Path) -> Config:
+    """The course's config, or nbgrader's defaults (an empty Config) when it has no nbgrader_config.py."""
+    return course_config(root) if (Path(root) / CONFIG_FILE).is_file() else Config()
+
+
 @lru_cache(maxsize=None)
 def course_directory(root: Path) -> CourseDirectory:
     """nbgrader's CourseDirectory of the course in `root` (read once per process)."""
     root = Path(root)
-    config = course_config(root) if (root / CONFIG_FILE).is_file() else Config()
-    return CourseDirectory(config=config, root=str(root))
+    return CourseDirectory(config=course_settings(root), root=str(root))
 
 
 def folder(root: Path, step: str, student: str, assignment: str) -> Path:

@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 import tracemalloc
 from pathlib import Path
 
@@ -102,7 +103,7 @@ class FakeWorker:
         self.process = subprocess.CompletedProcess([], 0)
 
     def send(self, task):
-        self.task = task
+        self.task, self.since = task, time.monotonic()  # as the real one: the watchdog reads `since`
         if task is None:
             self.ask_to_exit()
         else:
