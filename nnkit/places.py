@@ -39,7 +39,6 @@ USER_SUBFOLDER = "nnkit"  # in XDG_RUNTIME_DIR
 SOCKET_ROOM = 64
 # Per course.
 COURSE_STATE = "outcomes"
-BATCH_LOCK = "batch.lock"
 OPEN_FOLDER = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
@@ -199,10 +198,5 @@ def user_runtime() -> Path:
 
 
 def course_state(root: Path) -> Path:
-    """Per course: the batch's outcomes (outcomes/<assignment>/<student>.json), its logs and its lock."""
+    """Per course: the batch's outcomes (outcomes/<assignment>/<student>.json), its logs and its locks (nnkit.locks)."""
     return Path(root) / COURSE_STATE
-
-
-def batch_lock(root: Path) -> Path:
-    """Per course: the file a batch holds locked while it grades the course."""
-    return course_state(root) / BATCH_LOCK
