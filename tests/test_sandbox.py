@@ -278,3 +278,51 @@ def test_a_mount_left_by_a_killed_grader_is_removed_by_the_next_one_with_its_uid
         assert not os.path.ismount(killed.sockets) and not killed.path.exists()
     finally:
         successor.remove()
+
+
+# --- the per-user runtime place when /tmp/nnkit-<uid> is another user's ---------------------------
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to act as two other users")
+def test_a_runtime_folder_name_taken_by_another_user_falls_back_to_a_fresh_one(monkeypatch):
+    """Another user's /tmp/nnkit-<uid>, mode 0700, cannot even be opened (EACCES): the grader takes a
+    fresh mkdtemp folder instead of failing every submission. Run as an ordinary uid in a child."""
+    import shutil
+    import tempfile
+
+    from nnkit import places
+
+    grader, squatter = 65534, 65533
+    shared = Path(tempfile.mkdtemp(prefix="nnkit-shared-tmp-"))
+    try:
+        shared.chmod(0o1777)  # a /tmp of its own
+        taken = shared / places.USER_FALLBACK_NAME.format(uid=grader)
+        taken.mkdir(mode=0o700)
+        os.chown(taken, squatter, squatter)
+        monkeypatch.setattr(places, "USER_FALLBACK_PARENT", shared)
+        monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
+        read, write = os.pipe()
+        child = os.fork()
+        if child == 0:  # the grader: an ordinary user
+            try:
+                os.close(read)
+                os.setgroups([])
+                os.setresgid(grader, grader, grader)
+                os.setresuid(grader, grader, grader)
+                places.user_runtime.cache_clear()
+                try:
+                    answer = f"ok {places.user_runtime()}"
+                except Exception as error:  # the defect: reported to the parent, not raised here
+                    answer = f"error {type(error).__name__}: {error}"
+                os.write(write, answer.encode())
+            finally:
+                os._exit(0)
+        os.close(write)
+        with os.fdopen(read) as f:
+            answer = f.read()
+        os.waitpid(child, 0)
+        assert answer.startswith("ok "), answer
+        place = Path(answer[3:])
+        assert place.parent == shared and place.name.startswith(taken.name + "-") and place.stat().st_uid == grader
+        assert taken.stat().st_uid == squatter  # the other user's folder is left alone
+    finally:
+        shutil.rmtree(shared, ignore_errors=True)
