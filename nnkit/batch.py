@@ -357,6 +357,8 @@ def announce_limits(stream=None) -> None:
     cgroups.sweep()
     if cgroups.probe():
         print(f"{cgroups.PER_PROCESS_ONLY}: {cgroups.probe()}", file=stream or sys.stderr, flush=True)
+    else:
+        cgroups.share_parent()  # the workers make their groups where this batch sweeps
 
 
 def run(assignments: list[str] = list(ASSIGNMENTS), root: Path = COURSE_ROOT, jobs: int = 1,
