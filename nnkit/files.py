@@ -12,8 +12,11 @@ or `shutil.copy` (nbgrader's autograde), and a named pipe blocks whoever opens i
   never resolve (its text starts with `/dev/null/`, a path through a device: ENOTDIR), saying what
   it was: the submission keeps the evidence, and no later reader (the kit, nbgrader's own
   commands) can follow it anywhere.
-- `special_entries` lists those entries of a folder (by `lstat`, opening nothing), for the
+- `special_entries` lists those entries of a folder (by `lstat`, opening only folders), for the
   grader's pre-check: a submission holding one is not gradable, with the reason.
+- Every walk (`walk`, `copy_tree`) is a loop, not a recursion, and enters folders at most
+  limits.FOLDER_DEPTH deep: a deeper folder is one of those entries (a student's folders nested
+  thousands deep would otherwise raise RecursionError in collect, the pre-check and the table).
 
 Hard links: a regular file may be a second name of a file outside the submission, and copying it
 copies that file's bytes. The kit relies on the Linux kernel's `fs.protected_hardlinks` (on by
