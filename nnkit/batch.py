@@ -237,11 +237,11 @@ class Worker:
 
 
 def notebook_budget(root: Path) -> float | None:
-    """The course's wall-clock budget per notebook, in seconds (None: none)."""
+    """The course's wall-clock budget per notebook, in seconds (None: none); the kit's own
+    (limits.NOTEBOOK_SECONDS) when the course has no nbgrader_config.py."""
     from nnkit import limits
-    from nnkit.autograde import course_config
 
-    config = course_config(root)
+    config = paths.course_settings(root)
     if "ResilientExecute" in config and "notebook_timeout" in config.ResilientExecute:
         return config.ResilientExecute.notebook_timeout
     return limits.NOTEBOOK_SECONDS
@@ -357,6 +357,8 @@ def announce_limits(stream=None) -> None:
     cgroups.sweep()
     if cgroups.probe():
         print(f"{cgroups.PER_PROCESS_ONLY}: {cgroups.probe()}", file=stream or sys.stderr, flush=True)
+    else:
+        cgroups.share_parent()  # the workers make their groups where this batch sweeps
 
 
 def run(assignments: list[str] = list(ASSIGNMENTS), root: Path = COURSE_ROOT, jobs: int = 1,

@@ -23,6 +23,8 @@ Where the groups go (the parent), from the setting NNKIT_CGROUP:
 - a path, e.g. /grading/alice: that cgroup in each hierarchy (v1: memory, pids and cpu; v2: the
   unified one), which an administrator created and chowned to the grader;
 - `none`: no cgroup.
+The batch chooses the parent once and passes it to its workers in NNKIT_CGROUP (`share_parent`):
+on v2 it may have moved itself into <parent>/nnkit-grader, and its workers start there.
 Without a usable parent the kit grades with per-process limits only and says so once
 (`PER_PROCESS_ONLY`); that is not a failure.
 
@@ -255,8 +257,16 @@ class V2(Backend):
     version = 2
     group = V2Group
 
+    def __init__(self, parents: dict[str, Path], setting: str = ""):
+        super().__init__(parents)
+        self.setting = setting  # the parent as a cgroup path (SETTING's form), for the batch's workers
+
     def create(self, limits: Limits) -> Group:
-        enable_controllers(self.parents["memory"])
+        try:
+            enable_controllers(self.parents["memory"])
+        except OSError as error:  # EBUSY again, a leaf that cannot be made, a write refused
+            raise Unavailable(f"cannot give the children of {self.parents['memory']} the "
+                              f"{', '.join(CONTROLLERS)} controllers: {error}") from error
         return super().create(limits)
 
     def limit(self, group: Group, limits: Limits) -> None:
@@ -353,7 +363,8 @@ def choose(mountinfo: str, own: str, setting: str | None, root: bool) -> Backend
                 parent = unified / (own_unified or "/").lstrip("/")
             problem = unusable([parent], root, v2=True)
             if not problem:
-                return V2({c: parent for c in CONTROLLERS})
+                relative = parent.relative_to(unified).as_posix()
+                return V2({c: parent for c in CONTROLLERS}, "/" if relative == "." else f"/{relative}")
             reasons.append(f"cgroup v2: {problem}")
         else:
             reasons.append(f"cgroup v2 at {unified} offers {' '.join(offered) or 'no controller'}, "
@@ -420,6 +431,21 @@ def probe() -> str:
     if not group.remove():
         return f"cannot remove a cgroup it made ({', '.join(map(str, group.places))})"
     return ""
+
+
+def share_parent(environ=os.environ) -> None:
+    """The batch: have its workers make their groups under the parent the batch chose, whatever
+    cgroup they start in (SETTING in their environment). On v2 the batch's probe may move it into
+    <parent>/nnkit-grader (a parent with controllers holds no process); a worker starting there
+    would otherwise take that folder as its parent and nest again, out of the batch's sweep."""
+    if environ.get(SETTING):
+        return
+    try:
+        chosen = backend()
+    except Unavailable:
+        return
+    if isinstance(chosen, V2):
+        environ[SETTING] = chosen.setting
 
 
 def sweep() -> list[str]:

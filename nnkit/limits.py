@@ -40,6 +40,12 @@ Per notebook (one kernel per notebook; a kernel restarted after a death starts a
   The batch's watchdog stops a worker that holds one submission NOTEBOOK_SECONDS +
   WATCHDOG_GRACE_SECONDS (nbgrader's own work before and after the notebook runs).
 
+Per submission, its files (nnkit.files, before anything of it runs):
+- FOLDER_DEPTH: how deep its folders may nest (the submission's own folder is level 0). The kit
+  walks a submission (collect's copy, the pre-check, the digest) without recursion and enters no
+  folder deeper: such a folder is recorded like a link or a pipe, and the submission is not
+  gradable, with the reason. An honest submission nests two or three levels.
+
 Per submission, the kernel's whole process tree as one (a cgroup, nnkit.cgroups, where the machine
 and the grader's rights allow one; otherwise only the per-process limits above hold):
 - SUBMISSION_MEMORY_BYTES: memory of every process together, shared memory (memfd, /dev/shm) and
@@ -80,6 +86,8 @@ THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"
 
 NOTEBOOK_SECONDS = 120
 WATCHDOG_GRACE_SECONDS = 120
+
+FOLDER_DEPTH = 32
 
 SUBMISSION_MEMORY_BYTES = 4 * 2**30
 SUBMISSION_PROCESSES = 256

@@ -11,6 +11,7 @@ from nbgrader.coursedir import CourseDirectory
 from traitlets.config.loader import Config, PyFileConfigLoader
 
 CONFIG_FILE = "nbgrader_config.py"
+REPORT_FILE = "report.html"
 
 
 def course_config(root: Path) -> Config:
@@ -18,12 +19,16 @@ def course_config(root: Path) -> Config:
     return PyFileConfigLoader(CONFIG_FILE, path=str(root)).load_config()
 
 
+def course_settings(root: Path) -> Config:
+    """The course's config, or nbgrader's defaults (an empty Config) when it has no nbgrader_config.py."""
+    return course_config(root) if (Path(root) / CONFIG_FILE).is_file() else Config()
+
+
 @lru_cache(maxsize=None)
 def course_directory(root: Path) -> CourseDirectory:
     """nbgrader's CourseDirectory of the course in `root` (read once per process)."""
     root = Path(root)
-    config = course_config(root) if (root / CONFIG_FILE).is_file() else Config()
-    return CourseDirectory(config=config, root=str(root))
+    return CourseDirectory(config=course_settings(root), root=str(root))
 
 
 def folder(root: Path, step: str, student: str, assignment: str) -> Path:
@@ -54,7 +59,18 @@ def submitted_notebook(root: Path, student: str, assignment: str) -> Path:
     return submitted(root, student, assignment) / f"{assignment}.ipynb"
 
 
+def step_root(root: Path, step: str) -> Path:
+    """The course's folder of one step ("submitted", "autograded", ...), as its config names it."""
+    directory = course_directory(Path(root))
+    return Path(directory.root) / getattr(directory, f"{step}_directory")
+
+
+def report(root: Path) -> Path:
+    """The instructor's grading report (nnkit.report), beside the autograded submissions."""
+    return step_root(root, "autograded") / REPORT_FILE
+
+
 def students(root: Path) -> list[str]:
     """The students with a folder in the course's submitted/ (whatever they submitted)."""
-    top = Path(course_directory(Path(root)).root) / course_directory(Path(root)).submitted_directory
+    top = step_root(root, "submitted")
     return sorted(entry.name for entry in os.scandir(top) if entry.is_dir()) if top.is_dir() else []

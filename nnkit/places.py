@@ -4,7 +4,7 @@ place another user can write is ever followed or trusted.
 | scope | what | where |
 | --- | --- | --- |
 | per machine | root's sandbox uid leases (`nnkit.sandbox.UidLease`): a uid is one kernel's on the whole machine, whichever course it grades | `/run/nnkit/sandbox-uids` (`/var/lib/nnkit/...` where /run is not root's): root's own, mode 0700, checked each time, recreated if wrong |
-| per user | each kernel's runtime folder (its connection file and sockets) | `$XDG_RUNTIME_DIR/nnkit` when that is set and private; otherwise `/tmp/nnkit-<uid>`, mode 0700, owner checked; a fresh `/tmp/nnkit-<uid>-XXXXXXXX` when that name is another user's or a link |
+| per user | each kernel's runtime folder (its connection file and sockets) | `$XDG_RUNTIME_DIR/nnkit` when that is set and private; otherwise `/tmp/nnkit-<uid>`, mode 0700, owner checked; a fresh `/tmp/nnkit-<uid>-XXXXXXXX` when that name is another user's (even one this user may not open) or a link |
 | per course | the batch's outcomes, logs and lock; the gradebook | `<course>/outcomes/`, `<course>/gradebook.db` (or `NNKIT_DB_URL`) |
 
 An ordinary grader needs no per-machine state: its kernels keep its own uid (in bwrap's user
@@ -39,7 +39,6 @@ USER_SUBFOLDER = "nnkit"  # in XDG_RUNTIME_DIR
 SOCKET_ROOM = 64
 # Per course.
 COURSE_STATE = "outcomes"
-BATCH_LOCK = "batch.lock"
 OPEN_FOLDER = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
@@ -93,9 +92,12 @@ def open_folder(parent: int, name: str, where: str, mode: int = 0o700, replace: 
         try:
             folder = os.open(name, OPEN_FOLDER, dir_fd=parent)
         except OSError as error:
-            if error.errno not in (errno.ELOOP, errno.ENOTDIR):
+            if error.errno in (errno.EACCES, errno.EPERM):  # another user's private folder
+                problem = f"a folder it may not open ({os.strerror(error.errno)}: another user's?)"
+            elif error.errno in (errno.ELOOP, errno.ENOTDIR):
+                problem = _describe(parent, name)
+            else:
                 raise
-            problem = _describe(parent, name)
         else:
             info = os.fstat(folder)
             problem = _problem(info, mode)
@@ -199,10 +201,5 @@ def user_runtime() -> Path:
 
 
 def course_state(root: Path) -> Path:
-    """Per course: the batch's outcomes (outcomes/<assignment>/<student>.json), its logs and its lock."""
+    """Per course: the batch's outcomes (outcomes/<assignment>/<student>.json), its logs and its locks (nnkit.locks)."""
     return Path(root) / COURSE_STATE
-
-
-def batch_lock(root: Path) -> Path:
-    """Per course: the file a batch holds locked while it grades the course."""
-    return course_state(root) / BATCH_LOCK

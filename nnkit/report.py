@@ -18,6 +18,7 @@ import statistics
 import sys
 from pathlib import Path
 
+from nnkit import paths
 from nnkit.cases import CASES
 from nnkit.gradebook import open_gradebook, points_of
 from nnkit.i18n import _
@@ -100,8 +101,8 @@ def build(root: Path = COURSE_ROOT, assignments: list[str] = ASSIGNMENTS, entrie
 
 def write(root: Path = COURSE_ROOT, assignments: list[str] = ASSIGNMENTS, entries: list | None = None) -> Path:
     """Write the page whole or not at all (an instructor may be reading the last one)."""
-    path = root / "autograded" / "report.html"
-    path.parent.mkdir(exist_ok=True)
+    path = paths.report(root)
+    path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(path.name + ".tmp")
     temporary.write_text(build(root, assignments, entries))
     temporary.replace(path)

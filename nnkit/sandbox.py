@@ -420,14 +420,25 @@ class SandboxedKernelManager(AsyncKernelManager):
         if unavailable():
             raise SandboxUnavailable(f"cannot grade in a sandbox: {unavailable()}")
         super().__init__(**kwargs)
-        self.cgroup, self.oom_seen, self.usage = None, 0, {}
-        try:
-            self.cgroup = cgroups.backend().create(cgroups.Limits(
-                self.submission_memory_bytes, limits.SUBMISSION_PROCESSES, limits.SUBMISSION_CPU_WEIGHT))
-        except cgroups.Unavailable as reason:
-            self.log.info("%s: %s", cgroups.PER_PROCESS_ONLY, reason)
+        self.cgroup, self.oom_seen, self.usage, self.runtime = None, 0, {}, None
+        # The uid first, then its runtime folder, the cgroup last: whatever fails releases what was
+        # taken before it (the batch's sweep would not remove a group of this live worker's).
         self.lease = UidLease()
-        self.runtime = Runtime(self.lease.uid)
+        try:
+            try:
+                self.runtime = Runtime(self.lease.uid)
+            except (places.PlaceUnavailable, OSError) as error:
+                raise SandboxUnavailable(f"no runtime folder for the kernel: {error}") from error
+            try:
+                self.cgroup = cgroups.backend().create(cgroups.Limits(
+                    self.submission_memory_bytes, limits.SUBMISSION_PROCESSES, limits.SUBMISSION_CPU_WEIGHT))
+            except cgroups.Unavailable as reason:
+                self.log.info("%s: %s", cgroups.PER_PROCESS_ONLY, reason)
+        except BaseException:
+            if self.runtime is not None:
+                self.runtime.remove()
+            self.lease.release()
+            raise
         self.transport, self.ip = "ipc", self.runtime.ip
         self.connection_file = str(self.runtime.connection_file)
         self.folder: Path | None = None
@@ -481,10 +492,10 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)
-        if not restart:
+        if not restart:  # the cgroup first (its stragglers killed), then the folder, the uid last:
+            self.remove_cgroup()  # a uid is never leased again while a process of it still runs
             self.runtime.remove()
             self.lease.release()
-            self.remove_cgroup()
 
     def remove_cgroup(self) -> None:
         """Keep what the cgroup measured (`usage`), then remove it with anything still in it."""

@@ -26,6 +26,7 @@ from enum import Enum
 from pathlib import Path
 
 from nnkit import paths
+from nnkit.files import walk
 from nnkit.places import course_state
 
 METADATA_KEY = "nnkit"  # in a graded notebook's metadata: what the grader decided
@@ -151,12 +152,10 @@ def submission_digest(folder: Path) -> str:
 
 
 def entries(folder: Path) -> list[Path]:
-    """Every entry under a folder but its folders (regular files, links, pipes...), sorted, without
-    entering a linked folder."""
-    found = []
-    for top, folders, files in os.walk(folder, followlinks=False):
-        found += [Path(top) / name for name in files + [f for f in folders if os.path.islink(os.path.join(top, f))]]
-    return sorted(found)
+    """Every entry under a folder but its folders (regular files, links, pipes...) and the folders
+    too deep to enter (counted by their name: nnkit.files.walk), sorted, without entering a linked
+    folder or recursing."""
+    return sorted(path for _, path, mode, deep in walk(folder) if deep or not stat.S_ISDIR(mode))
 
 
 def outcome_path(root: Path, student: str, assignment: str) -> Path:

@@ -242,3 +242,57 @@ def test_a_budget_that_runs_out_between_cells_names_the_first_cell_not_run(monke
                                           config={"ResilientExecute": {"notebook_timeout": 5}}, timeout=30)
     assert slept == "slept\n" and "never" not in never and "time budget (5 s per notebook)" in never
     assert [(e.kind, e.cell) for e in events] == [("budget", "cell 2")]
+
+
+# --- a v2 parent whose controllers cannot be enabled; the batch's parent passed to its workers -----
+
+def test_controllers_that_cannot_be_enabled_mean_per_process_limits_not_a_crash(tmp_path, monkeypatch):
+    """EBUSY on cgroup.subtree_control even after the grader's processes moved to a leaf (a process
+    joined meanwhile, systemd's own): the probe and every kernel get Unavailable, with the reason."""
+    import errno
+
+    root = v2_tree(tmp_path / "unified")
+    scope = v2_tree(root / "user.slice" / "run-1.scope")
+    (scope / "cgroup.procs").write_text(f"{os.getpid()}\n")
+    chosen = cgroups.choose(mountinfo(root, {}), "0::/user.slice/run-1.scope\n", None, root=False)
+    real_write = cgroups.write
+
+    def busy(path, value):
+        if Path(path).name == "cgroup.subtree_control":
+            raise OSError(errno.EBUSY, os.strerror(errno.EBUSY), str(path))
+        real_write(path, value)
+
+    monkeypatch.setattr(cgroups, "write", busy)
+    with pytest.raises(cgroups.Unavailable, match="Device or resource busy"):
+        chosen.create(LIMITS)
+    monkeypatch.setattr(cgroups, "backend", lambda: chosen)
+    cgroups.probe.cache_clear()
+    try:
+        assert "cannot give the children of" in cgroups.probe() and "busy" in cgroups.probe()
+    finally:
+        cgroups.probe.cache_clear()
+    assert [p.name for p in scope.iterdir() if cgroups.NAME.match(p.name)] == []  # no group left behind
+
+
+def test_the_batch_passes_its_v2_parent_to_its_workers_so_they_do_not_nest(tmp_path, monkeypatch):
+    """An ordinary user's batch in a delegated scope: its probe moves it to <scope>/nnkit-grader, where
+    its workers start. With the batch's parent in NNKIT_CGROUP they make their groups in the scope,
+    where the batch's sweep looks, not one level further down."""
+    from nnkit import batch
+
+    root = v2_tree(tmp_path / "unified")
+    scope = v2_tree(root / "user.slice" / "run-1.scope")
+    chosen = cgroups.choose(mountinfo(root, {}), "0::/user.slice/run-1.scope\n", None, root=False)
+    v2_tree(scope / cgroups.GRADER_LEAF)  # where the probe moved the batch
+    monkeypatch.setenv(cgroups.SETTING, "unset below")  # recorded, so the test's change is undone
+    monkeypatch.delenv(cgroups.SETTING)
+    monkeypatch.delenv(sandbox.OPT_OUT_VARIABLE, raising=False)
+    monkeypatch.setattr(cgroups, "backend", lambda: chosen)
+    monkeypatch.setattr(cgroups, "probe", lambda: "")
+    monkeypatch.setattr(cgroups, "sweep", lambda: [])
+    batch.announce_limits()
+    worker = cgroups.choose(mountinfo(root, {}), f"0::/user.slice/run-1.scope/{cgroups.GRADER_LEAF}\n",
+                            os.environ.get(cgroups.SETTING), root=False)
+    assert worker.places() == chosen.places() == [scope]
+    (folder,) = worker.create(LIMITS).places
+    assert folder.parent == scope

@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 import tracemalloc
 from pathlib import Path
 
@@ -102,7 +103,7 @@ class FakeWorker:
         self.process = subprocess.CompletedProcess([], 0)
 
     def send(self, task):
-        self.task = task
+        self.task, self.since = task, time.monotonic()  # as the real one: the watchdog reads `since`
         if task is None:
             self.ask_to_exit()
         else:
@@ -306,3 +307,25 @@ def test_the_course_folder_must_be_a_course(tmp_path):
     result = subprocess.run([sys.executable, "-m", "nnkit.batch", "--course", str(tmp_path), "--collect"],
                             env=nbgrader_env(), capture_output=True, text=True, timeout=300)
     assert result.returncode == 2 and "is not a course folder: it has no nbgrader_config.py" in result.stderr
+
+
+# --- one place for each path: the locks and the report follow the course's places ----------------
+
+def test_the_locks_live_in_the_course_state_place(tmp_path, monkeypatch):
+    from nnkit import places
+
+    monkeypatch.setattr(places, "COURSE_STATE", "state-elsewhere")
+    with locks.grading(tmp_path, [("a", ASSIGNMENT)]):
+        pass
+    assert locks.folder(tmp_path).parent == places.course_state(tmp_path) == tmp_path / "state-elsewhere"
+    assert (locks.folder(tmp_path) / f"{ASSIGNMENT}.lock").is_file()
+
+
+def test_the_report_is_written_in_the_autograded_folder_the_course_config_names(tmp_path, monkeypatch):
+    from nnkit import report
+
+    (tmp_path / paths.CONFIG_FILE).write_text("c = get_config()\nc.CourseDirectory.autograded_directory = 'graded'\n")
+    monkeypatch.setattr(report, "build", lambda *args: "<p>report</p>")
+    written = report.write(tmp_path, [ASSIGNMENT], [])
+    assert written == tmp_path / "graded" / paths.REPORT_FILE and written.read_text() == "<p>report</p>"
+    assert not (tmp_path / "autograded").exists()

@@ -237,7 +237,7 @@ def test_socket_paths_stay_short_whatever_the_temporary_folder(monkeypatch, tmp_
     try:
         assert len(f"{manager.ip}-65535".encode()) <= 107  # sun_path: 108 bytes with the NUL
     finally:
-        asyncio.run(manager.cleanup_resources())
+        asyncio.run(manager._async_cleanup_resources())  # the override: its folder, lease and cgroup
 
 
 FORGED = "WARNING cheating attempt by zz_victim"
@@ -278,3 +278,154 @@ def test_a_mount_left_by_a_killed_grader_is_removed_by_the_next_one_with_its_uid
         assert not os.path.ismount(killed.sockets) and not killed.path.exists()
     finally:
         successor.remove()
+
+
+# --- the per-user runtime place when /tmp/nnkit-<uid> is another user's ---------------------------
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to act as two other users")
+def test_a_runtime_folder_name_taken_by_another_user_falls_back_to_a_fresh_one(monkeypatch):
+    """Another user's /tmp/nnkit-<uid>, mode 0700, cannot even be opened (EACCES): the grader takes a
+    fresh mkdtemp folder instead of failing every submission. Run as an ordinary uid in a child."""
+    import shutil
+    import tempfile
+
+    from nnkit import places
+
+    grader, squatter = 65534, 65533
+    shared = Path(tempfile.mkdtemp(prefix="nnkit-shared-tmp-"))
+    try:
+        shared.chmod(0o1777)  # a /tmp of its own
+        taken = shared / places.USER_FALLBACK_NAME.format(uid=grader)
+        taken.mkdir(mode=0o700)
+        os.chown(taken, squatter, squatter)
+        monkeypatch.setattr(places, "USER_FALLBACK_PARENT", shared)
+        monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
+        read, write = os.pipe()
+        child = os.fork()
+        if child == 0:  # the grader: an ordinary user
+            try:
+                os.close(read)
+                os.setgroups([])
+                os.setresgid(grader, grader, grader)
+                os.setresuid(grader, grader, grader)
+                places.user_runtime.cache_clear()
+                try:
+                    answer = f"ok {places.user_runtime()}"
+                except Exception as error:  # the defect: reported to the parent, not raised here
+                    answer = f"error {type(error).__name__}: {error}"
+                os.write(write, answer.encode())
+            finally:
+                os._exit(0)
+        os.close(write)
+        with os.fdopen(read) as f:
+            answer = f.read()
+        os.waitpid(child, 0)
+        assert answer.startswith("ok "), answer
+        place = Path(answer[3:])
+        assert place.parent == shared and place.name.startswith(taken.name + "-") and place.stat().st_uid == grader
+        assert taken.stat().st_uid == squatter  # the other user's folder is left alone
+    finally:
+        shutil.rmtree(shared, ignore_errors=True)
+
+
+# --- a kernel manager that cannot be made releases what it took, in order ----------------------------
+
+class Taken:
+    """Stand-ins for the lease, the runtime folder and the cgroup, recording what happens to them."""
+
+    def __init__(self, events: list, fail: str = ""):
+        self.events, self.fail = events, fail
+
+    def lease(self):
+        self.events.append("lease")
+        return SimpleLease(self.events)
+
+    def runtime(self, uid):
+        if self.fail == "runtime":
+            from nnkit import places
+            raise places.PlaceUnavailable("/tmp/nnkit-0 is owned by uid 1234, not 0")
+        self.events.append("runtime")
+        return SimpleRuntime(self.events)
+
+    def backend(self):
+        taken = self
+
+        class Backend:
+            def create(self, limits):
+                if taken.fail == "cgroup":
+                    raise RuntimeError("the cgroup tree went away")
+                taken.events.append("cgroup")
+                return SimpleGroup(taken.events, limits)
+        return Backend()
+
+
+class SimpleLease:
+    def __init__(self, events):
+        self.events, self.uid = events, os.geteuid()
+
+    def release(self):
+        self.events.append("lease released")
+
+
+class SimpleRuntime:
+    ip = "/nonexistent/k"
+    connection_file = Path("/nonexistent/kernel.json")
+
+    def __init__(self, events):
+        self.events = events
+
+    def remove(self):
+        self.events.append("runtime removed")
+
+
+class SimpleGroup:
+    places = ()
+
+    def __init__(self, events, limits):
+        self.events, self.limits = events, limits
+
+    def remove(self):
+        self.events.append("cgroup removed")
+        return True
+
+    def peak_memory(self): return 0
+    def oom_kills(self): return 0
+    def peak_processes(self): return 0
+    def forks_refused(self): return 0
+
+
+def taking(monkeypatch, fail=""):
+    from nnkit import cgroups
+
+    events: list = []
+    taken = Taken(events, fail)
+    monkeypatch.setattr(sandbox, "unavailable", lambda: "")
+    monkeypatch.setattr(sandbox, "UidLease", taken.lease)
+    monkeypatch.setattr(sandbox, "Runtime", taken.runtime)
+    monkeypatch.setattr(cgroups, "backend", taken.backend)
+    return events
+
+
+def test_a_runtime_folder_that_cannot_be_made_is_a_sandbox_unavailable_and_releases_the_uid(monkeypatch):
+    events = taking(monkeypatch, fail="runtime")
+    with pytest.raises(sandbox.SandboxUnavailable, match="owned by uid 1234"):
+        sandbox.SandboxedKernelManager(kernel_name="python3")
+    assert events == ["lease", "lease released"]  # no cgroup was made
+
+
+def test_a_cgroup_that_cannot_be_made_releases_the_runtime_folder_and_the_uid(monkeypatch):
+    events = taking(monkeypatch, fail="cgroup")
+    with pytest.raises(RuntimeError, match="went away"):
+        sandbox.SandboxedKernelManager(kernel_name="python3")
+    assert events == ["lease", "runtime", "runtime removed", "lease released"]
+
+
+def test_cleanup_removes_the_cgroup_then_the_runtime_folder_then_releases_the_uid(monkeypatch):
+    import asyncio
+
+    events = taking(monkeypatch)
+    manager = sandbox.SandboxedKernelManager(kernel_name="python3")
+    assert events == ["lease", "runtime", "cgroup"]
+    asyncio.run(manager._async_cleanup_resources())  # what shutdown_kernel awaits (the public
+    # cleanup_resources is jupyter_client's base function, not this override)
+    assert events[3:] == ["cgroup removed", "runtime removed", "lease released"]
