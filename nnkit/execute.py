@@ -30,8 +30,8 @@ STUDENT_ONLY (they are for the student: loading data, plotting).
 And it keeps what reaches the notebook within one budget (nnkit.limits), whatever route it takes:
 streams, display data, execute results, errors, display updates (charged once per output they
 replace), counted in bytes as stored and in outputs; comm (widget) messages are not kept at all. A
-record is accepted only in a hidden-test cell, for a case its source declares (`accepted_record`), within a budget of its own (RECORDS_BYTES_PER_NOTEBOOK). An
-output nbformat's own validator rejects (output_from_msg checks each against the v4 schema) is
+record is accepted only in a hidden-test cell, for a case its source declares (`accepted_record`),
+within a budget of its own (RECORDS_BYTES_PER_NOTEBOOK). An output nbformat's own validator rejects (output_from_msg checks each against the v4 schema) is
 dropped on arrival with a note, like one over the budget, and a cell's execution count is the
 kit's, never one a kernel's message set: so nothing a kernel sends makes the notebook unwritable.
 An output over its budget is refused before any copy of it is made, so a kernel that floods costs
@@ -239,8 +239,8 @@ class ResilientExecute(Execute):
         hidden-test cell, for a case that cell's (instructor-owned, restored) source records. Of each
         case, the first record up to RECORD_BYTES is kept while the notebook's records together stay
         within RECORDS_BYTES_PER_NOTEBOOK; a larger one becomes a stub that says its size (and what
-        was left of the notebook's, when that is what it broke), a second becomes a stub that says it was repeated (the judge fails the case), and any
-        further one is dropped. Anywhere else the record's MIME type is removed, and what remains is
+        was left of the notebook's, when that is what it broke), a second becomes a stub that says it
+        was repeated (the judge fails the case), and any further one is dropped. Anywhere else the record's MIME type is removed, and what remains is
         the student's output like any other."""
         content = msg.get("content") if isinstance(msg.get("content"), dict) else {}
         data = content.get("data")
