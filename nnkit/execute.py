@@ -30,7 +30,10 @@ STUDENT_ONLY (they are for the student: loading data, plotting).
 And it keeps what reaches the notebook within one budget (nnkit.limits), whatever route it takes:
 streams, display data, execute results, errors, display updates (charged once per output they
 replace), counted in bytes as stored and in outputs; comm (widget) messages are not kept at all. A
-record is accepted only in a hidden-test cell, for a case its source declares (`accepted_record`).
+record is accepted only in a hidden-test cell, for a case its source declares (`accepted_record`),
+within a budget of its own (RECORDS_BYTES_PER_NOTEBOOK). An output nbformat's own validator rejects (output_from_msg checks each against the v4 schema) is
+dropped on arrival with a note, like one over the budget, and a cell's execution count is the
+kit's, never one a kernel's message set: so nothing a kernel sends makes the notebook unwritable.
 An output over its budget is refused before any copy of it is made, so a kernel that floods costs
 the grader what the messages cost in flight, not what they would have made of the notebook
 (docs/grading.md gives the figures).
@@ -44,6 +47,7 @@ import zmq
 from jupyter_client.asynchronous import AsyncKernelClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import ensure_async, run_sync
+from nbformat import ValidationError
 from nbformat.notebooknode import from_dict
 from nbformat.v4 import output_from_msg
 from nbgrader.preprocessors import Execute
@@ -62,6 +66,10 @@ MESSAGE_BYTES = 4 * limits.RECORD_BYTES  # a single message larger than this is 
 LINE_BYTES = 8  # what one more line of text costs in the notebook file: its quotes, comma, newline, indent
 
 KERNEL_START_ATTEMPTS = 3
+# What nbformat's output_from_msg raises for a message that is not a valid output: its own validator,
+# against the v4 schema's definition of the output type, rejects it (ValidationError), or a field
+# the schema requires is missing or of the wrong shape (KeyError, TypeError).
+INVALID = (ValidationError, KeyError, TypeError)
 
 
 class KernelNotStarted(RuntimeError):
@@ -108,7 +116,9 @@ class Budget:
         self.cells: dict[int, list[int]] = {}  # cell index: [bytes, outputs]
         self.bytes = self.outputs = 0
         self.records: dict[tuple[int, str], int] = {}  # (cell index, case): records seen
+        self.record_bytes = 0  # of the records kept, all cells together (RECORDS_BYTES_PER_NOTEBOOK)
         self.capped: set[int] = set()
+        self.rejected: set[int] = set()  # cells noted for an output nbformat's schema rejects
 
     def take(self, cell_index: int, size: int, count: int = 1) -> bool:
         """Charge an output to its cell and to the notebook, if it fits in both; else charge nothing."""
@@ -211,6 +221,9 @@ class ResilientExecute(Execute):
             out = output_from_msg(msg)
         except ValueError:  # not an output (nbclient logs it and keeps nothing)
             return super().output(outs, msg, display_id, cell_index)
+        except INVALID as error:
+            self.reject(outs, cell_index, msg, error)
+            return None
         if isinstance(out.get("data"), dict) and MIME in out["data"]:
             return super().output(outs, msg, display_id, cell_index)
         size = stored_bytes(out, limits.OUTPUT_BYTES_PER_CELL)
@@ -224,9 +237,10 @@ class ResilientExecute(Execute):
     def accepted_record(self, msg: dict, cell_index: int) -> dict:
         """The message, with a record kept only where the judge expects one: a display output in a
         hidden-test cell, for a case that cell's (instructor-owned, restored) source records. Of each
-        case, the first record up to RECORD_BYTES is kept, a larger one becomes a stub that says its
-        size, a second becomes a stub that says it was repeated (the judge fails the case), and any
-        further one is dropped. Anywhere else the record's MIME type is removed, and what remains is
+        case, the first record up to RECORD_BYTES is kept while the notebook's records together stay
+        within RECORDS_BYTES_PER_NOTEBOOK; a larger one becomes a stub that says its size (and what
+        was left of the notebook's, when that is what it broke), a second becomes a stub that says it
+        was repeated (the judge fails the case), and any further one is dropped. Anywhere else the record's MIME type is removed, and what remains is
         the student's output like any other."""
         content = msg.get("content") if isinstance(msg.get("content"), dict) else {}
         data = content.get("data")
@@ -243,7 +257,14 @@ class ResilientExecute(Execute):
         self._budget.records[(cell_index, case)] = seen + 1
         if seen == 0:
             size = stored_bytes(record, limits.RECORD_BYTES)
-            stub = record if size <= limits.RECORD_BYTES else {"case": case, "oversized": size}
+            left = limits.RECORDS_BYTES_PER_NOTEBOOK - self._budget.record_bytes
+            if size > limits.RECORD_BYTES:
+                stub = {"case": case, "oversized": size}
+            elif size > left:  # the notebook's records together are past their budget
+                stub = {"case": case, "oversized": size, "left": left}
+            else:
+                stub = record
+                self._budget.record_bytes += size
         elif seen == 1:
             stub = {"case": case, "repeated": True}
         else:
@@ -259,6 +280,11 @@ class ResilientExecute(Execute):
         try:
             out = output_from_msg(msg | {"msg_type": "display_data", "header": msg.get("header", {}) | {"msg_type": "display_data"}})
         except ValueError:
+            return
+        except INVALID as error:
+            for cell_idx in self._display_id_map[display_id]:
+                if cell_idx < len(self.nb.cells):
+                    self.reject(self.nb.cells[cell_idx].setdefault("outputs", []), cell_idx, msg, error)
             return
         if MIME in out.get("data", {}):
             return
@@ -294,6 +320,21 @@ class ResilientExecute(Execute):
         note = (f"[the grader dropped this cell's output beyond {limits.OUTPUT_BYTES_PER_CELL // 2**20} MiB "
                 f"or {limits.OUTPUTS_PER_CELL} outputs per cell / {limits.OUTPUT_BYTES_PER_NOTEBOOK // 2**20} MiB "
                 f"or {limits.OUTPUTS_PER_NOTEBOOK} outputs per notebook]\n")
+        outs.append(from_dict({"output_type": "stream", "name": "stdout", "text": note}))
+        cell = self.nb.cells[cell_index] if cell_index < len(self.nb.cells) else None
+        if cell is not None:
+            self.event("output", cell_index, cell, note.strip("[]\n"))
+
+    def reject(self, outs, cell_index: int, msg: dict, error: Exception) -> None:
+        """Drop an output nbformat's schema rejects (it would make the graded notebook unwritable):
+        noted once per cell, listed for review; an error stays an error."""
+        if msg.get("msg_type") == "error" and not any(o.get("output_type") == "error" for o in outs):
+            outs.append(error_output("Error", "[its output was not a valid notebook output]"))
+        if cell_index in self._budget.rejected:
+            return
+        self._budget.rejected.add(cell_index)
+        why = getattr(error, "message", None) or f"{type(error).__name__}: {error}"
+        note = f"[the grader dropped an output that is not a valid notebook output (nbformat: {str(why)[:200]})]\n"
         outs.append(from_dict({"output_type": "stream", "name": "stdout", "text": note}))
         cell = self.nb.cells[cell_index] if cell_index < len(self.nb.cells) else None
         if cell is not None:
@@ -345,6 +386,7 @@ class ResilientExecute(Execute):
             return cell
         self._running = self._last = (cell_index, cell)
         self._budget.clear(cell_index)  # nbclient starts the cell with no outputs
+        launched = self.code_cells_executed
         try:
             cell = await super().async_execute_cell(cell, cell_index, execution_count, store_history)
         except (DeadKernelError, CellTimeoutError) as error:
@@ -365,6 +407,8 @@ class ResilientExecute(Execute):
             return cell
         finally:
             self._running = None
+            if self.code_cells_executed > launched:  # the kit's count, never one a kernel's message set
+                cell.execution_count = execution_count or launched + 1
         self.note_memory(cell_index, cell)
         if cell.cell_type == "code" and not is_grade(cell) and not any(
                 o.get("output_type") == "error" for o in cell.get("outputs", [])):

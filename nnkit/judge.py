@@ -67,6 +67,11 @@ def assess(case, outcome: dict) -> tuple[list[tuple[str | None, str]], str]:
     grader cannot read)."""
     if "oversized" in outcome:  # the grader dropped it on arrival (nnkit.execute)
         size = field(outcome["oversized"], int, "oversized")
+        if "left" in outcome:
+            raise Malformed(_("the answer was too large to record ({size:.1f} MiB): the records of a notebook may take "
+                              "{limit} MiB together, and {left:.1f} MiB were left").format(
+                size=size / 2**20, limit=limits.RECORDS_BYTES_PER_NOTEBOOK // 2**20,
+                left=field(outcome["left"], int, "left") / 2**20))
         raise Malformed(_("the answer was too large to record ({size:.1f} MiB; the limit is {limit} MiB)").format(
             size=size / 2**20, limit=limits.RECORD_BYTES // 2**20))
     if outcome.get("input_digest") != case_digest(case.name):

@@ -11,6 +11,9 @@ Per cell:
   is dropped on arrival, with a note in the cell (PrairieLearn keeps 1 MB of results).
 - RECORD_BYTES: the largest record of a hidden test's answer the grader accepts (the largest honest
   one is under 100 kB); a larger one fails its check with the reason.
+- RECORDS_BYTES_PER_NOTEBOOK (per notebook): what the records of all its hidden tests may take
+  together (each up to RECORD_BYTES); a record past it fails its check with the reason. The largest
+  honest notebook's records take 137 kB together (activations' 7; convolution's 10 take 123 kB).
 - OUTPUTS_PER_CELL: how many outputs the grader keeps of a cell (empty ones too); an honest cell that
   prints for its whole time limit makes a few hundred (the kernel flushes its output 5 times a second).
 
@@ -63,6 +66,7 @@ import resource
 CELL_TIMEOUT_SECONDS = 60
 OUTPUT_BYTES_PER_CELL = 1 * 2**20
 RECORD_BYTES = 8 * 2**20
+RECORDS_BYTES_PER_NOTEBOOK = 8 * 2**20
 
 OUTPUTS_PER_CELL = 1000
 

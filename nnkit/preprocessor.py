@@ -27,7 +27,9 @@ from nnkit.judge import Verdict, forbidden_import, judge
 from nnkit.judge import heading as judged_heading
 from nnkit.states import METADATA_KEY, USAGE_KEY, Review, events_of
 
-NOTES = {"memory"}  # kinds of event that are listed for review and shown in the cell, never a verdict
+# Kinds of event that are listed for review and shown in the cell, never a verdict: a process killed
+# for memory while the kernel lived on, output dropped at the cap or refused (records bypass both).
+NOTES = {"memory", "output"}
 DUPLICATED = "the check was recorded more than once: your function published output that imitates the grader's"
 
 
@@ -116,11 +118,14 @@ class JudgeRecords(NbGraderPreprocessor):
             cell.metadata.pop(METADATA_KEY, None)
         events = events_of(resources)
         # What decides a hidden test's verdict: the cell could not run (a time limit, a dead kernel, the
-        # budget). A process killed for memory while the kernel lived on is a note: the record decides.
-        self.events = {event.cell: event for event in events if event.kind not in NOTES}
-        self.notes = {event.cell: event for event in events if event.kind in NOTES}
+        # budget); the first such event of a cell is the reason. A note (NOTES) does not: the record decides.
+        # Every event of every cell is listed for review, in the order they happened.
+        self.events: dict[str | None, list[Review]] = {}
+        self.notes: dict[str | None, list[Review]] = {}
+        for event in events:
+            (self.notes if event.kind in NOTES else self.events).setdefault(event.cell, []).append(event)
         self.earlier = failed_imports(nb)
-        self.review = list(self.events.values()) + list(self.notes.values())
+        self.review = list(events)
         nb, resources = super().preprocess(nb, resources)
         self.review += [Review("flag", None, f"{function}: {reason}") for function, reason in integrity_flags(nb).items()]
         nb.metadata[METADATA_KEY] = {"review": [item.as_data() for item in self.review]}
@@ -131,11 +136,10 @@ class JudgeRecords(NbGraderPreprocessor):
     def preprocess_cell(self, cell, resources, cell_index):
         if cell.cell_type == "code" and is_grade(cell) and recorded_cases(cell.source):
             grade_id = cell.metadata["nbgrader"].get("grade_id")
-            event = self.events.get(grade_id)
+            event = self.events.get(grade_id, [None])[0]
             verdicts = judge_cell(cell, event, self.earlier)
             self.review += [Review("judge", grade_id, v.review) for v in verdicts if v.review]
             cell.outputs = verdict_outputs(verdicts)
-            if grade_id in self.notes:
-                cell.outputs.append(from_dict({"output_type": "stream", "name": "stdout",
-                                               "text": f"[{self.notes[grade_id].detail}]\n"}))
+            for note in self.notes.get(grade_id, []):
+                cell.outputs.append(from_dict({"output_type": "stream", "name": "stdout", "text": f"[{note.detail}]\n"}))
         return cell, resources

@@ -8,6 +8,7 @@ from nbclient import NotebookClient
 
 from nnkit import execute, limits
 from nnkit.execute import KernelNotStarted, ResilientExecute
+from nnkit.judge import judge
 from nnkit.states import events_of
 
 
@@ -201,3 +202,56 @@ def test_a_record_over_its_limit_becomes_a_stub_that_says_its_size():
         f"{{'case': 'sigmoid_mnist', 'pad': 'x' * {limits.RECORD_BYTES}}}}})"))
     (record,) = [o.data[execute.MIME] for o in executed.cells[0].outputs if execute.MIME in o.get("data", {})]
     assert record["case"] == "sigmoid_mnist" and record["oversized"] > limits.RECORD_BYTES
+
+
+# --- nothing a kernel sends makes the graded notebook unwritable ----------------------------------
+
+SEND = ("k = get_ipython().kernel\n"
+        "k.session.send(k.iopub_socket, {kind!r}, {content}, parent=k.get_parent())\n")
+
+
+def test_an_output_nbformats_schema_rejects_is_dropped_with_a_note_and_the_notebook_stays_valid():
+    """One line of a student's made the submission 'not gradable, not the student's doing': nbformat's
+    validator refused the output (a display, a display update, a message missing a field)."""
+    executed, events = run(notebook(
+        "from IPython.display import publish_display_data\npublish_display_data({'text/plain': 5})\nprint('kept')",
+        "from IPython.display import display, update_display\n"
+        "display({'text/plain': 'old'}, raw=True, display_id='d')\nupdate_display({'text/plain': 5}, raw=True, display_id='d')",
+        SEND.format(kind="display_data", content="{'data': {}}"),
+        SEND.format(kind="error", content="{'ename': 5, 'evalue': '', 'traceback': []}"),
+        "print('next')"))
+    nbformat.validate(executed)
+    assert "kept\n" in texts(executed.cells[0]) and [o.data["text/plain"] for o in executed.cells[1].outputs
+                                                      if o.output_type == "display_data"] == ["old"]
+    for cell in executed.cells[:4]:
+        assert "not a valid notebook output" in texts(cell), cell.outputs
+    assert any(o.output_type == "error" for o in executed.cells[3].outputs)
+    assert [(e.kind, e.cell) for e in events] == [("output", f"cell {i}") for i in (1, 2, 3, 4)]
+    assert texts(executed.cells[4]) == "next\n"
+
+
+def test_the_execution_count_is_the_kits_whatever_the_kernel_says():
+    """A kernel's own execute_input sets the cell's count (nbclient copies it): a megabyte string
+    that then kills the kernel, or a negative count in a cell that ends normally."""
+    bogus = SEND.format(kind="execute_input", content="{'code': '', 'execution_count': %s}")
+    executed, events = run(notebook(bogus % "'x' * 2**20" + "import os\nos._exit(1)", bogus % "-5", "print('next')"))
+    nbformat.validate(executed)
+    assert [c.execution_count for c in executed.cells] == [1, 2, 3] and texts(executed.cells[2]) == "next\n"
+    assert [e.kind for e in events] == ["kernel_died"]
+
+
+def test_the_records_of_a_notebook_share_one_budget():
+    """Each record fits RECORD_BYTES, but together they are past RECORDS_BYTES_PER_NOTEBOOK: the one
+    that does not fit becomes a stub that says so (10 cases of 8 MiB each were kept before)."""
+    pad = 3 * limits.RECORDS_BYTES_PER_NOTEBOOK // 5
+    assert pad < limits.RECORD_BYTES
+    nb = hidden_test("if False:\n    record('relu_mnist', relu)\nfrom IPython.display import publish_display_data\n"
+                     f"for case in ('sigmoid_mnist', 'relu_mnist'):\n"
+                     "    publish_display_data({'application/vnd.nnkit.record+json': {'case': case, 'pad': 'x' * %d}})" % pad)
+    executed, _ = run(nb)
+    records = [o.data[execute.MIME] for o in executed.cells[0].outputs if execute.MIME in o.get("data", {})]
+    assert [r["case"] for r in records] == ["sigmoid_mnist", "relu_mnist"] and len(records[0]["pad"]) == pad
+    assert records[1]["oversized"] > pad and records[1]["left"] == limits.RECORDS_BYTES_PER_NOTEBOOK - execute.stored_bytes(
+        records[0], limits.RECORD_BYTES)
+    message = judge(records[1]).message
+    assert f"{limits.RECORDS_BYTES_PER_NOTEBOOK // 2**20} MiB together" in message and not judge(records[1]).passed

@@ -16,10 +16,12 @@ import contextlib
 import fcntl
 import os
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import nbformat
@@ -255,17 +257,63 @@ sys.stdin.read()
 """
 
 
+# Run first by every helper process: the kernel kills it when the process that started it dies (even
+# by SIGKILL, before it reads its stdin), so a killed pytest leaves no helper holding every lease.
+DIE_WITH_PARENT = """
+import ctypes, os, signal
+ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+if os.getppid() != {parent}:  # the parent died before the line above
+    os._exit(1)
+"""
+
+
+@contextlib.contextmanager
+def helper(script: str):
+    """A helper process running `script`: it dies with this process, and it has ended when the block
+    ends (its stdin closed, then killed if it has not exited within a minute)."""
+    process = subprocess.Popen([sys.executable, "-c", DIE_WITH_PARENT.format(parent=os.getpid()) + script],
+                               cwd=COURSE_ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        yield process
+    finally:
+        process.stdin.close()
+        try:
+            process.wait(timeout=60)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+
+
 @contextlib.contextmanager
 def every_lease_held():
     """Another process holds every sandbox uid of the machine (released when it ends)."""
-    holder = subprocess.Popen([sys.executable, "-c", HOLD_EVERY_LEASE], cwd=COURSE_ROOT, stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)
-    try:
+    with helper(HOLD_EVERY_LEASE) as holder:
         assert holder.stdout.readline().strip() == "held"
         yield
+
+
+def test_a_helper_dies_with_the_test_process_even_before_it_reads_its_stdin():
+    """pytest killed with SIGKILL while the lease holder is still taking leases (blocked, not reading
+    its stdin): the holder must not outlive it, or no grading as root can start on the machine."""
+    tests = Path(__file__).parent
+    parent = subprocess.Popen([sys.executable, "-c", (
+        f"import sys, time\nsys.path[:0] = [{str(tests)!r}, {str(COURSE_ROOT)!r}]\nimport test_graders\n"
+        "with test_graders.helper('print(os.getpid(), flush=True)\\nimport time\\ntime.sleep(3600)') as h:\n"
+        "    print(h.stdout.readline().strip(), flush=True)\n    time.sleep(3600)\n")],
+        cwd=COURSE_ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        pid = int(parent.stdout.readline())
     finally:
-        holder.stdin.close()
-        holder.wait(timeout=60)
+        parent.kill()
+        parent.wait()
+    stat = Path(f"/proc/{pid}/stat")
+    for _ in range(600):  # wide: a loaded machine
+        if not stat.exists() or stat.read_text().rsplit(")", 1)[1].split()[0] == "Z":
+            return
+        time.sleep(0.1)
+    os.kill(pid, signal.SIGKILL)
+    pytest.fail("the helper outlived the process that started it")
 
 
 def test_a_batch_whose_kernels_cannot_start_in_their_sandbox_exits_with_the_cause(scratch):

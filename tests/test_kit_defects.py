@@ -329,3 +329,51 @@ def test_the_report_is_written_in_the_autograded_folder_the_course_config_names(
     written = report.write(tmp_path, [ASSIGNMENT], [])
     assert written == tmp_path / "graded" / paths.REPORT_FILE and written.read_text() == "<p>report</p>"
     assert not (tmp_path / "autograded").exists()
+
+
+# --- output dropped at the cap is a note on a hidden test, not its verdict (issue 20 review) --------
+
+def hidden_test_notebook():
+    """A graded hidden-test cell whose honest record arrived (records bypass the output budget)."""
+    import nbformat
+    from assignments.activations.key import solution
+    from nnkit.codec import MIME
+    from nnkit.record import run_case
+
+    cell = nbformat.v4.new_code_cell('record("sigmoid_mnist", sigmoid)')
+    cell.metadata["nbgrader"] = {"grade": True, "locked": True, "solution": False, "points": 1,
+                                 "grade_id": "test_sigmoid", "schema_version": 3}
+    cell.outputs = [nbformat.v4.new_output("display_data", data={MIME: run_case("sigmoid_mnist", solution.sigmoid)})]
+    return nbformat.v4.new_notebook(cells=[cell])
+
+
+def test_output_dropped_at_the_cap_in_a_hidden_test_keeps_its_verdict_and_every_event_is_listed():
+    from nnkit.preprocessor import JudgeRecords
+
+    dropped = states.Review(states.Kind.OUTPUT.value, "test_sigmoid", "the grader dropped this cell's output beyond 1 MiB")
+    nb, _ = JudgeRecords().preprocess(hidden_test_notebook(), {states.RESOURCES_KEY: [dropped]})
+    (cell,) = nb.cells
+    assert [o.output_type for o in cell.outputs] == ["stream", "stream"] and "dropped" in cell.outputs[1].text
+    assert states.review_of(nb) == [dropped]
+    timeout = states.Review(states.Kind.TIMEOUT.value, "test_sigmoid", "it did not finish within the time limit")
+    nb, _ = JudgeRecords().preprocess(hidden_test_notebook(), {states.RESOURCES_KEY: [timeout, dropped]})
+    assert "time limit" in nb.cells[0].outputs[0].evalue and "dropped" in nb.cells[0].outputs[1].text
+    assert states.review_of(nb) == [timeout, dropped], "a second event on the same cell replaced the first"
+
+
+def test_the_records_budget_has_a_wide_margin_over_the_largest_honest_notebook():
+    """Every case's honest record, measured as the grader stores it: each assignment's together stay
+    under a tenth of RECORDS_BYTES_PER_NOTEBOOK."""
+    import importlib
+
+    from nnkit import limits
+    from nnkit.cases import CASES
+    from nnkit.execute import stored_bytes
+    from nnkit.record import run_case
+
+    together = {}
+    for name, case in CASES.items():
+        key = importlib.import_module(f"assignments.{case.assignment}.key.solution")
+        record = run_case(name, *[getattr(key, function) for function in case.functions])
+        together[case.assignment] = together.get(case.assignment, 0) + stored_bytes(record, limits.RECORD_BYTES)
+    assert len(together) >= 3 and max(together.values()) < limits.RECORDS_BYTES_PER_NOTEBOOK / 10, together
