@@ -166,23 +166,9 @@ SWAP = CONNECTION_FILE + ("import os\ntry:\n    os.remove(cf)\n    {make}\n    p
 
 def run_cells_in_thread(*sources, folder=None, seconds=600):
     """run_cells, given at most `seconds` (a grader that blocks fails the test instead of hanging it)."""
-    import threading
+    from test_links import with_timeout
 
-    done = {}
-
-    def run():
-        try:
-            done["result"] = run_cells(*sources, folder=folder)
-        except BaseException as error:  # raised here, in the test's thread
-            done["error"] = error
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    thread.join(seconds)
-    if "error" in done:
-        raise done["error"]
-    assert "result" in done, f"the grader was still blocked after {seconds} s"
-    return done["result"]
+    return with_timeout(lambda: run_cells(*sources, folder=folder), seconds)
 
 
 @pytest.fixture
