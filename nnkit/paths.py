@@ -4,6 +4,7 @@ renames a step's folder or changes nbgrader's `directory_structure` is followed 
 batch, its workers, the states, the self-check and the autograder's pre-check).
 """
 import os
+import sys
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,8 +21,23 @@ def course_config(root: Path) -> Config:
 
 
 def course_settings(root: Path) -> Config:
-    """The course's config, or nbgrader's defaults (an empty Config) when it has no nbgrader_config.py."""
-    return course_config(root) if (Path(root) / CONFIG_FILE).is_file() else Config()
+    """The course's config, or nbgrader's defaults (an empty Config) when it has no nbgrader_config.py.
+
+    Read without a trace: the config is Python, and a course's sets PYTHONPATH and sys.path for the
+    processes that grade it (its unsandboxed kernels import the kit from there). A process that only
+    reads a course's settings (the batch, the report, a test reading many courses) must not pass
+    that course's folder on to every process it starts later: one folder holding a sitecustomize.py
+    would then run in all of them."""
+    if not (Path(root) / CONFIG_FILE).is_file():
+        return Config()
+    environ, path = dict(os.environ), list(sys.path)
+    try:
+        return course_config(root)
+    finally:
+        if dict(os.environ) != environ:
+            os.environ.clear()
+            os.environ.update(environ)
+        sys.path[:] = path
 
 
 @lru_cache(maxsize=None)

@@ -377,3 +377,16 @@ def test_the_records_budget_has_a_wide_margin_over_the_largest_honest_notebook()
         record = run_case(name, *[getattr(key, function) for function in case.functions])
         together[case.assignment] = together.get(case.assignment, 0) + stored_bytes(record, limits.RECORD_BYTES)
     assert len(together) >= 3 and max(together.values()) < limits.RECORDS_BYTES_PER_NOTEBOOK / 10, together
+
+
+# --- reading a course's settings leaves no trace in the process (found by a full run: a later batch
+# imported the sitecustomize.py a --no-sandbox control run had let a student write into its course)
+
+def test_reading_a_courses_settings_changes_neither_the_environment_nor_the_import_path(tmp_path, monkeypatch):
+    (tmp_path / paths.CONFIG_FILE).write_text(
+        "import os, sys\nsys.path.insert(0, 'planted')\nos.environ['PYTHONPATH'] = 'planted'\n"
+        "c = get_config()\nc.CourseDirectory.autograded_directory = 'graded'\n")
+    monkeypatch.setenv("PYTHONPATH", "mine")
+    before = list(sys.path)
+    assert paths.course_settings(tmp_path).CourseDirectory.autograded_directory == "graded"
+    assert os.environ["PYTHONPATH"] == "mine" and sys.path == before
