@@ -16,7 +16,8 @@ if HERE not in paths:
 
 import nnkit  # noqa: E402  (needs the path above)
 from nnkit import limits, sandbox  # noqa: E402
-from nnkit.gradebook import COURSE_ID, db_url  # noqa: E402
+from nnkit.config import COURSE_ID  # noqa: E402
+from nnkit.gradebook import db_url  # noqa: E402
 
 c = get_config()  # noqa: F821  (provided by traitlets when it loads this file)
 

@@ -19,14 +19,13 @@ alone. Nothing here asserts a time: these machines are shared and noisy.
 """
 import os
 from datetime import datetime
-from pathlib import Path
 from typing import NamedTuple
 
 import nbformat
 
 from nnkit.codec import MIME
 from nnkit.limits import CELL_TIMEOUT_SECONDS, KERNEL_STARTUP
-from nnkit.mnist import COURSE_ROOT
+from nnkit.config import COURSE_ROOT
 from nnkit.notebooks import fill, implementations_in, notebook_path, read, reference_code
 
 ASSIGNMENT = "convolution"

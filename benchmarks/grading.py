@@ -34,12 +34,14 @@ from pathlib import Path
 import nbformat
 
 from nnkit import batch
-from nnkit.course import gradebook_problems, nbgrader_env, scores, scratch_course
+from nnkit.scratch import scratch_course
+from nnkit.testing import gradebook_problems, nbgrader_env, scores
 from nnkit.execute import student_only
-from nnkit.mnist import COURSE_ROOT
-from nnkit.notebooks import ASSIGNMENTS, read, total_points
+from nnkit.config import COURSE_ROOT
+from nnkit.config import ASSIGNMENTS
+from nnkit.notebooks import read, total_points
 from nnkit.sandbox import OPT_OUT_VARIABLE
-from scripts.make_submissions import demo_score
+from nnkit.democlass import demo_score
 
 KINDS = ("correct", "seed")
 

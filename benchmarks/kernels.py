@@ -16,7 +16,7 @@ and MKL_NUM_THREADS set to T (numpy's BLAS reads them only at import) calls
 torch.set_num_threads(T), times every call with time.perf_counter (one warm-up, then the median
 of `runs` calls; the loop versions, being slow, get at most 3), and prints JSON for this process
 to format. Before timing, each answer is checked against torch within the grader's own tolerance
-(nnkit.tolerance), so a wrong answer cannot be timed. Nothing here asserts a time: these
+(nnkit.compare), so a wrong answer cannot be timed. Nothing here asserts a time: these
 machines are shared and noisy, read the numbers as rough.
 
     python -m benchmarks.kernels [--runs N] [--threads 1,2]
@@ -81,7 +81,7 @@ def workloads(n: int = 64, dtype=np.float64) -> list[Workload]:
 
 def check(workload: Workload) -> float:
     """The largest |fast - torch|; raises if fast or loop is outside the grader's tolerance of torch."""
-    from nnkit.tolerance import tolerance_for
+    from nnkit.compare import tolerance_for
 
     want = workload.torch().numpy()
     tol = tolerance_for(want.dtype)

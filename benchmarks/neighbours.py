@@ -32,8 +32,8 @@ import nbformat
 from benchmarks.fairness import cell_seconds
 from benchmarks.grading import make_class, time_kit
 from nnkit import cgroups
-from nnkit.course import scratch_course
-from nnkit.mnist import COURSE_ROOT
+from nnkit.scratch import scratch_course
+from nnkit.config import COURSE_ROOT
 from nnkit.notebooks import read
 from nnkit.states import State, class_submissions
 

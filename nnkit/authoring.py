@@ -8,7 +8,7 @@
 `add` appends the assignment to course.toml (with tomlkit: its comments and layout are kept) and
 creates source/NAME/ and assignments/NAME/ (with `key/`), their package files and the demo
 class's expected score (demo.toml); it writes no other content: the guide does, file by file.
-Until all its files are there, the assignment is being added (nnkit.syllabus): every command goes
+Until all its files are there, the assignment is being added (nnkit.config): every command goes
 on grading the others.
 
 `check` holds each notebook to the two facts it shares with other files: each answer cell is its
@@ -31,13 +31,15 @@ that names no assignment); 3 KIT_FAILURE (the kit itself failed: never "loses po
 """
 import argparse
 import inspect
+import os
 import re
 import sys
 import tempfile
 from pathlib import Path
 
 from nnkit import exits
-from nnkit.syllabus import COURSE_FILE, COURSE_ROOT
+from nnkit.config import COURSE_FILE, COURSE_ROOT
+from nnkit.gradebook import nbgrader, with_tools_on_path
 
 PACKAGE = '"""{what}"""\n'
 HIDDEN = re.compile(r"^# Hidden test \((?P<points>[\d.]+) points?\): ?(?P<what>.*)$")
@@ -167,7 +169,7 @@ def readme_demo_lines(root: Path) -> tuple[list[str], dict]:
     import subprocess
     import time
 
-    from nnkit.course import nbgrader_env, scratch_course
+    from nnkit.scratch import scratch_course
     from nnkit.democlass import DEMO_STUDENTS
 
     with tempfile.TemporaryDirectory(prefix="nnkit-regenerate-") as tmp:
@@ -175,13 +177,13 @@ def readme_demo_lines(root: Path) -> tuple[list[str], dict]:
         for student in DEMO_STUDENTS:
             shutil.copytree(root / "submitted" / student, course / "submitted" / student)
         start = time.perf_counter()
-        result = subprocess.run([sys.executable, "-m", "nnkit.batch", "--course", "."], cwd=course, env=nbgrader_env(),
+        result = subprocess.run([sys.executable, "-m", "nnkit.batch", "--course", "."], cwd=course, env=with_tools_on_path(dict(os.environ)),
                                 capture_output=True, text=True)
         seconds = time.perf_counter() - start
         if result.returncode != 0:
             raise RuntimeError(f"grading the demo class failed:\n{result.stdout}\n{result.stderr}")
         from nnkit.states import class_submissions
-        from nnkit.syllabus import ASSIGNMENTS
+        from nnkit.config import ASSIGNMENTS
 
         table: dict = {}
         for entry in class_submissions(course, list(ASSIGNMENTS)):
@@ -207,10 +209,17 @@ def replace_checked(readme: str, name: str, lines: list[str]) -> str:
     return head + marker + tail[:block.start(1)] + "\n".join(lines) + "\n" + tail[block.end(1):]
 
 
+def generate_release(root: Path = COURSE_ROOT) -> None:
+    """release/, every gradable assignment's student version, by nbgrader generate_assignment."""
+    from nnkit.config import ASSIGNMENTS
+
+    for assignment in ASSIGNMENTS:
+        nbgrader("generate_assignment", assignment, "--force", root=root)
+
+
 def regenerate(root: Path = COURSE_ROOT) -> int:
-    from nnkit.course import generate_release
     from nnkit.democlass import DEMO_STUDENTS, demo_score, write_class
-    from nnkit.syllabus import ASSIGNMENTS, BEING_ADDED
+    from nnkit.config import ASSIGNMENTS, BEING_ADDED
 
     for name, missing in BEING_ADDED.items():
         print(f"{name}: being added, left out until it has {', '.join(missing)}")
@@ -254,7 +263,7 @@ def try_variant(variant: Path) -> int:
     from nnkit.notebooks import defined_functions, fill, implementations_in, notebook_path, read as read_notebook, \
         reference_code
     from nnkit.selfcheck import check as selfcheck, report
-    from nnkit.syllabus import ASSIGNMENTS
+    from nnkit.config import ASSIGNMENTS
 
     if not variant.is_file():
         print(f"{variant}: no such file", file=sys.stderr)
@@ -299,7 +308,7 @@ def main(argv=None) -> int:
             print(f"made {path.relative_to(COURSE_ROOT)}" if path.name != COURSE_FILE.name else f"listed {args.name} in course.toml")
         return exits.OK
     if args.command == "check":
-        from nnkit.syllabus import ASSIGNMENTS
+        from nnkit.config import ASSIGNMENTS
 
         unknown = set(args.assignments) - set(ASSIGNMENTS)
         if unknown:

@@ -44,7 +44,7 @@ worker logs go to a folder of their own, outcomes/logs/<time>-<class or shard>/w
 
 --course names the course folder: this kit's checkout by default (the cluster script passes it), or
 a copy of this course with its own nbgrader_config.py (its kit files links to this one, as
-nnkit.course.scratch_course makes: the tests' and the self-check's), graded without touching the
+nnkit.scratch.scratch_course makes: the tests' and the self-check's), graded without touching the
 checkout. Its assignments are this kit's (course.toml): the kit's code grades them.
 """
 import argparse
@@ -60,13 +60,13 @@ from pathlib import Path
 
 from nnkit import exits, locks, paths, places
 from nnkit.autograde import KIT_CAUSES, Outcome
-from nnkit.course import format_table
-from nnkit.gradebook import open_gradebook
+from nnkit.gradebook import open_gradebook, with_tools_on_path
 from nnkit.limits import THREAD_VARIABLES
-from nnkit.mnist import COURSE_ROOT
-from nnkit.notebooks import ASSIGNMENTS
+from nnkit.config import COURSE_ROOT
+from nnkit.config import ASSIGNMENTS
+from nnkit.table import format_table
 from nnkit.states import REVIEW_HEADINGS, State, class_submissions, submitted_digest, to_review, write_outcome
-from nnkit.syllabus import BEING_ADDED
+from nnkit.config import BEING_ADDED
 
 CRASHES_ALLOWED = 1  # a submission whose worker dies is graded again this many times
 
@@ -188,9 +188,7 @@ class Worker:
     their own, its log (nbgrader's, the kernels' stderr) goes to a file."""
 
     def __init__(self, root: Path, log: Path, threads: int | None):
-        from nnkit.course import nbgrader_env
-
-        env = nbgrader_env()
+        env = with_tools_on_path(dict(os.environ))
         if threads:  # the kernels this worker starts get their share of the cores (numpy's BLAS)
             env.update({name: str(threads) for name in THREAD_VARIABLES})
         read, write = os.pipe()
@@ -510,7 +508,7 @@ def main(argv=None) -> int:
         from nnkit.sandbox import OPT_OUT_VARIABLE
         os.environ[OPT_OUT_VARIABLE] = "1"  # read by nbgrader_config.py in every worker
     assignments = [a for a in ASSIGNMENTS if a in (args.assignment or ASSIGNMENTS)]
-    for name, missing in BEING_ADDED.items():  # half an assignment never stops the others (nnkit.syllabus)
+    for name, missing in BEING_ADDED.items():  # half an assignment never stops the others (nnkit.config)
         print(f"{name}: being added, not graded until it has {', '.join(missing)}", file=sys.stderr)
     root = args.course.resolve()
     if not (root / paths.CONFIG_FILE).is_file():

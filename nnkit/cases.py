@@ -1,8 +1,8 @@
 """Every hidden-test case of the course: each assignment's `assignments/<name>/cases.py`, imported in
-course order (course.toml), registers its own (nnkit.casebook). Nothing here names an assignment.
+course order (course.toml), registers its own (nnkit.case). Nothing here names an assignment.
 
 An assignment listed in course.toml whose cases module is not there (one being added, or one the
-sandbox does not show: nnkit.syllabus) is skipped, and SKIPPED says why: the others' cases are
+sandbox does not show: nnkit.config) is skipped, and SKIPPED says why: the others' cases are
 all there. A cases module that is there but fails to import is the author's error and stops the
 kit loudly, as it should: its hidden tests cannot run.
 
@@ -14,8 +14,8 @@ Kernel side.
 import importlib
 import importlib.util
 
-from nnkit.casebook import REGISTRY, Case, CaseError, case  # noqa: F401  (the names assignments use)
-from nnkit.syllabus import LISTED
+from nnkit.case import REGISTRY, Case
+from nnkit.config import LISTED
 
 SKIPPED: dict[str, str] = {}  # assignment: why its cases are not loaded
 

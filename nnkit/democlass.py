@@ -14,8 +14,9 @@ from pathlib import Path
 
 import nbformat
 
-from nnkit.notebooks import ASSIGNMENTS, fill, implementations_in, notebook_path, read, reference_code, total_points
-from nnkit.syllabus import COURSE_ROOT
+from nnkit.config import ASSIGNMENTS
+from nnkit.notebooks import fill, implementations_in, notebook_path, read, reference_code, total_points
+from nnkit.config import COURSE_ROOT
 
 SEED_CODE = COURSE_ROOT / "tests" / "variants" / "seed.py"
 DEMO_STUDENTS = ("blank", "correct", "seed")

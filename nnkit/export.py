@@ -12,7 +12,7 @@ from pathlib import Path
 
 from nbgrader.plugins import ExportPlugin
 
-from nnkit.notebooks import ASSIGNMENTS
+from nnkit.config import ASSIGNMENTS
 from nnkit.states import class_submissions
 
 FIXED = ["student_id", "assignment", "timestamp", "score", "max_score", "status"]

@@ -6,11 +6,12 @@ gradebook between autograde workers on several machines: nbgrader_config.py, the
 report and the tests all read it from here.
 """
 import os
+import subprocess
 import sys
 import warnings
 from pathlib import Path
 
-from nnkit.syllabus import COURSE_ID  # re-exported: course.toml's
+from nnkit.config import COURSE_ID, COURSE_ROOT
 
 DB_URL_VARIABLE = "NNKIT_DB_URL"
 # A throwaway course (the tests', the self-check's) holds this file: it always has its own embedded
@@ -30,6 +31,15 @@ def with_tools_on_path(env: dict) -> dict:
 # The one place: every process of the kit that opens a gradebook, and every nbgrader command (its
 # config, nbgrader_config.py, imports this module), gets the kit's tools for nbgrader's subprocesses.
 os.environ["PATH"] = with_tools_on_path(dict(os.environ))["PATH"]
+
+
+def nbgrader(*args: str, root: Path = COURSE_ROOT) -> subprocess.CompletedProcess:
+    """Run an nbgrader command in a course folder (which holds its nbgrader_config.py)."""
+    result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=root, env=with_tools_on_path(dict(os.environ)),
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"nbgrader {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result
 
 
 def db_url(root: Path) -> str:

@@ -8,7 +8,7 @@ docs/authoring.md); the language is course.toml's. With no catalog, texts stay a
 import gettext
 from functools import lru_cache
 
-from nnkit.syllabus import COURSE_ROOT, LANGUAGE
+from nnkit.config import COURSE_ROOT, LANGUAGE
 
 DOMAIN = "nnkit"
 LOCALE_DIR = COURSE_ROOT / "locale"

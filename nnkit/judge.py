@@ -9,7 +9,7 @@ check with a message that blames the kit and asks the instructor to review it.
 
 The comparison is nnkit.compare's, or the check an assignment's key names for the case
 (assignments/<name>/key/reference.py: CHECKS); the judge knows no assignment. Each problem has a
-cause (nnkit.casebook.CAUSES), and the case's hint for a cause is shown only when that cause failed.
+cause (nnkit.case.CAUSES), and the case's hint for a cause is shown only when that cause failed.
 """
 from functools import lru_cache
 from typing import NamedTuple
@@ -52,7 +52,7 @@ def judge(outcome) -> Verdict:
 
 
 def hints(case, problems: list) -> str:
-    """The case's hint for each cause that failed (nnkit.casebook.CAUSES), each once, and no other."""
+    """The case's hint for each cause that failed (nnkit.case.CAUSES), each once, and no other."""
     shown = []
     for cause, _text in problems:
         hint = case.hint(cause) if cause else ""
@@ -62,7 +62,7 @@ def hints(case, problems: list) -> str:
 
 
 def assess(case, outcome: dict) -> tuple[list[tuple[str | None, str]], str]:
-    """([(cause, problem)...], detail when right). A cause is one of nnkit.casebook.CAUSES, or None
+    """([(cause, problem)...], detail when right). A cause is one of nnkit.case.CAUSES, or None
     where no hint of the case can fit (an answer not written yet, a forbidden import, a record the
     grader cannot read)."""
     if "oversized" in outcome:  # the grader dropped it on arrival (nnkit.execute)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nnkit.syllabus import COURSE_ROOT  # re-exported: where the course is
+from nnkit.config import COURSE_ROOT
 
 DATA_ROOT = COURSE_ROOT / "data"  # the `root=` that torchvision.datasets.MNIST takes
 RAW_DIR = DATA_ROOT / "MNIST" / "raw"

@@ -38,7 +38,6 @@ import json
 import os
 import resource
 import signal
-import sys
 import time
 import tomllib
 from dataclasses import dataclass, field
@@ -101,7 +100,7 @@ class Report:
 
 
 def solution_path(assignment: str) -> Path:
-    from nnkit.syllabus import COURSE_ROOT
+    from nnkit.config import COURSE_ROOT
 
     return COURSE_ROOT / "assignments" / assignment / "key" / "solution.py"
 
@@ -309,7 +308,7 @@ def report(assignment: str, operators: list[str] | None = None, jobs: int = os.c
 
 
 def render(result: Report) -> str:
-    from nnkit.syllabus import COURSE_ROOT
+    from nnkit.config import COURSE_ROOT
 
     path = str(solution_path(result.assignment).relative_to(COURSE_ROOT))
     lines = [f"{result.assignment}: {result.mutants} mutants, {result.killed} killed by a case, "
@@ -326,7 +325,7 @@ def render(result: Report) -> str:
 
 
 def main(argv=None) -> int:
-    from nnkit.syllabus import ASSIGNMENTS
+    from nnkit.config import ASSIGNMENTS
 
     parser = argparse.ArgumentParser(prog="python -m nnkit.mutants", description=__doc__.splitlines()[0])
     parser.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help=f"default: all ({', '.join(ASSIGNMENTS)})")

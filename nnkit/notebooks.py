@@ -6,8 +6,7 @@ from pathlib import Path
 
 import nbformat
 
-from nnkit.mnist import COURSE_ROOT
-from nnkit.syllabus import ASSIGNMENTS  # re-exported: the course's assignments, in order
+from nnkit.config import COURSE_ROOT
 
 MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 

@@ -2,7 +2,7 @@
 
 A hidden-test cell is one line, `record("conv_single", conv)` (or with several functions, for a
 case that calls more than one). It builds the case's inputs, calls the student's function on
-copies of them (by position, and by name those the case lists in `keywords`: nnkit.casebook), and publishes the outcome as a display output of
+copies of them (by position, and by name those the case lists in `keywords`: nnkit.case), and publishes the outcome as a display output of
 MIME type nnkit.codec.MIME: the returned value, any exception, the warnings, which inputs were
 modified, a digest of the inputs, the wall time. It decides nothing; the verdict is made by
 nnkit.judge in nbgrader's own process (nnkit.preprocessor), where no student code runs.

@@ -5,7 +5,7 @@ listed here) says which reference grades which function (REFERENCES), gives torc
 of each where torch has one (torch_reference(function, *args, **kwargs)) and any further proof
 (CROSS_CHECKS: {function: check(answer, *args, **kwargs) -> problem or ''}, e.g. backprop's gradient
 step against finite differences). Each is called with a case's arguments as the student's function
-is (nnkit.casebook: positional, and by name the case's `keywords`). `expected(case)` is what a student's answer is compared
+is (nnkit.case: positional, and by name the case's `keywords`). `expected(case)` is what a student's answer is compared
 with; where torch computes the same thing, the two must agree within the case's tolerance or the
 grader stops with KitError, since then the kit itself is wrong. Results are cached per process:
 an nbgrader process computes each reference once.
@@ -29,8 +29,8 @@ import numpy as np
 from nnkit.cases import CASES
 from nnkit.codec import digest
 from nnkit.compare import check_values
-from nnkit.syllabus import ASSIGNMENTS, COURSE_ROOT
-from nnkit.tolerance import tolerance_for
+from nnkit.config import ASSIGNMENTS, COURSE_ROOT
+from nnkit.compare import tolerance_for
 
 
 class KitError(RuntimeError):
@@ -138,7 +138,7 @@ def without_torch(assignment: str) -> list[str]:
 
 def main(argv=None) -> int:
     from nnkit import exits
-    from nnkit.syllabus import LISTED, missing_parts
+    from nnkit.config import LISTED, missing_parts
 
     parser = argparse.ArgumentParser(prog="python -m nnkit.references",
                                      description="Rewrite torch's stored results of every case (needs torch), and check "

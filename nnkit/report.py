@@ -22,8 +22,8 @@ from nnkit import paths
 from nnkit.cases import CASES
 from nnkit.gradebook import open_gradebook, points_of
 from nnkit.i18n import _
-from nnkit.mnist import COURSE_ROOT
-from nnkit.notebooks import ASSIGNMENTS
+from nnkit.config import COURSE_ROOT
+from nnkit.config import ASSIGNMENTS
 from nnkit.pages import csp_meta
 from nnkit.states import REVIEW_HEADINGS, State, class_submissions, to_review
 

@@ -46,7 +46,7 @@ from nnkit import cgroups, limits, places
 
 # What the kernel side of the kit is: record() and what it imports. tests/test_sandbox.py checks
 # that these modules import nothing else of the kit.
-KERNEL_SIDE = ("__init__.py", "record.py", "codec.py", "cases.py", "casebook.py", "inputs.py", "syllabus.py", "i18n.py",
+KERNEL_SIDE = ("__init__.py", "record.py", "codec.py", "cases.py", "case.py", "inputs.py", "config.py", "i18n.py",
                "mnist.py", "limits.py")
 # Of each assignment (assignments/<name>/), what the kernel sees: its cases, never its key/.
 ASSIGNMENT_KERNEL_SIDE = ("__init__.py", "cases.py")
@@ -160,7 +160,7 @@ def kit_view() -> list[str]:
     """The kit's kernel side, the course file, each assignment's cases (never its key) and the
     MNIST sample, read-only under /kit."""
     from nnkit import mnist
-    from nnkit.syllabus import ASSIGNMENTS, COURSE_FILE, COURSE_ROOT
+    from nnkit.config import ASSIGNMENTS, COURSE_FILE, COURSE_ROOT
 
     package = Path(__file__).resolve().parent
     shown = [(package / name, f"nnkit/{name}") for name in KERNEL_SIDE]

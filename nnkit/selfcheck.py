@@ -21,9 +21,10 @@ from pathlib import Path
 import nbformat
 
 from nnkit import exits, paths
-from nnkit.course import scratch_course
+from nnkit.scratch import scratch_course
 from nnkit.files import copy_file, kind
-from nnkit.notebooks import ASSIGNMENTS, notebook_path, read
+from nnkit.config import ASSIGNMENTS
+from nnkit.notebooks import notebook_path, read
 from nnkit.states import Kind, class_submissions
 
 STUDENT = "self"

@@ -10,7 +10,6 @@ it and compares.
     python -m scripts.make_mnist_sample [OUT_DIR]
 """
 import gzip
-import os
 import sys
 from pathlib import Path
 

@@ -12,9 +12,10 @@ install and validate commands of activations' README as written, in a fresh envi
 import sys
 import textwrap
 
-from nnkit.mnist import COURSE_ROOT
-from nnkit.notebooks import ASSIGNMENTS, notebook_path, read, total_points
-from nnkit.syllabus import COURSE_ID
+from nnkit.config import COURSE_ROOT
+from nnkit.config import ASSIGNMENTS
+from nnkit.notebooks import notebook_path, read, total_points
+from nnkit.config import COURSE_ID
 
 VENV = "~/nn-env"  # where the README puts the student's virtual environment
 

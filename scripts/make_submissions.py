@@ -7,8 +7,8 @@ assignment, `python -m nnkit.authoring regenerate` does this and the rest (docs/
 import argparse
 from pathlib import Path
 
-from nnkit.democlass import DEMO_STUDENTS, demo_notebook, demo_score, write_class  # noqa: F401  (the tests' names)
-from nnkit.mnist import COURSE_ROOT
+from nnkit.democlass import write_class
+from nnkit.config import COURSE_ROOT
 
 
 def main(argv=None) -> None:

@@ -4,7 +4,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from nnkit.cases import CASES
-from nnkit.notebooks import ASSIGNMENTS, implementations_in, notebook_path, read, reference_code
+from nnkit.config import ASSIGNMENTS
+from nnkit.notebooks import implementations_in, notebook_path, read, reference_code
 from nnkit.preprocessor import recorded_cases
 
 VARIANTS = Path(__file__).parent / "variants"

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from nnkit.course import scratch_course
+from nnkit.scratch import scratch_course
 
 
 @pytest.fixture

@@ -22,8 +22,8 @@ import pytest
 from catalogue import WRONG_PER_FUNCTION
 from components import require
 from nnkit import exits
-from nnkit.mnist import COURSE_ROOT
-from nnkit.syllabus import LISTED
+from nnkit.config import COURSE_ROOT
+from nnkit.config import LISTED
 
 GUIDE = COURSE_ROOT / "docs" / "authoring.md"
 BLOCK = re.compile(r"^```(\w+)(?: file=(\S+))?\n(.*?)^```$", re.M | re.S)

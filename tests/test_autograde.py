@@ -8,10 +8,13 @@ import nbformat
 import pytest
 
 from catalogue import CORRECT, WRONG, affected_by, graded_cells, submission_code, variant
-from nnkit.course import autograde, cell_scores, nbgrader, scores, scratch_course
-from nnkit.mnist import COURSE_ROOT
-from nnkit.notebooks import ASSIGNMENTS, fill, notebook_path, read, total_points
-from scripts.make_submissions import DEMO_STUDENTS, demo_score
+from nnkit.gradebook import nbgrader
+from nnkit.scratch import scratch_course
+from nnkit.testing import autograde, cell_scores, scores
+from nnkit.config import COURSE_ROOT
+from nnkit.config import ASSIGNMENTS
+from nnkit.notebooks import fill, notebook_path, read, total_points
+from nnkit.democlass import DEMO_STUDENTS, demo_score
 
 
 def students_of(assignment):
@@ -113,7 +116,7 @@ def test_feedback_shows_verdicts_but_never_the_hidden_tests(graded, assignment):
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_gradebook_is_consistent_after_the_catalogue_run(graded, assignment):
-    from nnkit.course import gradebook_problems
+    from nnkit.testing import gradebook_problems
 
     assert gradebook_problems(graded[assignment]) == []
 

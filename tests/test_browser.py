@@ -2,7 +2,6 @@
 driven by Selenium (Debian's chromium and chromium-driver). One server per role, started where its
 user would start it: the student's in a folder holding only the release folder handed out, the
 instructor's in the course folder. A failing test leaves a screenshot in browser-screenshots/."""
-import os
 import shutil
 import socket
 import subprocess
@@ -16,11 +15,14 @@ import nbformat
 import pytest
 
 from components import require
-from nnkit.course import nbgrader, nbgrader_env, scratch_course
-from nnkit.mnist import COURSE_ROOT
+from nnkit.gradebook import nbgrader
+from nnkit.scratch import scratch_course
+from nnkit.testing import nbgrader_env
+from nnkit.config import COURSE_ROOT
 from nnkit.notebooks import fill, read, reference_code
-from nnkit.notebooks import ASSIGNMENTS, total_points
-from scripts.make_submissions import DEMO_STUDENTS, demo_score
+from nnkit.config import ASSIGNMENTS
+from nnkit.notebooks import total_points
+from nnkit.democlass import DEMO_STUDENTS, demo_score
 
 SCREENSHOTS = COURSE_ROOT / "browser-screenshots"
 TOKEN = "nnkit-browser-test"

@@ -16,7 +16,7 @@ from traitlets.config import Config
 from nnkit import cgroups, limits, sandbox
 from nnkit.cgroups import CONTROLLERS, Limits
 from nnkit.execute import ResilientExecute
-from nnkit.mnist import COURSE_ROOT
+from nnkit.config import COURSE_ROOT
 from nnkit.states import USAGE_KEY, events_of
 
 MiB = 2**20

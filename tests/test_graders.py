@@ -13,7 +13,6 @@
 No timing is asserted; the overlap of two graders is shown by when each wrote its outcomes.
 """
 import contextlib
-import fcntl
 import os
 import shutil
 import signal
@@ -29,11 +28,13 @@ import pytest
 
 import users
 from nnkit import exits, places, sandbox
-from nnkit.course import format_table, nbgrader_env
-from nnkit.mnist import COURSE_ROOT
-from nnkit.notebooks import ASSIGNMENTS, total_points
+from nnkit.table import format_table
+from nnkit.testing import nbgrader_env
+from nnkit.config import COURSE_ROOT
+from nnkit.config import ASSIGNMENTS
+from nnkit.notebooks import total_points
 from nnkit.states import State, Submission, class_submissions
-from scripts.make_submissions import DEMO_STUDENTS, demo_score
+from nnkit.democlass import DEMO_STUDENTS, demo_score
 
 TIMEOUT = 1800  # a class graded next to another on a loaded 2-core machine: wide
 

@@ -6,7 +6,6 @@ of the grader's reaches a notebook. The attacks are also run without the sandbox
 each one works there; a subset runs with two workers; a batch killed midway and re-run gives the
 same gradebook."""
 import hashlib
-import json
 import os
 import shutil
 import signal
@@ -24,9 +23,11 @@ from nbgrader.utils import determine_grade, is_grade
 
 from hostile import CATALOGUE, FORGED_LOG_LINE, MARKER, NOT_GRADABLE, NOTEBOOK_BUDGET, SUBMISSION_MEMORY, VICTIM, Context
 from nnkit import cgroups, limits, sandbox
-from nnkit.course import gradebook_problems, nbgrader, nbgrader_env, scratch_course
-from nnkit.gradebook import COURSE_ID
-from nnkit.mnist import COURSE_ROOT
+from nnkit.gradebook import nbgrader
+from nnkit.scratch import scratch_course
+from nnkit.testing import gradebook_problems, nbgrader_env
+from nnkit.config import COURSE_ID
+from nnkit.config import COURSE_ROOT
 from nnkit.notebooks import notebook_path, read
 from nnkit.states import State, class_submissions, usage_of
 

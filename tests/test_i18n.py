@@ -13,7 +13,7 @@ from babel.messages.pofile import read_po
 from nnkit import i18n
 from nnkit.cases import CASES
 from nnkit.judge import judge
-from nnkit.mnist import COURSE_ROOT
+from nnkit.config import COURSE_ROOT
 from nnkit.record import run_case
 
 PYBABEL = Path(sys.executable).parent / "pybabel"

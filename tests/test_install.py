@@ -15,10 +15,12 @@ import nbformat
 import pytest
 from packaging.requirements import Requirement
 
-from nnkit.course import nbgrader_env, scratch_course
-from nnkit.mnist import COURSE_ROOT
-from nnkit.notebooks import ASSIGNMENTS, total_points
-from scripts.make_submissions import demo_notebook
+from nnkit.scratch import scratch_course
+from nnkit.testing import nbgrader_env
+from nnkit.config import COURSE_ROOT
+from nnkit.config import ASSIGNMENTS
+from nnkit.notebooks import total_points
+from nnkit.democlass import demo_notebook
 from test_self_study import run_problems
 
 PROJECT = tomllib.loads((COURSE_ROOT / "pyproject.toml").read_text())["project"]

@@ -212,7 +212,7 @@ def test_a_hint_is_shown_for_the_cause_it_was_written_for_and_no_other():
 
 
 def test_a_case_passes_the_arguments_it_names_by_keyword():
-    from nnkit.casebook import Case, CaseError
+    from nnkit.case import Case, CaseError
 
     def build():
         return [("x", np.arange(3.0)), ("scale", 2.0), ("shift", 1.0)]
@@ -228,7 +228,7 @@ def test_a_case_passes_the_arguments_it_names_by_keyword():
 
 
 def test_a_hint_for_an_unknown_cause_is_the_author_s_error():
-    from nnkit.casebook import CaseError, case
+    from nnkit.case import CaseError, case
 
     with pytest.raises(CaseError, match="the causes are"):
         case("relu", "what", hints={"value": "typo"})

@@ -20,8 +20,9 @@ import pytest
 from components import require
 from nnkit import batch, exits, locks, mutants, paths, states
 from nnkit.autograde import Outcome
-from nnkit.course import nbgrader_env, scratch_course
-from nnkit.mnist import COURSE_ROOT
+from nnkit.scratch import scratch_course
+from nnkit.testing import nbgrader_env
+from nnkit.config import COURSE_ROOT
 from nnkit.states import State, write_outcome
 
 ASSIGNMENT = "activations"
@@ -390,3 +391,37 @@ def test_reading_a_courses_settings_changes_neither_the_environment_nor_the_impo
     before = list(sys.path)
     assert paths.course_settings(tmp_path).CourseDirectory.autograded_directory == "graded"
     assert os.environ["PYTHONPATH"] == "mine" and sys.path == before
+
+
+def kit_imports() -> dict[str, set[str]]:
+    """{module: the nnkit modules it imports} for every module of nnkit/, read from its source."""
+    import ast
+
+    graph = {}
+    for path in (COURSE_ROOT / "nnkit").glob("*.py"):
+        found = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("nnkit"):
+                found |= {node.module} if node.module != "nnkit" else {f"nnkit.{a.name}" for a in node.names}
+            elif isinstance(node, ast.Import):
+                found |= {a.name for a in node.names if a.name.startswith("nnkit.")}
+        graph[f"nnkit.{path.stem}"] = found - {f"nnkit.{path.stem}"}
+    return graph
+
+
+def test_the_kits_import_graph_is_one_way_and_never_reaches_the_test_helpers():
+    graph = kit_imports()
+    assert not [m for m, uses in graph.items() if "nnkit.testing" in uses], "production code imports nnkit.testing"
+    state: dict[str, str] = {}
+
+    def visit(module, trail):
+        if state.get(module) == "done":
+            return
+        assert state.get(module) != "open", f"import cycle: {' -> '.join(trail + [module])}"
+        state[module] = "open"
+        for used in sorted(graph.get(module, ())):
+            visit(used, trail + [module])
+        state[module] = "done"
+
+    for module in sorted(graph):
+        visit(module, [])

@@ -5,7 +5,7 @@ import pytest
 
 from nnkit import mutants
 from nnkit.cases import CASES
-from nnkit.syllabus import ASSIGNMENTS
+from nnkit.config import ASSIGNMENTS
 
 
 def test_no_mutant_of_any_assignment_survives_unexplained(capsys):

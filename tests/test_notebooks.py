@@ -7,12 +7,13 @@ import pytest
 
 from catalogue import graded_cells
 from nnkit.cases import CASES
-from nnkit.course import generate_release
-from nnkit.mnist import COURSE_ROOT
-from nnkit.notebooks import ASSIGNMENTS, is_answer_cell, notebook_path, read, reference_code
+from nnkit.authoring import generate_release
+from nnkit.config import COURSE_ROOT
+from nnkit.config import ASSIGNMENTS
+from nnkit.notebooks import is_answer_cell, notebook_path, read, reference_code
 from nnkit.preprocessor import recorded_cases
-from nnkit.tolerance import FLOAT32, FLOAT64
-from scripts.make_submissions import DEMO_STUDENTS, demo_notebook
+from nnkit.compare import FLOAT32, FLOAT64
+from nnkit.democlass import DEMO_STUDENTS, demo_notebook
 
 def graded(assignment):
     return [c for c in read(notebook_path("source", assignment)).cells if c.metadata.get("nbgrader", {}).get("grade")]
@@ -144,7 +145,7 @@ def validate(notebook, cwd):
     import subprocess
     import sys
 
-    from nnkit.course import nbgrader_env
+    from nnkit.testing import nbgrader_env
 
     return subprocess.run([sys.executable, "-m", "nbgrader", "validate", str(notebook)], cwd=cwd, env=nbgrader_env(),
                           capture_output=True, text=True, timeout=600)

@@ -13,7 +13,7 @@ from nbconvert.exporters import HTMLExporter
 from nnkit import pages
 from nnkit.autograde import course_config
 from nnkit.feedback import to_mathml
-from nnkit.mnist import COURSE_ROOT
+from nnkit.config import COURSE_ROOT
 
 PNG = "data:image/png;base64," + base64.b64encode(b"\x89PNG\r\n\x1a\n" + bytes(16)).decode()
 HONEST = [  # (html, what must be kept of it)

@@ -7,9 +7,10 @@ import sys
 
 import pytest
 
-from nnkit.course import nbgrader_env, scratch_course
-from nnkit.mnist import COURSE_ROOT
-from scripts.make_submissions import DEMO_STUDENTS
+from nnkit.scratch import scratch_course
+from nnkit.testing import nbgrader_env
+from nnkit.config import COURSE_ROOT
+from nnkit.democlass import DEMO_STUDENTS
 
 README = (COURSE_ROOT / "README.md").read_text()
 TIMING = re.compile(r"ETA \d+ s|\d+(\.\d+)? s\b")

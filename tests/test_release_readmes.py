@@ -3,9 +3,10 @@ scripts/make_release_readmes.py writes from the assignment's facts, in source/ a
 tests/test_install.py runs activations' install and validate commands as written."""
 import pytest
 
-from nnkit.mnist import COURSE_ROOT
-from nnkit.notebooks import ASSIGNMENTS, total_points
-from nnkit.syllabus import COURSE_ID
+from nnkit.config import COURSE_ROOT
+from nnkit.config import ASSIGNMENTS
+from nnkit.notebooks import total_points
+from nnkit.config import COURSE_ID
 from scripts.make_release_readmes import readme
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from nnkit import limits, sandbox
 from nnkit.execute import ResilientExecute
-from nnkit.mnist import COURSE_ROOT
+from nnkit.config import COURSE_ROOT
 from nnkit.states import events_of
 
 pytestmark = pytest.mark.skipif(bool(sandbox.unavailable()), reason=sandbox.unavailable() or "")
@@ -60,7 +60,7 @@ def test_only_numpy_matplotlib_and_the_kits_kernel_side_import():
 
 def test_the_kernel_imports_every_assignments_cases_and_sees_no_key():
     """What record() needs of each assignment is there; its key is not."""
-    from nnkit.syllabus import ASSIGNMENTS
+    from nnkit.config import ASSIGNMENTS
 
     code = ("import os\nfrom nnkit.cases import CASES\nprint(len(CASES))\n"
             "print([a for a in {assignments!r} if os.path.exists(f'/kit/assignments/{{a}}/key')])")

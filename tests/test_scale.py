@@ -11,12 +11,13 @@ import time
 import pytest
 
 from nnkit.batch import shard
-from nnkit.course import gradebook_problems, nbgrader_env, scratch_course
+from nnkit.scratch import scratch_course
+from nnkit.testing import gradebook_problems, nbgrader_env
 from nnkit.gradebook import DB_URL_VARIABLE, open_gradebook
-from nnkit.mnist import COURSE_ROOT
+from nnkit.config import COURSE_ROOT
 from components import require
 from postgres import PostgresServer, server_bin
-from scripts.make_submissions import DEMO_STUDENTS, demo_score
+from nnkit.democlass import DEMO_STUDENTS, demo_score
 
 
 def make_class(root, copies: int, assignments, own_gradebook=True):
@@ -148,7 +149,7 @@ def test_a_scratch_course_never_writes_into_a_shared_gradebook(tmp_path, postgre
     batch(root, "--assignment", "activations", db_url=shared)
     from nbgrader.api import Gradebook
 
-    from nnkit.gradebook import COURSE_ID
+    from nnkit.config import COURSE_ID
 
     assert (root / "gradebook.db").exists() and snapshot(root)  # graded, into its own gradebook
     with Gradebook(shared, COURSE_ID) as server:

@@ -1,6 +1,5 @@
 """solutions/, the worked solutions for self-study (scripts/make_solutions.py): in sync with source/,
 a full run whose every visible check passes, never visible to a grading kernel."""
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -9,8 +8,9 @@ import nbformat
 import pytest
 
 from nnkit import sandbox
-from nnkit.mnist import COURSE_ROOT
-from nnkit.notebooks import ASSIGNMENTS, is_answer_cell, notebook_path, read
+from nnkit.config import COURSE_ROOT
+from nnkit.config import ASSIGNMENTS
+from nnkit.notebooks import is_answer_cell, notebook_path, read
 from scripts.make_solutions import HANDOUT_ONLY, SOLUTIONS, answer
 
 PASS_LINE = "visible checks passed"  # what each visible check of the notebooks prints when it passes

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from nnkit.mnist import COURSE_ROOT
+from nnkit.config import COURSE_ROOT
 from test_autograde import hidden_test_lines
 
 SUBMITTED = COURSE_ROOT / "submitted"

@@ -1,8 +1,8 @@
 """The hidden-test cases of `backprop`, each used by one hidden-test cell of its notebook. Kernel side:
-nothing secret here (nnkit.casebook says what a case is and what this file may hold)."""
+nothing secret here (nnkit.case says what a case is and what this file may hold)."""
 import numpy as np
 
-from nnkit.casebook import case
+from nnkit.case import case
 from nnkit.i18n import N_
 from nnkit.inputs import binary_digits, logits, logits_of, probabilities, rng
 
