@@ -4,7 +4,8 @@ place another user can write is ever followed or trusted.
 | scope | what | where |
 | --- | --- | --- |
 | per machine | root's sandbox uid leases (`nnkit.sandbox.UidLease`): a uid is one kernel's on the whole machine, whichever course it grades | `/run/nnkit/sandbox-uids` (`/var/lib/nnkit/...` where /run is not root's): root's own, mode 0700, checked each time, recreated if wrong |
-| per user | each kernel's runtime folder (its connection file and sockets) | `$XDG_RUNTIME_DIR/nnkit` when that is set and private; otherwise `/tmp/nnkit-<uid>`, mode 0700, owner checked; a fresh `/tmp/nnkit-<uid>-XXXXXXXX` when that name is another user's (even one this user may not open) or a link |
+| per machine | root's kernels' runtime folders | `/run/nnkit/runtime` (beside the leases, checked the same way): one place whatever root's environment, so the next grader finds what a killed one left |
+| per user | an ordinary grader's kernels' runtime folders (a connection file and sockets each) | `$XDG_RUNTIME_DIR/nnkit` when that is set and private; otherwise `/tmp/nnkit-<uid>`, mode 0700, owner checked; a fresh `/tmp/nnkit-<uid>-XXXXXXXX` when that name is another user's (even one this user may not open) or a link |
 | per course | the batch's outcomes, logs and lock; the gradebook | `<course>/outcomes/`, `<course>/gradebook.db` (or `NNKIT_DB_URL`) |
 
 An ordinary grader needs no per-machine state: its kernels keep its own uid (in bwrap's user
@@ -31,6 +32,7 @@ from pathlib import Path
 # Per machine: the first of these that is root's and that no one else can write holds the leases.
 MACHINE_PARENTS = (Path("/run"), Path("/var/lib"))
 MACHINE_STATE = ("nnkit", "sandbox-uids")  # under the parent: /run/nnkit/sandbox-uids
+MACHINE_RUNTIME = ("nnkit", "runtime")  # root's kernels' runtime folders: /run/nnkit/runtime
 # Per user: the fallback when XDG_RUNTIME_DIR is unset (no systemd or logind) or unusable.
 USER_FALLBACK_PARENT = Path("/tmp")
 USER_FALLBACK_NAME = "nnkit-{uid}"
@@ -132,6 +134,27 @@ def machine_leases():
     not root's own private folder (a symlink, another owner's folder, a loose mode) is replaced."""
     if os.geteuid() != 0:
         raise PlaceUnavailable("only root hands out sandbox uids")
+    with machine_folder(MACHINE_STATE) as (leases, _):
+        yield leases
+
+
+def machine_runtime() -> Path:
+    """Root's runtime place (MACHINE_RUNTIME), made and checked like the leases' folder."""
+    with machine_folder(MACHINE_RUNTIME) as (_, path):
+        return path
+
+
+def machine_base() -> Path:
+    """The first of MACHINE_PARENTS that is root's and that no one else can write."""
+    return next((p for p in MACHINE_PARENTS if p.is_dir() and not p.is_symlink() and p.stat().st_uid == 0
+                 and not p.stat().st_mode & 0o022), MACHINE_PARENTS[0])
+
+
+@contextlib.contextmanager
+def machine_folder(names: tuple[str, ...]):
+    """A per-machine folder of root's (the parent first of MACHINE_PARENTS that is trusted, then
+    `names`: the first 0755, the last 0700), open (descriptor, path), each step checked and never
+    through a link."""
     for base in MACHINE_PARENTS:
         parent = trusted_parent(base)
         if parent is not None:
@@ -142,10 +165,10 @@ def machine_leases():
     folders = [parent]
     try:
         path = base
-        for name, mode in zip(MACHINE_STATE, (0o755, 0o700)):
+        for name, mode in zip(names, (0o755, 0o700)):
             path = path / name
             folders.append(open_folder(folders[-1], name, str(path), mode, replace=True))
-        yield folders[-1]
+        yield folders[-1], path
     finally:
         for folder in folders:
             os.close(folder)
@@ -153,9 +176,7 @@ def machine_leases():
 
 def leases_path() -> Path:
     """Where the leases are (for messages and docs): the first trusted parent's folder."""
-    base = next((p for p in MACHINE_PARENTS if p.is_dir() and not p.is_symlink() and p.stat().st_uid == 0
-                 and not p.stat().st_mode & 0o022), MACHINE_PARENTS[0])
-    return base.joinpath(*MACHINE_STATE)
+    return machine_base().joinpath(*MACHINE_STATE)
 
 
 def open_lease(leases: int, slot: int) -> int:
@@ -183,7 +204,9 @@ def _private_runtime_dir(value: str | None) -> Path | None:
 @lru_cache(maxsize=None)
 def user_runtime() -> Path:
     """Where this user's kernels get their runtime folders: per user, private (0700, ours),
-    short enough for Unix socket paths. See the module's table."""
+    short enough for Unix socket paths; root's is per machine. See the module's table."""
+    if os.geteuid() == 0:
+        return machine_runtime()
     private = _private_runtime_dir(os.environ.get("XDG_RUNTIME_DIR"))
     if private is not None:
         parent, name, replace = os.open(private, OPEN_FOLDER), USER_SUBFOLDER, True

@@ -36,6 +36,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -316,7 +317,9 @@ class Runtime:
     The grader opens nothing the kernel could have touched: it only unlinks its socket files
     (jupyter_client's cleanup, which follows no link) and connects to them.
     """
-    SOCKETS, CONNECTION_FILE, SOURCE = "s", "kernel.json", "nnkit-sockets"
+    SOCKETS, CONNECTION_FILE, SOURCE, PREFIX = "s", "kernel.json", "nnkit-sockets", "nnk-"
+    # A folder nobody holds is swept once it is this old: a fresh one is locked a moment after mkdtemp.
+    STALE_SECONDS = 60
     SOCKET_PATH_MAX = 107  # sun_path holds 108 bytes with its terminating NUL
 
     def __init__(self, uid: int):
@@ -324,7 +327,12 @@ class Runtime:
         parent = self.parent()
         if self.root:
             sweep(parent, uid)
-        self.path = Path(tempfile.mkdtemp(prefix=f"nnk-{uid}-", dir=parent)).resolve()
+        sweep_stale(parent)
+        self.path = Path(tempfile.mkdtemp(prefix=f"{self.PREFIX}{uid}-", dir=parent)).resolve()
+        # Held while the folder is in use: the lock dies with its grader, so the next grader of
+        # this user knows that a folder nobody holds was left behind (sweep_stale).
+        self.held = os.open(self.path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        fcntl.flock(self.held, fcntl.LOCK_EX)
         self.sockets, self.connection_file = self.path / self.SOCKETS, self.path / self.CONNECTION_FILE
         self.ip = str(self.sockets / "k")  # jupyter_client appends -<port>
 
@@ -333,7 +341,7 @@ class Runtime:
         """Where the runtime folders go: short enough for every socket path (k-<port> in s/)."""
         chosen = str(places.user_runtime())  # per user, private, checked (nnkit.places)
         longest = os.path.join(os.path.realpath(chosen), f"nnk-{UID_BASE + UID_SLOTS}-xxxxxxxx", cls.SOCKETS, "k-65535")
-        return chosen if len(longest.encode()) <= cls.SOCKET_PATH_MAX else "/tmp"
+        return chosen if len(longest.encode()) <= cls.SOCKET_PATH_MAX else tempfile.gettempdir()
 
     @classmethod
     def view(cls, path: Path) -> list[str]:
@@ -382,6 +390,9 @@ class Runtime:
     def remove(self) -> None:
         self.release_sockets()
         shutil.rmtree(self.path, ignore_errors=True)
+        if self.held is not None:
+            os.close(self.held)
+            self.held = None
 
 
 def sweep(parent: str, uid: int) -> None:
@@ -401,6 +412,41 @@ def sweep(parent: str, uid: int) -> None:
             folder = Path(point).parent
             if folder.lstat().st_uid == 0 and not folder.is_symlink():
                 shutil.rmtree(folder, ignore_errors=True)
+
+
+def sweep_stale(parent: str) -> list[str]:
+    """Remove the runtime folders in `parent` that their grader left behind when it was killed:
+    ours, older than Runtime.STALE_SECONDS, and held by nobody (Runtime.held). A sockets' tmpfs
+    still mounted in one (root) is unmounted first. Nothing is followed: a link or a folder of
+    someone else's is left alone. Returns the paths removed."""
+    removed = []
+    try:
+        entries = list(os.scandir(parent))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not entry.name.startswith(Runtime.PREFIX):
+            continue
+        try:
+            folder = os.open(entry.path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        except OSError:
+            continue  # a link, a file, another user's: not ours to sweep
+        try:
+            info = os.fstat(folder)
+            if info.st_uid != os.geteuid() or time.time() - info.st_mtime < Runtime.STALE_SECONDS:
+                continue
+            try:
+                fcntl.flock(folder, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue  # its grader is alive
+            sockets = os.path.join(entry.path, Runtime.SOCKETS)
+            if os.geteuid() == 0 and os.path.ismount(sockets):
+                subprocess.run(["umount", "--lazy", sockets], capture_output=True)
+            shutil.rmtree(entry.path, ignore_errors=True)  # rmtree follows no link
+            removed.append(entry.path)
+        finally:
+            os.close(folder)
+    return removed
 
 
 def out_of_memory(limit: int) -> str:

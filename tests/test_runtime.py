@@ -1,0 +1,102 @@
+"""Kernels' runtime folders (nnkit.sandbox.Runtime) left behind by a grader that was killed are
+swept by the next grader of the same user; one in use never is; root's are in one place per machine,
+whatever root's environment says (nnkit.places)."""
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from nnkit import places, sandbox
+
+ROOT = os.geteuid() == 0
+LEFT = "import sys; from nnkit import sandbox; r = sandbox.Runtime({uid}); print(r.path, flush=True); {then}"
+
+
+def runtime_in_child(then: str) -> tuple[subprocess.Popen, Path]:
+    """A grader process that makes a runtime folder, then does `then` (exits without removing it,
+    or waits)."""
+    uid = sandbox.UID_BASE + sandbox.UID_SLOTS - 2  # a slot the tests' kernels do not reach
+    child = subprocess.Popen([sys.executable, "-c", LEFT.format(uid=uid, then=then)], stdout=subprocess.PIPE,
+                             text=True, cwd=Path(__file__).resolve().parent.parent)
+    return child, Path(child.stdout.readline().strip())
+
+
+def age(path: Path, seconds: float) -> None:
+    then = time.time() - seconds
+    os.utime(path, (then, then))
+
+
+def test_a_folder_left_by_a_killed_grader_is_swept_by_the_next_one():
+    child, left = runtime_in_child("import os; os._exit(0)")
+    child.wait(timeout=120)
+    assert left.is_dir(), "the killed grader left its runtime folder"
+    age(left, sandbox.Runtime.STALE_SECONDS + 1)
+    successor = sandbox.Runtime(sandbox.UID_BASE + sandbox.UID_SLOTS - 3)
+    try:
+        assert not left.exists()
+    finally:
+        successor.remove()
+
+
+def test_a_folder_in_use_is_never_swept_however_old():
+    child, held = runtime_in_child("import time; time.sleep(600)")
+    try:
+        age(held, sandbox.Runtime.STALE_SECONDS * 100)
+        assert str(held) not in sandbox.sweep_stale(str(held.parent))
+        assert held.is_dir()
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=60)
+    assert str(held) in sandbox.sweep_stale(str(held.parent)), "once its grader is gone it is swept"
+
+
+def test_a_fresh_folder_is_left_to_the_grader_making_it():
+    """Between mkdtemp and its lock a folder is nobody's: it is left alone while young."""
+    import tempfile
+
+    fresh = Path(tempfile.mkdtemp(prefix=sandbox.Runtime.PREFIX, dir=sandbox.Runtime.parent()))
+    try:
+        assert str(fresh) not in sandbox.sweep_stale(str(fresh.parent)) and fresh.is_dir()
+    finally:
+        fresh.rmdir()
+
+
+def test_a_link_or_another_users_folder_is_never_swept(tmp_path):
+    target = tmp_path / "precious"
+    target.mkdir()
+    (target / "keep").write_text("x")
+    parent = tmp_path / "runtime"
+    parent.mkdir()
+    (parent / f"{sandbox.Runtime.PREFIX}link").symlink_to(target)
+    age(target, 10_000)
+    sandbox.sweep_stale(str(parent))
+    assert (target / "keep").exists()
+    if ROOT:
+        other = parent / f"{sandbox.Runtime.PREFIX}other"
+        other.mkdir()
+        os.chown(other, 65534, 65534)
+        age(other, 10_000)
+        sandbox.sweep_stale(str(parent))
+        assert other.is_dir()
+
+
+@pytest.mark.skipif(not ROOT, reason="root's runtime place is per machine; an ordinary user's is its own")
+def test_roots_runtime_place_is_the_machines_whatever_roots_environment(monkeypatch, tmp_path):
+    private = tmp_path / "xdg"
+    private.mkdir(mode=0o700)
+    places.user_runtime.cache_clear()
+    try:
+        monkeypatch.setenv("XDG_RUNTIME_DIR", str(private))
+        with_xdg = places.user_runtime()
+        places.user_runtime.cache_clear()
+        monkeypatch.delenv("XDG_RUNTIME_DIR")
+        without = places.user_runtime()
+    finally:
+        places.user_runtime.cache_clear()
+    assert with_xdg == without == places.machine_base().joinpath(*places.MACHINE_RUNTIME)
+    info = with_xdg.stat()
+    assert info.st_uid == 0 and info.st_mode & 0o777 == 0o700
