@@ -307,10 +307,11 @@ class Runtime:
     - the sockets' folder `s/`, where the kernel binds its sockets (in jupyter_client's ipc
       transport the kernel creates them, so it must be able to create files there, and nowhere
       else). As root it is a tmpfs of its own that the grader mounts (RUNTIME_BYTES, RUNTIME_FILES
-      of nnkit.limits; owned by the kernel's uid; nosuid, nodev, noexec). Before every start of a
-      kernel, restarts included, the grader unmounts it (lazily: a straggler of the last kernel
-      writes into a detached tmpfs), removes the folder and makes a new one: nothing the last
-      kernel left survives, and the sockets keep their paths, so nbclient's client reconnects.
+      of nnkit.limits; owned by the kernel's uid; nosuid, nodev, noexec, and nosymfollow where the
+      system has it: a link the kernel puts in place of a socket is never followed, so the grader
+      connects to nothing else). Before every start of a kernel, restarts included, the grader
+      unmounts it (lazily: a straggler of the last kernel writes into a detached tmpfs), removes
+      the folder and makes a new one: nothing the last kernel left survives, and the sockets keep their paths, so nbclient's client reconnects.
       As an ordinary user no mount is possible: the folder is then on the file system of
       XDG_RUNTIME_DIR (systemd's per-user tmpfs, size-limited) when there is one, else of the
       temporary folder, bounded only by RLIMIT_FSIZE per file and that file system's space.
@@ -356,8 +357,11 @@ class Runtime:
         if self.root:
             options = (f"size={limits.RUNTIME_BYTES},nr_inodes={limits.RUNTIME_FILES},mode=0700,uid={self.uid},"
                        f"gid={self.uid},nosuid,nodev,noexec")
-            mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", options, self.SOURCE, str(self.sockets)],
-                                     capture_output=True, text=True)
+            for extra in (",nosymfollow", ""):  # nosymfollow: Linux 5.10 and later
+                mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", options + extra, self.SOURCE, str(self.sockets)],
+                                         capture_output=True, text=True)
+                if mounted.returncode == 0:
+                    break
             if mounted.returncode != 0:
                 raise SandboxUnavailable(f"cannot mount the kernel's sockets' folder: {mounted.stderr.strip()[:200]}")
 

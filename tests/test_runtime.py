@@ -100,3 +100,31 @@ def test_roots_runtime_place_is_the_machines_whatever_roots_environment(monkeypa
     assert with_xdg == without == places.machine_base().joinpath(*places.MACHINE_RUNTIME)
     info = with_xdg.stat()
     assert info.st_uid == 0 and info.st_mode & 0o777 == 0o700
+
+
+@pytest.mark.skipif(not ROOT, reason="only root mounts the sockets' folder")
+def test_a_link_the_kernel_puts_in_place_of_a_socket_is_never_followed(tmp_path):
+    """The kernel owns its sockets' folder and may replace a socket by a link to any Unix socket of
+    the host; the grader's client reconnecting through that path must not reach it."""
+    import socket
+
+    target = tmp_path / "host.sock"
+    listener = socket.socket(socket.AF_UNIX)
+    listener.bind(str(target))
+    listener.listen()
+    runtime = sandbox.Runtime(sandbox.UID_BASE + sandbox.UID_SLOTS - 4)
+    try:
+        runtime.fresh_sockets()
+        planted = runtime.sockets / "k-5555"
+        planted.symlink_to(target)
+        client = socket.socket(socket.AF_UNIX)
+        with pytest.raises(OSError) as refused:
+            client.connect(str(planted))
+        client.close()
+        assert "symbolic links" in str(refused.value) or refused.value.errno == 40  # ELOOP
+        direct = socket.socket(socket.AF_UNIX)
+        direct.connect(str(target))  # the control: the listener itself is reachable
+        direct.close()
+    finally:
+        runtime.remove()
+        listener.close()
