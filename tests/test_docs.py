@@ -1,0 +1,101 @@
+"""The docs point at what exists: every relative link of the README, CONTRIBUTING and docs/*.md
+resolves to a file (and, with #anchor, to a heading of it, as GitHub names headings); every path
+of the kit's code they name in backquotes exists; every `nnkit.NAME` and `python -m X` they name is
+a module; and the module map of docs/contributors.md has a row for each module of nnkit/, the
+kernel side (what the sandbox shows a kernel) marked as such."""
+import re
+import unicodedata
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+
+from nnkit.config import COURSE_ROOT
+from nnkit.sandbox import KERNEL_SIDE
+
+PAGES = [COURSE_ROOT / "README.md", COURSE_ROOT / "CONTRIBUTING.md", *sorted((COURSE_ROOT / "docs").glob("*.md"))]
+FENCE = re.compile(r"^( *)```[^\n`]*\n.*?^\1```[ \t]*$", re.M | re.S)
+LINK = re.compile(r"!?\[[^\]\n]*\]\(([^)\s]+)\)")
+HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*$", re.M)
+# The kit's own folders: a path into one of them, in backquotes, names a file of the kit. (Course
+# content, e.g. assignments/<name>/, is named with placeholders or by the guide that writes it.)
+KIT_FOLDERS = ("nnkit", "tests", "scripts", "benchmarks", "cluster", "docs")
+CODE_PATH = re.compile(rf"`((?:{'|'.join(KIT_FOLDERS)})/[\w./-]*)`")
+MODULE = re.compile(r"\b(?:python -m |`)((?:nnkit|scripts|benchmarks)(?:\.\w+)?)\b")
+
+
+def prose(page: Path) -> str:
+    """The page without its fenced blocks (code, outputs, files a guide writes)."""
+    return FENCE.sub("", page.read_text())
+
+
+def anchor(heading: str) -> str:
+    """The anchor GitHub gives a heading: lower case, punctuation dropped, spaces as hyphens."""
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", heading).strip().lower()
+    text = "".join(c for c in text if c in " -_" or unicodedata.category(c)[0] in "LN")
+    return text.replace(" ", "-")
+
+
+def anchors(page: Path) -> set[str]:
+    names, seen = set(), {}
+    for heading in HEADING.findall(prose(page)):
+        base = anchor(heading)
+        count = seen.get(base, 0)
+        names.add(base if count == 0 else f"{base}-{count}")
+        seen[base] = count + 1
+    return names
+
+
+def named(page: Path) -> str:
+    return str(page.relative_to(COURSE_ROOT))
+
+
+@pytest.mark.parametrize("page", PAGES, ids=named)
+def test_every_relative_link_resolves(page):
+    broken = []
+    for target in LINK.findall(prose(page)):
+        if re.match(r"[a-z]+:", target):
+            continue  # https:, mailto:
+        path, _, fragment = unquote(target).partition("#")
+        file = (page.parent / path).resolve() if path else page
+        if not file.exists():
+            broken.append(f"{target}: no such file")
+        elif fragment and (file.suffix != ".md" or fragment not in anchors(file)):
+            broken.append(f"{target}: no heading #{fragment} in {file.name}")
+    assert broken == []
+
+
+@pytest.mark.parametrize("page", PAGES, ids=named)
+def test_every_path_of_the_kit_named_exists(page):
+    missing = [path for path in CODE_PATH.findall(prose(page)) if not (COURSE_ROOT / path).exists()]
+    assert missing == []
+
+
+@pytest.mark.parametrize("page", PAGES, ids=named)
+def test_every_module_named_exists(page):
+    missing = []
+    for module in set(MODULE.findall(prose(page))):
+        path = COURSE_ROOT / module.replace(".", "/")
+        if not (path.with_suffix(".py").is_file() or (path / "__init__.py").is_file() or (path / "__main__.py").is_file()):
+            missing.append(module)
+    assert missing == []
+
+
+def test_the_module_map_names_every_module_of_the_kit_and_its_side():
+    text = (COURSE_ROOT / "docs" / "contributors.md").read_text()
+    rows = dict(re.findall(r"^\| `nnkit/([\w/]+?)(?:\.py)?/?` \| ([^|]+) \|", text, re.M))
+    modules = {p.stem for p in (COURSE_ROOT / "nnkit").glob("*.py") if p.name != "__init__.py"}
+    folders = {p.name for p in (COURSE_ROOT / "nnkit").iterdir() if p.is_dir() and not p.name.startswith("__")}
+    assert set(rows) == modules | folders
+    kernel = {Path(name).stem for name in KERNEL_SIDE if name != "__init__.py"}
+    assert {name for name, side in rows.items() if side.strip() == "kernel side"} == kernel
+
+
+@pytest.mark.parametrize("heading, expected", [
+    ("The demo class (`submitted/`)", "the-demo-class-submitted"),
+    ("What a student who rewrites the kernel's memory can still fake", "what-a-student-who-rewrites-the-kernels-memory-can-still-fake"),
+    ("1. List the assignment and make its folders", "1-list-the-assignment-and-make-its-folders"),
+    ("Grading at class scale: shared servers and several machines", "grading-at-class-scale-shared-servers-and-several-machines"),
+])
+def test_anchors_are_githubs(heading, expected):
+    assert anchor(heading) == expected
