@@ -119,15 +119,25 @@ def test_make_check_prints_what_the_readme_shows():
     assert matches(expected, result.stdout.splitlines())
 
 
-@checks("selfcheck exit code")
-def test_the_self_checks_exit_code_is_what_the_page_shows():
-    """The page's command, run as written (the venv's python, from the course folder)."""
-    page = (COURSE_ROOT / "docs" / "self-study.md").read_text()
-    marker = page.index("<!-- checked: selfcheck exit code -->")
-    command = [f[3] for f in FENCE.finditer(page, 0, marker) if f[2].strip() == "bash"][-1]
-    assert command.startswith(".venv/bin/python -m nnkit.selfcheck ")  # never a make target: it installs
+# Outputs that need no grading, from the command the page shows just before them, run as written
+# (the venv's python, from the course folder): the page and the block it names.
+RUN_AS_SHOWN = {"selfcheck exit code": "docs/self-study.md", "batch exit code": "docs/instructors.md"}
+
+
+def command_before(page: str, name: str) -> str:
+    """The last bash block before the `<!-- checked: name -->` marker of the page."""
+    text = (COURSE_ROOT / page).read_text()
+    marker = text.index(f"<!-- checked: {name} -->")
+    return [fence[3] for fence in FENCE.finditer(text, 0, marker) if fence[2].strip() == "bash"][-1]
+
+
+@checks(*RUN_AS_SHOWN)
+@pytest.mark.parametrize("name", RUN_AS_SHOWN)
+def test_a_command_prints_what_its_page_shows(name):
+    command = command_before(RUN_AS_SHOWN[name], name)
+    assert command.startswith(".venv/bin/python -m ")  # never a make target: those install
     result = subprocess.run(["bash", "-c", command], cwd=COURSE_ROOT, capture_output=True, text=True, timeout=600)
-    assert matches(shown("selfcheck exit code"), (result.stderr + result.stdout).splitlines())
+    assert matches(shown(name), (result.stderr + result.stdout).splitlines())
 
 
 @checks("validate")
