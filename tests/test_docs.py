@@ -1,8 +1,9 @@
 """The docs point at what exists: every relative link of the README, CONTRIBUTING and docs/*.md
 resolves to a file (and, with #anchor, to a heading of it, as GitHub names headings); every path
 of the kit's code they name in backquotes exists; every `nnkit.NAME` and `python -m X` they name is
-a module; and the module map of docs/contributors.md has a row for each module of nnkit/, the
-kernel side (what the sandbox shows a kernel) marked as such."""
+a module; the module map of docs/contributors.md has a row for each module of nnkit/, the
+kernel side (what the sandbox shows a kernel) marked as such; and the README sends each reader to
+their page, while docs/README.md lists every page."""
 import re
 import unicodedata
 from pathlib import Path
@@ -89,6 +90,21 @@ def test_the_module_map_names_every_module_of_the_kit_and_its_side():
     assert set(rows) == modules | folders
     kernel = {Path(name).stem for name in KERNEL_SIDE if name != "__init__.py"}
     assert {name for name, side in rows.items() if side.strip() == "kernel side"} == kernel
+
+
+def linked(page: Path) -> set[Path]:
+    """The files of the course a page links to."""
+    return {(page.parent / unquote(target).partition("#")[0]).resolve()
+            for target in LINK.findall(prose(page)) if not re.match(r"[a-z]+:", target) and not target.startswith("#")}
+
+
+def test_the_readme_routes_every_reader_to_a_page_and_the_index_lists_every_page():
+    pages = {p.resolve() for p in (COURSE_ROOT / "docs").glob("*.md")}
+    index = (COURSE_ROOT / "docs" / "README.md").resolve()
+    assert pages - {index} <= linked(COURSE_ROOT / "docs" / "README.md")
+    assert index in linked(COURSE_ROOT / "README.md")
+    readers = {"students", "self-study", "instructors", "authoring", "grading", "sandbox", "state", "contributors"}
+    assert {(COURSE_ROOT / "docs" / f"{name}.md").resolve() for name in readers} <= linked(COURSE_ROOT / "README.md")
 
 
 @pytest.mark.parametrize("heading, expected", [
