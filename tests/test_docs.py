@@ -11,11 +11,10 @@ from urllib.parse import unquote
 
 import pytest
 
+from docpages import FENCE, PAGES
 from nnkit.config import COURSE_ROOT
 from nnkit.sandbox import KERNEL_SIDE
 
-PAGES = [COURSE_ROOT / "README.md", COURSE_ROOT / "CONTRIBUTING.md", *sorted((COURSE_ROOT / "docs").glob("*.md"))]
-FENCE = re.compile(r"^( *)```[^\n`]*\n.*?^\1```[ \t]*$", re.M | re.S)
 LINK = re.compile(r"!?\[[^\]\n]*\]\(([^)\s]+)\)")
 HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*$", re.M)
 # The kit's own folders: a path into one of them, in backquotes, names a file of the kit. (Course

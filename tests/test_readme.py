@@ -15,15 +15,13 @@ from pathlib import Path
 
 import pytest
 
+from docpages import FENCE, PAGES
 from nnkit.authoring import TIMING
 from nnkit.scratch import scratch_course
 from nnkit.testing import nbgrader_env
 from nnkit.config import COURSE_ROOT
 from nnkit.democlass import DEMO_STUDENTS
 
-# The pages whose outputs are checked: the README, CONTRIBUTING and every page of docs/.
-PAGES = [COURSE_ROOT / "README.md", COURSE_ROOT / "CONTRIBUTING.md", *sorted((COURSE_ROOT / "docs").glob("*.md"))]
-FENCE = re.compile(r"^( *)```([^\n`]*)\n(.*?)^\1```[ \t]*$", re.M | re.S)
 MARKER = re.compile(r"<!-- checked: ([^>]+?) -->\s*\Z")
 CHECKED: set[str] = set()  # the names the tests below check
 
