@@ -3,7 +3,7 @@ resolves to a file (and, with #anchor, to a heading of it, as GitHub names headi
 of the kit's code they name in backquotes exists; every `nnkit.NAME` and `python -m X` they name is
 a module; the module map of docs/contributors.md has a row for each module of nnkit/, the
 kernel side (what the sandbox shows a kernel) marked as such; and the README sends each reader to
-their page, while docs/README.md lists every page."""
+their page, while docs/README.md lists every page; the limits table says what nnkit/limits.py sets."""
 import re
 import unicodedata
 from pathlib import Path
@@ -114,3 +114,39 @@ def test_the_readme_routes_every_reader_to_a_page_and_the_index_lists_every_page
 ])
 def test_anchors_are_githubs(heading, expected):
     assert anchor(heading) == expected
+
+
+def size(n: int) -> str:
+    """A size as the docs write it: 64 MiB, 4 GiB."""
+    for unit, scale in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if n % scale == 0:
+            return f"{n // scale} {unit}"
+    return f"{n} bytes"
+
+
+def test_the_limits_table_states_the_limits_the_kit_sets():
+    """instructors.md's table of limits, row by row, says what nnkit/limits.py sets."""
+    from nnkit import limits as L
+
+    text = (COURSE_ROOT / "docs" / "instructors.md").read_text().split("\n## Limits\n", 1)[1]
+    rows = [line.split(" | ") for line in text.splitlines() if line.startswith("| ")][2:]
+    rows = rows[:next((i for i, r in enumerate(rows) if len(r) != 3), len(rows))]
+    stated = [value for _, value, _ in rows]
+    expected = [
+        f"{L.CELL_TIMEOUT_SECONDS} s",
+        f"{size(L.OUTPUT_BYTES_PER_CELL)} and {L.OUTPUTS_PER_CELL} outputs per cell, {size(L.OUTPUT_BYTES_PER_NOTEBOOK)} and "
+        f"{L.OUTPUTS_PER_NOTEBOOK} outputs per notebook",
+        size(L.RECORD_BYTES),
+        size(L.KERNEL_MEMORY_BYTES),
+        f"{L.CPU_SECONDS} s",
+        f"{L.PROCESSES}",
+        size(L.FILE_BYTES),
+        f"{size(L.WORK_BYTES)} working folder, {size(L.TMP_BYTES)} `/tmp` and `/dev/shm`, {size(L.HOME_BYTES)} home",
+        f"{size(L.RUNTIME_BYTES)}, {L.RUNTIME_FILES} files",
+        f"{L.NOTEBOOK_SECONDS} s",
+        size(L.SUBMISSION_MEMORY_BYTES),
+        f"{L.SUBMISSION_PROCESSES}",
+        "one process per core",
+    ]
+    assert len(stated) == len(expected)
+    assert [value for value, start in zip(stated, expected) if not value.startswith(start)] == []
