@@ -22,7 +22,7 @@ What a kernel sees, for one notebook (everything else of the machine is simply n
 
 As root, bwrap sets the sandbox up and `setpriv` drops to the kernel's own uid inside it, leased
 per machine in root's own folder (`UidLease`, nnkit.places); as any other user, bwrap needs
-unprivileged user namespaces (see the README), the kernel keeps the grader's uid and no state is
+unprivileged user namespaces (docs/instructors.md), the kernel keeps the grader's uid and no state is
 shared with other graders. Each kernel's sockets are in the grader's own place (nnkit.places).
 """
 import fcntl
@@ -559,7 +559,7 @@ class SandboxedKernelManager(AsyncKernelManager):
 
 
 def describe() -> dict:
-    """What a kernel is given, for the README and the tests."""
+    """What a kernel is given, for docs/sandbox.md and the tests."""
     return {"distributions": sorted({p.name for p in allowed_site_entries()}), "kit": list(KERNEL_SIDE),
             "limits": limits.as_dict()}
 
