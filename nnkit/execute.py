@@ -54,8 +54,7 @@ from nbgrader.preprocessors import Execute
 from nbgrader.utils import is_grade
 from traitlets import Bool, Integer
 
-from nnkit import limits
-from nnkit.codec import MIME
+from nnkit import limits, records
 from nnkit.preprocessor import recorded_cases
 from nnkit.states import USAGE_KEY, Kind, Review, add_event
 
@@ -224,7 +223,7 @@ class ResilientExecute(Execute):
         except INVALID as error:
             self.reject(outs, cell_index, msg, error)
             return None
-        if isinstance(out.get("data"), dict) and MIME in out["data"]:
+        if records.holds_record(out.get("data")):
             return super().output(outs, msg, display_id, cell_index)
         size = stored_bytes(out, limits.OUTPUT_BYTES_PER_CELL)
         if not self._budget.take(cell_index, size):
@@ -240,36 +239,37 @@ class ResilientExecute(Execute):
         case, the first record up to RECORD_BYTES is kept while the notebook's records together stay
         within RECORDS_BYTES_PER_NOTEBOOK; a larger one becomes a stub that says its size (and what
         was left of the notebook's, when that is what it broke), a second becomes a stub that says it
-        was repeated (the judge fails the case), and any further one is dropped. Anywhere else the record's MIME type is removed, and what remains is
-        the student's output like any other."""
+        was repeated (the judge fails the case), and any further one is dropped. Anywhere else the
+        record's MIME type is removed, and what remains is the student's output like any other.
+        The record's form is nnkit.records'."""
         content = msg.get("content") if isinstance(msg.get("content"), dict) else {}
         data = content.get("data")
-        if not isinstance(data, dict) or MIME not in data:
+        if not records.holds_record(data):
             return msg
-        record = data[MIME]
-        case = record.get("case") if isinstance(record, dict) else None
+        record = records.record_in(data)
+        case = records.case_of(record)
         cell = self.nb.cells[cell_index] if cell_index < len(self.nb.cells) else None
         expected = (msg.get("msg_type") == "display_data" and cell is not None and cell.cell_type == "code"
-                    and is_grade(cell) and isinstance(case, str) and case in recorded_cases(cell.source))
+                    and is_grade(cell) and case is not None and case in recorded_cases(cell.source))
         if not expected:
-            return msg | {"content": content | {"data": {k: v for k, v in data.items() if k != MIME}}}
+            return msg | {"content": content | {"data": records.without_record(data)}}
         seen = self._budget.records.setdefault((cell_index, case), 0)
         self._budget.records[(cell_index, case)] = seen + 1
         if seen == 0:
             size = stored_bytes(record, limits.RECORD_BYTES)
             left = limits.RECORDS_BYTES_PER_NOTEBOOK - self._budget.record_bytes
             if size > limits.RECORD_BYTES:
-                stub = {"case": case, "oversized": size}
+                stub = records.as_data(records.Oversized(case, size))
             elif size > left:  # the notebook's records together are past their budget
-                stub = {"case": case, "oversized": size, "left": left}
+                stub = records.as_data(records.Oversized(case, size, left))
             else:
                 stub = record
                 self._budget.record_bytes += size
         elif seen == 1:
-            stub = {"case": case, "repeated": True}
+            stub = records.as_data(records.Repeated(case))
         else:
             return msg | {"content": content | {"data": {}}}  # an empty display: the output budget counts it
-        return msg | {"content": {"data": {MIME: stub, "text/plain": f"recorded {case} for the grader"}, "metadata": {}}}
+        return msg | {"content": {"data": records.bundle(stub), "metadata": {}}}
 
     def _update_display_id(self, display_id, msg):
         """A display update replaces the data of every output shown with that id: each copy is
@@ -286,13 +286,13 @@ class ResilientExecute(Execute):
                 if cell_idx < len(self.nb.cells):
                     self.reject(self.nb.cells[cell_idx].setdefault("outputs", []), cell_idx, msg, error)
             return
-        if MIME in out.get("data", {}):
+        if records.holds_record(out.get("data")):
             return
         new = stored_bytes({"data": out["data"], "metadata": out["metadata"]}, limits.OUTPUT_BYTES_PER_CELL)
         for cell_idx, output_indices in self._display_id_map[display_id].items():
             outputs = self.nb.cells[cell_idx].get("outputs", []) if cell_idx < len(self.nb.cells) else []
             for output_idx in output_indices:
-                if output_idx >= len(outputs) or MIME in outputs[output_idx].get("data", {}):
+                if output_idx >= len(outputs) or records.holds_record(outputs[output_idx].get("data")):
                     continue
                 old = stored_bytes({"data": outputs[output_idx].get("data", {}),
                                     "metadata": outputs[output_idx].get("metadata", {})}, limits.OUTPUT_BYTES_PER_CELL)

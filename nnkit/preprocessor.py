@@ -21,7 +21,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from nbgrader.utils import is_grade
 
 from nnkit.cases import CASES
-from nnkit.codec import MIME
+from nnkit import records
 from nnkit.integrity import scan
 from nnkit.judge import Verdict, forbidden_import, judge
 from nnkit.judge import heading as judged_heading
@@ -85,13 +85,12 @@ def judge_cell(cell: NotebookNode, event: Review | None = None, earlier: str = "
     """The verdicts of a hidden-test cell; `event` is what the grader saw happen to it (a time
     limit, a dead kernel), which decides over anything the cell's own outputs say; `earlier`, what
     failed in the student's cells before it, said when the function under test is undefined."""
-    records, counts = {}, {}
+    recorded, counts = {}, {}
     for output in cell.get("outputs", []):
-        data = output.get("data", {}) if output.get("output_type") == "display_data" else {}
-        if isinstance(data, dict) and isinstance(data.get(MIME), dict):
-            name = data[MIME].get("case")
-            name = name if isinstance(name, str) else "?"
-            records.setdefault(name, data[MIME])
+        record = records.record_in(output.get("data")) if output.get("output_type") == "display_data" else None
+        if isinstance(record, dict):
+            name = records.case_of(record) or "?"
+            recorded.setdefault(name, record)
             counts[name] = counts.get(name, 0) + 1
     verdicts = []
     for name in recorded_cases(cell.source):
@@ -101,8 +100,8 @@ def judge_cell(cell: NotebookNode, event: Review | None = None, earlier: str = "
             verdicts.append(Verdict(False, f"{heading}\n  the test could not run: {event.detail}"))
         elif counts.get(name, 0) > 1:  # the function under test published a record of its own
             verdicts.append(Verdict(False, f"{heading}\n  {DUPLICATED}.", review=DUPLICATED))
-        elif name in records:
-            verdicts.append(judge(records[name]))
+        elif name in recorded:
+            verdicts.append(judge(recorded[name]))
         else:
             why = cell_error(cell) or "the check did not run to the end"
             if why.startswith("NameError") and earlier:

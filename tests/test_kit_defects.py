@@ -338,7 +338,7 @@ def hidden_test_notebook():
     """A graded hidden-test cell whose honest record arrived (records bypass the output budget)."""
     import nbformat
     from assignments.activations.key import solution
-    from nnkit.codec import MIME
+    from nnkit.records import MIME
     from nnkit.record import run_case
 
     cell = nbformat.v4.new_code_cell('record("sigmoid_mnist", sigmoid)')
