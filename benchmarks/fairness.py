@@ -22,8 +22,9 @@ from datetime import datetime
 from typing import NamedTuple
 
 import nbformat
+from nbgrader.utils import is_grade
 
-from nnkit import records
+from nnkit import exits, gradebook, records
 from nnkit.limits import CELL_TIMEOUT_SECONDS, KERNEL_STARTUP
 from nnkit.config import COURSE_ROOT
 from nnkit.notebooks import fill, implementations_in, notebook_path, read, reference_code
@@ -41,9 +42,8 @@ class CellTime(NamedTuple):
 
 
 def is_graded(cell) -> bool:
-    """A hidden test: a graded cell with points (the visible checks carry none)."""
-    meta = cell.metadata.get("nbgrader", {})
-    return cell.cell_type == "code" and meta.get("grade", False) and meta.get("points", 0) > 0
+    """A hidden test: a graded cell with points (the visible checks carry none: nnkit.gradebook)."""
+    return cell.cell_type == "code" and is_grade(cell) and gradebook.carries_points(cell.metadata["nbgrader"].get("points", 0))
 
 
 def filled_notebook(implementations: dict[str, str]) -> nbformat.NotebookNode:
@@ -115,5 +115,10 @@ def report() -> str:
     return "\n\n".join([header, seed, ref])
 
 
-if __name__ == "__main__":
+def main() -> int:
     print(report())
+    return exits.OK
+
+
+if __name__ == "__main__":
+    exits.run(main)

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import nbformat
 
-from nnkit import batch
+from nnkit import batch, exits
 from nnkit.scratch import scratch_course
 from nnkit.testing import gradebook_problems, nbgrader_env, scores
 from nnkit.execute import student_only
@@ -243,8 +243,8 @@ def main(argv=None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args(argv)
     print(report(args.students, args.runs))
-    return 0
+    return exits.OK
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exits.run(main)

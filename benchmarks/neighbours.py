@@ -22,7 +22,6 @@ import argparse
 import os
 import shutil
 import statistics
-import sys
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,7 +30,7 @@ import nbformat
 
 from benchmarks.fairness import cell_seconds
 from benchmarks.grading import make_class, time_kit
-from nnkit import cgroups
+from nnkit import cgroups, exits
 from nnkit.scratch import scratch_course
 from nnkit.config import COURSE_ROOT
 from nnkit.notebooks import read
@@ -149,8 +148,8 @@ def main(argv=None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args(argv)
     print(report(args.classmates, args.students, args.runs))
-    return 0
+    return exits.OK
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exits.run(main)

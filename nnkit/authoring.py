@@ -45,13 +45,28 @@ PACKAGE = '"""{what}"""\n'
 HIDDEN = re.compile(r"^# Hidden test \((?P<points>[\d.]+) points?\): ?(?P<what>.*)$")
 
 
+def assignment_name(name: str) -> str:
+    """`name`, if it can name an assignment: a Python identifier in lower case (it names a package).
+    Otherwise ValueError, which the command line reports as a bad argument (exits.CANNOT_CHECK)."""
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+        raise ValueError(f"an assignment's name is a Python identifier in lower case (it names a package): {name!r}")
+    return name
+
+
+def name_argument(text: str) -> str:
+    """assignment_name for argparse: a bad name is a bad argument, with the reason (exit 2)."""
+    try:
+        return assignment_name(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from error
+
+
 def add(name: str, root: Path = COURSE_ROOT) -> list[Path]:
     import tomlkit
 
     from nnkit.democlass import DEMO_FILE, DEMO_TEMPLATE
 
-    if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
-        raise SystemExit(f"an assignment's name is a Python identifier in lower case (it names a package): {name!r}")
+    name = assignment_name(name)
     course = root / COURSE_FILE.name
     document = tomlkit.parse(course.read_text())
     made = []
@@ -297,7 +312,8 @@ def try_variant(variant: Path) -> int:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m nnkit.authoring", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("add", help="list a new assignment in course.toml and make its folders").add_argument("name")
+    commands.add_parser("add", help="list a new assignment in course.toml and make its folders").add_argument(
+        "name", type=name_argument)
     commands.add_parser("check", help="the notebooks agree with the keys and the cases").add_argument(
         "assignments", nargs="*", metavar="ASSIGNMENT")
     commands.add_parser("regenerate", help="rewrite the release, the demo class and the README's demo table")

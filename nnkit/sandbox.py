@@ -42,7 +42,7 @@ from pathlib import Path
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Integer
 
-from nnkit import cgroups, limits, places
+from nnkit import cgroups, exits, limits, places
 
 # What the kernel side of the kit is: record() and what it imports. tests/test_sandbox.py checks
 # that these modules import nothing else of the kit.
@@ -162,8 +162,7 @@ def kit_view() -> list[str]:
     from nnkit import mnist
     from nnkit.config import ASSIGNMENTS, COURSE_FILE, COURSE_ROOT
 
-    package = Path(__file__).resolve().parent
-    shown = [(package / name, f"nnkit/{name}") for name in KERNEL_SIDE]
+    shown = [(COURSE_ROOT / "nnkit" / name, f"nnkit/{name}") for name in KERNEL_SIDE]
     shown += [(COURSE_FILE, COURSE_FILE.name), (COURSE_ROOT / "assignments" / "__init__.py", "assignments/__init__.py")]
     for assignment in ASSIGNMENTS:
         shown += [(COURSE_ROOT / "assignments" / assignment / name, f"assignments/{assignment}/{name}")
@@ -514,5 +513,11 @@ def describe() -> dict:
             "limits": limits.as_dict()}
 
 
-if __name__ == "__main__":
+def main() -> int:
+    """python -m nnkit.sandbox: whether the sandbox can start here, and what it shows a kernel."""
     print(json.dumps({"unavailable": unavailable(), **describe()}, indent=2))
+    return exits.OK
+
+
+if __name__ == "__main__":
+    exits.run(main)

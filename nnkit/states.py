@@ -229,7 +229,7 @@ def class_submissions(root: Path, assignments: list[str]) -> list[Submission]:
                     row = None
                 if row is not None and state in (State.GRADED, State.REVIEW):
                     entry.score, entry.timestamp = row.score, str(row.timestamp or "")
-                    entry.cells = {g.name: g.score for nb in row.notebooks for g in nb.grades if carries_points(g)}
+                    entry.cells = {g.name: g.score for nb in row.notebooks for g in nb.grades if carries_points(g.max_score)}
                 elif row is not None and state == State.MISSING and any(
                         g.manual_score is not None for nb in row.notebooks for g in nb.grades):
                     entry.reviews.append(Review(Kind.MANUAL_GRADES_KEPT, None,
