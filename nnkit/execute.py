@@ -323,7 +323,7 @@ class ResilientExecute(Execute):
         outs.append(from_dict({"output_type": "stream", "name": "stdout", "text": note}))
         cell = self.nb.cells[cell_index] if cell_index < len(self.nb.cells) else None
         if cell is not None:
-            self.event("output", cell_index, cell, note.strip("[]\n"))
+            self.event(Kind.OUTPUT, cell_index, cell, note.strip("[]\n"))
 
     def reject(self, outs, cell_index: int, msg: dict, error: Exception) -> None:
         """Drop an output nbformat's schema rejects (it would make the graded notebook unwritable):
@@ -338,9 +338,9 @@ class ResilientExecute(Execute):
         outs.append(from_dict({"output_type": "stream", "name": "stdout", "text": note}))
         cell = self.nb.cells[cell_index] if cell_index < len(self.nb.cells) else None
         if cell is not None:
-            self.event("output", cell_index, cell, note.strip("[]\n"))
+            self.event(Kind.OUTPUT, cell_index, cell, note.strip("[]\n"))
 
-    def event(self, kind: str, index: int, cell, detail: str) -> None:
+    def event(self, kind: Kind, index: int, cell, detail: str) -> None:
         add_event(self._events, Review(kind, cell_label(cell, index), detail))
 
     async def async_start_new_kernel_client(self):
@@ -363,10 +363,10 @@ class ResilientExecute(Execute):
             index, running = self._running
             if self.left() is not None and self.left() <= 0.5:
                 self._broken = self.over_budget() or self._broken
-                self.event("budget", index, running, f"stopped here: the notebook went over its time budget "
+                self.event(Kind.BUDGET, index, running, f"stopped here: the notebook went over its time budget "
                                                      f"({self.notebook_timeout} s per notebook); the cells after it were not run")
             else:
-                self.event("timeout", index, running, f"it did not finish within the time limit per cell ({timeout} s): "
+                self.event(Kind.TIMEOUT, index, running, f"it did not finish within the time limit per cell ({timeout} s): "
                                                        "an endless loop?")
         return await super()._async_handle_timeout(timeout, cell)
 
@@ -379,7 +379,7 @@ class ResilientExecute(Execute):
             self.note_memory(*self._last)
         if not self._broken and cell.cell_type == "code" and self.over_budget():  # the budget ran out between cells
             self._broken = self.over_budget()
-            self.event("budget", cell_index, cell, f"not run: the notebook went over its time budget "
+            self.event(Kind.BUDGET, cell_index, cell, f"not run: the notebook went over its time budget "
                                                    f"({self.notebook_timeout} s per notebook); nor were the cells after it")
         if self._broken:
             cell.outputs = [error_output("KernelDied", self._broken)] if cell.cell_type == "code" else cell.get("outputs")
@@ -398,7 +398,7 @@ class ResilientExecute(Execute):
                       f"it did not finish within the time limit per cell ({self.timeout} s), and ignored the interrupt")
             cell.outputs = [error_output("KernelDied" if died else "CellTimeoutError", reason)]
             if not budget or died:
-                self.event("kernel_died" if died else "timeout", cell_index, cell, reason)
+                self.event(Kind.KERNEL_DIED if died else Kind.TIMEOUT, cell_index, cell, reason)
             if budget:
                 self._broken = budget
                 return cell
@@ -424,7 +424,7 @@ class ResilientExecute(Execute):
         if memory and cell.cell_type == "code":
             cell.outputs.append(from_dict({"output_type": "stream", "name": "stdout",
                                            "text": f"[{memory}: a process of this notebook was killed]\n"}))
-            self.event("memory", index, cell, memory)
+            self.event(Kind.MEMORY, index, cell, memory)
 
     def death_reason(self) -> str:
         """Why the kernel died, as far as the kernel manager can tell (a sandbox names the limit)."""
@@ -442,7 +442,7 @@ class ResilientExecute(Execute):
                     self._budget.clear(index)  # the replay's outputs replace the cell's
                     await super().async_execute_cell(copy.deepcopy(cell), index)
                 except (DeadKernelError, CellTimeoutError):
-                    self.event("kernel_died", index, cell, "replaying this cell after a restart killed the kernel "
+                    self.event(Kind.KERNEL_DIED, index, cell, "replaying this cell after a restart killed the kernel "
                                                            "again; the rest of the notebook ran without replaying")
                     self._replayable = self._replayable[:self._replayable.index((index, cell))]
                     break

@@ -25,11 +25,11 @@ from nnkit import records
 from nnkit.integrity import scan
 from nnkit.judge import Verdict, forbidden_import, judge
 from nnkit.judge import heading as judged_heading
-from nnkit.states import METADATA_KEY, USAGE_KEY, Review, events_of
+from nnkit.states import METADATA_KEY, USAGE_KEY, Kind, Review, events_of
 
 # Kinds of event that are listed for review and shown in the cell, never a verdict: a process killed
 # for memory while the kernel lived on, output dropped at the cap or refused (records bypass both).
-NOTES = {"memory", "output"}
+NOTES = {Kind.MEMORY, Kind.OUTPUT}
 DUPLICATED = "the check was recorded more than once: your function published output that imitates the grader's"
 
 
@@ -126,7 +126,7 @@ class JudgeRecords(NbGraderPreprocessor):
         self.earlier = failed_imports(nb)
         self.review = list(events)
         nb, resources = super().preprocess(nb, resources)
-        self.review += [Review("flag", None, f"{function}: {reason}") for function, reason in integrity_flags(nb).items()]
+        self.review += [Review(Kind.FLAG, None, f"{function}: {reason}") for function, reason in integrity_flags(nb).items()]
         nb.metadata[METADATA_KEY] = {"review": [item.as_data() for item in self.review]}
         if resources.get(USAGE_KEY):
             nb.metadata[METADATA_KEY]["usage"] = dict(resources[USAGE_KEY])
@@ -137,7 +137,7 @@ class JudgeRecords(NbGraderPreprocessor):
             grade_id = cell.metadata["nbgrader"].get("grade_id")
             event = self.events.get(grade_id, [None])[0]
             verdicts = judge_cell(cell, event, self.earlier)
-            self.review += [Review("judge", grade_id, v.review) for v in verdicts if v.review]
+            self.review += [Review(Kind.JUDGE, grade_id, v.review) for v in verdicts if v.review]
             cell.outputs = verdict_outputs(verdicts)
             for note in self.notes.get(grade_id, []):
                 cell.outputs.append(from_dict({"output_type": "stream", "name": "stdout", "text": f"[{note.detail}]\n"}))

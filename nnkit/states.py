@@ -77,6 +77,10 @@ class Review:
     cell: str | None
     detail: str
 
+    def __post_init__(self):
+        if isinstance(self.kind, Kind):  # made with a Kind: kept as its value, as it is written and read back
+            object.__setattr__(self, "kind", self.kind.value)
+
     def as_data(self) -> dict:
         return {"kind": self.kind, "cell": self.cell, "detail": self.detail}
 

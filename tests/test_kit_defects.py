@@ -590,3 +590,28 @@ def test_a_bad_assignment_name_is_a_bad_argument(capsys):
         authoring.main(["add", "Bad-Name"])
     assert exited.value.code == exits.CANNOT_CHECK
     assert "a Python identifier in lower case" in capsys.readouterr().err
+
+
+def test_a_review_reason_is_named_by_its_kind_in_the_state_model_alone():
+    """A new kind of review reason is a member of states.Kind and the code that finds it: no module
+    that makes or reads review items spells a kind's value, and the self-check leaves out grading
+    without the sandbox by its kind, never by its words."""
+    import ast
+
+    from nnkit import selfcheck
+    from nnkit.states import Kind, Review, Submission
+
+    values = {kind.value for kind in Kind}
+    for path in kit_sources():
+        if path == COURSE_ROOT / "nnkit" / "states.py":
+            continue
+        tree = ast.parse(path.read_text())
+        if any(isinstance(node, ast.ImportFrom) and node.module == "nnkit.states" and {a.name for a in node.names} & {
+                "Review", "Kind"} for node in ast.walk(tree)):
+            spelled = {node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and node.value in values}
+            assert not spelled, f"{path.name} spells the review kinds {spelled}: use states.Kind"
+    entry = Submission("ann", ASSIGNMENT, State.REVIEW, reviews=[
+        Review(Kind.NO_SANDBOX, None, "graded without the sandbox (--no-sandbox)"),
+        Review(Kind.FLAG, None, "relu: imports torch, which is there without the sandbox")])
+    assert selfcheck.instructor_reasons(entry) == ["relu: imports torch, which is there without the sandbox"]
+    assert Review(Kind.FLAG, None, "x").as_data() == {"kind": "flag", "cell": None, "detail": "x"}
