@@ -37,7 +37,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from nnkit import exits
+from nnkit import exits, paths
 from nnkit.config import COURSE_FILE, COURSE_ROOT
 from nnkit.gradebook import nbgrader, with_tools_on_path
 
@@ -184,13 +184,15 @@ def readme_demo_lines(root: Path) -> tuple[list[str], dict]:
     import subprocess
     import time
 
-    from nnkit.scratch import scratch_course
+    from nnkit.config import ASSIGNMENTS
     from nnkit.democlass import DEMO_STUDENTS
+    from nnkit.scratch import scratch_course
 
     with tempfile.TemporaryDirectory(prefix="nnkit-regenerate-") as tmp:
         course = scratch_course(Path(tmp) / "course")
         for student in DEMO_STUDENTS:
-            shutil.copytree(root / "submitted" / student, course / "submitted" / student)
+            for assignment in ASSIGNMENTS:
+                shutil.copytree(paths.submitted(root, student, assignment), paths.submitted(course, student, assignment))
         start = time.perf_counter()
         result = subprocess.run([sys.executable, "-m", "nnkit.batch", "--course", "."], cwd=course, env=with_tools_on_path(dict(os.environ)),
                                 capture_output=True, text=True)
@@ -198,7 +200,6 @@ def readme_demo_lines(root: Path) -> tuple[list[str], dict]:
         if result.returncode != 0:
             raise RuntimeError(f"grading the demo class failed:\n{result.stdout}\n{result.stderr}")
         from nnkit.states import class_submissions
-        from nnkit.config import ASSIGNMENTS
 
         table: dict = {}
         for entry in class_submissions(course, list(ASSIGNMENTS)):
@@ -248,7 +249,7 @@ def regenerate(root: Path = COURSE_ROOT) -> int:
         return exits.POINTS_LOST
     generate_release(root)
     print(f"wrote release/ ({', '.join(ASSIGNMENTS)}) with nbgrader generate_assignment")
-    for path in write_class(root / "submitted"):
+    for path in write_class(paths.step_root(root, "submitted")):
         print(f"wrote {path.relative_to(root)}")
     print("grading the demo class in a throwaway course, for the README's table (about 10 s a notebook)...", flush=True)
     lines, scores = readme_demo_lines(root)

@@ -615,3 +615,19 @@ def test_a_review_reason_is_named_by_its_kind_in_the_state_model_alone():
         Review(Kind.FLAG, None, "relu: imports torch, which is there without the sandbox")])
     assert selfcheck.instructor_reasons(entry) == ["relu: imports torch, which is there without the sandbox"]
     assert Review(Kind.FLAG, None, "x").as_data() == {"kind": "flag", "cell": None, "detail": "x"}
+
+
+def test_every_path_to_a_submission_is_built_by_nnkit_paths():
+    """A step's folder ("submitted", "autograded") is named only in nnkit.paths, or as the step a
+    call to one of its functions asks for: no file of the kit joins it to a student by hand."""
+    import ast
+
+    for path in kit_sources():
+        if path == COURSE_ROOT / "nnkit" / "paths.py":
+            continue
+        tree = ast.parse(path.read_text())
+        asked = {id(arg) for node in ast.walk(tree) if isinstance(node, ast.Call)
+                 and ast.unparse(node.func).startswith("paths.") for arg in node.args}
+        by_hand = [node.lineno for node in ast.walk(tree) if isinstance(node, ast.Constant)
+                   and node.value in ("submitted", "autograded") and id(node) not in asked]
+        assert not by_hand, f"{path.relative_to(COURSE_ROOT)} builds a submission's path by hand, line {by_hand}"
