@@ -75,13 +75,13 @@ PARTS = (Raised, Warned)  # the kinds a record holds inside it
 
 # Bound at import, as nnkit.record's are: the kernel builds its record with these after the student's
 # code has run, and a student cell that reassigns a builtin does not change what is recorded.
-_isinstance, _getattr, _tuple, _fields = isinstance, getattr, tuple, fields
+_isinstance, _getattr, _tuple = isinstance, getattr, tuple
 
 
 def as_data(value):
-    """A record (or a part of one) as the JSON the display output carries."""
+    """A record (or a part of one) as the JSON the display output carries: its fields in order."""
     if _isinstance(value, KINDS + PARTS):
-        return {f.name: as_data(_getattr(value, f.name)) for f in _fields(value)}
+        return {name: as_data(_getattr(value, name)) for name in value.__dataclass_fields__}
     if _isinstance(value, _tuple):
         return [as_data(item) for item in value]
     return value
