@@ -29,8 +29,8 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 
 c.ResilientExecute.timeout = limits.CELL_TIMEOUT_SECONDS
-# Every kernel starts in the sandbox (nnkit/sandbox.py); NNKIT_NO_SANDBOX=1 (the batch's --no-sandbox)
-# grades without it, for code you trust, and every submission so graded is listed for review.
+# Every kernel starts in the sandbox (nnkit/sandbox.py); its opt-out variable (the batch's --no-sandbox
+# sets it) grades without it, for code you trust, and every submission so graded is listed for review.
 c.ResilientExecute.sandbox = not os.environ.get(sandbox.OPT_OUT_VARIABLE)
 # A finished notebook's kernel is killed, not asked to quit (0.3 s a notebook): it has nothing to save,
 # and its sandbox takes everything it started with it.

@@ -11,10 +11,10 @@
 Ratios only mean something within one run: these machines are shared and noisy.
 """
 import argparse
-import sys
 import time
 
 from benchmarks import fairness, grading, kernels, neighbours
+from nnkit import exits
 
 
 def main(argv=None) -> int:
@@ -27,8 +27,8 @@ def main(argv=None) -> int:
                     lambda: "5. " + fairness.report(), lambda: neighbours.report(students=args.students, runs=args.runs)):
         print(section(), end="\n\n", flush=True)
     print(f"benchmarks done in {time.perf_counter() - start:.0f} s")
-    return 0
+    return exits.OK
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exits.run(main)

@@ -22,8 +22,9 @@ from datetime import datetime
 from typing import NamedTuple
 
 import nbformat
+from nbgrader.utils import is_grade
 
-from nnkit.codec import MIME
+from nnkit import exits, gradebook, records
 from nnkit.limits import CELL_TIMEOUT_SECONDS, KERNEL_STARTUP
 from nnkit.config import COURSE_ROOT
 from nnkit.notebooks import fill, implementations_in, notebook_path, read, reference_code
@@ -41,9 +42,8 @@ class CellTime(NamedTuple):
 
 
 def is_graded(cell) -> bool:
-    """A hidden test: a graded cell with points (the visible checks carry none)."""
-    meta = cell.metadata.get("nbgrader", {})
-    return cell.cell_type == "code" and meta.get("grade", False) and meta.get("points", 0) > 0
+    """A hidden test: a graded cell with points (the visible checks carry none: nnkit.gradebook)."""
+    return cell.cell_type == "code" and is_grade(cell) and gradebook.carries_points(cell.metadata["nbgrader"].get("points", 0))
 
 
 def filled_notebook(implementations: dict[str, str]) -> nbformat.NotebookNode:
@@ -69,14 +69,14 @@ def timings(executed: nbformat.NotebookNode) -> list[CellTime]:
     """One CellTime per graded cell of an executed notebook."""
     rows = []
     for cell in filter(is_graded, executed.cells):
-        records = [o["data"][MIME] for o in cell.outputs
-                   if o.get("output_type") == "display_data" and MIME in o.get("data", {})]
+        found = [records.parse(records.record_in(o.get("data"))) for o in cell.outputs
+                 if o.get("output_type") == "display_data" and records.holds_record(o.get("data"))]
         errors = [f"{o['ename']}: {o['evalue']}" for o in cell.outputs if o.get("output_type") == "error"]
-        record = records[0] if records else {"case": "?", "seconds": float("nan"), "exception": None}
-        raised = record.get("exception")
-        failed = "; ".join(errors + ([f"{raised['type']}: {raised['message']}"] if raised else []))
-        rows.append(CellTime(cell.metadata["nbgrader"]["grade_id"], cell_seconds(cell), record["case"],
-                             float(record["seconds"]), failed[:80]))
+        record = found[0] if found else records.Outcome("?", seconds=float("nan"))
+        raised = record.exception
+        failed = "; ".join(errors + ([f"{raised.type}: {raised.message}"] if raised else []))
+        rows.append(CellTime(cell.metadata["nbgrader"]["grade_id"], cell_seconds(cell), record.case,
+                             float(record.seconds), failed[:80]))
     return rows
 
 
@@ -115,5 +115,10 @@ def report() -> str:
     return "\n\n".join([header, seed, ref])
 
 
-if __name__ == "__main__":
+def main() -> int:
     print(report())
+    return exits.OK
+
+
+if __name__ == "__main__":
+    exits.run(main)

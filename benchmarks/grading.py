@@ -33,7 +33,7 @@ from pathlib import Path
 
 import nbformat
 
-from nnkit import batch
+from nnkit import batch, exits, paths
 from nnkit.scratch import scratch_course
 from nnkit.testing import gradebook_problems, nbgrader_env, scores
 from nnkit.execute import student_only
@@ -54,7 +54,9 @@ def student_kind(student: str) -> str:
 def make_class(root: Path, students: int) -> None:
     scratch_course(root)
     for i in range(students):
-        shutil.copytree(COURSE_ROOT / "submitted" / student_kind(f"s{i}"), root / "submitted" / f"s{i:03d}")
+        for assignment in ASSIGNMENTS:
+            shutil.copytree(paths.submitted(COURSE_ROOT, student_kind(f"s{i}"), assignment),
+                            paths.submitted(root, f"s{i:03d}", assignment))
 
 
 def make_floor(root: Path, students: int) -> None:
@@ -62,7 +64,7 @@ def make_floor(root: Path, students: int) -> None:
         for assignment in ASSIGNMENTS:
             folder = root / f"s{i:03d}" / assignment
             shutil.copytree(COURSE_ROOT / "release" / assignment, folder, symlinks=True)
-            notebook = read(COURSE_ROOT / "submitted" / student_kind(f"s{i}") / assignment / f"{assignment}.ipynb")
+            notebook = read(paths.submitted_notebook(COURSE_ROOT, student_kind(f"s{i}"), assignment))
             notebook.cells = [cell for cell in notebook.cells if not student_only(cell)]
             nbformat.write(notebook, str(folder / f"{assignment}.ipynb"))
 
@@ -243,8 +245,8 @@ def main(argv=None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args(argv)
     print(report(args.students, args.runs))
-    return 0
+    return exits.OK
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exits.run(main)

@@ -27,13 +27,14 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 from typing import Callable, NamedTuple
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+from nnkit import exits
+from nnkit.config import COURSE_ROOT
+from nnkit.limits import THREAD_VARIABLES
+
 LOOP_RUNS = 3
 
 
@@ -124,9 +125,9 @@ def measure(threads: int, runs: int) -> dict:
 
 def run_child(threads: int, runs: int) -> dict:
     env = dict(os.environ, **{name: str(threads) for name in THREAD_VARIABLES})
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
+    env["PYTHONPATH"] = os.pathsep.join([str(COURSE_ROOT)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
     done = subprocess.run([sys.executable, "-m", "benchmarks.kernels", "--measure", str(threads), "--runs", str(runs)],
-                          cwd=ROOT, env=env, capture_output=True, text=True)
+                          cwd=COURSE_ROOT, env=env, capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"the {threads}-thread measurement failed:\n{done.stderr}")
     return json.loads(done.stdout)
@@ -150,7 +151,7 @@ def report(runs: int = 7, threads: tuple[int, ...] = (1, 2)) -> str:
     return "\n\n".join([title] + [format_block(run_child(t, runs)) for t in threads])
 
 
-def main(argv=None) -> None:
+def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7, help="timed repetitions per measurement (median)")
     parser.add_argument("--threads", default="1,2", help="comma-separated thread counts, one process each")
@@ -160,7 +161,8 @@ def main(argv=None) -> None:
         print(json.dumps(measure(args.measure, args.runs)))
     else:
         print(report(args.runs, tuple(int(t) for t in args.threads.split(","))))
+    return exits.OK
 
 
 if __name__ == "__main__":
-    main()
+    exits.run(main)

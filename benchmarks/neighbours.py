@@ -22,7 +22,6 @@ import argparse
 import os
 import shutil
 import statistics
-import sys
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,7 +30,7 @@ import nbformat
 
 from benchmarks.fairness import cell_seconds
 from benchmarks.grading import make_class, time_kit
-from nnkit import cgroups
+from nnkit import cgroups, exits, paths
 from nnkit.scratch import scratch_course
 from nnkit.config import COURSE_ROOT
 from nnkit.notebooks import read
@@ -74,20 +73,19 @@ def cgroups_off(off: bool):
 def make_neighbours(root: Path, classmates: int, hog: bool) -> None:
     scratch_course(root)
     for i in range(classmates):
-        shutil.copytree(COURSE_ROOT / "submitted" / "correct" / ASSIGNMENT, root / "submitted" / f"s{i:03d}" / ASSIGNMENT)
+        shutil.copytree(paths.submitted(COURSE_ROOT, "correct", ASSIGNMENT), paths.submitted(root, f"s{i:03d}", ASSIGNMENT))
     if hog:
-        folder = root / "submitted" / HOG / ASSIGNMENT
-        shutil.copytree(COURSE_ROOT / "submitted" / "correct" / ASSIGNMENT, folder)
-        notebook = read(folder / f"{ASSIGNMENT}.ipynb")
+        shutil.copytree(paths.submitted(COURSE_ROOT, "correct", ASSIGNMENT), paths.submitted(root, HOG, ASSIGNMENT))
+        notebook = read(paths.submitted_notebook(root, HOG, ASSIGNMENT))
         notebook.cells.insert(2, nbformat.v4.new_code_cell(HOG_CELL))
-        nbformat.write(notebook, str(folder / f"{ASSIGNMENT}.ipynb"))
+        nbformat.write(notebook, str(paths.submitted_notebook(root, HOG, ASSIGNMENT)))
 
 
 def slowest_cell(root: Path, students: list[str]) -> float:
     """The slowest code cell of these students' graded notebooks, in seconds."""
     times = []
     for student in students:
-        notebook = read(root / "autograded" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+        notebook = read(paths.graded_notebook(root, student, ASSIGNMENT))
         times += [cell_seconds(c) for c in notebook.cells
                   if c.cell_type == "code" and "shell.execute_reply" in c.metadata.get("execution", {})]
     return max(times)
@@ -149,8 +147,8 @@ def main(argv=None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args(argv)
     print(report(args.classmates, args.students, args.runs))
-    return 0
+    return exits.OK
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exits.run(main)

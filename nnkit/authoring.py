@@ -37,7 +37,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from nnkit import exits
+from nnkit import exits, paths
 from nnkit.config import COURSE_FILE, COURSE_ROOT
 from nnkit.gradebook import nbgrader, with_tools_on_path
 
@@ -45,13 +45,28 @@ PACKAGE = '"""{what}"""\n'
 HIDDEN = re.compile(r"^# Hidden test \((?P<points>[\d.]+) points?\): ?(?P<what>.*)$")
 
 
+def assignment_name(name: str) -> str:
+    """`name`, if it can name an assignment: a Python identifier in lower case (it names a package).
+    Otherwise ValueError, which the command line reports as a bad argument (exits.CANNOT_CHECK)."""
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+        raise ValueError(f"an assignment's name is a Python identifier in lower case (it names a package): {name!r}")
+    return name
+
+
+def name_argument(text: str) -> str:
+    """assignment_name for argparse: a bad name is a bad argument, with the reason (exit 2)."""
+    try:
+        return assignment_name(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from error
+
+
 def add(name: str, root: Path = COURSE_ROOT) -> list[Path]:
     import tomlkit
 
     from nnkit.democlass import DEMO_FILE, DEMO_TEMPLATE
 
-    if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
-        raise SystemExit(f"an assignment's name is a Python identifier in lower case (it names a package): {name!r}")
+    name = assignment_name(name)
     course = root / COURSE_FILE.name
     document = tomlkit.parse(course.read_text())
     made = []
@@ -169,13 +184,15 @@ def readme_demo_lines(root: Path) -> tuple[list[str], dict]:
     import subprocess
     import time
 
-    from nnkit.scratch import scratch_course
+    from nnkit.config import ASSIGNMENTS
     from nnkit.democlass import DEMO_STUDENTS
+    from nnkit.scratch import scratch_course
 
     with tempfile.TemporaryDirectory(prefix="nnkit-regenerate-") as tmp:
         course = scratch_course(Path(tmp) / "course")
         for student in DEMO_STUDENTS:
-            shutil.copytree(root / "submitted" / student, course / "submitted" / student)
+            for assignment in ASSIGNMENTS:
+                shutil.copytree(paths.submitted(root, student, assignment), paths.submitted(course, student, assignment))
         start = time.perf_counter()
         result = subprocess.run([sys.executable, "-m", "nnkit.batch", "--course", "."], cwd=course, env=with_tools_on_path(dict(os.environ)),
                                 capture_output=True, text=True)
@@ -183,7 +200,6 @@ def readme_demo_lines(root: Path) -> tuple[list[str], dict]:
         if result.returncode != 0:
             raise RuntimeError(f"grading the demo class failed:\n{result.stdout}\n{result.stderr}")
         from nnkit.states import class_submissions
-        from nnkit.config import ASSIGNMENTS
 
         table: dict = {}
         for entry in class_submissions(course, list(ASSIGNMENTS)):
@@ -233,7 +249,7 @@ def regenerate(root: Path = COURSE_ROOT) -> int:
         return exits.POINTS_LOST
     generate_release(root)
     print(f"wrote release/ ({', '.join(ASSIGNMENTS)}) with nbgrader generate_assignment")
-    for path in write_class(root / "submitted"):
+    for path in write_class(paths.step_root(root, "submitted")):
         print(f"wrote {path.relative_to(root)}")
     print("grading the demo class in a throwaway course, for the README's table (about 10 s a notebook)...", flush=True)
     lines, scores = readme_demo_lines(root)
@@ -297,7 +313,8 @@ def try_variant(variant: Path) -> int:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m nnkit.authoring", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("add", help="list a new assignment in course.toml and make its folders").add_argument("name")
+    commands.add_parser("add", help="list a new assignment in course.toml and make its folders").add_argument(
+        "name", type=name_argument)
     commands.add_parser("check", help="the notebooks agree with the keys and the cases").add_argument(
         "assignments", nargs="*", metavar="ASSIGNMENT")
     commands.add_parser("regenerate", help="rewrite the release, the demo class and the README's demo table")

@@ -20,7 +20,6 @@ import io
 
 import numpy as np
 
-MIME = "application/vnd.nnkit.record+json"
 NUMERIC_KINDS = "biufc"  # bool, int, uint, float, complex: what an answer may be made of
 MAX_DEPTH = 4  # containers in containers in an answer, e.g. a tuple of lists of arrays
 MAX_ITEMS = 10_000  # items of one container encoded one by one (a ragged list, say)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import nbformat
 
+from nnkit import paths
 from nnkit.config import ASSIGNMENTS
 from nnkit.notebooks import fill, implementations_in, notebook_path, read, reference_code, total_points
 from nnkit.config import COURSE_ROOT
@@ -59,8 +60,10 @@ def demo_notebook(student: str, assignment: str, root: Path = COURSE_ROOT) -> nb
     return fill(read(notebook_path("release", assignment, root)), implementations(student, assignment))
 
 
-def write_class(into: Path = COURSE_ROOT / "submitted") -> list[Path]:
-    """Write every demo notebook; return those whose content changed."""
+def write_class(into: Path = paths.step_root(COURSE_ROOT, "submitted")) -> list[Path]:
+    """Write every demo notebook, as <student>/<assignment>/<assignment>.ipynb in `into` (the course's
+    submitted/ folder: the committed demo class has nbgrader's default layout); return those whose
+    content changed."""
     changed = []
     for student in DEMO_STUDENTS:
         for assignment in ASSIGNMENTS:

@@ -54,8 +54,7 @@ from nbgrader.preprocessors import Execute
 from nbgrader.utils import is_grade
 from traitlets import Bool, Integer
 
-from nnkit import limits
-from nnkit.codec import MIME
+from nnkit import limits, records
 from nnkit.preprocessor import recorded_cases
 from nnkit.states import USAGE_KEY, Kind, Review, add_event
 
@@ -224,7 +223,7 @@ class ResilientExecute(Execute):
         except INVALID as error:
             self.reject(outs, cell_index, msg, error)
             return None
-        if isinstance(out.get("data"), dict) and MIME in out["data"]:
+        if records.holds_record(out.get("data")):
             return super().output(outs, msg, display_id, cell_index)
         size = stored_bytes(out, limits.OUTPUT_BYTES_PER_CELL)
         if not self._budget.take(cell_index, size):
@@ -240,36 +239,37 @@ class ResilientExecute(Execute):
         case, the first record up to RECORD_BYTES is kept while the notebook's records together stay
         within RECORDS_BYTES_PER_NOTEBOOK; a larger one becomes a stub that says its size (and what
         was left of the notebook's, when that is what it broke), a second becomes a stub that says it
-        was repeated (the judge fails the case), and any further one is dropped. Anywhere else the record's MIME type is removed, and what remains is
-        the student's output like any other."""
+        was repeated (the judge fails the case), and any further one is dropped. Anywhere else the
+        record's MIME type is removed, and what remains is the student's output like any other.
+        The record's form is nnkit.records'."""
         content = msg.get("content") if isinstance(msg.get("content"), dict) else {}
         data = content.get("data")
-        if not isinstance(data, dict) or MIME not in data:
+        if not records.holds_record(data):
             return msg
-        record = data[MIME]
-        case = record.get("case") if isinstance(record, dict) else None
+        record = records.record_in(data)
+        case = records.case_of(record)
         cell = self.nb.cells[cell_index] if cell_index < len(self.nb.cells) else None
         expected = (msg.get("msg_type") == "display_data" and cell is not None and cell.cell_type == "code"
-                    and is_grade(cell) and isinstance(case, str) and case in recorded_cases(cell.source))
+                    and is_grade(cell) and case is not None and case in recorded_cases(cell.source))
         if not expected:
-            return msg | {"content": content | {"data": {k: v for k, v in data.items() if k != MIME}}}
+            return msg | {"content": content | {"data": records.without_record(data)}}
         seen = self._budget.records.setdefault((cell_index, case), 0)
         self._budget.records[(cell_index, case)] = seen + 1
         if seen == 0:
             size = stored_bytes(record, limits.RECORD_BYTES)
             left = limits.RECORDS_BYTES_PER_NOTEBOOK - self._budget.record_bytes
             if size > limits.RECORD_BYTES:
-                stub = {"case": case, "oversized": size}
+                stub = records.as_data(records.Oversized(case, size))
             elif size > left:  # the notebook's records together are past their budget
-                stub = {"case": case, "oversized": size, "left": left}
+                stub = records.as_data(records.Oversized(case, size, left))
             else:
                 stub = record
                 self._budget.record_bytes += size
         elif seen == 1:
-            stub = {"case": case, "repeated": True}
+            stub = records.as_data(records.Repeated(case))
         else:
             return msg | {"content": content | {"data": {}}}  # an empty display: the output budget counts it
-        return msg | {"content": {"data": {MIME: stub, "text/plain": f"recorded {case} for the grader"}, "metadata": {}}}
+        return msg | {"content": {"data": records.bundle(stub), "metadata": {}}}
 
     def _update_display_id(self, display_id, msg):
         """A display update replaces the data of every output shown with that id: each copy is
@@ -286,13 +286,13 @@ class ResilientExecute(Execute):
                 if cell_idx < len(self.nb.cells):
                     self.reject(self.nb.cells[cell_idx].setdefault("outputs", []), cell_idx, msg, error)
             return
-        if MIME in out.get("data", {}):
+        if records.holds_record(out.get("data")):
             return
         new = stored_bytes({"data": out["data"], "metadata": out["metadata"]}, limits.OUTPUT_BYTES_PER_CELL)
         for cell_idx, output_indices in self._display_id_map[display_id].items():
             outputs = self.nb.cells[cell_idx].get("outputs", []) if cell_idx < len(self.nb.cells) else []
             for output_idx in output_indices:
-                if output_idx >= len(outputs) or MIME in outputs[output_idx].get("data", {}):
+                if output_idx >= len(outputs) or records.holds_record(outputs[output_idx].get("data")):
                     continue
                 old = stored_bytes({"data": outputs[output_idx].get("data", {}),
                                     "metadata": outputs[output_idx].get("metadata", {})}, limits.OUTPUT_BYTES_PER_CELL)
@@ -323,7 +323,7 @@ class ResilientExecute(Execute):
         outs.append(from_dict({"output_type": "stream", "name": "stdout", "text": note}))
         cell = self.nb.cells[cell_index] if cell_index < len(self.nb.cells) else None
         if cell is not None:
-            self.event("output", cell_index, cell, note.strip("[]\n"))
+            self.event(Kind.OUTPUT, cell_index, cell, note.strip("[]\n"))
 
     def reject(self, outs, cell_index: int, msg: dict, error: Exception) -> None:
         """Drop an output nbformat's schema rejects (it would make the graded notebook unwritable):
@@ -338,9 +338,9 @@ class ResilientExecute(Execute):
         outs.append(from_dict({"output_type": "stream", "name": "stdout", "text": note}))
         cell = self.nb.cells[cell_index] if cell_index < len(self.nb.cells) else None
         if cell is not None:
-            self.event("output", cell_index, cell, note.strip("[]\n"))
+            self.event(Kind.OUTPUT, cell_index, cell, note.strip("[]\n"))
 
-    def event(self, kind: str, index: int, cell, detail: str) -> None:
+    def event(self, kind: Kind, index: int, cell, detail: str) -> None:
         add_event(self._events, Review(kind, cell_label(cell, index), detail))
 
     async def async_start_new_kernel_client(self):
@@ -363,10 +363,10 @@ class ResilientExecute(Execute):
             index, running = self._running
             if self.left() is not None and self.left() <= 0.5:
                 self._broken = self.over_budget() or self._broken
-                self.event("budget", index, running, f"stopped here: the notebook went over its time budget "
+                self.event(Kind.BUDGET, index, running, f"stopped here: the notebook went over its time budget "
                                                      f"({self.notebook_timeout} s per notebook); the cells after it were not run")
             else:
-                self.event("timeout", index, running, f"it did not finish within the time limit per cell ({timeout} s): "
+                self.event(Kind.TIMEOUT, index, running, f"it did not finish within the time limit per cell ({timeout} s): "
                                                        "an endless loop?")
         return await super()._async_handle_timeout(timeout, cell)
 
@@ -379,7 +379,7 @@ class ResilientExecute(Execute):
             self.note_memory(*self._last)
         if not self._broken and cell.cell_type == "code" and self.over_budget():  # the budget ran out between cells
             self._broken = self.over_budget()
-            self.event("budget", cell_index, cell, f"not run: the notebook went over its time budget "
+            self.event(Kind.BUDGET, cell_index, cell, f"not run: the notebook went over its time budget "
                                                    f"({self.notebook_timeout} s per notebook); nor were the cells after it")
         if self._broken:
             cell.outputs = [error_output("KernelDied", self._broken)] if cell.cell_type == "code" else cell.get("outputs")
@@ -398,7 +398,7 @@ class ResilientExecute(Execute):
                       f"it did not finish within the time limit per cell ({self.timeout} s), and ignored the interrupt")
             cell.outputs = [error_output("KernelDied" if died else "CellTimeoutError", reason)]
             if not budget or died:
-                self.event("kernel_died" if died else "timeout", cell_index, cell, reason)
+                self.event(Kind.KERNEL_DIED if died else Kind.TIMEOUT, cell_index, cell, reason)
             if budget:
                 self._broken = budget
                 return cell
@@ -424,7 +424,7 @@ class ResilientExecute(Execute):
         if memory and cell.cell_type == "code":
             cell.outputs.append(from_dict({"output_type": "stream", "name": "stdout",
                                            "text": f"[{memory}: a process of this notebook was killed]\n"}))
-            self.event("memory", index, cell, memory)
+            self.event(Kind.MEMORY, index, cell, memory)
 
     def death_reason(self) -> str:
         """Why the kernel died, as far as the kernel manager can tell (a sandbox names the limit)."""
@@ -442,7 +442,7 @@ class ResilientExecute(Execute):
                     self._budget.clear(index)  # the replay's outputs replace the cell's
                     await super().async_execute_cell(copy.deepcopy(cell), index)
                 except (DeadKernelError, CellTimeoutError):
-                    self.event("kernel_died", index, cell, "replaying this cell after a restart killed the kernel "
+                    self.event(Kind.KERNEL_DIED, index, cell, "replaying this cell after a restart killed the kernel "
                                                            "again; the rest of the notebook ran without replaying")
                     self._replayable = self._replayable[:self._replayable.index((index, cell))]
                     break

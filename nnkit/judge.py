@@ -2,10 +2,10 @@
 
 Runs in the grader's process only (nnkit.preprocessor). A record is hostile data (nnkit.codec):
 whatever it holds, `judge` returns a verdict and never raises, so one malformed record never costs
-the other cells of the notebook their grades. A record that does not follow the schema fails its
-check with the reason. The kit's own errors are not the student's: a KitError (the references
-disagree) still stops the grader loudly, and an unexpected error while comparing fails the
-check with a message that blames the kit and asks the instructor to review it.
+the other cells of the notebook their grades. A record that does not follow the schema
+(nnkit.records) fails its check with the reason. The kit's own errors are not the student's: a
+KitError (the references disagree) still stops the grader loudly, and an unexpected error while
+comparing fails the check with a message that blames the kit and asks the instructor to review it.
 
 The comparison is nnkit.compare's, or the check an assignment's key names for the case
 (assignments/<name>/key/reference.py: CHECKS); the judge knows no assignment. Each problem has a
@@ -14,7 +14,7 @@ cause (nnkit.case.CAUSES), and the case's hint for a cause is shown only when th
 from functools import lru_cache
 from typing import NamedTuple
 
-from nnkit import limits
+from nnkit import limits, records
 from nnkit.cases import CASES
 from nnkit.codec import Malformed, decode, digest
 from nnkit.compare import Wrong
@@ -32,12 +32,13 @@ def heading(case) -> str:
     return f"{case.function}: {_(case.what)}"
 
 
-def judge(outcome) -> Verdict:
-    case = CASES.get(outcome.get("case")) if isinstance(outcome, dict) and isinstance(outcome.get("case"), str) else None
+def judge(record) -> Verdict:
+    """The verdict on a record as received (JSON: nnkit.records)."""
+    case = CASES.get(records.case_of(record))
     if case is None:
         return Verdict(False, _("a check the kit does not know was recorded: the record is not the grader's"))
     try:
-        problems, detail = assess(case, outcome)
+        problems, detail = assess(case, records.parse(record))
     except Malformed as malformed:
         problems, detail = [(None, _("the grader could not read what this check recorded: {why}").format(why=malformed))], ""
     except KitError:
@@ -61,41 +62,40 @@ def hints(case, problems: list) -> str:
     return "".join("\n  " + _("Hint: {hint}").format(hint=_(hint)) for hint in shown)
 
 
-def assess(case, outcome: dict) -> tuple[list[tuple[str | None, str]], str]:
+def assess(case, record: records.Record) -> tuple[list[tuple[str | None, str]], str]:
     """([(cause, problem)...], detail when right). A cause is one of nnkit.case.CAUSES, or None
     where no hint of the case can fit (an answer not written yet, a forbidden import, a record the
     grader cannot read)."""
-    if "oversized" in outcome:  # the grader dropped it on arrival (nnkit.execute)
-        size = field(outcome["oversized"], int, "oversized")
-        if "left" in outcome:
+    if isinstance(record, records.Oversized):  # the grader dropped it on arrival (nnkit.execute)
+        if record.left is not None:
             raise Malformed(_("the answer was too large to record ({size:.1f} MiB): the records of a notebook may take "
                               "{limit} MiB together, and {left:.1f} MiB were left").format(
-                size=size / 2**20, limit=limits.RECORDS_BYTES_PER_NOTEBOOK // 2**20,
-                left=field(outcome["left"], int, "left") / 2**20))
+                size=record.oversized / 2**20, limit=limits.RECORDS_BYTES_PER_NOTEBOOK // 2**20, left=record.left / 2**20))
         raise Malformed(_("the answer was too large to record ({size:.1f} MiB; the limit is {limit} MiB)").format(
-            size=size / 2**20, limit=limits.RECORD_BYTES // 2**20))
-    if outcome.get("input_digest") != case_digest(case.name):
+            size=record.oversized / 2**20, limit=limits.RECORD_BYTES // 2**20))
+    if isinstance(record, records.Repeated):  # nnkit.preprocessor fails the case before; never judged alone
+        raise Malformed(_("the check was recorded more than once"))
+    if record.input_digest != case_digest(case.name):
         return [(None, _("the check ran on other inputs than the grader's: the kit's files were changed in this notebook"))], ""
-    error = outcome.get("exception")
+    error = record.exception
     if error is not None:
-        error = field(error, dict, "exception")
-        cause = None if not_written(error) or error.get("type") == "ModuleNotFoundError" else "exception"
+        cause = None if not_written(error) or error.type == "ModuleNotFoundError" else "exception"
         return [(cause, exception_problem(error))], ""
     problems = []
-    numeric = [w for w in field(outcome.get("warnings", []), list, "warnings") if isinstance(w, dict) and w.get("numeric") is True]
+    numeric = [w for w in record.warnings if w.numeric]
     if numeric:  # other warnings (deprecations...) are noise, not a wrong answer
         problems.append(("warning", _("your function emitted warnings: {warnings}").format(warnings="; ".join(
-            f"{str(w.get('category'))[:60]}: {str(w.get('message'))[:200]}" for w in numeric[:3]))))
-    mutated = [str(name)[:40] for name in field(outcome.get("mutated", []), list, "mutated")]
+            f"{w.category[:60]}: {w.message[:200]}" for w in numeric[:3]))))
+    mutated = [name[:40] for name in record.mutated]
     if mutated:
         names = ", ".join(f"`{name}`" for name in mutated)
         problems.append(("modified", _("your function modified its input {names}; compute a new array instead "
                                        "(e.g. no in-place `x[x < 0] = 0`, `w -= ...`)").format(names=names)))
     detail = ""
-    if outcome.get("result") is None:
+    if record.result is None:
         raise Malformed(_("no answer was recorded"))
     try:
-        detail = check_of(case)(decode(outcome["result"]), case, expected(case.name))
+        detail = check_of(case)(decode(record.result), case, expected(case.name))
     except Wrong as wrong:
         problems.append((wrong.cause, str(wrong)))
     return problems, detail
@@ -106,14 +106,8 @@ def case_digest(name: str) -> str:
     return digest(CASES[name].make_args())
 
 
-def field(value, kind: type, name: str):
-    if not isinstance(value, kind):
-        raise Malformed(_("its {name} is {got}, not {kind}").format(name=name, got=type(value).__name__, kind=kind.__name__))
-    return value
-
-
-def not_written(error: dict) -> bool:
-    return error.get("type") == "NotImplementedError" and not error.get("message")
+def not_written(error: records.Raised) -> bool:
+    return error.type == "NotImplementedError" and not error.message
 
 
 def forbidden_import(message: str) -> str:
@@ -124,12 +118,11 @@ def forbidden_import(message: str) -> str:
              "{message})").format(module=module, message=message)
 
 
-def exception_problem(error: dict) -> str:
+def exception_problem(error: records.Raised) -> str:
     if not_written(error):
         return _("not written yet: replace `raise NotImplementedError()` with your code")
-    if error.get("type") == "ModuleNotFoundError":
-        return forbidden_import(str(error.get("message") or ""))
-    message = str(error.get("message") or "")[:500]
-    kind = str(error.get("type"))[:100]
+    if error.type == "ModuleNotFoundError":
+        return forbidden_import(error.message)
+    message, kind = error.message[:500], error.type[:100]
     return _("your function raised {kind}: {message}").format(kind=kind, message=message) if message else \
         _("your function raised {kind}").format(kind=kind)

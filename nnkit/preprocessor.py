@@ -21,15 +21,15 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from nbgrader.utils import is_grade
 
 from nnkit.cases import CASES
-from nnkit.codec import MIME
+from nnkit import records
 from nnkit.integrity import scan
 from nnkit.judge import Verdict, forbidden_import, judge
 from nnkit.judge import heading as judged_heading
-from nnkit.states import METADATA_KEY, USAGE_KEY, Review, events_of
+from nnkit.states import METADATA_KEY, USAGE_KEY, Kind, Review, events_of
 
 # Kinds of event that are listed for review and shown in the cell, never a verdict: a process killed
 # for memory while the kernel lived on, output dropped at the cap or refused (records bypass both).
-NOTES = {"memory", "output"}
+NOTES = {Kind.MEMORY, Kind.OUTPUT}
 DUPLICATED = "the check was recorded more than once: your function published output that imitates the grader's"
 
 
@@ -85,13 +85,12 @@ def judge_cell(cell: NotebookNode, event: Review | None = None, earlier: str = "
     """The verdicts of a hidden-test cell; `event` is what the grader saw happen to it (a time
     limit, a dead kernel), which decides over anything the cell's own outputs say; `earlier`, what
     failed in the student's cells before it, said when the function under test is undefined."""
-    records, counts = {}, {}
+    recorded, counts = {}, {}
     for output in cell.get("outputs", []):
-        data = output.get("data", {}) if output.get("output_type") == "display_data" else {}
-        if isinstance(data, dict) and isinstance(data.get(MIME), dict):
-            name = data[MIME].get("case")
-            name = name if isinstance(name, str) else "?"
-            records.setdefault(name, data[MIME])
+        record = records.record_in(output.get("data")) if output.get("output_type") == "display_data" else None
+        if isinstance(record, dict):
+            name = records.case_of(record) or "?"
+            recorded.setdefault(name, record)
             counts[name] = counts.get(name, 0) + 1
     verdicts = []
     for name in recorded_cases(cell.source):
@@ -101,8 +100,8 @@ def judge_cell(cell: NotebookNode, event: Review | None = None, earlier: str = "
             verdicts.append(Verdict(False, f"{heading}\n  the test could not run: {event.detail}"))
         elif counts.get(name, 0) > 1:  # the function under test published a record of its own
             verdicts.append(Verdict(False, f"{heading}\n  {DUPLICATED}.", review=DUPLICATED))
-        elif name in records:
-            verdicts.append(judge(records[name]))
+        elif name in recorded:
+            verdicts.append(judge(recorded[name]))
         else:
             why = cell_error(cell) or "the check did not run to the end"
             if why.startswith("NameError") and earlier:
@@ -127,7 +126,7 @@ class JudgeRecords(NbGraderPreprocessor):
         self.earlier = failed_imports(nb)
         self.review = list(events)
         nb, resources = super().preprocess(nb, resources)
-        self.review += [Review("flag", None, f"{function}: {reason}") for function, reason in integrity_flags(nb).items()]
+        self.review += [Review(Kind.FLAG, None, f"{function}: {reason}") for function, reason in integrity_flags(nb).items()]
         nb.metadata[METADATA_KEY] = {"review": [item.as_data() for item in self.review]}
         if resources.get(USAGE_KEY):
             nb.metadata[METADATA_KEY]["usage"] = dict(resources[USAGE_KEY])
@@ -138,7 +137,7 @@ class JudgeRecords(NbGraderPreprocessor):
             grade_id = cell.metadata["nbgrader"].get("grade_id")
             event = self.events.get(grade_id, [None])[0]
             verdicts = judge_cell(cell, event, self.earlier)
-            self.review += [Review("judge", grade_id, v.review) for v in verdicts if v.review]
+            self.review += [Review(Kind.JUDGE, grade_id, v.review) for v in verdicts if v.review]
             cell.outputs = verdict_outputs(verdicts)
             for note in self.notes.get(grade_id, []):
                 cell.outputs.append(from_dict({"output_type": "stream", "name": "stdout", "text": f"[{note.detail}]\n"}))

@@ -18,7 +18,7 @@ import statistics
 import sys
 from pathlib import Path
 
-from nnkit import paths
+from nnkit import exits, paths
 from nnkit.cases import CASES
 from nnkit.gradebook import open_gradebook, points_of
 from nnkit.i18n import _
@@ -109,5 +109,12 @@ def write(root: Path = COURSE_ROOT, assignments: list[str] = ASSIGNMENTS, entrie
     return path
 
 
+def main(argv=None) -> int:
+    """python -m nnkit.report [COURSE]: write the report of a course graded already; print its path."""
+    argv = sys.argv[1:] if argv is None else argv
+    print(write(Path(argv[0]) if argv else COURSE_ROOT))
+    return exits.OK
+
+
 if __name__ == "__main__":
-    print(write(Path(sys.argv[1]) if len(sys.argv) > 1 else COURSE_ROOT))
+    exits.run(main)

@@ -43,12 +43,12 @@ from pathlib import Path
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Integer
 
-from nnkit import cgroups, limits, places
+from nnkit import cgroups, exits, limits, places
 
 # What the kernel side of the kit is: record() and what it imports. tests/test_sandbox.py checks
 # that these modules import nothing else of the kit.
-KERNEL_SIDE = ("__init__.py", "record.py", "codec.py", "cases.py", "case.py", "inputs.py", "config.py", "i18n.py",
-               "mnist.py", "limits.py")
+KERNEL_SIDE = ("__init__.py", "record.py", "records.py", "codec.py", "cases.py", "case.py", "inputs.py", "config.py",
+               "i18n.py", "mnist.py", "limits.py")
 # Of each assignment (assignments/<name>/), what the kernel sees: its cases, never its key/.
 ASSIGNMENT_KERNEL_SIDE = ("__init__.py", "cases.py")
 # What an answer may import besides the standard library and the kit's kernel side; the kernel
@@ -163,8 +163,7 @@ def kit_view() -> list[str]:
     from nnkit import mnist
     from nnkit.config import ASSIGNMENTS, COURSE_FILE, COURSE_ROOT
 
-    package = Path(__file__).resolve().parent
-    shown = [(package / name, f"nnkit/{name}") for name in KERNEL_SIDE]
+    shown = [(COURSE_ROOT / "nnkit" / name, f"nnkit/{name}") for name in KERNEL_SIDE]
     shown += [(COURSE_FILE, COURSE_FILE.name), (COURSE_ROOT / "assignments" / "__init__.py", "assignments/__init__.py")]
     for assignment in ASSIGNMENTS:
         shown += [(COURSE_ROOT / "assignments" / assignment / name, f"assignments/{assignment}/{name}")
@@ -564,5 +563,11 @@ def describe() -> dict:
             "limits": limits.as_dict()}
 
 
-if __name__ == "__main__":
+def main() -> int:
+    """python -m nnkit.sandbox: whether the sandbox can start here, and what it shows a kernel."""
     print(json.dumps({"unavailable": unavailable(), **describe()}, indent=2))
+    return exits.OK
+
+
+if __name__ == "__main__":
+    exits.run(main)

@@ -77,6 +77,10 @@ class Review:
     cell: str | None
     detail: str
 
+    def __post_init__(self):
+        if isinstance(self.kind, Kind):  # made with a Kind: kept as its value, as it is written and read back
+            object.__setattr__(self, "kind", self.kind.value)
+
     def as_data(self) -> dict:
         return {"kind": self.kind, "cell": self.cell, "detail": self.detail}
 
@@ -229,7 +233,7 @@ def class_submissions(root: Path, assignments: list[str]) -> list[Submission]:
                     row = None
                 if row is not None and state in (State.GRADED, State.REVIEW):
                     entry.score, entry.timestamp = row.score, str(row.timestamp or "")
-                    entry.cells = {g.name: g.score for nb in row.notebooks for g in nb.grades if carries_points(g)}
+                    entry.cells = {g.name: g.score for nb in row.notebooks for g in nb.grades if carries_points(g.max_score)}
                 elif row is not None and state == State.MISSING and any(
                         g.manual_score is not None for nb in row.notebooks for g in nb.grades):
                     entry.reviews.append(Review(Kind.MANUAL_GRADES_KEPT, None,

@@ -11,6 +11,8 @@ import os
 import sys
 from pathlib import Path
 
+from nnkit import exits
+
 
 def grade_submission(api, root: Path, student: str, assignment: str):
     from nnkit import paths
@@ -37,8 +39,8 @@ def main(argv=None) -> int:
     for line in sys.stdin:
         student, assignment = json.loads(line)
         results.write(json.dumps(grade_submission(api, Path(root), student, assignment).as_dict()) + "\n")
-    return 0
+    return exits.OK
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exits.run(main)

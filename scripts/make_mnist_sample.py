@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from nnkit import exits
 from nnkit.mnist import RAW_DIR, RAW_FILES
 
 TRAIN_PER_DIGIT = 400
@@ -64,5 +65,11 @@ def write_sample(out_dir: Path) -> None:
         (out_dir / filename).write_bytes(idx_bytes(arrays[key]))
 
 
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    write_sample(Path(argv[0]) if argv else RAW_DIR)
+    return exits.OK
+
+
 if __name__ == "__main__":
-    write_sample(Path(sys.argv[1]) if len(sys.argv) > 1 else RAW_DIR)
+    exits.run(main)

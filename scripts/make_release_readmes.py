@@ -12,6 +12,7 @@ install and validate commands of activations' README as written, in a fresh envi
 import sys
 import textwrap
 
+from nnkit import exits
 from nnkit.config import COURSE_ROOT
 from nnkit.config import ASSIGNMENTS
 from nnkit.notebooks import notebook_path, read, total_points
@@ -84,10 +85,8 @@ def main() -> int:
             path = COURSE_ROOT / folder / assignment / "README.md"
             path.write_text(text)
             print(f"wrote {path.relative_to(COURSE_ROOT)}", file=sys.stderr)
-    return 0
+    return exits.OK
 
 
 if __name__ == "__main__":
-    from nnkit import exits
-
     exits.run(main)

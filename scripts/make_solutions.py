@@ -22,6 +22,7 @@ from pathlib import Path
 
 import nbformat
 
+from nnkit import exits
 from nnkit.config import COURSE_ROOT
 from nnkit.config import ASSIGNMENTS
 from nnkit.notebooks import MARKERS, is_answer_cell, notebook_path, read
@@ -87,10 +88,8 @@ def main(argv=None) -> int:
         parser.error(f"not an assignment of course.toml: {', '.join(unknown)}")
     for assignment in args.assignments or ASSIGNMENTS:
         print(f"wrote {write(assignment, args.into)}", file=sys.stderr)
-    return 0
+    return exits.OK
 
 
 if __name__ == "__main__":
-    from nnkit import exits
-
     exits.run(main)

@@ -7,16 +7,19 @@ assignment, `python -m nnkit.authoring regenerate` does this and the rest (docs/
 import argparse
 from pathlib import Path
 
+from nnkit import exits, paths
 from nnkit.democlass import write_class
 from nnkit.config import COURSE_ROOT
 
 
-def main(argv=None) -> None:
+def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m scripts.make_submissions", description=__doc__.splitlines()[0])
-    parser.add_argument("--into", type=Path, default=COURSE_ROOT / "submitted", help="where (default: submitted/)")
+    parser.add_argument("--into", type=Path, default=paths.step_root(COURSE_ROOT, "submitted"),
+                        help="where (default: submitted/)")
     args = parser.parse_args(argv)
     write_class(args.into)
+    return exits.OK
 
 
 if __name__ == "__main__":
-    main()
+    exits.run(main)

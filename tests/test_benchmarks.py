@@ -8,7 +8,7 @@ import pytest
 
 from benchmarks import fairness, kernels
 from nnkit.cases import CASES
-from nnkit.codec import MIME
+from nnkit.records import MIME
 from nnkit.notebooks import defined_functions, reference_code
 
 

@@ -6,7 +6,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from nnkit import execute, limits
+from nnkit import execute, limits, records
 from nnkit.execute import KernelNotStarted, ResilientExecute
 from nnkit.judge import judge
 from nnkit.states import events_of
@@ -190,8 +190,8 @@ def test_a_hidden_test_cell_keeps_records_of_its_declared_cases_only():
         "from IPython.display import publish_display_data\n"
         "for _ in range(8):\n    publish_display_data(" + RECORD % "'x' * 4 * 2**20" + ")\n"
         f"for _ in range(3):\n    publish_display_data({RECORD % repr('sigmoid_mnist')})"))
-    records = [o.data[execute.MIME] for o in executed.cells[0].outputs if execute.MIME in o.get("data", {})]
-    assert records == [{"case": "sigmoid_mnist"}, {"case": "sigmoid_mnist", "repeated": True}]
+    kept = [o.data[records.MIME] for o in executed.cells[0].outputs if records.MIME in o.get("data", {})]
+    assert kept == [{"case": "sigmoid_mnist"}, {"case": "sigmoid_mnist", "repeated": True}]
     assert stored_size(executed.cells[0]) < 100_000
 
 
@@ -200,7 +200,7 @@ def test_a_record_over_its_limit_becomes_a_stub_that_says_its_size():
         "from IPython.display import publish_display_data\n"
         "publish_display_data({'application/vnd.nnkit.record+json': "
         f"{{'case': 'sigmoid_mnist', 'pad': 'x' * {limits.RECORD_BYTES}}}}})"))
-    (record,) = [o.data[execute.MIME] for o in executed.cells[0].outputs if execute.MIME in o.get("data", {})]
+    (record,) = [o.data[records.MIME] for o in executed.cells[0].outputs if records.MIME in o.get("data", {})]
     assert record["case"] == "sigmoid_mnist" and record["oversized"] > limits.RECORD_BYTES
 
 
@@ -249,9 +249,9 @@ def test_the_records_of_a_notebook_share_one_budget():
                      f"for case in ('sigmoid_mnist', 'relu_mnist'):\n"
                      "    publish_display_data({'application/vnd.nnkit.record+json': {'case': case, 'pad': 'x' * %d}})" % pad)
     executed, _ = run(nb)
-    records = [o.data[execute.MIME] for o in executed.cells[0].outputs if execute.MIME in o.get("data", {})]
-    assert [r["case"] for r in records] == ["sigmoid_mnist", "relu_mnist"] and len(records[0]["pad"]) == pad
-    assert records[1]["oversized"] > pad and records[1]["left"] == limits.RECORDS_BYTES_PER_NOTEBOOK - execute.stored_bytes(
-        records[0], limits.RECORD_BYTES)
-    message = judge(records[1]).message
-    assert f"{limits.RECORDS_BYTES_PER_NOTEBOOK // 2**20} MiB together" in message and not judge(records[1]).passed
+    kept = [o.data[records.MIME] for o in executed.cells[0].outputs if records.MIME in o.get("data", {})]
+    assert [r["case"] for r in kept] == ["sigmoid_mnist", "relu_mnist"] and len(kept[0]["pad"]) == pad
+    assert kept[1]["oversized"] > pad and kept[1]["left"] == limits.RECORDS_BYTES_PER_NOTEBOOK - execute.stored_bytes(
+        kept[0], limits.RECORD_BYTES)
+    message = judge(kept[1]).message
+    assert f"{limits.RECORDS_BYTES_PER_NOTEBOOK // 2**20} MiB together" in message and not judge(kept[1]).passed

@@ -165,7 +165,7 @@ def test_a_cell_whose_record_never_ran_scores_zero_with_the_reason():
 
 
 def test_what_the_grader_saw_decides_over_the_cells_own_outputs():
-    from nnkit.codec import MIME
+    from nnkit.records import MIME
     from nnkit.states import Review
 
     cell = new_code_cell('record("relu_mnist", relu)')
@@ -182,7 +182,7 @@ def test_verdict_outputs_are_an_error_exactly_when_something_failed():
 
 
 def test_a_record_forged_by_the_function_under_test_fails():
-    from nnkit.codec import MIME
+    from nnkit.records import MIME
     from nbformat.v4 import new_output as output
 
     honest = run_case("relu_mnist", A.relu)

@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nnkit.cases import CASES
-from nnkit.codec import MIME, Malformed, decode, encode, load_npy
+from nnkit.codec import Malformed, decode, encode, load_npy
+from nnkit.records import MIME
 from nnkit.judge import judge
 from nnkit.preprocessor import judge_cell
 from nnkit.record import run_case
