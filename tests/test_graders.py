@@ -82,9 +82,10 @@ def as_user(user, python: Path, course: Path, args: list[str], **env) -> subproc
                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def as_root_batch(course: Path, *args: str) -> subprocess.Popen:
-    """Root's batch on a course (its own copy of the kit: `-m` imports from the course folder)."""
-    return subprocess.Popen([sys.executable, "-m", "nnkit.batch", *args], cwd=course, env=nbgrader_env(),
+def as_root_batch(course: Path, *args: str, prefix: tuple | list = ()) -> subprocess.Popen:
+    """Root's batch on a course (its own copy of the kit: `-m` imports from the course folder);
+    `prefix`: run it under that (every_lease_held's mount namespace)."""
+    return subprocess.Popen([*prefix, sys.executable, "-m", "nnkit.batch", *args], cwd=course, env=nbgrader_env(),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -269,10 +270,11 @@ if os.getppid() != {parent}:  # the parent died before the line above
 
 
 @contextlib.contextmanager
-def helper(script: str):
-    """A helper process running `script`: it dies with this process, and it has ended when the block
-    ends (its stdin closed, then killed if it has not exited within a minute)."""
-    process = subprocess.Popen([sys.executable, "-c", DIE_WITH_PARENT.format(parent=os.getpid()) + script],
+def helper(script: str, prefix: list[str] = ()):
+    """A helper process running `script` (under `prefix`, which must exec it): it dies with this
+    process, and it has ended when the block ends (its stdin closed, then killed if it has not
+    exited within a minute)."""
+    process = subprocess.Popen([*prefix, sys.executable, "-c", DIE_WITH_PARENT.format(parent=os.getpid()) + script],
                                cwd=COURSE_ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         yield process
@@ -288,10 +290,23 @@ def helper(script: str):
 
 @contextlib.contextmanager
 def every_lease_held():
-    """Another process holds every sandbox uid of the machine (released when it ends)."""
-    with helper(HOLD_EVERY_LEASE) as holder:
-        assert holder.stdout.readline().strip() == "held"
-        yield
+    """Another process holds every sandbox uid, for the processes run under the prefix this yields
+    (released when it ends). Not the machine's leases: holding those would stop every other grading
+    on the machine, other tests' and `make demo`'s beside this one. A lease folder of the test's own
+    is bound over the machine's in a mount namespace (unshare) for the holder and for each process
+    run under the prefix, and only there."""
+    with places.machine_leases():
+        pass  # the machine's lease folder exists: the mount point
+    own = Path(tempfile.mkdtemp(prefix="nnkit-test-leases-"))  # root's, mode 0700, as the kit requires
+    prefix = ["unshare", "--mount", "--propagation", "private", "sh", "-c", 'mount --bind "$0" "$1" && shift && exec "$@"',
+              str(own), str(places.leases_path())]
+    try:
+        with helper(HOLD_EVERY_LEASE, prefix) as holder:
+            assert holder.stdout.readline().strip() == "held"
+            sandbox.UidLease().release()  # the machine's own leases are free for everyone else
+            yield prefix
+    finally:
+        shutil.rmtree(own, ignore_errors=True)
 
 
 def test_a_helper_dies_with_the_test_process_even_before_it_reads_its_stdin():
@@ -321,8 +336,8 @@ def test_a_batch_whose_kernels_cannot_start_in_their_sandbox_exits_with_the_caus
     """Every lease held: no kernel can start in its sandbox. Nothing is graded, and the batch says
     why in one line and exits KIT_FAILURE (it used to exit 0 over a table of '!')."""
     course = small_class(scratch / "course")
-    with every_lease_held():
-        code, out, err = finish(as_root_batch(course, "--assignment", "activations"))
+    with every_lease_held() as held:
+        code, out, err = finish(as_root_batch(course, "--assignment", "activations", prefix=held))
     assert code == exits.KIT_FAILURE, out + err
     causes = [line for line in err.splitlines() if line.startswith("not graded, not the student's doing")]
     assert len(causes) == 1 and "(2 submissions): no kernel could start in its sandbox" in causes[0], err
@@ -332,8 +347,8 @@ def test_a_batch_whose_kernels_cannot_start_in_their_sandbox_exits_with_the_caus
 
 def test_the_self_check_says_the_kit_failed_when_no_kernel_can_start(tmp_path):
     """The self-check keeps 0/1/2 for the notebook; a kernel that cannot start is the kit's: 3."""
-    with every_lease_held():
-        result = subprocess.run([sys.executable, "-m", "nnkit.selfcheck",
+    with every_lease_held() as held:
+        result = subprocess.run([*held, sys.executable, "-m", "nnkit.selfcheck",
                                  str(COURSE_ROOT / "submitted" / "correct" / "activations" / "activations.ipynb")],
                                 cwd=COURSE_ROOT, env=nbgrader_env(), capture_output=True, text=True, timeout=TIMEOUT)
     assert result.returncode == exits.KIT_FAILURE and "sandbox uids are in use" in result.stdout, result.stdout + result.stderr
