@@ -13,6 +13,7 @@ also runs them without the sandbox, to show that each is a real attack that the 
 """
 import copy
 import os
+import secrets
 from typing import Callable, NamedTuple
 
 import nbformat
@@ -24,7 +25,10 @@ from nnkit.notebooks import fill, reference_code
 NOT_GRADABLE = -1
 ANSWERS = reference_code("activations")
 VICTIM = "zz_victim"  # a correct submission graded after the attackers (students are graded in order)
-MARKER = "987654321"  # in the command line of processes an entry leaves behind
+# In the command line of processes an entry leaves behind: this test session's own number, so that
+# looking for it finds this session's processes, never another grading's on the same machine.
+MARKER = str(secrets.randbelow(9 * 10**8) + 10**8)
+STOLEN_INPUTS = "/tmp/stolen_inputs-{port}.txt"  # where writes_outside writes: the run's own name (its port)
 
 
 class Context(NamedTuple):
@@ -157,10 +161,11 @@ for pid in [int(p) for p in os.listdir("/proc") if p.isdigit()]:
 # The submission's limits in the hostile course (tests/test_hostile.py writes them in its config):
 # the memory of its kernel's whole process tree (the default, nnkit.limits, is 4 GiB: a smaller
 # one spares the shared test machine) and the wall-clock budget of the notebook, far above what
-# every other entry takes (the slowest, swallows_interrupt, ~50 s) and far under OVER_BUDGET's sleeps.
+# every other entry takes (the slowest, swallows_interrupt: 4 cells of twice the 10 s per cell
+# (tests/test_hostile.py's TIMEOUT) and a restart each, ~90 s) and far under OVER_BUDGET's sleeps.
 SUBMISSION_MEMORY = 2**30
-NOTEBOOK_BUDGET = 120
-OVER_BUDGET_CELLS, OVER_BUDGET_SLEEP = 200, 1.5  # 300 s of sleeps, each far under the 5 s per cell
+NOTEBOOK_BUDGET = 240
+OVER_BUDGET_CELLS, OVER_BUDGET_SLEEP = 300, 1.5  # 450 s of sleeps, each far under the 10 s per cell
 # 96 memfds of 64 MiB: 6 GiB the kernel never maps (RLIMIT_DATA and its RSS do not see them).
 MEMFD_HOARD = '''import os
 
@@ -361,7 +366,7 @@ CATALOGUE = {
                                         "    return np.maximum(x, 0) if code else x"), 9, "No such file",
                                  "`relu` reads `../../../assignments/activations/key/solution.py`",
                                  f"not in the sandbox: {RELU_LOST}, flagged", "review"),
-    "writes_outside": Entry(answer("relu", "def relu(x):\n    open('/tmp/stolen_inputs.txt', 'a').write(str(x.shape))\n"
+    "writes_outside": Entry(answer("relu", f"def relu(x):\n    open('{STOLEN_INPUTS}', 'a').write(str(x.shape))\n"
                                    "    return np.maximum(x, 0)"), 12, None, "`relu` writes to `/tmp`",
                             "it writes its private /tmp, discarded afterwards: full marks, flagged", "review"),
     "prints_fake_pass": Entry(answer("relu", "def relu(x):\n    print('All tests passed! 3/3 points')\n    return x"), 9,

@@ -165,7 +165,7 @@ def test_the_groups_of_a_dead_owner_are_swept_with_what_is_in_them():
 
 # --- through the sandbox -----------------------------------------------------------------------
 
-def run_cells(*sources, config=None, timeout=30):
+def run_cells(*sources, config=None, timeout=120):
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
     resources = {"metadata": {"path": str(COURSE_ROOT / "release" / "backprop")}}
     execute = ResilientExecute(kernel_name="python3", timeout=timeout, config=Config(config or {}))
@@ -174,7 +174,15 @@ def run_cells(*sources, config=None, timeout=30):
     return texts, events_of(resources), resources.get(USAGE_KEY, {})
 
 
-needs_sandbox = pytest.mark.skipif(bool(sandbox.unavailable()), reason=sandbox.unavailable() or "")
+@pytest.fixture
+def working_sandbox():
+    """A sandbox that starts: skipped without one, failed under CI (tests/components.py)."""
+    from components import require
+
+    require("bubblewrap")
+
+
+needs_sandbox = pytest.mark.usefixtures("working_sandbox")
 SMALL = {"SandboxedKernelManager": {"submission_memory_bytes": 256 * MiB}}
 
 
@@ -210,11 +218,11 @@ def test_children_over_the_submissions_memory_are_killed_and_the_cell_says_so(mo
 
 @needs_sandbox
 def test_a_notebook_over_its_budget_is_stopped_and_its_finished_cells_are_kept():
-    budget = 20  # wide margins: the kernel starts in a few seconds, the stopped cell would take 120 s
+    budget = 20  # wide margins: the kernel starts in a few seconds, the stopped cell would take an hour
     start = time.monotonic()
-    (first, stopped, never), events, _ = run_cells("print('done')", "import time\ntime.sleep(120)", "print('never')",
-                                                   config={"ResilientExecute": {"notebook_timeout": budget}}, timeout=100)
-    assert time.monotonic() - start < 90
+    (first, stopped, never), events, _ = run_cells("print('done')", "import time\ntime.sleep(3600)", "print('never')",
+                                                   config={"ResilientExecute": {"notebook_timeout": budget}}, timeout=3000)
+    assert time.monotonic() - start < 1500  # stopped at the budget, not at the cell's end (nor its limit)
     assert first == "done\n" and "never" not in never and f"time budget ({budget} s per notebook)" in never
     assert [(e.kind, e.cell) for e in events] == [("budget", "cell 2")]
 
@@ -236,10 +244,10 @@ def test_a_v2_parent_not_given_every_controller_is_refused_with_the_reason(tmp_p
 @needs_sandbox
 def test_a_budget_that_runs_out_between_cells_names_the_first_cell_not_run(monkeypatch):
     """Each cell's own limit left uncapped here, so the budget (5 s) runs out during a cell that
-    finishes (8 s of sleep, under its 30 s): the next cell is the first not run, and says why."""
+    finishes (8 s of sleep, far under its 300 s): the next cell is the first not run, and says why."""
     monkeypatch.setattr(ResilientExecute, "_get_timeout", lambda self, cell: self.timeout)
     (slept, never), events, _ = run_cells("import time\ntime.sleep(8)\nprint('slept')", "print('never')",
-                                          config={"ResilientExecute": {"notebook_timeout": 5}}, timeout=30)
+                                          config={"ResilientExecute": {"notebook_timeout": 5}}, timeout=300)
     assert slept == "slept\n" and "never" not in never and "time budget (5 s per notebook)" in never
     assert [(e.kind, e.cell) for e in events] == [("budget", "cell 2")]
 

@@ -21,8 +21,10 @@ import nbformat
 import pytest
 from nbgrader.utils import determine_grade, is_grade
 
-from hostile import CATALOGUE, FORGED_LOG_LINE, MARKER, NOT_GRADABLE, NOTEBOOK_BUDGET, SUBMISSION_MEMORY, VICTIM, Context
-from nnkit import cgroups, limits, sandbox
+from hostile import (CATALOGUE, FORGED_LOG_LINE, MARKER, NOT_GRADABLE, NOTEBOOK_BUDGET, STOLEN_INPUTS, SUBMISSION_MEMORY,
+                     VICTIM, Context)
+from nnkit import cgroups, limits
+from processes import Watch
 from nnkit.gradebook import nbgrader
 from nnkit.scratch import scratch_course
 from nnkit.testing import gradebook_problems, nbgrader_env
@@ -32,9 +34,12 @@ from nnkit.notebooks import notebook_path, read
 from nnkit.states import State, class_submissions, usage_of
 
 TIMESTAMP = "2026-01-05 10:00:00.000000 UTC"
-# Seconds per cell in these runs (the course's own limit is in nnkit/limits.py): wide enough for the
-# fork bomb's 250 forks on a loaded machine, now that its cgroup gives them one process's CPU share.
-TIMEOUT = 5
+# Seconds per cell in these runs (the course's own limit is in nnkit/limits.py): wide enough that a
+# loaded machine cannot flip a verdict. The fork bomb's relu, the slowest cell that must finish (its
+# ~250 forks), took 0.6 to 1.0 s in the sandbox at a load average of 8 on 2 cores; the 3 s and then
+# 5 s limits were missed with another grading beside. Each cell that loops costs this much (twice
+# for swallows_interrupt), so it is not wider still.
+TIMEOUT = 10
 CANARY = "canary-7d1f3e"
 # What the grader itself writes in the course and in its home; everything else must be unchanged.
 GRADER_WRITES = {"autograded", "outcomes", "gradebook.db", "gradebook.db-journal", "grades.csv", "feedback", "__pycache__"}
@@ -42,7 +47,7 @@ HOME_GRADER_WRITES = {".cache/matplotlib", ".config/matplotlib", ".local/share/j
 VICTIMS = {"blank": 0, "correct": 12, "seed": 10, VICTIM: 12}
 CONTROLLED = ["steals_solution_module", "steals_solution_file", "steals_source_notebook", "steals_classmate",
               "steals_stored_results", "writes_gradebook", "writes_kit", "writes_course_config", "writes_grader_home",
-              "writes_kernel_module", "writes_classmate", "opens_socket", "reads_environment"]
+              "writes_kernel_module", "writes_classmate", "writes_outside", "opens_socket", "reads_environment"]
 
 
 class Listener:
@@ -121,56 +126,18 @@ def tree_digest(folder: Path, skip: set[str]) -> dict[str, str]:
     return found
 
 
-def leftover_processes() -> list[str]:
-    rows = subprocess.run(["ps", "-eo", "uid=,args="], capture_output=True, text=True).stdout.splitlines()
-    return [row for row in rows if MARKER in row or int(row.split()[0]) >= sandbox.UID_BASE]
-
-
-class PeakMemory(threading.Thread):
-    """The grader's own memory, from the process tree: every 50 ms, the peak resident set (VmHWM,
-    which the kernel keeps per process) of each process under `pid` that is the batch or one of its
-    workers, nbgrader's own processes. The kernels are not the grader's: the sandbox limits them."""
-
-    GRADER = ("nnkit.batch", "nnkit.worker")
-
-    def __init__(self, pid: int):
-        super().__init__(daemon=True)
-        self.pid, self.peaks, self.done = pid, {}, threading.Event()
-        self.start()
-
-    def run(self):
-        while not self.done.wait(0.05):
-            self.sample()
-
-    def sample(self):
-        parents = {}
-        for entry in os.listdir("/proc"):
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-                parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
-            except (OSError, ValueError, IndexError):
-                continue
-        tree, grew = {self.pid}, True
-        while grew:
-            found = {pid for pid, parent in parents.items() if parent in tree} - tree
-            tree |= found
-            grew = bool(found)
-        for pid in tree:
-            try:
-                command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-                if not any(name in command for name in self.GRADER):
-                    continue
-                status = Path(f"/proc/{pid}/status").read_text()
-            except OSError:
-                continue
-            peak = next((int(line.split()[1]) * 1024 for line in status.splitlines() if line.startswith("VmHWM:")), 0)
-            self.peaks[pid] = max(peak, self.peaks.get(pid, 0))
-
-    def stop(self) -> int:
-        """The largest peak of any grader process, in bytes."""
-        self.done.set()
-        self.join()
-        return max(self.peaks.values(), default=0)
+def leftover_processes(watch: Watch, seconds: float = 60) -> list[str]:
+    """The run's own processes still running: each process seen in its tree (tests/processes.py),
+    and any with this session's MARKER in its command line (a daemon an entry detached). Never the
+    machine's others: another grading may run beside this one. Given `seconds` to go (a loaded
+    machine reaps slowly)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        rows = subprocess.run(["ps", "-eo", "pid=,args="], capture_output=True, text=True).stdout.splitlines()
+        left = watch.still_running() + [row.strip() for row in rows if MARKER in row and "ps -eo" not in row]
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.5)
 
 
 def graded(root: Path, entries, home: Path, port: int, *flags) -> dict:
@@ -178,15 +145,14 @@ def graded(root: Path, entries, home: Path, port: int, *flags) -> dict:
     before = tree_digest(root, GRADER_WRITES), tree_digest(home, HOME_GRADER_WRITES)
     start = time.perf_counter()
     process = run_batch(root, home, *flags)
-    memory = PeakMemory(process.pid)
+    watch = Watch(process.pid)
     out, err = process.communicate(timeout=1500)
-    peak = memory.stop()
+    watch.stop()
     assert process.returncode == 0, out + err
-    time.sleep(0.5)
     return {"root": root, "home": home, "out": out, "err": err, "seconds": time.perf_counter() - start, "before": before,
-            "memory": peak,
+            "memory": watch.peak_memory(), "workers": watch.workers, "most_grading": watch.most_grading,
             "after": (tree_digest(root, GRADER_WRITES), tree_digest(home, HOME_GRADER_WRITES)),
-            "processes": leftover_processes(), "states": {e.student: e for e in class_submissions(root, ["activations"])}}
+            "processes": leftover_processes(watch), "states": {e.student: e for e in class_submissions(root, ["activations"])}}
 
 
 @pytest.fixture(scope="module")
@@ -205,7 +171,8 @@ def batch(tmp_path_factory, listener):
 
 
 def test_two_workers_graded_the_catalogue(batch):
-    assert "2 workers" in batch["out"]
+    """Seen, not echoed: two worker processes, each with a kernel of its own at the same moment."""
+    assert len(batch["workers"]) >= 2 and batch["most_grading"] >= 2, (batch["workers"], batch["most_grading"])
 
 
 def messages(root, student):
@@ -262,8 +229,10 @@ def test_no_variable_of_the_graders_environment_reaches_a_notebook(batch, listen
     assert listener.received == b""
 
 
-def test_nothing_written_in_the_sandbox_reaches_the_host(batch):
-    assert not Path("/tmp/stolen_inputs.txt").exists()
+def test_nothing_written_in_the_sandbox_reaches_the_host(batch, listener):
+    """writes_outside writes to the host's /tmp without the sandbox (test_the_attacks_work_without_the_sandbox)."""
+    assert batch["states"]["writes_outside"].score == 12
+    assert not Path(STOLEN_INPUTS.format(port=listener.port)).exists()
 
 
 def test_the_graders_memory_stays_within_its_bound(batch):
@@ -295,8 +264,14 @@ def test_the_attacks_work_without_the_sandbox(tmp_path):
     what stops them in the run above, not a flaw in the attacks."""
     server = Listener()
     home = tmp_path / "home"
+    stolen = Path(STOLEN_INPUTS.format(port=server.port))
     root = course_with(tmp_path / "course", CONTROLLED, home, server.port)
-    got = graded(root, CONTROLLED, home, server.port, "--no-sandbox")
+    try:
+        got = graded(root, CONTROLLED, home, server.port, "--no-sandbox")
+        written_outside = stolen.read_text() if stolen.exists() else ""
+    finally:
+        stolen.unlink(missing_ok=True)
+    assert written_outside.startswith("(")  # relu's input shapes, on the host
     (course_before, home_before), (course_after, home_after) = got["before"], got["after"]
     states = got["states"]
     auto = {name: auto_score(root, name) for name in CONTROLLED}  # writes_gradebook overwrites the gradebook's
@@ -325,15 +300,17 @@ def test_a_batch_killed_midway_and_rerun_gives_the_same_gradebook(tmp_path, list
     root = course_with(tmp_path / "course", students, home, listener.port)
     total = len(students) + len(VICTIMS)
     process = run_batch(root, home, start_new_session=True)
+    watch = Watch(process.pid)
     deadline = time.time() + 300
     while time.time() < deadline and len(list((root / "outcomes" / "activations").glob("*.json"))) < 2:
         time.sleep(0.1)
     os.killpg(process.pid, signal.SIGKILL)  # the batch and every worker and kernel under it
     process.wait()
+    watch.stop()
     graded_before_kill = len(list((root / "outcomes" / "activations").glob("*.json")))
     assert 2 <= graded_before_kill < total, "the first run must be stopped midway"
-    time.sleep(0.5)
-    assert leftover_processes() == []
+    assert any("ipykernel" in command for command in watch.seen.values())  # it had kernels to leave
+    assert leftover_processes(watch) == []
     rerun = run_batch(root, home)
     out, err = rerun.communicate(timeout=900)
     assert rerun.returncode == 0, out + err

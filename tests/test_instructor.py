@@ -282,15 +282,16 @@ def test_a_locked_gradebook_is_a_cause_that_is_never_the_students(tmp_path, monk
         holder.close()
     assert not outcome.gradable and outcome.cause == "sqlalchemy.exc.OperationalError" and outcome.retry
     assert "database is locked" in outcome.reason
-    calls = []
+    calls, regraded = [], batch_module.Outcome("s1", "activations", True)
 
     def grade(tasks, root_, jobs, progress, logs=None):
-        calls.append(list(tasks))
-        return [outcome] if len(calls) == 1 else [batch_module.Outcome("s1", "activations", True)]
+        calls.append((list(tasks), jobs))
+        return [outcome] if len(calls) == 1 else [regraded]
 
     monkeypatch.setattr(batch_module, "grade", grade)
-    summary = batch_module.run(["activations"], root)
-    assert calls == [[("s1", "activations")]] * 2 and all(o.gradable for o in summary["outcomes"])
+    summary = batch_module.run(["activations"], root, jobs=2)
+    assert calls == [([("s1", "activations")], 2), ([("s1", "activations")], 1)]  # graded again, alone
+    assert len(summary["outcomes"]) == 1 and summary["outcomes"][0] is regraded  # the retry's outcome replaces the first
 
 
 def test_the_gradebook_check_finds_a_missing_grade_and_a_score_out_of_range(course):

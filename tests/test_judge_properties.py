@@ -1,14 +1,26 @@
 """Property-based tests of the judge (Hypothesis): whatever a record holds, the judge returns a
 verdict and never raises; every reasonable form of a right answer passes; the codec refuses what
-it must without allocating what a header claims."""
+it must without allocating what a header claims.
+
+Random JSON almost never names a real case, so it tests one branch (an unknown check). The
+records here are made by the kit's own recorder (nnkit.record.run_case) for real cases
+(nnkit.cases.CASES), from functions that answer right, wrong, not at all, raise, warn or modify
+their input, and then have fields replaced by hostile values: a test proves that they reach
+every line of the judge but its handlers of the kit's own errors."""
+import ast
 import base64
+import dis
+import inspect
 import io
+import sys
+import warnings
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from nnkit import judge as judge_module
 from nnkit.cases import CASES
 from nnkit.codec import Malformed, decode, encode, load_npy
 from nnkit.records import MIME
@@ -54,27 +66,78 @@ hostile_values = st.one_of(
 )
 
 
+def perturbed(value):
+    """The same structure, every number off by one: a wrong answer of the right shape and dtype."""
+    if isinstance(value, (tuple, list)):
+        return type(value)(perturbed(part) for part in value)
+    array = np.asarray(value)
+    return (array + np.ones((), array.dtype)).astype(array.dtype)
+
+
+def raises(error):
+    def function(*args, **kwargs):
+        raise error
+    return function
+
+
+def warns(want):
+    def function(*args, **kwargs):
+        warnings.warn("overflow encountered in exp", RuntimeWarning)
+        warnings.warn("a deprecation, not a wrong answer", DeprecationWarning)
+        return want
+    return function
+
+
+def modifies(want):
+    def function(*args, **kwargs):
+        for value in [*args, *kwargs.values()]:
+            if isinstance(value, np.ndarray) and value.size and value.flags.writeable:
+                value.flat[0] = 0 if value.flat[0] else 1
+        return want
+    return function
+
+
+# What a student's function may do, as the recorder sees it: {behaviour: (expected answer) -> function}
+BEHAVIOURS = {
+    "right": lambda want: lambda *args, **kwargs: want,
+    "wrong values": lambda want: lambda *args, **kwargs: perturbed(want),
+    "wrong shape": lambda want: lambda *args, **kwargs: np.zeros(7),
+    "returns None": lambda want: lambda *args, **kwargs: None,
+    "not written": lambda want: raises(NotImplementedError()),
+    "forbidden import": lambda want: raises(ModuleNotFoundError("No module named 'torch'")),
+    "raises": lambda want: raises(ValueError("operands could not be broadcast together")),
+    "raises without a message": lambda want: raises(ZeroDivisionError()),
+    "warns": warns,
+    "modifies its input": modifies,
+}
+_recorded = {}
+
+
+def recorded(name: str, behaviour: str) -> dict:
+    """The kit's own record of a case run on a function with that behaviour (computed once)."""
+    if (name, behaviour) not in _recorded:
+        function = BEHAVIOURS[behaviour](expected(name))
+        _recorded[name, behaviour] = run_case(name, *[function] * len(CASES[name].functions))
+    return _recorded[name, behaviour]
+
+
 @st.composite
 def records(draw):
-    """Records near the schema: a real case name and input digest, every other field hostile."""
+    """Records of real cases, as the recorder makes them or as the grader marks an oversized one,
+    with any of their fields replaced by a hostile value or removed."""
     name = draw(st.sampled_from(NAMES))
-    honest = run_case_cached(name)
-    record = dict(honest)
-    for key in ("exception", "result", "warnings", "mutated", "input_digest", "case", "seconds"):
+    if draw(st.integers(0, 9)) == 0:  # dropped on arrival (nnkit.execute): only its size is kept
+        record = {"case": name, "oversized": draw(st.integers(0, 2**40) | hostile_values)}
         if draw(st.booleans()):
+            record["left"] = draw(st.integers(0, 2**30) | hostile_values)
+        return record
+    record = dict(recorded(name, draw(st.sampled_from(sorted(BEHAVIOURS)))))
+    for key in ("exception", "result", "warnings", "mutated", "input_digest", "case", "seconds"):
+        if draw(st.integers(0, 5)) == 0:
             record[key] = draw(hostile_values)
-    if draw(st.booleans()):
+    if draw(st.integers(0, 5)) == 0:
         del record[draw(st.sampled_from(sorted(record)))]
     return record
-
-
-_honest = {}
-
-
-def run_case_cached(name):
-    if name not in _honest:
-        _honest[name] = run_case(name, lambda *args, **kwargs: None)
-    return _honest[name]
 
 
 @QUICK
@@ -99,6 +162,53 @@ def test_a_cell_with_any_outputs_gets_one_verdict_per_case(records_, name):
     cell = new_code_cell(f'record("{name}", f)')
     cell.outputs = [new_output("display_data", data={MIME: r}) for r in records_]
     assert len(judge_cell(cell)) == 1
+
+
+# --- the records above reach every branch of the judge --------------------------------------------
+
+JUDGE_FUNCTIONS = (judge_module.judge, judge_module.assess, judge_module.hints, judge_module.heading, judge_module.field,
+                   judge_module.not_written, judge_module.forbidden_import, judge_module.exception_problem)
+
+
+def kit_error_lines() -> set[int]:
+    """The lines of judge()'s handlers of the kit's own errors (KitError, a bug while comparing):
+    no record reaches them, only a kit that fails."""
+    tree = ast.parse(inspect.getsource(judge_module))
+    function = next(node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == "judge")
+    return {line for node in ast.walk(function) if isinstance(node, ast.ExceptHandler)
+            and isinstance(node.type, ast.Name) and node.type.id in ("KitError", "Exception")
+            for line in range(node.lineno, node.end_lineno + 1)}
+
+
+def judge_lines() -> set[int]:
+    lines = {line for f in JUDGE_FUNCTIONS for _, line in dis.findlinestarts(f.__code__) if line}
+    return lines - kit_error_lines()
+
+
+def test_the_records_reach_every_line_of_the_judge():
+    path, reached = judge_module.__file__, set()
+
+    def trace(frame, event, arg):
+        if frame.f_code.co_filename != path:
+            return None
+        reached.add(frame.f_lineno)
+        return trace
+
+    @settings(max_examples=600, deadline=None, derandomize=True, database=None,
+              suppress_health_check=[HealthCheck.too_slow])
+    @given(records())
+    def run(record):
+        sys.settrace(trace)
+        try:
+            verdict = judge(record)
+        finally:
+            sys.settrace(None)
+        assert verdict.message and not verdict.review, verdict.review
+
+    run()
+    source = inspect.getsource(judge_module).splitlines()
+    missed = {line: source[line - 1].strip() for line in sorted(judge_lines() - reached)}
+    assert missed == {}
 
 
 def test_a_header_that_claims_a_terabyte_is_refused_without_allocating_it():

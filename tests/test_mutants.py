@@ -1,18 +1,46 @@
 """The mutation report (nnkit.mutants): every mutant of every reference solution is caught by the
 hidden cases or listed as equivalent with a reason; and the report does fail when a case that
 catches wrong code is missing, or an equivalent entry matches nothing."""
+import json
+
 import pytest
 
-from nnkit import mutants
+from nnkit import exits, mutants
 from nnkit.cases import CASES
 from nnkit.config import ASSIGNMENTS
 
 
 def test_no_mutant_of_any_assignment_survives_unexplained(capsys):
+    """Every mutant is killed by a case or listed as equivalent: none survived, none timed out, died
+    or failed the harness (none of which is a kill), and the counts add up to the mutants made."""
     status = mutants.main(["--json"])
     out = capsys.readouterr().out
-    assert status == 0, out
-    assert all(f'"assignment": "{a}"' in out for a in ASSIGNMENTS)
+    assert status == exits.OK, out
+    counts = {r["assignment"]: r for r in json.loads(out)}
+    assert sorted(counts) == sorted(ASSIGNMENTS)
+    for assignment, r in counts.items():
+        assert r["mutants"] > 0 and r["killed"] + r["equivalent"] == r["mutants"], r
+        assert r["timeouts"] == r["deaths"] == r["harness_errors"] == r["survived"] == r["stale"] == 0, r
+
+
+VERDICTS = [mutants.Verdict(mutants.KILLED, "relu_mnist (student)"), mutants.Verdict(mutants.SURVIVED),
+            mutants.Verdict(mutants.TIMEOUT, "the time limit"), mutants.Verdict(mutants.DIED, "signal SIGSEGV"),
+            mutants.Verdict(mutants.HARNESS_ERROR, "RuntimeError: the judge's own bug")]
+
+
+def test_only_a_case_kills_a_mutant_the_rest_are_counted_apart(monkeypatch, capsys):
+    """One mutant of each verdict (the children stood in for): the report counts one kill, and a
+    timeout, a death and a harness error each apart, never as kills; a harness error fails the run."""
+    made = [(mutants.Mutant("activations", "relu", f"test/{v.kind}", 0, 1, "before", v.kind), "") for v in VERDICTS]
+    monkeypatch.setattr(mutants, "mutants_of", lambda assignment, operators=None: made)
+    monkeypatch.setattr(mutants, "judge_mutants", lambda assignment, given, jobs: zip([m for m, _ in given], VERDICTS))
+    result = mutants.report("activations", ["test"], jobs=1)
+    assert (result.mutants, result.killed, result.timeouts, result.deaths) == (5, 1, 1, 1)
+    assert [m.operator for m, _ in result.harness_errors] == [f"test/{mutants.HARNESS_ERROR}"]
+    assert [m.operator for m in result.survivors] == [f"test/{mutants.SURVIVED}"]
+    assert mutants.main(["activations", "--operators", "test", "--json"]) == exits.KIT_FAILURE
+    (counted,) = json.loads(capsys.readouterr().out)
+    assert (counted["killed"], counted["timeouts"], counted["deaths"], counted["harness_errors"]) == (1, 1, 1, 1)
 
 
 def test_every_equivalent_entry_gives_its_reason():
@@ -50,3 +78,17 @@ def test_a_mutant_that_loops_forever_is_stopped_by_the_time_limit(monkeypatch):
 def test_an_unknown_assignment_is_refused():
     with pytest.raises(SystemExit):
         mutants.main(["softmax_not_here"])
+
+
+def test_an_exception_of_the_judging_is_a_harness_error_not_a_kill(monkeypatch):
+    """The hidden cases' judge itself failing (not the mutant's code) is the kit's error."""
+    import nnkit.judge
+
+    def broken_judge(*_):
+        raise RuntimeError("the judge's own bug")
+
+    monkeypatch.setattr(nnkit.judge, "judge", broken_judge)  # the forked child inherits it
+    unchanged = mutants.Mutant("activations", "relu", "test/none", 0, 1, "", "")
+    source = mutants.solution_path("activations").read_text()
+    ((_, verdict),) = mutants.judge_mutants("activations", [(unchanged, source)], jobs=1)
+    assert verdict.kind == mutants.HARNESS_ERROR and "the judge's own bug" in verdict.detail, verdict

@@ -16,6 +16,7 @@ from nnkit.testing import gradebook_problems, nbgrader_env
 from nnkit.gradebook import DB_URL_VARIABLE, open_gradebook
 from nnkit.config import COURSE_ROOT
 from components import require
+from processes import Watch
 from postgres import PostgresServer, server_bin
 from nnkit.democlass import DEMO_STUDENTS, demo_score
 
@@ -87,8 +88,15 @@ def test_two_workers_on_one_machine_give_the_single_worker_gradebook(tmp_path):
     double = make_class(tmp_path / "double", 1, assignments)
     flags = [f"--assignment={a}" for a in assignments]
     batch(single, *flags)
-    out = batch(double, *flags, "--jobs", "2").stdout
-    assert "2 workers" in out and "broken / activations" in out
+    process = subprocess.Popen([sys.executable, "-m", "nnkit.batch", "--course", str(double), *flags, "--jobs", "2"],
+                               env=nbgrader_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    watch = Watch(process.pid)
+    out, err = process.communicate(timeout=900)
+    watch.stop()
+    assert process.returncode == 0, out + err
+    # seen, not echoed: two worker processes, each with a kernel of its own at the same moment
+    assert len(watch.workers) >= 2 and watch.most_grading >= 2, (watch.workers, watch.most_grading)
+    assert "broken / activations" in out
     grades = snapshot(single)
     assert grades == snapshot(double)
     assert grades[("correct", "convolution", "test_conv_single")] == (1, 1)
