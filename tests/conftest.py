@@ -88,6 +88,19 @@ def demo_class(tmp_path_factory):
     return demo_class(tmp_path_factory.mktemp("demo-class") / "course")
 
 
+@pytest.fixture(scope="session")
+def demo_feedback(demo_class) -> Path:
+    """The graded demo class with its feedback generated (nbgrader generate_feedback), every
+    assignment: the course folder."""
+    from nnkit.config import ASSIGNMENTS
+    from nnkit.gradebook import nbgrader
+
+    root, _ = demo_class
+    for assignment in ASSIGNMENTS:
+        nbgrader("generate_feedback", assignment, "--force", root=root)
+    return root
+
+
 @pytest.hookimpl(tryfirst=True, hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     """Mark a test that failed, for fixtures that keep evidence of it (the browser's screenshot)."""

@@ -24,8 +24,9 @@ from nnkit import cgroups, limits, sandbox
 from nnkit.notebooks import read
 from nnkit.states import class_submissions, usage_of
 
-pytestmark = pytest.mark.skipif(bool(users.can_make_users() or sandbox.unavailable()),
-                                reason=users.can_make_users() or sandbox.unavailable() or "")
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(bool(users.can_make_users() or sandbox.unavailable()),
+                                 reason=users.can_make_users() or sandbox.unavailable() or "")]
 
 SUBTREE_MEMORY, SUBTREE_PROCESSES = 3 * 2**30, 2048  # the administrator's bound on the whole subtree
 

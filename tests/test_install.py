@@ -110,6 +110,7 @@ def installs(lines: list[str]) -> list[str]:
     return extras
 
 
+@pytest.mark.slow  # pip, in a fresh environment
 def test_make_installs_each_roles_extra_once_and_never_takes_one_away(tmp_path):
     for name in ("Makefile", "pyproject.toml"):
         shutil.copy(COURSE_ROOT / name, tmp_path / name)
@@ -154,6 +155,7 @@ sys.meta_path.insert(0, Blocked())
 '''
 
 
+@pytest.mark.slow
 def test_grading_runs_without_the_other_roles_packages(tmp_path):
     """The batch (its judge, references, report, export, sandboxed kernels), the feedback and the
     self-check, with every module of the authoring, tests and data extras unimportable, in every
@@ -221,6 +223,7 @@ def activations_student(tmp_path_factory) -> Path:
     return home
 
 
+@pytest.mark.slow  # a fresh environment
 def test_a_student_installs_activations_alone_and_every_check_passes(activations_student):
     """The README's install, then the instructor's answers: every visible check passes in the
     student's environment, which has none of the kit, and the README's validate command succeeds."""

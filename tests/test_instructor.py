@@ -16,6 +16,7 @@ import time
 import nbformat
 import pytest
 
+from batches import add_submission as add, copy_course, run_batch as batch, start_batch, states
 from components import require
 from nnkit import exits
 from nnkit.scratch import scratch_course
@@ -25,32 +26,25 @@ from nnkit.notebooks import read
 from nnkit.states import State, class_submissions
 from nnkit.democlass import DEMO_STUDENTS, demo_score
 
+pytestmark = pytest.mark.slow  # every test grades
+
 ODD_IDS = ["o'brien, jr", "[ab]*?", "two  spaces"]
 
 
-def batch(root, *args, timeout=900, **popen):
-    return subprocess.run([sys.executable, "-m", "nnkit.batch", "--course", str(root), *args],
-                          env=nbgrader_env(), capture_output=True, text=True, timeout=timeout, **popen)
-
-
-def add(root, student, assignment="activations", source="correct", name=None, text=None):
-    folder = root / "submitted" / student / assignment
-    folder.mkdir(parents=True)
-    if text is not None:
-        (folder / (name or f"{assignment}.ipynb")).write_text(text)
-    else:
-        shutil.copy(COURSE_ROOT / "submitted" / source / assignment / f"{assignment}.ipynb",
-                    folder / (name or f"{assignment}.ipynb"))
-    return folder
-
-
-def states(root, assignments=("activations",)):
-    return {(e.student, e.assignment): e for e in class_submissions(root, list(assignments))}
+@pytest.fixture(scope="module")
+def ungraded_class(tmp_path_factory):
+    """The class's course before grading, with a release/ folder (as a learner's checkout has it)
+    holding a learner's edit: (root, release/'s files then)."""
+    root = scratch_course(tmp_path_factory.mktemp("class") / "course")
+    shutil.copytree(COURSE_ROOT / "release", root / "release")
+    edited_notebook = root / "release" / "activations" / "activations.ipynb"
+    edited_notebook.write_text(edited_notebook.read_text().replace("# YOUR CODE HERE", "# my own work"))
+    return root, {p: p.read_bytes() for p in (root / "release").rglob("*") if p.is_file()}
 
 
 @pytest.fixture(scope="module")
-def graded_class(tmp_path_factory):
-    root = scratch_course(tmp_path_factory.mktemp("class") / "course")
+def graded_class(ungraded_class):
+    root, _ = ungraded_class
     for student in DEMO_STUDENTS:
         add(root, student, source=student)
     add(root, "broken", text="{ not json")
@@ -198,13 +192,10 @@ def test_a_run_of_one_assignment_leaves_the_others_states_alone(tmp_path):
     assert got[("correct", "activations")].state == State.GRADED
 
 
-def test_states_do_not_depend_on_clocks(tmp_path):
+def test_states_do_not_depend_on_clocks(graded_class, tmp_path):
     """Files from a server whose clock is an hour ahead, or a day behind: what was graded is known
     by content, so nothing reads as stale or fresh because of a time."""
-    root = scratch_course(tmp_path / "course")
-    add(root, "correct")
-    add(root, "broken", text="{ not json")
-    assert batch(root, "--assignment", "activations").returncode == 0
+    root = copy_course(graded_class[0], tmp_path / "course")
     for offset in (3600, -86400):
         for path in (root / "submitted").rglob("*"):
             os.utime(path, (time.time() + offset, time.time() + offset))
@@ -247,9 +238,7 @@ def test_a_worker_killed_midway_loses_nothing_and_its_submission_is_graded_again
     students = [f"s{i}" for i in range(6)]
     for student in students:
         add(root, student)
-    process = subprocess.Popen([sys.executable, "-m", "nnkit.batch", "--course", str(root), "--assignment",
-                                "activations", "--jobs", "2"], env=nbgrader_env(), stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
+    process = start_batch(root, "--assignment", "activations", "--jobs", "2")
     outcomes = root / "outcomes" / "activations"
     deadline = time.time() + 300
     while time.time() < deadline and len(list(outcomes.glob("*.json"))) < 1:
@@ -317,11 +306,9 @@ def test_grading_refuses_without_a_sandbox_unless_told(tmp_path, monkeypatch):
     for tool in ("prlimit", "setpriv"):
         os.symlink(shutil.which(tool), fake_bin / tool)
     env = nbgrader_env() | {"PATH": f"{fake_bin}:{os.path.dirname(sys.executable)}"}
-    refused = subprocess.run([sys.executable, "-m", "nnkit.batch", "--course", str(root), "--assignment", "activations"],
-                             env=env, capture_output=True, text=True, timeout=300)
+    refused = batch(root, "--assignment", "activations", env=env)
     assert refused.returncode == exits.KIT_FAILURE and "bwrap not found" in refused.stderr and "apt-get install bubblewrap" in refused.stderr
-    trusted = subprocess.run([sys.executable, "-m", "nnkit.batch", "--course", str(root), "--assignment", "activations",
-                              "--no-sandbox"], env=env, capture_output=True, text=True, timeout=300)
+    trusted = batch(root, "--assignment", "activations", "--no-sandbox", env=env)
     assert trusted.returncode == 0, trusted.stderr
     entry = states(root)[("correct", "activations")]
     assert entry.state == State.REVIEW and entry.score == 12 and "without the sandbox" in entry.reasons[0]
@@ -346,14 +333,9 @@ def test_nbgrader_autograde_by_hand_warns_only_about_cells_a_student_changed(tmp
     assert len(warnings) == 1 and "test_relu_mnist" in warnings[0], warnings
 
 
-def test_grading_never_touches_release_and_a_learners_edits_there(tmp_path):
-    root = scratch_course(tmp_path / "course")
-    shutil.copytree(COURSE_ROOT / "release", root / "release")
-    edited_notebook = root / "release" / "activations" / "activations.ipynb"
-    edited_notebook.write_text(edited_notebook.read_text().replace("# YOUR CODE HERE", "# my own work"))
-    before = {p: p.read_bytes() for p in (root / "release").rglob("*") if p.is_file()}
-    add(root, "correct")
-    assert batch(root, "--assignment", "activations").returncode == 0
+def test_grading_never_touches_release_and_a_learners_edits_there(ungraded_class, graded_class):
+    root, before = ungraded_class  # graded since, by graded_class
+    assert b"# my own work" in (root / "release" / "activations" / "activations.ipynb").read_bytes()
     assert {p: p.read_bytes() for p in (root / "release").rglob("*") if p.is_file()} == before
 
 

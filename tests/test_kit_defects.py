@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from batches import run_batch
 from components import require
 from nnkit import batch, exits, locks, mutants, paths, states
 from nnkit.autograde import Outcome
@@ -187,8 +188,7 @@ def test_a_second_batch_on_the_same_submissions_stops_and_says_why_while_shards_
         assert holder.stdout.readline() == "held\n"
 
         def run(*args):
-            return subprocess.run([sys.executable, "-m", "nnkit.batch", "--course", str(course), "--assignment",
-                                   ASSIGNMENT, *args], env=nbgrader_env(), capture_output=True, text=True, timeout=600)
+            return run_batch(course, "--assignment", ASSIGNMENT, *args)
 
         for args in ((), ("--shard", "0/2"), ("--shard", "0/1")):  # every batch that would grade s0
             refused = run(*args)
@@ -305,8 +305,7 @@ def test_submission_paths_follow_the_courses_nbgrader_directory_structure(tmp_pa
 
 
 def test_the_course_folder_must_be_a_course(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "nnkit.batch", "--course", str(tmp_path), "--collect"],
-                            env=nbgrader_env(), capture_output=True, text=True, timeout=300)
+    result = run_batch(tmp_path, "--collect")
     assert result.returncode == 2 and "is not a course folder: it has no nbgrader_config.py" in result.stderr
 
 

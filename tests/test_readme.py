@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
+from batches import run_batch
 from nnkit.scratch import scratch_course
-from nnkit.testing import nbgrader_env
 from nnkit.config import COURSE_ROOT
 from nnkit.democlass import DEMO_STUDENTS
 
@@ -28,18 +28,9 @@ def comparable(lines: list[str]) -> list[str]:
     return [TIMING.sub("<time>", line.rstrip()) for line in lines]
 
 
-def batch(root, *args):
-    result = subprocess.run([sys.executable, "-m", "nnkit.batch", "--course", ".", *args], cwd=root,
-                            env=nbgrader_env(), capture_output=True, text=True, timeout=900)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result
-
-
-def test_the_demo_prints_what_the_readme_shows(tmp_path):
-    root = scratch_course(tmp_path / "course")
-    for student in DEMO_STUDENTS:
-        shutil.copytree(COURSE_ROOT / "submitted" / student, root / "submitted" / student)
-    result = batch(root)
+@pytest.mark.slow
+def test_the_demo_prints_what_the_readme_shows(demo_class):
+    _, result = demo_class
     expected = shown("demo")
     got = ["Autograding every submission (nbgrader autograde)...", *result.stderr.splitlines(), "",
            *result.stdout.splitlines()]
@@ -48,6 +39,7 @@ def test_the_demo_prints_what_the_readme_shows(tmp_path):
     assert re.fullmatch(r"done in [\d.]+ s; graded notebooks in autograded/, gradebook in gradebook.db", expected[-1])
 
 
+@pytest.mark.slow
 def test_the_broken_class_prints_what_the_readme_shows(tmp_path):
     root = scratch_course(tmp_path / "course")
     for student in DEMO_STUDENTS:
@@ -57,10 +49,11 @@ def test_the_broken_class_prints_what_the_readme_shows(tmp_path):
     (root / "submitted" / "renamed" / "activations").mkdir(parents=True)
     shutil.copy(COURSE_ROOT / "submitted" / "correct" / "activations" / "activations.ipynb",
                 root / "submitted" / "renamed" / "activations" / "my_activations.ipynb")
-    result = batch(root, "--assignment", "activations")
+    result = run_batch(root, "--assignment", "activations", check=True, cwd=root)
     assert comparable(result.stderr.splitlines() + result.stdout.splitlines()) == comparable(shown("broken class"))
 
 
+@pytest.mark.slow
 def test_make_check_prints_what_the_readme_shows():
     result = subprocess.run([sys.executable, "-m", "nnkit.selfcheck", "submitted/seed/activations/activations.ipynb"],
                             cwd=COURSE_ROOT, capture_output=True, text=True, timeout=600)
