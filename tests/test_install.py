@@ -110,7 +110,7 @@ def installs(lines: list[str]) -> list[str]:
     return extras
 
 
-@pytest.mark.slow  # pip, in a fresh environment
+@pytest.mark.slow  # fake tools, but make's grading targets: tests/conftest.py's guard counts them
 def test_make_installs_each_roles_extra_once_and_never_takes_one_away(tmp_path):
     for name in ("Makefile", "pyproject.toml"):
         shutil.copy(COURSE_ROOT / name, tmp_path / name)
@@ -123,6 +123,8 @@ def test_make_installs_each_roles_extra_once_and_never_takes_one_away(tmp_path):
     assert installs(demo) == ["grading"] and demo[-1] == "python -m scripts.demo"
     test = make(tmp_path, "test")
     assert sorted(installs(test)) == sorted(set(EXTRAS) - {"grading"}) and test[-1] == "python -m pytest tests"
+    quick = make(tmp_path, "test-quick")  # the same extras as test's, installed by then; the tests not marked slow
+    assert installs(quick) == [] and quick[-1] == "python -m pytest tests -m not slow"
     for target, command in [("demo", "scripts.demo"), ("grade", "nnkit.batch"), ("check", "nnkit.selfcheck"),
                             ("bench", "benchmarks"), ("mutants", "nnkit.mutants")]:
         lines = make(tmp_path, target)

@@ -126,42 +126,46 @@ def test_report_renders_in_headless_chromium(graded_class, tmp_path):
     assert histogram_blue > 500 and failure_red > 100, "the histogram or the failure bars did not render"
 
 
-def test_a_students_own_output_cannot_add_to_the_review_list(tmp_path):
-    """The report reads what the grader decided as data: printing the grader's words adds nothing."""
+@pytest.fixture(scope="module")
+def scanned_class(tmp_path_factory):
+    """One batch over two students whose answers pass: `sly` (activations) prints the grader's words
+    and plants a review flag in its metadata; `cheater` (convolution) calls torch for conv."""
+    from catalogue import variant
     from nnkit.notebooks import fill, notebook_path, reference_code
-    from nnkit.report import build
 
-    root = scratch_course(tmp_path / "course")
-    subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", "activations"], cwd=root,
-                   env=nbgrader_env(), check=True, capture_output=True)
+    root = scratch_course(tmp_path_factory.mktemp("scanned") / "course")
+    for assignment in ("activations", "convolution"):
+        subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", assignment], cwd=root,
+                       env=nbgrader_env(), check=True, capture_output=True)
     notebook = fill(read(notebook_path("release", "activations", root)), reference_code("activations"))
     notebook.cells.insert(2, nbformat.v4.new_code_cell(
         "print('flagged for review: your answer uses torch')\n"
         "raise RuntimeError('the kernel died while running this cell')"))
     notebook.metadata["nnkit"] = {"review": [{"kind": "flag", "cell": None, "detail": "planted by the student"}]}
     nbformat.write(notebook, str(add(root, "sly", text="") / "activations.ipynb"))
-    assert batch(root, "--assignment", "activations").returncode == 0
-    entry = states(root)[("sly", "activations")]
-    assert entry.state == State.GRADED and entry.score == 12 and entry.reasons == []
-    assert "sly" not in build(root)
-
-
-def test_an_answer_the_scan_flags_is_listed_for_review_with_its_reason(tmp_path):
-    from catalogue import variant
-    from nnkit.notebooks import fill, notebook_path, reference_code
-    from nnkit.report import build
-
-    root = scratch_course(tmp_path / "course")
-    subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", "convolution"], cwd=root,
-                   env=nbgrader_env(), check=True, capture_output=True)
     _, code = variant("wrong", "conv_torch")
     notebook = fill(read(notebook_path("release", "convolution", root)), {**reference_code("convolution"), "conv": code})
     nbformat.write(notebook, str(add(root, "cheater", "convolution", text="") / "convolution.ipynb"))
-    assert batch(root, "--assignment", "convolution").returncode == 0
-    entry = states(root, ["convolution"])[("cheater", "convolution")]
+    batch(root, "--assignment", "activations", "--assignment", "convolution", check=True)
+    return root
+
+
+def test_a_students_own_output_cannot_add_to_the_review_list(scanned_class):
+    """The report reads what the grader decided as data: printing the grader's words adds nothing."""
+    from nnkit.report import build
+
+    entry = states(scanned_class)[("sly", "activations")]
+    assert entry.state == State.GRADED and entry.score == 12 and entry.reasons == []
+    assert "sly" not in build(scanned_class)
+
+
+def test_an_answer_the_scan_flags_is_listed_for_review_with_its_reason(scanned_class):
+    from nnkit.report import build
+
+    entry = states(scanned_class, ["convolution"])[("cheater", "convolution")]
     assert entry.state == State.REVIEW and entry.score == 8  # max_pooling's 8; conv cannot import torch
     assert len(entry.reasons) == 1 and entry.reasons[0].startswith("conv: uses F (from torch.nn.functional)")
-    assert "conv: uses F (from torch.nn.functional)" in build(root)
+    assert "conv: uses F (from torch.nn.functional)" in build(scanned_class)
 
 
 def test_a_removed_submission_is_missing_not_a_graded_zero(tmp_path):
