@@ -8,6 +8,7 @@ from nnkit.cases import CASES
 from nnkit.config import ASSIGNMENTS
 
 
+@pytest.mark.slow  # every mutant of every assignment
 def test_no_mutant_of_any_assignment_survives_unexplained(capsys):
     status = mutants.main(["--json"])
     out = capsys.readouterr().out
