@@ -308,10 +308,12 @@ def test_submission_paths_follow_the_courses_nbgrader_directory_structure(tmp_pa
     assert states.state_of(root, "ann", ASSIGNMENT) == (State.UNGRADED, [])
 
 
-@pytest.mark.slow
-def test_the_course_folder_must_be_a_course(tmp_path):
-    result = run_batch(tmp_path, "--collect")
-    assert result.returncode == 2 and "is not a course folder: it has no nbgrader_config.py" in result.stderr
+def test_the_course_folder_must_be_a_course(tmp_path, capsys):
+    """In-process: refused before anything is graded."""
+    with pytest.raises(SystemExit) as exit_:
+        exits.run(lambda: batch.main(["--course", str(tmp_path), "--collect"]))
+    assert exit_.value.code == exits.CANNOT_CHECK
+    assert "is not a course folder: it has no nbgrader_config.py" in capsys.readouterr().err
 
 
 # --- one place for each path: the locks and the report follow the course's places ----------------
