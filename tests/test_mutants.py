@@ -31,6 +31,7 @@ def test_without_the_case_of_exact_0_and_1_a_gradient_that_forgets_the_clip_surv
     assert "1 + EPS" in mutants.render(result)
 
 
+@pytest.mark.slow  # every mutant of an assignment
 def test_an_equivalent_entry_that_matches_no_survivor_is_stale(monkeypatch, capsys):
     bogus = {"function": "relu", "operator": "core/NumberReplacer", "before": "return np.maximum(x, 0)",
              "after": "return np.maximum(x, 1)", "reason": "not equivalent at all: relu(0.5) would be 1"}
