@@ -53,14 +53,14 @@ def pytest_configure(config):
     sys.addaudithook(_audit)
     from nbgrader.converters.base import BaseConverter
 
-    start = BaseConverter.start
-    if not getattr(start, "guarded", False):
-        def guarded_start(self, *args, **kwargs):
+    made = BaseConverter.__init__  # every nbgrader converter (autograde, generate_assignment, ...), in-process
+    if not getattr(made, "guarded", False):
+        def guarded_init(self, *args, **kwargs):
             _refuse(f"nbgrader {type(self).__name__}, in-process")
-            return start(self, *args, **kwargs)
+            made(self, *args, **kwargs)
 
-        guarded_start.guarded = True
-        BaseConverter.start = guarded_start
+        guarded_init.guarded = True
+        BaseConverter.__init__ = guarded_init
 
 
 @pytest.hookimpl(hookwrapper=True)
