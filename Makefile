@@ -11,7 +11,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 RUN := PATH="$(BIN):$$PATH" $(BIN)/python
 SYSTEM_PACKAGES ?= system-packages.txt
 
-.PHONY: demo test grade check install sandbox system bench mutants
+.PHONY: demo test test-quick grade check install sandbox system bench mutants
 # One pip at a time in the one .venv.
 .NOTPARALLEL:
 
@@ -54,8 +54,14 @@ demo: $(VENV)/.installed-grading sandbox
 	$(RUN) -m scripts.demo
 
 # The tests need every role's packages: torch to prove the references, the browser, the data builder.
+# CI runs this: every test.
 test: $(VENV)/.installed-grading $(VENV)/.installed-authoring $(VENV)/.installed-tests $(VENV)/.installed-data system
 	$(RUN) -m pytest tests
+
+# While you work: every test not marked slow (no grading, no nbgrader run: tests/conftest.py fails an
+# unmarked test that starts one), in a few minutes. Not a substitute for `make test`.
+test-quick: $(VENV)/.installed-grading $(VENV)/.installed-authoring $(VENV)/.installed-tests $(VENV)/.installed-data system
+	$(RUN) -m pytest tests -m "not slow"
 
 # Speed: sandboxed and bare grading, parallel workers, reference conv/pool against torch, the seed's worst cell.
 bench: $(VENV)/.installed-grading $(VENV)/.installed-authoring sandbox

@@ -1,15 +1,104 @@
-"""Shared fixtures: throwaway copies of the course, so tests never touch the real gradebook; a
-failure marker for fixtures that keep evidence."""
+"""Shared fixtures: throwaway copies of the course, so tests never touch the real gradebook; the
+graded demo class, graded once per session; a failure marker for fixtures that keep evidence; and
+the `slow` guard.
+
+`slow` marks every test that grades (runs nbgrader, the batch, the self-check, a make target that
+grades) and what else `make test-quick` leaves out. The guard makes that true: a test not marked
+slow that starts a grading fails, in every run, so `make test-quick` (pytest -m "not slow") can
+never start one."""
+import os
+import sys
 from pathlib import Path
 
 import pytest
 
 from nnkit.scratch import scratch_course
 
+# How a test starts a grading: the Python modules that run nbgrader (as `python -m MODULE`), the
+# nbgrader command itself, and the make targets behind them.
+GRADING_MODULES = {"nbgrader", "nnkit.batch", "nnkit.worker", "nnkit.selfcheck", "nnkit.authoring", "scripts.demo"}
+GRADING_MAKE_TARGETS = {"demo", "grade", "check", "test"}
+
+_guarded: list[str] = []  # the id of the running test while it is not marked slow
+
+
+def grading_command(argv) -> str | None:
+    """What in a command line starts a grading, if anything: `-m MODULE`, an nbgrader executable,
+    a make target that grades."""
+    argv = [os.fsdecode(a) for a in argv] if isinstance(argv, (list, tuple)) else [os.fsdecode(argv)]
+    for before, arg in zip(["", *argv], argv):
+        if before == "-m" and arg in GRADING_MODULES:
+            return f"python -m {arg}"
+        if os.path.basename(arg) == "nbgrader":
+            return arg
+    if argv and os.path.basename(argv[0]) == "make" and GRADING_MAKE_TARGETS & set(argv[1:]):
+        return " ".join(argv)
+    return None
+
+
+def _refuse(what: str) -> None:
+    if _guarded:
+        raise RuntimeError(f"{_guarded[0]} is not marked slow but starts a grading ({what}): "
+                           "mark it @pytest.mark.slow (make test-quick runs no grading)")
+
+
+def _audit(event: str, args: tuple) -> None:
+    if event == "subprocess.Popen" and _guarded:
+        what = grading_command(args[1] if args[1] is not None else args[0])
+        if what:
+            _refuse(what)
+
+
+def pytest_configure(config):
+    sys.addaudithook(_audit)
+    from nbgrader.converters.base import BaseConverter
+
+    made = BaseConverter.__init__  # every nbgrader converter (autograde, generate_assignment, ...), in-process
+    if not getattr(made, "guarded", False):
+        def guarded_init(self, *args, **kwargs):
+            _refuse(f"nbgrader {type(self).__name__}, in-process")
+            made(self, *args, **kwargs)
+
+        guarded_init.guarded = True
+        BaseConverter.__init__ = guarded_init
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """The guard, over a test's whole run: its fixtures' setup (a module's graded course) too."""
+    if item.get_closest_marker("slow") is None:
+        _guarded.append(item.nodeid)
+    try:
+        yield
+    finally:
+        _guarded.clear()
+
 
 @pytest.fixture
 def course(tmp_path) -> Path:
     return scratch_course(tmp_path / "course")
+
+
+@pytest.fixture(scope="session")
+def demo_class(tmp_path_factory):
+    """(root, the batch's CompletedProcess) of the demo class graded once (tests/batches.py):
+    read it; a test that changes it works on a copy (batches.copy_course)."""
+    from batches import demo_class
+
+    return demo_class(tmp_path_factory.mktemp("demo-class") / "course")
+
+
+@pytest.fixture(scope="session")
+def demo_feedback(demo_class) -> Path:
+    """The graded demo class with its feedback generated (nbgrader generate_feedback), every
+    assignment: the course folder."""
+    from nnkit.config import ASSIGNMENTS
+    from nnkit.gradebook import nbgrader
+
+    root, _ = demo_class
+    for assignment in ASSIGNMENTS:
+        nbgrader("generate_feedback", assignment, "--force", root=root)
+    return root
 
 
 @pytest.hookimpl(tryfirst=True, hookwrapper=True)

@@ -134,6 +134,7 @@ def authored(tmp_path_factory):
     return root, env, said
 
 
+@pytest.mark.slow
 def test_add_lists_the_assignment_keeping_course_toml_s_layout(authored):
     root, _, _ = authored
     text = (root / "course.toml").read_text()
@@ -141,6 +142,7 @@ def test_add_lists_the_assignment_keeping_course_toml_s_layout(authored):
     assert all(f"# week {i + 1}" in text for i in range(len(LISTED)))
 
 
+@pytest.mark.slow
 def test_following_the_guide_releases_the_new_assignment(authored):
     root, _, _ = authored
     release = (root / "release" / NEW / f"{NEW}.ipynb").read_text()
@@ -152,6 +154,7 @@ def test_following_the_guide_releases_the_new_assignment(authored):
     assert "# Hidden test (1 point): axis=0: random logits (5, 3)" in "\n".join(c.source for c in source.cells)
 
 
+@pytest.mark.slow
 def test_the_guide_s_try_grades_correct_and_wrong_variants_and_never_a_crash_as_points_lost(authored):
     _, _, said = authored
     ((_, out),) = [(t, out) for t, out in said if "nnkit.authoring try" in t]
@@ -166,6 +169,7 @@ def test_the_guide_s_try_grades_correct_and_wrong_variants_and_never_a_crash_as_
     assert "Hint: subtract the maximum" not in in_place
 
 
+@pytest.mark.slow
 def test_the_guide_s_mutation_report_finds_no_survivor(authored):
     _, _, said = authored
     ((_, report),) = [(t, out) for t, out in said if "nnkit.mutants softmax" in t]
@@ -173,6 +177,7 @@ def test_the_guide_s_mutation_report_finds_no_survivor(authored):
                      r"0 equivalent, 0 survived", report), report
 
 
+@pytest.mark.slow
 def test_after_the_guide_the_course_s_own_tests_pass(authored):
     root, env, _ = authored
     result = run([".venv/bin/python", "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *COURSE_TESTS], root, env,
@@ -180,6 +185,7 @@ def test_after_the_guide_the_course_s_own_tests_pass(authored):
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-3000:]
 
 
+@pytest.mark.slow
 def test_the_guide_changes_only_the_new_assignment_s_files_and_what_its_commands_write(authored):
     root, _, _ = authored
     status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=root,
@@ -197,6 +203,7 @@ def test_the_guide_changes_only_the_new_assignment_s_files_and_what_its_commands
     print(f"\nfiles the new assignment touched ({len(changed)}):\n  " + "\n  ".join(changed))
 
 
+@pytest.mark.slow
 def test_the_batch_grades_the_new_assignment_with_the_others(authored):
     root, env, _ = authored
     from nnkit.notebooks import fill, implementations_in, read

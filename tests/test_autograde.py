@@ -1,7 +1,7 @@
-"""Real `nbgrader autograde` runs: the demo class gets its expected scores, every wrong variant in
-the catalogue loses points on its function (and only where it should), every correct variant gets
-full marks. One course copy per assignment, graded concurrently."""
-import shutil
+"""Real `nbgrader autograde` runs: the demo class gets its expected scores (the session's demo
+class, graded by the batch: tests/batches.py), every wrong variant in the catalogue loses points on
+its function (and only where it should), every correct variant gets full marks. One course copy per
+assignment for the catalogue, graded concurrently."""
 from concurrent.futures import ThreadPoolExecutor
 
 import nbformat
@@ -10,11 +10,12 @@ import pytest
 from catalogue import CORRECT, WRONG, affected_by, graded_cells, submission_code, variant
 from nnkit.gradebook import nbgrader
 from nnkit.scratch import scratch_course
-from nnkit.testing import autograde, cell_scores, scores
-from nnkit.config import COURSE_ROOT
+from nnkit.testing import autograde, cell_scores, gradebook_problems, scores
 from nnkit.config import ASSIGNMENTS
 from nnkit.notebooks import fill, notebook_path, read, total_points
 from nnkit.democlass import DEMO_STUDENTS, demo_score
+
+pytestmark = pytest.mark.slow  # every test reads a graded course
 
 
 def students_of(assignment):
@@ -31,8 +32,6 @@ def grade_assignment(root, assignment):
     scratch_course(root)
     nbgrader("generate_assignment", assignment, "--force", root=root)
     release = read(notebook_path("release", assignment, root))
-    for student in DEMO_STUDENTS:
-        shutil.copytree(COURSE_ROOT / "submitted" / student / assignment, root / "submitted" / student / assignment)
     for student, code in students_of(assignment).items():
         path = root / "submitted" / student / assignment / f"{assignment}.ipynb"
         path.parent.mkdir(parents=True)
@@ -54,10 +53,11 @@ def max_score(assignment):
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_demo_class(graded, assignment):
-    table = scores(graded[assignment])
+def test_demo_class(demo_class, assignment):
+    table = scores(demo_class[0])
     for student in DEMO_STUDENTS:
         assert table[student][assignment] == (demo_score(student, assignment), max_score(assignment)), student
+    assert gradebook_problems(demo_class[0]) == []
 
 
 @pytest.mark.parametrize("name", WRONG)
@@ -80,8 +80,8 @@ def test_correct_variant_gets_full_marks(graded, name):
     assert scores(graded[assignment])[f"correct_{name}"][assignment] == (max_score(assignment), max_score(assignment))
 
 
-def test_feedback_says_what_is_wrong(graded):
-    notebook = read(graded["backprop"] / "autograded" / "seed" / "backprop" / "backprop.ipynb")
+def test_feedback_says_what_is_wrong(demo_class):
+    notebook = read(demo_class[0] / "autograded" / "seed" / "backprop" / "backprop.ipynb")
     errors = {c.metadata["nbgrader"]["grade_id"]: c.outputs[0].evalue for c in notebook.cells
               if c.get("outputs") and c.outputs[0].output_type == "error"}
     assert "overflow" in errors["test_sigmoid_grad_extremes"]
@@ -102,12 +102,11 @@ def hidden_test_lines(assignment):
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_feedback_shows_verdicts_but_never_the_hidden_tests(graded, assignment):
+def test_feedback_shows_verdicts_but_never_the_hidden_tests(demo_feedback, assignment):
     import html
     import re
 
-    nbgrader("generate_feedback", assignment, "--force", root=graded[assignment])
-    page = (graded[assignment] / "feedback" / "seed" / assignment / f"{assignment}.html").read_text()
+    page = (demo_feedback / "feedback" / "seed" / assignment / f"{assignment}.html").read_text()
     text = html.unescape(re.sub(r"<[^>]+>", "", page))
     assert "Hidden test (" in text and "passed" in text
     leaked = [line for line in hidden_test_lines(assignment) if line in text]
@@ -116,8 +115,6 @@ def test_feedback_shows_verdicts_but_never_the_hidden_tests(graded, assignment):
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_gradebook_is_consistent_after_the_catalogue_run(graded, assignment):
-    from nnkit.testing import gradebook_problems
-
     assert gradebook_problems(graded[assignment]) == []
 
 

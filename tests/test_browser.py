@@ -14,6 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from batches import run_batch
 from components import require
 from nnkit.gradebook import nbgrader
 from nnkit.scratch import scratch_course
@@ -23,6 +24,8 @@ from nnkit.notebooks import fill, read, reference_code
 from nnkit.config import ASSIGNMENTS
 from nnkit.notebooks import total_points
 from nnkit.democlass import DEMO_STUDENTS, demo_score
+
+pytestmark = pytest.mark.slow  # JupyterLab and Chromium; the instructor's pages read graded courses
 
 SCREENSHOTS = COURSE_ROOT / "browser-screenshots"
 TOKEN = "nnkit-browser-test"
@@ -159,20 +162,10 @@ def test_a_student_validates_blank_then_finished_work(browser, tmp_path):
         browser.save_screenshot(str(SCREENSHOTS / "student-validated.png"))
 
 
-@pytest.fixture(scope="module")
-def graded_course(tmp_path_factory):
-    root = scratch_course(tmp_path_factory.mktemp("formgrader") / "course")
-    for student in DEMO_STUDENTS:
-        shutil.copytree(COURSE_ROOT / "submitted" / student, root / "submitted" / student)
-    result = subprocess.run([sys.executable, "-m", "nnkit.batch", "--course", str(root)], env=nbgrader_env(),
-                            capture_output=True, text=True, timeout=900)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return root
-
-
-def test_the_instructor_sees_the_assignments_and_the_demo_scores_in_the_formgrader(browser, graded_course, tmp_path):
+def test_the_instructor_sees_the_assignments_and_the_demo_scores_in_the_formgrader(browser, demo_class, tmp_path):
     from selenium.webdriver.common.by import By
 
+    graded_course, _ = demo_class
     with lab_server(graded_course, tmp_path / "instructor-home") as url:
         browser.get(f"{url}/formgrader?token={TOKEN}")
         wait_for(browser, lambda d: "backprop" in d.find_element(By.TAG_NAME, "body").text, "the assignments")
@@ -194,11 +187,10 @@ def test_the_instructor_sees_the_assignments_and_the_demo_scores_in_the_formgrad
         browser.save_screenshot(str(SCREENSHOTS / "formgrader-students.png"))
 
 
-def test_a_feedback_page_renders_its_formulas_offline(browser, graded_course):
+def test_a_feedback_page_renders_its_formulas_offline(browser, demo_feedback):
     from selenium.webdriver.common.by import By
 
-    nbgrader("generate_feedback", "activations", "--force", root=graded_course)
-    page = graded_course / "feedback" / "seed" / "activations" / "activations.html"
+    page = demo_feedback / "feedback" / "seed" / "activations" / "activations.html"
     browser.get(page.as_uri())
     wait_for(browser, css("math"), "the formulas")
     sizes = browser.execute_script("return [...document.querySelectorAll('math')].map(m => m.getBoundingClientRect().height)")
@@ -271,9 +263,7 @@ def hostile_course(tmp_path_factory, planted_server):
         nbformat.write(notebook, str(root / "submitted" / student / "activations" / "activations.ipynb"))
     (root / "submitted" / "renamer" / "activations").mkdir(parents=True)
     nbformat.write(made["plotter"], str(root / "submitted" / "renamer" / "activations" / RENAMED))
-    result = subprocess.run([sys.executable, "-m", "nnkit.batch", "--assignment", "activations", "--course", str(root)],
-                            env=nbgrader_env(), capture_output=True, text=True, timeout=900)
-    assert result.returncode == 0, result.stdout + result.stderr
+    run_batch(root, "--assignment", "activations", check=True)
     nbgrader("generate_feedback", "activations", "--force", root=root)
     return root
 

@@ -24,7 +24,7 @@ from nnkit import cgroups, limits
 from nnkit.notebooks import read
 from nnkit.states import class_submissions, usage_of
 
-pytestmark = pytest.mark.skipif(bool(users.can_make_users()), reason=users.can_make_users() or "")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(bool(users.can_make_users()), reason=users.can_make_users() or "")]
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -33,6 +33,7 @@ def working_sandbox():
     from components import require
 
     require("bubblewrap")
+
 
 SUBTREE_MEMORY, SUBTREE_PROCESSES = 3 * 2**30, 2048  # the administrator's bound on the whole subtree
 

@@ -195,6 +195,7 @@ def test_a_kernel_killed_at_the_submissions_memory_limit_says_so_and_grading_goe
     assert usage["oom_kills"] >= 1 and usage["peak_memory_bytes"] <= usage["memory_limit_bytes"] == 256 * MiB
 
 
+@pytest.mark.slow
 @needs_sandbox
 def test_children_over_the_submissions_memory_are_killed_and_the_cell_says_so(monkeypatch):
     """Three children of 120 MiB each, every one far under the per-process limit: together over 256 MiB.
@@ -216,6 +217,7 @@ def test_children_over_the_submissions_memory_are_killed_and_the_cell_says_so(mo
     assert eval(cell.splitlines()[0]) == [0, 0, 0] and events == [] and usage == {}
 
 
+@pytest.mark.slow
 @needs_sandbox
 def test_a_notebook_over_its_budget_is_stopped_and_its_finished_cells_are_kept():
     budget = 20  # wide margins: the kernel starts in a few seconds, the stopped cell would take an hour
@@ -241,6 +243,7 @@ def test_a_v2_parent_not_given_every_controller_is_refused_with_the_reason(tmp_p
         cgroups.choose(mountinfo(root, {}), "0::/user.slice/run-1.scope\n", None, root=False)
 
 
+@pytest.mark.slow
 @needs_sandbox
 def test_a_budget_that_runs_out_between_cells_names_the_first_cell_not_run(monkeypatch):
     """Each cell's own limit left uncapped here, so the budget (5 s) runs out during a cell that

@@ -7,12 +7,16 @@ import subprocess
 import sys
 
 import nbformat
+import pytest
 
+from batches import run_batch
 from nnkit.scratch import scratch_course
 from nnkit.testing import nbgrader_env
 from nnkit.config import COURSE_ID
 from nnkit.notebooks import fill, read, reference_code
 from nnkit.states import State, class_submissions
+
+pytestmark = pytest.mark.slow
 
 STUDENTS = {"alice": "correct", "bob": "blank"}
 
@@ -47,9 +51,7 @@ def test_release_fetch_submit_collect_grade_and_return_feedback(tmp_path):
 
     run("collect", "activations", cwd=course)
     assert sorted(p.name for p in (course / "submitted").iterdir()) == sorted(STUDENTS)
-    batch = subprocess.run([sys.executable, "-m", "nnkit.batch", "--course", str(course), "--assignment", "activations"],
-                           env=nbgrader_env(), capture_output=True, text=True, timeout=900)
-    assert batch.returncode == 0, batch.stdout + batch.stderr
+    run_batch(course, "--assignment", "activations", check=True)
     got = {e.student: (e.state, e.score) for e in class_submissions(course, ["activations"])}
     assert got == {"alice": (State.GRADED, 12), "bob": (State.GRADED, 0)}
 

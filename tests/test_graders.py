@@ -36,6 +36,8 @@ from nnkit.notebooks import total_points
 from nnkit.states import State, Submission, class_submissions
 from nnkit.democlass import DEMO_STUDENTS, demo_score
 
+pytestmark = pytest.mark.slow  # every test grades, as other users too
+
 TIMEOUT = 1800  # a class graded next to another on a loaded 2-core machine: wide
 
 

@@ -12,7 +12,6 @@ import signal
 import socket
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -21,6 +20,7 @@ import nbformat
 import pytest
 from nbgrader.utils import determine_grade, is_grade
 
+from batches import start_batch
 from hostile import (CATALOGUE, FORGED_LOG_LINE, MARKER, NOT_GRADABLE, NOTEBOOK_BUDGET, STOLEN_INPUTS, SUBMISSION_MEMORY,
                      VICTIM, Context)
 from nnkit import cgroups, limits
@@ -32,6 +32,8 @@ from nnkit.config import COURSE_ID
 from nnkit.config import COURSE_ROOT
 from nnkit.notebooks import notebook_path, read
 from nnkit.states import State, class_submissions, usage_of
+
+pytestmark = pytest.mark.slow  # the catalogue's batch, and batches of their own
 
 TIMESTAMP = "2026-01-05 10:00:00.000000 UTC"
 # Seconds per cell in these runs (the course's own limit is in nnkit/limits.py): wide enough that a
@@ -108,8 +110,7 @@ def inbound(root: Path, student: str) -> Path:
 def run_batch(root: Path, home: Path, *flags, **popen):
     env = nbgrader_env() | {"HOME": str(home), "NNKIT_CANARY": CANARY,
                             "NNKIT_DB_URL": f"postgresql://grader:{CANARY}@nowhere/nnkit"}  # the course ignores it
-    return subprocess.Popen([sys.executable, "-m", "nnkit.batch", "--assignment", "activations", "--course", str(root),
-                             *flags], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen)
+    return start_batch(root, "--assignment", "activations", *flags, env=env, **popen)
 
 
 def tree_digest(folder: Path, skip: set[str]) -> dict[str, str]:

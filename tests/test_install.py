@@ -110,6 +110,7 @@ def installs(lines: list[str]) -> list[str]:
     return extras
 
 
+@pytest.mark.slow  # fake tools, but make's grading targets: tests/conftest.py's guard counts them
 def test_make_installs_each_roles_extra_once_and_never_takes_one_away(tmp_path):
     for name in ("Makefile", "pyproject.toml"):
         shutil.copy(COURSE_ROOT / name, tmp_path / name)
@@ -122,6 +123,8 @@ def test_make_installs_each_roles_extra_once_and_never_takes_one_away(tmp_path):
     assert installs(demo) == ["grading"] and demo[-1] == "python -m scripts.demo"
     test = make(tmp_path, "test")
     assert sorted(installs(test)) == sorted(set(EXTRAS) - {"grading"}) and test[-1] == "python -m pytest tests"
+    quick = make(tmp_path, "test-quick")  # the same extras as test's, installed by then; the tests not marked slow
+    assert installs(quick) == [] and quick[-1] == "python -m pytest tests -m not slow"
     for target, command in [("demo", "scripts.demo"), ("grade", "nnkit.batch"), ("check", "nnkit.selfcheck"),
                             ("bench", "benchmarks"), ("mutants", "nnkit.mutants")]:
         lines = make(tmp_path, target)
@@ -154,6 +157,7 @@ sys.meta_path.insert(0, Blocked())
 '''
 
 
+@pytest.mark.slow
 def test_grading_runs_without_the_other_roles_packages(tmp_path):
     """The batch (its judge, references, report, export, sandboxed kernels), the feedback and the
     self-check, with every module of the authoring, tests and data extras unimportable, in every
@@ -221,6 +225,7 @@ def activations_student(tmp_path_factory) -> Path:
     return home
 
 
+@pytest.mark.slow  # a fresh environment
 def test_a_student_installs_activations_alone_and_every_check_passes(activations_student):
     """The README's install, then the instructor's answers: every visible check passes in the
     student's environment, which has none of the kit, and the README's validate command succeeds."""

@@ -16,6 +16,7 @@ import time
 import nbformat
 import pytest
 
+from batches import add_submission as add, copy_course, run_batch as batch, start_batch, states
 from components import require
 from nnkit import exits
 from nnkit.scratch import scratch_course
@@ -25,32 +26,25 @@ from nnkit.notebooks import read
 from nnkit.states import State, class_submissions
 from nnkit.democlass import DEMO_STUDENTS, demo_score
 
+pytestmark = pytest.mark.slow  # every test grades
+
 ODD_IDS = ["o'brien, jr", "[ab]*?", "two  spaces"]
 
 
-def batch(root, *args, timeout=900, **popen):
-    return subprocess.run([sys.executable, "-m", "nnkit.batch", "--course", str(root), *args],
-                          env=nbgrader_env(), capture_output=True, text=True, timeout=timeout, **popen)
-
-
-def add(root, student, assignment="activations", source="correct", name=None, text=None):
-    folder = root / "submitted" / student / assignment
-    folder.mkdir(parents=True)
-    if text is not None:
-        (folder / (name or f"{assignment}.ipynb")).write_text(text)
-    else:
-        shutil.copy(COURSE_ROOT / "submitted" / source / assignment / f"{assignment}.ipynb",
-                    folder / (name or f"{assignment}.ipynb"))
-    return folder
-
-
-def states(root, assignments=("activations",)):
-    return {(e.student, e.assignment): e for e in class_submissions(root, list(assignments))}
+@pytest.fixture(scope="module")
+def ungraded_class(tmp_path_factory):
+    """The class's course before grading, with a release/ folder (as a learner's checkout has it)
+    holding a learner's edit: (root, release/'s files then)."""
+    root = scratch_course(tmp_path_factory.mktemp("class") / "course")
+    shutil.copytree(COURSE_ROOT / "release", root / "release")
+    edited_notebook = root / "release" / "activations" / "activations.ipynb"
+    edited_notebook.write_text(edited_notebook.read_text().replace("# YOUR CODE HERE", "# my own work"))
+    return root, {p: p.read_bytes() for p in (root / "release").rglob("*") if p.is_file()}
 
 
 @pytest.fixture(scope="module")
-def graded_class(tmp_path_factory):
-    root = scratch_course(tmp_path_factory.mktemp("class") / "course")
+def graded_class(ungraded_class):
+    root, _ = ungraded_class
     for student in DEMO_STUDENTS:
         add(root, student, source=student)
     add(root, "broken", text="{ not json")
@@ -132,42 +126,46 @@ def test_report_renders_in_headless_chromium(graded_class, tmp_path):
     assert histogram_blue > 500 and failure_red > 100, "the histogram or the failure bars did not render"
 
 
-def test_a_students_own_output_cannot_add_to_the_review_list(tmp_path):
-    """The report reads what the grader decided as data: printing the grader's words adds nothing."""
+@pytest.fixture(scope="module")
+def scanned_class(tmp_path_factory):
+    """One batch over two students whose answers pass: `sly` (activations) prints the grader's words
+    and plants a review flag in its metadata; `cheater` (convolution) calls torch for conv."""
+    from catalogue import variant
     from nnkit.notebooks import fill, notebook_path, reference_code
-    from nnkit.report import build
 
-    root = scratch_course(tmp_path / "course")
-    subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", "activations"], cwd=root,
-                   env=nbgrader_env(), check=True, capture_output=True)
+    root = scratch_course(tmp_path_factory.mktemp("scanned") / "course")
+    for assignment in ("activations", "convolution"):
+        subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", assignment], cwd=root,
+                       env=nbgrader_env(), check=True, capture_output=True)
     notebook = fill(read(notebook_path("release", "activations", root)), reference_code("activations"))
     notebook.cells.insert(2, nbformat.v4.new_code_cell(
         "print('flagged for review: your answer uses torch')\n"
         "raise RuntimeError('the kernel died while running this cell')"))
     notebook.metadata["nnkit"] = {"review": [{"kind": "flag", "cell": None, "detail": "planted by the student"}]}
     nbformat.write(notebook, str(add(root, "sly", text="") / "activations.ipynb"))
-    assert batch(root, "--assignment", "activations").returncode == 0
-    entry = states(root)[("sly", "activations")]
-    assert entry.state == State.GRADED and entry.score == 12 and entry.reasons == []
-    assert "sly" not in build(root)
-
-
-def test_an_answer_the_scan_flags_is_listed_for_review_with_its_reason(tmp_path):
-    from catalogue import variant
-    from nnkit.notebooks import fill, notebook_path, reference_code
-    from nnkit.report import build
-
-    root = scratch_course(tmp_path / "course")
-    subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", "convolution"], cwd=root,
-                   env=nbgrader_env(), check=True, capture_output=True)
     _, code = variant("wrong", "conv_torch")
     notebook = fill(read(notebook_path("release", "convolution", root)), {**reference_code("convolution"), "conv": code})
     nbformat.write(notebook, str(add(root, "cheater", "convolution", text="") / "convolution.ipynb"))
-    assert batch(root, "--assignment", "convolution").returncode == 0
-    entry = states(root, ["convolution"])[("cheater", "convolution")]
+    batch(root, "--assignment", "activations", "--assignment", "convolution", check=True)
+    return root
+
+
+def test_a_students_own_output_cannot_add_to_the_review_list(scanned_class):
+    """The report reads what the grader decided as data: printing the grader's words adds nothing."""
+    from nnkit.report import build
+
+    entry = states(scanned_class)[("sly", "activations")]
+    assert entry.state == State.GRADED and entry.score == 12 and entry.reasons == []
+    assert "sly" not in build(scanned_class)
+
+
+def test_an_answer_the_scan_flags_is_listed_for_review_with_its_reason(scanned_class):
+    from nnkit.report import build
+
+    entry = states(scanned_class, ["convolution"])[("cheater", "convolution")]
     assert entry.state == State.REVIEW and entry.score == 8  # max_pooling's 8; conv cannot import torch
     assert len(entry.reasons) == 1 and entry.reasons[0].startswith("conv: uses F (from torch.nn.functional)")
-    assert "conv: uses F (from torch.nn.functional)" in build(root)
+    assert "conv: uses F (from torch.nn.functional)" in build(scanned_class)
 
 
 def test_a_removed_submission_is_missing_not_a_graded_zero(tmp_path):
@@ -198,13 +196,10 @@ def test_a_run_of_one_assignment_leaves_the_others_states_alone(tmp_path):
     assert got[("correct", "activations")].state == State.GRADED
 
 
-def test_states_do_not_depend_on_clocks(tmp_path):
+def test_states_do_not_depend_on_clocks(graded_class, tmp_path):
     """Files from a server whose clock is an hour ahead, or a day behind: what was graded is known
     by content, so nothing reads as stale or fresh because of a time."""
-    root = scratch_course(tmp_path / "course")
-    add(root, "correct")
-    add(root, "broken", text="{ not json")
-    assert batch(root, "--assignment", "activations").returncode == 0
+    root = copy_course(graded_class[0], tmp_path / "course")
     for offset in (3600, -86400):
         for path in (root / "submitted").rglob("*"):
             os.utime(path, (time.time() + offset, time.time() + offset))
@@ -247,9 +242,7 @@ def test_a_worker_killed_midway_loses_nothing_and_its_submission_is_graded_again
     students = [f"s{i}" for i in range(6)]
     for student in students:
         add(root, student)
-    process = subprocess.Popen([sys.executable, "-m", "nnkit.batch", "--course", str(root), "--assignment",
-                                "activations", "--jobs", "2"], env=nbgrader_env(), stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
+    process = start_batch(root, "--assignment", "activations", "--jobs", "2")
     outcomes = root / "outcomes" / "activations"
     deadline = time.time() + 300
     while time.time() < deadline and len(list(outcomes.glob("*.json"))) < 1:
@@ -318,11 +311,9 @@ def test_grading_refuses_without_a_sandbox_unless_told(tmp_path, monkeypatch):
     for tool in ("prlimit", "setpriv"):
         os.symlink(shutil.which(tool), fake_bin / tool)
     env = nbgrader_env() | {"PATH": f"{fake_bin}:{os.path.dirname(sys.executable)}"}
-    refused = subprocess.run([sys.executable, "-m", "nnkit.batch", "--course", str(root), "--assignment", "activations"],
-                             env=env, capture_output=True, text=True, timeout=300)
+    refused = batch(root, "--assignment", "activations", env=env)
     assert refused.returncode == exits.KIT_FAILURE and "bwrap not found" in refused.stderr and "apt-get install bubblewrap" in refused.stderr
-    trusted = subprocess.run([sys.executable, "-m", "nnkit.batch", "--course", str(root), "--assignment", "activations",
-                              "--no-sandbox"], env=env, capture_output=True, text=True, timeout=300)
+    trusted = batch(root, "--assignment", "activations", "--no-sandbox", env=env)
     assert trusted.returncode == 0, trusted.stderr
     entry = states(root)[("correct", "activations")]
     assert entry.state == State.REVIEW and entry.score == 12 and "without the sandbox" in entry.reasons[0]
@@ -347,14 +338,9 @@ def test_nbgrader_autograde_by_hand_warns_only_about_cells_a_student_changed(tmp
     assert len(warnings) == 1 and "test_relu_mnist" in warnings[0], warnings
 
 
-def test_grading_never_touches_release_and_a_learners_edits_there(tmp_path):
-    root = scratch_course(tmp_path / "course")
-    shutil.copytree(COURSE_ROOT / "release", root / "release")
-    edited_notebook = root / "release" / "activations" / "activations.ipynb"
-    edited_notebook.write_text(edited_notebook.read_text().replace("# YOUR CODE HERE", "# my own work"))
-    before = {p: p.read_bytes() for p in (root / "release").rglob("*") if p.is_file()}
-    add(root, "correct")
-    assert batch(root, "--assignment", "activations").returncode == 0
+def test_grading_never_touches_release_and_a_learners_edits_there(ungraded_class, graded_class):
+    root, before = ungraded_class  # graded since, by graded_class
+    assert b"# my own work" in (root / "release" / "activations" / "activations.ipynb").read_bytes()
     assert {p: p.read_bytes() for p in (root / "release").rglob("*") if p.is_file()} == before
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from batches import run_batch
 from components import require
 from nnkit import batch, exits, locks, mutants, paths, states
 from nnkit.autograde import Outcome
@@ -145,6 +146,7 @@ def postgres():
     server.stop()
 
 
+@pytest.mark.slow
 def test_the_gradebook_password_is_not_written_to_disk(tmp_path, monkeypatch, postgres, nbgrader_path):
     secret = "s3cret-canary-2718"
     url = postgres.create_database("entered").replace("grader@", f"grader:{secret}@")
@@ -159,6 +161,7 @@ def test_the_gradebook_password_is_not_written_to_disk(tmp_path, monkeypatch, po
 
 # --- workers asked to exit are let exit ----------------------------------------------------------
 
+@pytest.mark.slow
 def test_a_worker_asked_to_exit_exits_on_its_own(course, tmp_path):
     worker = batch.Worker(course, tmp_path / "worker.log", None)
     worker.send(None)  # no more work
@@ -178,6 +181,7 @@ HOLDER = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_a_second_batch_on_the_same_submissions_stops_and_says_why_while_shards_run_side_by_side(course):
     for student in ("s0", "s1"):
         submit(course, student)
@@ -187,8 +191,7 @@ def test_a_second_batch_on_the_same_submissions_stops_and_says_why_while_shards_
         assert holder.stdout.readline() == "held\n"
 
         def run(*args):
-            return subprocess.run([sys.executable, "-m", "nnkit.batch", "--course", str(course), "--assignment",
-                                   ASSIGNMENT, *args], env=nbgrader_env(), capture_output=True, text=True, timeout=600)
+            return run_batch(course, "--assignment", ASSIGNMENT, *args)
 
         for args in ((), ("--shard", "0/2"), ("--shard", "0/1")):  # every batch that would grade s0
             refused = run(*args)
@@ -253,6 +256,7 @@ def test_a_harness_error_is_not_a_kill_and_fails_the_run(monkeypatch, capsys):
     assert "harness errors" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_timeouts_and_deaths_are_counted_apart_from_kills(monkeypatch):
     monkeypatch.setattr(mutants, "MUTANT_SECONDS", 10)
     source = mutants.solution_path(ASSIGNMENT).read_text()
@@ -304,10 +308,12 @@ def test_submission_paths_follow_the_courses_nbgrader_directory_structure(tmp_pa
     assert states.state_of(root, "ann", ASSIGNMENT) == (State.UNGRADED, [])
 
 
-def test_the_course_folder_must_be_a_course(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "nnkit.batch", "--course", str(tmp_path), "--collect"],
-                            env=nbgrader_env(), capture_output=True, text=True, timeout=300)
-    assert result.returncode == 2 and "is not a course folder: it has no nbgrader_config.py" in result.stderr
+def test_the_course_folder_must_be_a_course(tmp_path, capsys):
+    """In-process: refused before anything is graded."""
+    with pytest.raises(SystemExit) as exit_:
+        exits.run(lambda: batch.main(["--course", str(tmp_path), "--collect"]))
+    assert exit_.value.code == exits.CANNOT_CHECK
+    assert "is not a course folder: it has no nbgrader_config.py" in capsys.readouterr().err
 
 
 # --- one place for each path: the locks and the report follow the course's places ----------------

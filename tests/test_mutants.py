@@ -10,6 +10,7 @@ from nnkit.cases import CASES
 from nnkit.config import ASSIGNMENTS
 
 
+@pytest.mark.slow  # every mutant of every assignment
 def test_no_mutant_of_any_assignment_survives_unexplained(capsys):
     """Every mutant is killed by a case or listed as equivalent: none survived, none timed out, died
     or failed the harness (none of which is a kill), and the counts add up to the mutants made."""
@@ -58,6 +59,7 @@ def test_without_the_case_of_exact_0_and_1_a_gradient_that_forgets_the_clip_surv
     assert "1 + EPS" in mutants.render(result)
 
 
+@pytest.mark.slow  # every mutant of an assignment
 def test_an_equivalent_entry_that_matches_no_survivor_is_stale(monkeypatch, capsys):
     bogus = {"function": "relu", "operator": "core/NumberReplacer", "before": "return np.maximum(x, 0)",
              "after": "return np.maximum(x, 1)", "reason": "not equivalent at all: relu(0.5) would be 1"}

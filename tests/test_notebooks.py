@@ -70,6 +70,7 @@ def notebook_json(path):
     return nbformat.writes(nbformat.read(str(path), as_version=4))
 
 
+@pytest.mark.slow
 def test_release_is_what_nbgrader_generates_from_source(course):
     generate_release(course)
     for assignment in ASSIGNMENTS:
@@ -151,6 +152,7 @@ def validate(notebook, cwd):
                           capture_output=True, text=True, timeout=600)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("assignment, where, blank_too", [("activations", "course", True), ("activations", "alone", True),
                                                          ("convolution", "alone", False), ("backprop", "alone", False)])
 def test_validate_fails_on_a_blank_notebook_and_passes_a_correct_one(tmp_path, assignment, where, blank_too):
@@ -172,6 +174,7 @@ def test_validate_fails_on_a_blank_notebook_and_passes_a_correct_one(tmp_path, a
     assert "Success! Your notebook passes all the tests." in said and "VALIDATION FAILED" not in said, said
 
 
+@pytest.mark.slow
 def test_validate_fails_on_a_relu_that_fails_its_own_check(tmp_path):
     import shutil
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from batches import run_batch
 from docpages import FENCE, PAGES
 from nnkit.authoring import TIMING
 from nnkit.scratch import scratch_course
@@ -71,19 +72,10 @@ def matches(expected: list[str], got: list[str]) -> bool:
     return re.fullmatch("".join(parts), "".join(line + "\n" for line in comparable(got))) is not None
 
 
-def batch(root, *args):
-    result = subprocess.run([sys.executable, "-m", "nnkit.batch", "--course", ".", *args], cwd=root,
-                            env=nbgrader_env(), capture_output=True, text=True, timeout=900)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result
-
-
 @checks("demo")
-def test_the_demo_prints_what_the_readme_shows(tmp_path):
-    root = scratch_course(tmp_path / "course")
-    for student in DEMO_STUDENTS:
-        shutil.copytree(COURSE_ROOT / "submitted" / student, root / "submitted" / student)
-    result = batch(root)
+@pytest.mark.slow
+def test_the_demo_prints_what_the_readme_shows(demo_class):
+    _, result = demo_class
     expected = shown("demo")
     got = ["Autograding every submission (nbgrader autograde)...", *result.stderr.splitlines(), "",
            *result.stdout.splitlines()]
@@ -93,6 +85,7 @@ def test_the_demo_prints_what_the_readme_shows(tmp_path):
 
 
 @checks("broken class", "grades.csv")
+@pytest.mark.slow
 def test_the_broken_class_prints_what_the_readme_shows(tmp_path):
     root = scratch_course(tmp_path / "course")
     for student in DEMO_STUDENTS:
@@ -102,12 +95,13 @@ def test_the_broken_class_prints_what_the_readme_shows(tmp_path):
     (root / "submitted" / "renamed" / "activations").mkdir(parents=True)
     shutil.copy(COURSE_ROOT / "submitted" / "correct" / "activations" / "activations.ipynb",
                 root / "submitted" / "renamed" / "activations" / "my_activations.ipynb")
-    result = batch(root, "--assignment", "activations")
+    result = run_batch(root, "--assignment", "activations", check=True, cwd=root)
     assert comparable(result.stderr.splitlines() + result.stdout.splitlines()) == comparable(shown("broken class"))
     assert matches(shown("grades.csv"), (root / "grades.csv").read_text().splitlines())
 
 
 @checks("make check")
+@pytest.mark.slow
 def test_make_check_prints_what_the_readme_shows():
     result = subprocess.run([sys.executable, "-m", "nnkit.selfcheck", "submitted/seed/activations/activations.ipynb"],
                             cwd=COURSE_ROOT, capture_output=True, text=True, timeout=600)

@@ -5,11 +5,11 @@ no grade lost, none duplicated."""
 import os
 import shutil
 import subprocess
-import sys
 import time
 
 import pytest
 
+from batches import run_batch, start_batch
 from nnkit.batch import shard
 from nnkit.scratch import scratch_course
 from nnkit.testing import gradebook_problems, nbgrader_env
@@ -19,6 +19,9 @@ from components import require
 from processes import Watch
 from postgres import PostgresServer, server_bin
 from nnkit.democlass import DEMO_STUDENTS, demo_score
+
+
+pytestmark = pytest.mark.slow  # every test but the first grades
 
 
 def make_class(root, copies: int, assignments, own_gradebook=True):
@@ -39,8 +42,7 @@ def batch(root, *args, db_url=None, **popen):
     env = nbgrader_env()
     if db_url:
         env[DB_URL_VARIABLE] = db_url
-    command = [sys.executable, "-m", "nnkit.batch", "--course", str(root), *args]
-    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=900, check=True, **popen)
+    return run_batch(root, *args, env=env, check=True, **popen)
 
 
 def snapshot(root, db_url=None) -> dict:
@@ -77,8 +79,7 @@ def test_shards_are_disjoint_cover_everyone_and_balance():
 
 
 def test_a_shard_refuses_an_unprepared_gradebook(course):
-    result = subprocess.run([sys.executable, "-m", "nnkit.batch", "--course", str(course), "--shard", "0/2"],
-                            env=nbgrader_env(), capture_output=True, text=True, timeout=300)
+    result = run_batch(course, "--shard", "0/2")
     assert result.returncode != 0 and "--prepare" in result.stderr
 
 
@@ -88,8 +89,7 @@ def test_two_workers_on_one_machine_give_the_single_worker_gradebook(tmp_path):
     double = make_class(tmp_path / "double", 1, assignments)
     flags = [f"--assignment={a}" for a in assignments]
     batch(single, *flags)
-    process = subprocess.Popen([sys.executable, "-m", "nnkit.batch", "--course", str(double), *flags, "--jobs", "2"],
-                               env=nbgrader_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = start_batch(double, *flags, "--jobs", "2")
     watch = Watch(process.pid)
     out, err = process.communicate(timeout=900)
     watch.stop()

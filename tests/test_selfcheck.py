@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from nnkit import exits, sandbox, selfcheck as selfcheck_module
 from nnkit.config import COURSE_ROOT
 from test_autograde import hidden_test_lines
 
@@ -19,12 +20,25 @@ def selfcheck(*args, cwd=COURSE_ROOT, env=None):
                           capture_output=True, text=True, timeout=600, env=env)
 
 
+def selfcheck_in_process(*args, capsys, monkeypatch) -> tuple[int, str, str]:
+    """The self-check's exit code and output, run here through its entry point (exits.run), for what
+    needs no grading: the lines for what cannot be checked."""
+    monkeypatch.delenv(sandbox.OPT_OUT_VARIABLE, raising=False)  # main() may set it: undone after the test
+    monkeypatch.chdir(COURSE_ROOT)
+    with pytest.raises(SystemExit) as exit_:
+        exits.run(lambda: selfcheck_module.main(list(map(str, args))))
+    out, err = capsys.readouterr()
+    return exit_.value.code, out, err
+
+
+@pytest.mark.slow
 def test_full_marks_exit_zero():
     result = selfcheck(SUBMITTED / "correct" / "convolution")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "16/16 points" in result.stdout and "FAIL" not in result.stdout
 
 
+@pytest.mark.slow
 def test_seed_and_blank_verdicts_as_json_without_the_hidden_tests():
     result = selfcheck(SUBMITTED / "seed" / "activations" / "activations.ipynb",
                        SUBMITTED / "blank" / "activations" / "activations.ipynb", "--json")
@@ -53,8 +67,11 @@ def folder(path):
 
 
 @pytest.mark.parametrize("make, expected", [
-    (lambda d: write(d / "activations.ipynb", ""), "activations.ipynb is not a notebook (empty file)"),
-    (lambda d: write(d / "backprop.ipynb", "{ this is not json"), "backprop.ipynb is not a notebook (not JSON)"),
+    # a notebook named as an assignment's is given to nbgrader, whose autograde tells what it is
+    pytest.param(lambda d: write(d / "activations.ipynb", ""), "activations.ipynb is not a notebook (empty file)",
+                 marks=pytest.mark.slow),
+    pytest.param(lambda d: write(d / "backprop.ipynb", "{ this is not json"), "backprop.ipynb is not a notebook (not JSON)",
+                 marks=pytest.mark.slow),
     (lambda d: copy(SUBMITTED / "correct" / "backprop" / "backprop.ipynb", d / "activations.ipynb"),
      "this is the backprop notebook saved as activations.ipynb: check backprop.ipynb instead"),
     (lambda d: copy(SUBMITTED / "correct" / "activations" / "activations.ipynb", d / "my_activations.ipynb"),
@@ -62,10 +79,10 @@ def folder(path):
     (lambda d: folder(d / "empty folder"), "empty folder: no notebooks (.ipynb files) in this folder"),
     (lambda d: d / "nowhere", "nowhere: no such file or folder"),
 ])
-def test_what_cannot_be_checked_gets_one_clear_line_and_exit_code_2(tmp_path, make, expected):
-    result = selfcheck(make(tmp_path))
-    assert result.returncode == 2 and result.stdout.strip().endswith(expected), result.stdout + result.stderr
-    assert "Traceback" not in result.stdout + result.stderr
+def test_what_cannot_be_checked_gets_one_clear_line_and_exit_code_2(tmp_path, make, expected, capsys, monkeypatch):
+    code, out, err = selfcheck_in_process(make(tmp_path), capsys=capsys, monkeypatch=monkeypatch)
+    assert code == exits.CANNOT_CHECK and out.strip().endswith(expected), out + err
+    assert "Traceback" not in out + err
 
 
 def run_make(*args, cwd=COURSE_ROOT):
@@ -75,11 +92,13 @@ def run_make(*args, cwd=COURSE_ROOT):
                            timeout=600, env=env)
 
 
+@pytest.mark.slow  # make, and its check of the installed extra
 def test_make_check_without_a_notebook_says_how_to_give_one():
     result = run_make("check")
     assert result.returncode != 0 and "make check NB=path/to/activations.ipynb" in result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_make_check_takes_a_path_with_a_space(tmp_path):
     folder = tmp_path / "my work"
     folder.mkdir()
@@ -89,6 +108,7 @@ def test_make_check_takes_a_path_with_a_space(tmp_path):
     assert "Warning" not in result.stderr, result.stderr  # nothing but the verdict for a student to read
 
 
+@pytest.mark.slow
 def test_without_a_sandbox_the_check_still_runs_and_says_so(tmp_path):
     """On a learner's machine without bubblewrap (a Mac), the check grades without the sandbox and
     says what that means."""
