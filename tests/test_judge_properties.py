@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nnkit import judge as judge_module
+from nnkit import records as schema
 from nnkit.cases import CASES
 from nnkit.codec import Malformed, decode, encode, load_npy
 from nnkit.records import MIME
@@ -126,10 +127,14 @@ def records(draw):
     """Records of real cases, as the recorder makes them or as the grader marks an oversized one,
     with any of their fields replaced by a hostile value or removed."""
     name = draw(st.sampled_from(NAMES))
-    if draw(st.integers(0, 9)) == 0:  # dropped on arrival (nnkit.execute): only its size is kept
-        record = {"case": name, "oversized": draw(st.integers(0, 2**40) | hostile_values)}
-        if draw(st.booleans()):
-            record["left"] = draw(st.integers(0, 2**30) | hostile_values)
+    stub = draw(st.integers(0, 9))
+    if stub <= 1:  # the stubs nnkit.execute keeps: a record dropped on arrival (its size), a repeated one
+        kept = (schema.Oversized(name, draw(st.integers(0, 2**40)), draw(st.none() | st.integers(0, 2**30)))
+                if stub == 0 else schema.Repeated(name))
+        record = dict(schema.as_data(kept))
+        for key in sorted(record):
+            if draw(st.integers(0, 5)) == 0:
+                record[key] = draw(hostile_values)
         return record
     record = dict(recorded(name, draw(st.sampled_from(sorted(BEHAVIOURS)))))
     for key in ("exception", "result", "warnings", "mutated", "input_digest", "case", "seconds"):
@@ -166,8 +171,11 @@ def test_a_cell_with_any_outputs_gets_one_verdict_per_case(records_, name):
 
 # --- the records above reach every branch of the judge --------------------------------------------
 
-JUDGE_FUNCTIONS = (judge_module.judge, judge_module.assess, judge_module.hints, judge_module.heading, judge_module.field,
-                   judge_module.not_written, judge_module.forbidden_import, judge_module.exception_problem)
+# Every function nnkit/judge.py defines (an lru_cache'd one through its __wrapped__), so that one
+# added there is covered too.
+JUDGE_FUNCTIONS = tuple(getattr(f, "__wrapped__", f) for _, f in inspect.getmembers(judge_module, callable)
+                        if getattr(getattr(f, "__wrapped__", f), "__module__", None) == judge_module.__name__
+                        and inspect.isfunction(getattr(f, "__wrapped__", f)))
 
 
 def kit_error_lines() -> set[int]:
