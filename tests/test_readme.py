@@ -133,6 +133,7 @@ def test_a_command_prints_what_its_page_shows(name):
 
 
 @checks("validate")
+@pytest.mark.slow
 def test_validate_on_finished_work_prints_what_the_students_page_shows(tmp_path):
     """nbgrader validate on the instructor's answers, in a folder of its own as a student has it."""
     shutil.copy(COURSE_ROOT / "submitted" / "correct" / "activations" / "activations.ipynb", tmp_path)
