@@ -9,10 +9,8 @@ import hashlib
 import os
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
-import threading
 import time
 from pathlib import Path
 
@@ -21,6 +19,7 @@ import pytest
 from nbgrader.utils import determine_grade, is_grade
 
 from batches import start_batch
+from listener import Listener
 from hostile import (CATALOGUE, FORGED_LOG_LINE, MARKER, NOT_GRADABLE, NOTEBOOK_BUDGET, STOLEN_INPUTS, SUBMISSION_MEMORY,
                      VICTIM, Context)
 from nnkit import cgroups, limits
@@ -50,24 +49,6 @@ VICTIMS = {"blank": 0, "correct": 12, "seed": 10, VICTIM: 12}
 CONTROLLED = ["steals_solution_module", "steals_solution_file", "steals_source_notebook", "steals_classmate",
               "steals_stored_results", "writes_gradebook", "writes_kit", "writes_course_config", "writes_grader_home",
               "writes_kernel_module", "writes_classmate", "writes_outside", "opens_socket", "reads_environment"]
-
-
-class Listener:
-    """A TCP server on 127.0.0.1 that keeps whatever it receives."""
-
-    def __init__(self):
-        self.server = socket.create_server(("127.0.0.1", 0))
-        self.port, self.received = self.server.getsockname()[1], b""
-        threading.Thread(target=self.serve, daemon=True).start()
-
-    def serve(self):
-        while True:
-            try:
-                connection, _ = self.server.accept()
-            except OSError:
-                return
-            with connection:
-                self.received += connection.recv(1024)
 
 
 def course_with(root: Path, entries, home: Path, port: int, victims=VICTIMS, collect_flags=()) -> Path:

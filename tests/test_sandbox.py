@@ -5,16 +5,16 @@ each limit of nnkit.limits with the message its breach gives. The hostile catalo
 import ast
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import sysconfig
-import threading
 import time
 from pathlib import Path
 
 import nbformat
 import pytest
+
+from listener import Listener
 
 from nnkit import limits, sandbox
 from nnkit.execute import ResilientExecute
@@ -91,24 +91,6 @@ def test_writes_land_only_in_private_folders_and_the_submissions_files_are_read_
     (out,), _ = run_cells(code.format(paths=paths))
     written = [line.split()[0] for line in out.splitlines() if line.endswith("written")]
     assert written == paths[:4], out
-
-
-class Listener:
-    """A TCP server of the host's, on a free port of 127.0.0.1, that keeps what it receives."""
-
-    def __init__(self):
-        self.server = socket.create_server(("127.0.0.1", 0))
-        self.port, self.received = self.server.getsockname()[1], b""
-        threading.Thread(target=self.serve, daemon=True).start()
-
-    def serve(self):
-        while True:
-            try:
-                connection, _ = self.server.accept()
-            except OSError:
-                return
-            with connection:
-                self.received += connection.recv(64)
 
 
 REACH = ("import socket\ntry:\n    socket.create_connection(('127.0.0.1', {port}), timeout=10).sendall(b'{token}')\n"
