@@ -35,8 +35,10 @@ def graded_functions() -> frozenset:
     return frozenset(function for cells in graded_cells().values() for function in cells.values())
 
 
+@lru_cache(maxsize=None)
 def graded_cells() -> dict[str, dict[str, str]]:
-    """{assignment: {grade cell id: function it tests}} from the source notebooks."""
+    """{assignment: {grade cell id: function it tests}} from the source notebooks (read once; do not
+    change what it returns)."""
     cells = {}
     for assignment in ASSIGNMENTS:
         cells[assignment] = {}

@@ -28,11 +28,11 @@ def students_of(assignment):
     return entries
 
 
-def grade_assignment(root, assignment):
+def grade_assignment(root, assignment, students):
     scratch_course(root)
     nbgrader("generate_assignment", assignment, "--force", root=root)
     release = read(notebook_path("release", assignment, root))
-    for student, code in students_of(assignment).items():
+    for student, code in students.items():
         path = root / "submitted" / student / assignment / f"{assignment}.ipynb"
         path.parent.mkdir(parents=True)
         nbformat.write(fill(release, code), str(path))
@@ -43,8 +43,12 @@ def grade_assignment(root, assignment):
 @pytest.fixture(scope="session")
 def graded(tmp_path_factory):
     base = tmp_path_factory.mktemp("graded")
+    # The submissions are made here, before the threads: CPython 3.11's AST constructor keeps one
+    # recursion counter shared by all threads, so ast.parse in two threads at once can fail with
+    # "AST constructor recursion depth mismatch". The threads only wait on nbgrader.
+    students = {a: students_of(a) for a in ASSIGNMENTS}
     with ThreadPoolExecutor(len(ASSIGNMENTS)) as pool:
-        roots = pool.map(lambda a: grade_assignment(base / a, a), ASSIGNMENTS)
+        roots = pool.map(lambda a: grade_assignment(base / a, a, students[a]), ASSIGNMENTS)
     return dict(zip(ASSIGNMENTS, roots))
 
 
