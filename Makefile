@@ -10,6 +10,9 @@ BIN := $(CURDIR)/$(VENV)/bin
 # nbgrader shells out to `alembic` and `jupyter`; they must come from the venv.
 RUN := PATH="$(BIN):$$PATH" $(BIN)/python
 SYSTEM_PACKAGES ?= system-packages.txt
+# Two test processes (pytest-xdist), each taking a whole test file at a time (its module fixtures
+# made once): most of the suite waits on kernels, so two halve the time even on 2 cores.
+PYTEST_PROCESSES ?= -n 2 --dist loadfile
 
 .PHONY: demo test test-quick grade check install sandbox system bench mutants
 # One pip at a time in the one .venv.
@@ -56,12 +59,12 @@ demo: $(VENV)/.installed-grading sandbox
 # The tests need every role's packages: torch to prove the references, the browser, the data builder.
 # CI runs this: every test.
 test: $(VENV)/.installed-grading $(VENV)/.installed-authoring $(VENV)/.installed-tests $(VENV)/.installed-data system
-	$(RUN) -m pytest tests
+	$(RUN) -m pytest tests $(PYTEST_PROCESSES)
 
 # While you work: every test not marked slow (no grading, no nbgrader run: tests/conftest.py fails an
 # unmarked test that starts one), in a few minutes. Not a substitute for `make test`.
 test-quick: $(VENV)/.installed-grading $(VENV)/.installed-authoring $(VENV)/.installed-tests $(VENV)/.installed-data system
-	$(RUN) -m pytest tests -m "not slow"
+	$(RUN) -m pytest tests -m "not slow" $(PYTEST_PROCESSES)
 
 # Speed: sandboxed and bare grading, parallel workers, reference conv/pool against torch, the seed's worst cell.
 bench: $(VENV)/.installed-grading $(VENV)/.installed-authoring sandbox

@@ -119,12 +119,13 @@ def test_make_installs_each_roles_extra_once_and_never_takes_one_away(tmp_path):
         (tmp_path / ".venv" / "bin" / tool).write_text(FAKE_TOOL.format(log=tmp_path / "log"))
         (tmp_path / ".venv" / "bin" / tool).chmod(0o755)
 
+    processes = re.search(r"^PYTEST_PROCESSES \?= (.+)$", (COURSE_ROOT / "Makefile").read_text(), re.M).group(1)
     demo = make(tmp_path, "demo")
     assert installs(demo) == ["grading"] and demo[-1] == "python -m scripts.demo"
     test = make(tmp_path, "test")
-    assert sorted(installs(test)) == sorted(set(EXTRAS) - {"grading"}) and test[-1] == "python -m pytest tests"
+    assert sorted(installs(test)) == sorted(set(EXTRAS) - {"grading"}) and test[-1] == f"python -m pytest tests {processes}"
     quick = make(tmp_path, "test-quick")  # the same extras as test's, installed by then; the tests not marked slow
-    assert installs(quick) == [] and quick[-1] == "python -m pytest tests -m not slow"
+    assert installs(quick) == [] and quick[-1] == f"python -m pytest tests -m not slow {processes}"
     for target, command in [("demo", "scripts.demo"), ("grade", "nnkit.batch"), ("check", "nnkit.selfcheck"),
                             ("bench", "benchmarks"), ("mutants", "nnkit.mutants")]:
         lines = make(tmp_path, target)
