@@ -10,9 +10,10 @@ BIN := $(CURDIR)/$(VENV)/bin
 # nbgrader shells out to `alembic` and `jupyter`; they must come from the venv.
 RUN := PATH="$(BIN):$$PATH" $(BIN)/python
 SYSTEM_PACKAGES ?= system-packages.txt
-# Two test processes (pytest-xdist), each taking a whole test file at a time (its module fixtures
-# made once): most of the suite waits on kernels, so two halve the time even on 2 cores.
-PYTEST_PROCESSES ?= -n 2 --dist loadfile
+# Three test processes (pytest-xdist), each taking a whole test file at a time (its module fixtures
+# made once), the files that grade first (tests/conftest.py orders them): much of the suite waits
+# on kernels, time limits and budgets, so a third process fills the 2 cores' idle time.
+PYTEST_PROCESSES ?= -n 3 --dist loadfile --no-loadscope-reorder
 
 .PHONY: demo test test-quick grade check install sandbox system bench mutants
 # One pip at a time in the one .venv.

@@ -128,7 +128,7 @@ def with_student_only_cells(root: Path, run: bool) -> None:
     """Make the course's grader run (or skip, as it does) the student-only cells."""
     config = root / "nbgrader_config.py"
     lines = [line for line in config.read_text().splitlines() if "run_student_only" not in line]
-    config.write_text("\n".join(lines + ([f"c.ResilientExecute.run_student_only = True"] if run else [])) + "\n")
+    config.write_text("\n".join(lines + (["c.ResilientExecute.run_student_only = True"] if run else [])) + "\n")
 
 
 def timed_command(command: list[str], runs: int) -> float:

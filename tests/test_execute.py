@@ -248,8 +248,8 @@ def test_the_records_of_a_notebook_share_one_budget():
     pad = 3 * limits.RECORDS_BYTES_PER_NOTEBOOK // 5
     assert pad < limits.RECORD_BYTES
     nb = hidden_test("if False:\n    record('relu_mnist', relu)\nfrom IPython.display import publish_display_data\n"
-                     f"for case in ('sigmoid_mnist', 'relu_mnist'):\n"
-                     "    publish_display_data({'application/vnd.nnkit.record+json': {'case': case, 'pad': 'x' * %d}})" % pad)
+                     "for case in ('sigmoid_mnist', 'relu_mnist'):\n"
+                     f"    publish_display_data({{{records.MIME!r}: {{'case': case, 'pad': 'x' * {pad}}}}})")
     executed, _ = run(nb)
     kept = [o.data[records.MIME] for o in executed.cells[0].outputs if records.MIME in o.get("data", {})]
     assert [r["case"] for r in kept] == ["sigmoid_mnist", "relu_mnist"] and len(kept[0]["pad"]) == pad
