@@ -398,22 +398,28 @@ class Runtime:
             self.held = None
 
 
-def sweep(parent: str, uid: int) -> None:
+def sweep(parent: str, uid: int, mountinfo: str | None = None) -> None:
     """Unmount the sockets' folders a grader holding `uid` before us left mounted (it was killed):
-    the uid's lease is ours now, so nobody else uses them."""
-    try:
-        lines = Path("/proc/self/mountinfo").read_text().splitlines()
-    except OSError:
-        return
+    the uid's lease is ours now, so nobody else uses them. A mount point listed but not reachable at
+    its path (something mounted over it, or gone meanwhile) is left alone: it is no folder of ours."""
+    if mountinfo is None:
+        try:
+            mountinfo = Path("/proc/self/mountinfo").read_text()
+        except OSError:
+            return
     prefix = os.path.join(os.path.realpath(parent), f"nnk-{uid}-")
-    for line in lines:
+    for line in mountinfo.splitlines():
         fields = line.split(" - ")
         point = fields[0].split()[4].replace("\\040", " ")
         kind = fields[1].split()[:2] if len(fields) > 1 else []
         if kind == ["tmpfs", Runtime.SOURCE] and point.startswith(prefix) and point.endswith("/" + Runtime.SOCKETS):
-            subprocess.run(["umount", "--lazy", point], capture_output=True)
             folder = Path(point).parent
-            if folder.lstat().st_uid == 0 and not folder.is_symlink():
+            try:
+                ours = folder.lstat().st_uid == 0 and not folder.is_symlink()
+            except OSError:
+                continue
+            subprocess.run(["umount", "--lazy", point], capture_output=True)
+            if ours:
                 shutil.rmtree(folder, ignore_errors=True)
 
 

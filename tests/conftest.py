@@ -1,14 +1,19 @@
 """Shared fixtures: throwaway copies of the course, so tests never touch the real gradebook; the
-graded demo class, graded once per session; a failure marker for fixtures that keep evidence; and
+graded demo class, graded once per run (by whichever test process asks first); a failure marker for fixtures that keep evidence; and
 the `slow` guard.
 
 `slow` marks every test that grades (runs nbgrader, the batch, the self-check, a make target that
 grades) and what else `make test-quick` leaves out. The guard makes that true: a test not marked
 slow that starts a grading fails, in every run, so `make test-quick` (pytest -m "not slow") can
 never start one."""
+import fcntl
+import json
 import os
+import shutil
+import subprocess
 import sys
 from collections import Counter
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -95,25 +100,56 @@ def course(tmp_path) -> Path:
     return scratch_course(tmp_path / "course")
 
 
+@contextmanager
+def made_once(tmp_path_factory, name: str):
+    """(folder, whether it is already made) for something made once per test run, whichever test
+    process asks first: `make test` runs several (pytest-xdist), which share their base temporary
+    folder's parent. The others wait under a lock until it is made, then only read it. The maker
+    marks it made (`folder / MADE`); one that failed half-way is made again from nothing."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # one run's, never another's
+    folder = shared / name
+    with open(shared / f"{name}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        made = (folder / MADE).exists()
+        if not made:
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+        yield folder, made
+
+
+MADE = "made"
+
+
 @pytest.fixture(scope="session")
 def demo_class(tmp_path_factory):
-    """(root, the batch's CompletedProcess) of the demo class graded once (tests/batches.py):
+    """(root, the batch's CompletedProcess) of the demo class graded once per run (tests/batches.py):
     read it; a test that changes it works on a copy (batches.copy_course)."""
     from batches import demo_class
 
-    return demo_class(tmp_path_factory.mktemp("demo-class") / "course")
+    with made_once(tmp_path_factory, "demo-class") as (folder, made):
+        if not made:
+            _, result = demo_class(folder / "course")
+            (folder / "batch.json").write_text(json.dumps(
+                {"args": result.args, "returncode": result.returncode, "stdout": result.stdout, "stderr": result.stderr}))
+            (folder / MADE).touch()
+        result = subprocess.CompletedProcess(**json.loads((folder / "batch.json").read_text()))
+    return folder / "course", result
 
 
 @pytest.fixture(scope="session")
-def demo_feedback(demo_class) -> Path:
+def demo_feedback(demo_class, tmp_path_factory) -> Path:
     """The graded demo class with its feedback generated (nbgrader generate_feedback), every
-    assignment: the course folder."""
+    assignment, once per run: the course folder."""
     from nnkit.config import ASSIGNMENTS
     from nnkit.gradebook import nbgrader
 
     root, _ = demo_class
-    for assignment in ASSIGNMENTS:
-        nbgrader("generate_feedback", assignment, "--force", root=root)
+    with made_once(tmp_path_factory, "demo-feedback") as (folder, made):
+        if not made:
+            for assignment in ASSIGNMENTS:
+                nbgrader("generate_feedback", assignment, "--force", root=root)
+            (folder / MADE).touch()
     return root
 
 

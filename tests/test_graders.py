@@ -79,6 +79,12 @@ def with_private_machine_state(test):
                 subprocess.run(["mount", "--make-rprivate", "/"], check=True)
                 state = places.machine_base() / places.MACHINE_STATE[0]
                 state.mkdir(mode=0o755, exist_ok=True)
+                # The namespace starts with a copy of the machine's mounts: the other graders'
+                # sockets' folders under the state folder. Unmounted here (in this namespace alone),
+                # they are not even listed in this test's mount table.
+                points = [line.split()[4] for line in Path("/proc/self/mountinfo").read_text().splitlines()]
+                for point in sorted((p for p in points if p.startswith(f"{state}/")), key=len, reverse=True):
+                    subprocess.run(["umount", "--lazy", point], capture_output=True)
                 subprocess.run(["mount", "-t", "tmpfs", "-o", "mode=0755,size=64m", "nnkit-test-machine", str(state)],
                                check=True)
                 outside = os.stat(f"/proc/{os.getppid()}/root{state}")  # pytest's view: the machine's

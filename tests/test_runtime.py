@@ -128,3 +128,25 @@ def test_a_link_the_kernel_puts_in_place_of_a_socket_is_never_followed(tmp_path)
     finally:
         runtime.remove()
         listener.close()
+
+
+@pytest.mark.skipif(not ROOT, reason="the sockets' folders are mounted by root alone")
+def test_a_listed_sockets_mount_that_is_not_there_is_skipped_and_one_that_is_there_is_swept(tmp_path):
+    """A mount the table lists but that is not reachable at its path (a mount namespace's copy of
+    another grader's, hidden under a tmpfs; or gone meanwhile) is left alone: before, its lstat
+    raised, and every kernel of the batch 'could not start'. One that is there is unmounted and removed."""
+    uid = sandbox.UID_BASE + sandbox.UID_SLOTS - 3
+    parent = tmp_path / "runtime"
+    parent.mkdir()
+    left = parent / f"{sandbox.Runtime.PREFIX}{uid}-leftover"
+    (left / sandbox.Runtime.SOCKETS).mkdir(parents=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", sandbox.Runtime.SOURCE, str(left / sandbox.Runtime.SOCKETS)],
+                   check=True)
+    table = Path("/proc/self/mountinfo").read_text()
+    gone = f"{parent}/{sandbox.Runtime.PREFIX}{uid}-gone/{sandbox.Runtime.SOCKETS}"
+    table += f"999 1 0:99 / {gone} rw,relatime shared:1 - tmpfs {sandbox.Runtime.SOURCE} rw,size=1024k\n"
+    try:
+        sandbox.sweep(str(parent), uid, table)
+        assert not left.exists() and not os.path.ismount(left / sandbox.Runtime.SOCKETS)
+    finally:
+        subprocess.run(["umount", "--lazy", str(left / sandbox.Runtime.SOCKETS)], capture_output=True)
