@@ -1,6 +1,6 @@
 """Shared fixtures: throwaway copies of the course, so tests never touch the real gradebook; the
-graded demo class, graded once per run (by whichever test process asks first); a failure marker for fixtures that keep evidence; and
-the `slow` guard.
+graded demo class, graded once per run (by whichever test process asks first); a failure marker
+for fixtures that keep evidence; the files' order; and the `slow` guard.
 
 `slow` marks every test that grades (runs nbgrader, the batch, the self-check, a make target that
 grades) and what else `make test-quick` leaves out. The guard makes that true: a test not marked
@@ -100,6 +100,9 @@ def course(tmp_path) -> Path:
     return scratch_course(tmp_path / "course")
 
 
+MADE = "made"  # the marker of what made_once made
+
+
 @contextmanager
 def made_once(tmp_path_factory, name: str):
     """(folder, whether it is already made) for something made once per test run, whichever test
@@ -116,9 +119,6 @@ def made_once(tmp_path_factory, name: str):
             shutil.rmtree(folder, ignore_errors=True)
             folder.mkdir()
         yield folder, made
-
-
-MADE = "made"
 
 
 @pytest.fixture(scope="session")
