@@ -418,9 +418,10 @@ def sweep(parent: str, uid: int, mountinfo: str | None = None) -> None:
                 ours = folder.lstat().st_uid == 0 and not folder.is_symlink()
             except OSError:
                 continue
+            if not ours:
+                continue  # a link, or not root's: umount would follow it
             subprocess.run(["umount", "--lazy", point], capture_output=True)
-            if ours:
-                shutil.rmtree(folder, ignore_errors=True)
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def sweep_stale(parent: str) -> list[str]:

@@ -1,5 +1,5 @@
 """The tests' one way to run the instructor's batch (`python -m nnkit.batch`) on a course, and the
-graded courses they share: a course is graded once per session and read by every test that only
+graded courses they share: a course is graded once per run and read by every test that only
 reads it; a test that changes a graded course works on its own copy (`copy_course`)."""
 import shutil
 import subprocess

@@ -110,7 +110,10 @@ def made_once(tmp_path_factory, name: str):
     folder's parent. The others wait under a lock until it is made, then only read it. The maker
     marks it made (`folder / MADE`); one that failed half-way is made again from nothing."""
     base = tmp_path_factory.getbasetemp()
-    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # one run's, never another's
+    # A worker's base is <the run's>/popen-<worker>; a pytest that a test starts inherits the
+    # worker's variable, not its base: it keeps to its own (the parent is shared by every run).
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    shared = base.parent if worker and base.name == f"popen-{worker}" else base
     folder = shared / name
     with open(shared / f"{name}.lock", "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)

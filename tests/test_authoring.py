@@ -46,7 +46,8 @@ def steps(text: str) -> list[tuple[str, str | None, str]]:
 
 def reader_env(home: Path) -> dict:
     """The environment a reader types commands in: no virtualenv on PATH, no PYTHONPATH."""
-    env = {k: v for k, v in os.environ.items() if k not in ("PATH", "PYTHONPATH", "VIRTUAL_ENV")}
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("PATH", "PYTHONPATH", "VIRTUAL_ENV") and not k.startswith("PYTEST_XDIST_")}
     return env | {"PATH": READER_PATH, "HOME": str(home)}
 
 

@@ -28,28 +28,34 @@ def students_of(assignment):
     return entries
 
 
-def grade_assignment(root, assignment, students):
+def released(root, assignment):
+    """A scratch course with the assignment generated (nbgrader generate_assignment)."""
     scratch_course(root)
     nbgrader("generate_assignment", assignment, "--force", root=root)
+    return root
+
+
+def submit(root, assignment, students):
     release = read(notebook_path("release", assignment, root))
     for student, code in students.items():
         path = root / "submitted" / student / assignment / f"{assignment}.ipynb"
         path.parent.mkdir(parents=True)
         nbformat.write(fill(release, code), str(path))
-    autograde(assignment, root=root)
-    return root
 
 
 @pytest.fixture(scope="session")
 def graded(tmp_path_factory):
     base = tmp_path_factory.mktemp("graded")
-    # The submissions are made here, before the threads: CPython 3.11's AST constructor keeps one
-    # recursion counter shared by all threads, so ast.parse in two threads at once can fail with
-    # "AST constructor recursion depth mismatch". The threads only wait on nbgrader.
-    students = {a: students_of(a) for a in ASSIGNMENTS}
+    # The threads only wait on nbgrader; the submissions are made between, in this thread alone:
+    # CPython 3.11's AST constructor keeps one recursion counter shared by all threads, so
+    # ast.parse (catalogue, fill) in two threads at once can fail with "AST constructor recursion
+    # depth mismatch".
     with ThreadPoolExecutor(len(ASSIGNMENTS)) as pool:
-        roots = pool.map(lambda a: grade_assignment(base / a, a, students[a]), ASSIGNMENTS)
-    return dict(zip(ASSIGNMENTS, roots))
+        roots = dict(zip(ASSIGNMENTS, pool.map(lambda a: released(base / a, a), ASSIGNMENTS)))
+        for assignment, root in roots.items():
+            submit(root, assignment, students_of(assignment))
+        list(pool.map(lambda a: autograde(a, root=roots[a]), ASSIGNMENTS))
+    return roots
 
 
 def max_score(assignment):

@@ -195,6 +195,9 @@ def judge_lines() -> set[int]:
 
 def test_the_records_reach_every_line_of_the_judge():
     path, reached = judge_module.__file__, set()
+    for function in vars(judge_module).values():  # an earlier test in this process may have filled them
+        if getattr(function, "__module__", None) == judge_module.__name__ and hasattr(function, "cache_clear"):
+            function.cache_clear()
 
     def trace(frame, event, arg):
         if frame.f_code.co_filename != path:

@@ -123,12 +123,14 @@ def throwaway_user(prefix: str = "nnk"):
         yield User(name, entry.pw_uid, entry.pw_gid, home)
     finally:
         end_processes(entry.pw_uid)
-        subprocess.run(["userdel", name], capture_output=True)
-        shutil.rmtree(base, ignore_errors=True)
-        named = places.USER_FALLBACK_NAME.format(uid=entry.pw_uid)  # its per-user state in /tmp, if any
+        # Its per-user state in /tmp, if any: removed while the uid is still its own (after
+        # userdel, a user made meanwhile by another test process may get the same uid).
+        named = places.USER_FALLBACK_NAME.format(uid=entry.pw_uid)
         for left in [*places.USER_FALLBACK_PARENT.glob(named), *places.USER_FALLBACK_PARENT.glob(f"{named}-*")]:
             if left.lstat().st_uid == entry.pw_uid:
                 shutil.rmtree(left, ignore_errors=True)
+        subprocess.run(["userdel", name], capture_output=True)
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def end_processes(uid: int) -> None:
