@@ -415,10 +415,10 @@ def sweep(parent: str, uid: int, mountinfo: str | None = None) -> None:
         if kind == ["tmpfs", Runtime.SOURCE] and point.startswith(prefix) and point.endswith("/" + Runtime.SOCKETS):
             folder = Path(point).parent
             try:
-                ours = folder.lstat().st_uid == 0 and not folder.is_symlink()
+                info = folder.lstat()
             except OSError:
-                continue
-            if not ours:
+                continue  # not reachable at its path: no folder of ours
+            if info.st_uid != 0 or stat.S_ISLNK(info.st_mode):
                 continue  # a link, or not root's: umount would follow it
             subprocess.run(["umount", "--lazy", point], capture_output=True)
             shutil.rmtree(folder, ignore_errors=True)
