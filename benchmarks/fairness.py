@@ -19,11 +19,12 @@ alone. Nothing here asserts a time: these machines are shared and noisy.
 """
 import os
 from datetime import datetime
-from typing import NamedTuple
+from typing import Iterator, NamedTuple
 
 import nbformat
 from nbgrader.utils import is_grade
 
+from benchmarks.rows import Printer, Row
 from nnkit import exits, gradebook, records
 from nnkit.limits import CELL_TIMEOUT_SECONDS, KERNEL_STARTUP
 from nnkit.config import COURSE_ROOT
@@ -94,9 +95,10 @@ def execute(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return client.execute(env=env)
 
 
-def describe(title: str, rows: list[CellTime]) -> str:
+def describe(rows: list[CellTime]) -> str:
+    """The worst cell against the limit, then a line per hidden-test cell."""
     worst = max(rows, key=lambda r: r.seconds)
-    lines = [f"{title}: worst cell {worst.seconds:.4f} s = {100 * worst.seconds / CELL_TIMEOUT_SECONDS:.3f}% "
+    lines = [f"worst cell {worst.seconds:.4f} s = {100 * worst.seconds / CELL_TIMEOUT_SECONDS:.3f}% "
              f"of the {CELL_TIMEOUT_SECONDS} s limit ({worst.cell})",
              f"  {'hidden-test cell':28} {'cell ms':>8}  {'case':22} {'case ms':>8}"]
     for r in rows:
@@ -105,19 +107,21 @@ def describe(title: str, rows: list[CellTime]) -> str:
     return "\n".join(lines)
 
 
-def report() -> str:
-    header = (f"Hidden-test cells of `{ASSIGNMENT}` in a real Jupyter kernel (nbclient), per-cell limit "
-              f"nnkit.limits.CELL_TIMEOUT_SECONDS = {CELL_TIMEOUT_SECONDS} s, {os.cpu_count()} CPUs; "
-              "cell = the whole cell, case = the function call alone")
-    seed = describe("seed tutorial's loop conv / max_pooling (tests/variants/seed.py)",
-                    timings(execute(seed_notebook())))
-    ref = describe("reference answer (the source notebook's solution)", timings(execute(reference_notebook())))
-    return "\n\n".join([header, seed, ref])
+def section() -> Iterator[str | Row]:
+    """Section 5: the seed's cells, then the reference's, each run in a kernel of its own."""
+    yield (f"5. Hidden-test cells of `{ASSIGNMENT}` in a real Jupyter kernel (nbclient), per-cell limit "
+           f"nnkit.limits.CELL_TIMEOUT_SECONDS = {CELL_TIMEOUT_SECONDS} s, {os.cpu_count()} CPUs; "
+           "cell = the whole cell, case = the function call alone")
+    yield Row("seed tutorial's loop conv / max_pooling (tests/variants/seed.py): ",
+              lambda: timings(execute(seed_notebook())), describe)
+    yield Row("reference answer (the source notebook's solution): ",
+              lambda: timings(execute(reference_notebook())), describe)
 
 
 def main() -> int:
-    print(report())
-    return exits.OK
+    printer = Printer()
+    printer.section(section())
+    return exits.KIT_FAILURE if printer.failures else exits.OK
 
 
 if __name__ == "__main__":

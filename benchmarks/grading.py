@@ -16,7 +16,8 @@ A scratch course gets N completed submissions (all three notebooks each, the dem
 - backprop alone, 1 worker, with its student-only cell run (as before the grader skipped it);
 and checks after each kit run that the gradebook is consistent and holds exactly the expected
 scores (no lost or duplicated grade). Medians over R runs. Then the fixed costs that make up the
-difference, each a median over R fresh processes.
+difference, each a median over fresh processes (benchmarks.sizes). Each line is printed as soon as it is
+measured (benchmarks.rows).
 """
 import argparse
 import contextlib
@@ -29,11 +30,16 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
+from typing import Iterator, NamedTuple
 
 import nbformat
 
+from benchmarks.rows import Printer, Row, shared
+from benchmarks.sizes import FULL, Size
 from nnkit import batch, exits, paths
+from nnkit.cases import CASES
 from nnkit.scratch import scratch_course
 from nnkit.testing import gradebook_problems, nbgrader_env, scores
 from nnkit.execute import student_only
@@ -131,11 +137,21 @@ def with_student_only_cells(root: Path, run: bool) -> None:
     config.write_text("\n".join(lines + (["c.ResilientExecute.run_student_only = True"] if run else [])) + "\n")
 
 
-def timed_command(command: list[str], runs: int) -> float:
+def run_python(arguments: list[str]) -> str:
+    """A fresh process of this Python in the course folder; its stdout, or why it failed in one line."""
+    done = subprocess.run([sys.executable, *arguments], env=env(), capture_output=True, text=True, cwd=COURSE_ROOT)
+    if done.returncode != 0:
+        last = ([line for line in done.stderr.splitlines() if line.strip()] or ["(no message)"])[-1]
+        shown = " ".join("CODE" if "\n" in argument else argument for argument in arguments)
+        raise RuntimeError(f"`python {shown}` exited {done.returncode}: {last.strip()}")
+    return done.stdout
+
+
+def timed_command(arguments: list[str], runs: int) -> float:
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        subprocess.run(command, env=env(), check=True, capture_output=True, cwd=COURSE_ROOT)
+        run_python(arguments)
         times.append(time.perf_counter() - start)
     return statistics.median(times)
 
@@ -147,105 +163,152 @@ nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import numpy")])
 client = NotebookClient(nb, kernel_name="python3", shutdown_kernel=sys.argv[1])
 start = time.perf_counter(); client.execute(); print(time.perf_counter() - start)
 """
+# Every case's reference answer, checked as the grader checks it (references.checked_reference),
+# against torch's stored results (now) or against torch computed live (what the grader did before).
 REFERENCES = """
 import sys, time
 start = time.perf_counter()
 from nnkit.cases import CASES
 from nnkit import references
-if sys.argv[1] == "live":  # what the grader did before torch's results were stored
-    references.stored_torch_result = lambda name, args: references.torch_reference(name, args)
-for name in CASES: references.expected(name)
+torch_result = references.live_torch_result if sys.argv[1] == "live" else references.stored_torch_result
+for name in CASES: references.checked_reference(name, torch_result)
 print(time.perf_counter() - start)
 """
 
 
 def python_seconds(code: str, *args: str, runs: int) -> float:
-    return statistics.median(float(subprocess.run([sys.executable, "-c", code, *args], env=env(), check=True,
-                                                  capture_output=True, text=True, cwd=COURSE_ROOT).stdout.split()[-1])
-                             for _ in range(runs))
+    return statistics.median(float(run_python(["-c", code, *args]).split()[-1]) for _ in range(runs))
 
 
-def fixed_costs(runs: int) -> list[tuple[str, float]]:
+def fixed_costs(runs: int) -> list[Row]:
+    """One row per fixed cost, each a median over `runs` fresh processes."""
+    def row(name, measure):
+        return Row(f"     {name:<62} ", measure, lambda seconds: f"{seconds:6.2f} s")
+
+    cases = len(CASES)
     return [
-        ("start python + nbgrader (`nbgrader --version`)", timed_command([sys.executable, "-m", "nbgrader", "--version"], runs)),
-        ("start python + nbconvert (`nbconvert --version`)",
-         timed_command([sys.executable, "-m", "jupyter", "nbconvert", "--version"], runs)),
-        *[(f"start, run and stop one kernel (nbclient, {mode} shutdown)", python_seconds(KERNEL, mode, runs=runs))
-          for mode in ("graceful", "immediate")],
-        ("`import torch` in a fresh process", timed_command([sys.executable, "-c", "import torch"], runs)
-         - timed_command([sys.executable, "-c", "pass"], runs)),
-        ("grader references, all 26 cases, torch results stored (now)", python_seconds(REFERENCES, "stored", runs=runs)),
-        ("grader references, all 26 cases, live torch (before)", python_seconds(REFERENCES, "live", runs=runs)),
+        row("start python + nbgrader (`nbgrader --version`)", lambda: timed_command(["-m", "nbgrader", "--version"], runs)),
+        row("start python + nbconvert (`nbconvert --version`)",
+            lambda: timed_command(["-m", "jupyter", "nbconvert", "--version"], runs)),
+        *[row(f"start, run and stop one kernel (nbclient, {mode} shutdown)",
+              lambda mode=mode: python_seconds(KERNEL, mode, runs=runs)) for mode in ("graceful", "immediate")],
+        row("`import torch` in a fresh process",
+            lambda: timed_command(["-c", "import torch"], runs) - timed_command(["-c", "pass"], runs)),
+        row(f"grader references, all {cases} cases, torch results stored (now)",
+            lambda: python_seconds(REFERENCES, "stored", runs=runs)),
+        row(f"grader references, all {cases} cases, live torch (before)",
+            lambda: python_seconds(REFERENCES, "live", runs=runs)),
     ]
 
 
-def report(students: int = 8, runs: int = 3) -> str:
+class Runs(NamedTuple):
+    """Seconds of every run (lists over runs), and each run's seconds per assignment (dicts)."""
+    floor: list
+    floor_parts: list
+    kit: list
+    kit_parts: list
+    bare: list
+    bare_parts: list
+    parallel: list
+    unskipped: list
+    problems: list
+
+
+def measure_runs(students: int, runs: int) -> Runs:
     with tempfile.TemporaryDirectory(prefix="nnkit-bench-") as tmp:
         floor_root, kit_root = Path(tmp) / "floor", Path(tmp) / "course"
         make_class(kit_root, students)
-        floor, floor_parts, kit, kit_parts, bare, bare_parts, parallel, unskipped, problems = ([] for _ in range(9))
+        measured = Runs(*([] for _ in Runs._fields))
         for _ in range(runs):
             shutil.rmtree(floor_root, ignore_errors=True)
             make_floor(floor_root, students)
             seconds, parts = time_floor(floor_root)
-            floor.append(seconds)
-            floor_parts.append(parts)
-            for jobs, sandbox, times, parts in ((1, True, kit, kit_parts), (1, False, bare, bare_parts),
-                                                (2, True, parallel, None)):
+            measured.floor.append(seconds)
+            measured.floor_parts.append(parts)
+            for jobs, sandbox, times, parts in ((1, True, measured.kit, measured.kit_parts),
+                                                (1, False, measured.bare, measured.bare_parts),
+                                                (2, True, measured.parallel, None)):
                 seconds, summary = time_kit(kit_root, jobs, sandbox)
                 times.append(seconds)
                 if parts is not None:
                     parts.append(summary["notebook_seconds"])
-                problems += [f"J={jobs}{'' if sandbox else ' bare'}: {p}" for p in check_gradebook(kit_root, students, summary)]
+                measured.problems.extend(f"J={jobs}{'' if sandbox else ' bare'}: {p}"
+                                         for p in check_gradebook(kit_root, students, summary))
             with_student_only_cells(kit_root, run=True)
-            unskipped.append(time_kit(kit_root, 1, True, ["backprop"])[1]["notebook_seconds"]["backprop"])
+            measured.unskipped.append(time_kit(kit_root, 1, True, ["backprop"])[1]["notebook_seconds"]["backprop"])
             with_student_only_cells(kit_root, run=False)
-        costs = fixed_costs(max(runs, 3))
-    floor_total = statistics.median(floor)
-    kit_total, bare_total, parallel_total = statistics.median(kit), statistics.median(bare), statistics.median(parallel)
-    per = lambda seconds: seconds / students  # noqa: E731
-    part = lambda parts, a: statistics.median(p[a] for p in parts) / students  # noqa: E731
-    lines = [
-        f"Grading speed: {students} students x {len(ASSIGNMENTS)} notebooks, half `correct`, half `seed`; "
-        f"medians over {runs} runs; {os.cpu_count()} cores",
-        "",
-        "1. Overhead of the kit's autograde over bare execution (seconds per student, all three notebooks)",
-        f"   floor, nbconvert --execute       {per(floor_total):6.2f} s",
-        f"   kit autograde, 1 worker          {per(kit_total):6.2f} s",
-        f"   ratio kit / floor                {kit_total / floor_total:6.2f}x   (target <= 1.5x)",
-        "   by assignment, seconds per notebook, floor -> kit (from a notebook's first log line to its last):",
-        *[f"     {a:<12} {statistics.median(f[a] for f in floor_parts) / students:5.2f} -> {part(kit_parts, a):5.2f} s"
-          for a in ASSIGNMENTS],
-        "   fixed costs (once per nbgrader or nbconvert run, or per kernel), each a median of fresh processes:",
-        *[f"     {name:<62} {seconds:6.2f} s" for name, seconds in costs],
-        "",
-        "2. The sandbox (student-only cells skipped on both sides)",
-        f"   kit, no sandbox                  {per(bare_total):6.2f} s per student",
-        f"   kit, sandboxed                   {per(kit_total):6.2f} s per student",
-        f"   ratio sandboxed / not            {kit_total / bare_total:6.2f}x   (target <= 1.1x)",
-        *[f"     {a:<12} {part(bare_parts, a):5.2f} -> {part(kit_parts, a):5.2f} s per notebook" for a in ASSIGNMENTS],
-        f"   backprop, its student-only cell run -> skipped: {statistics.median(unskipped) / students:5.2f} -> "
-        f"{part(kit_parts, 'backprop'):5.2f} s per notebook",
-        "",
-        "3. Parallel autograde (nnkit.batch --jobs J), sandboxed",
-        f"   J=1  {kit_total:6.1f} s  {60 * students / kit_total:6.1f} students/min  "
-        f"({60 * students * len(ASSIGNMENTS) / kit_total:.0f} notebooks/min)",
-        f"   J=2  {parallel_total:6.1f} s  {60 * students / parallel_total:6.1f} students/min  "
-        f"({60 * students * len(ASSIGNMENTS) / parallel_total:.0f} notebooks/min)",
-        f"   speed-up J=2 / J=1               {kit_total / parallel_total:6.2f}x   (target >= 1.7x)",
-        "   gradebook after every run: " + ("consistent, every grade present once and as expected"
-                                            if not problems else "PROBLEMS: " + "; ".join(problems[:5])),
-    ]
-    return "\n".join(lines)
+    return measured
+
+
+def consistent(problems: list[str]) -> str:
+    if problems:
+        raise AssertionError(f"{len(problems)} problems: " + "; ".join(problems[:3]))
+    return "consistent, every grade present once and as expected"
+
+
+def sections(size: Size = FULL) -> list[Iterator[str | Row]]:
+    """Sections 1-3, from the same runs (measured once, when section 1 first needs them)."""
+    runs = shared(lambda: measure_runs(size.students, size.runs))
+    students = size.students
+    median = statistics.median
+    per_notebook = lambda parts, a: median(p[a] for p in parts) / students  # noqa: E731
+
+    def against(base: tuple[str, float], other: tuple[str, float], ratio: str, target: str, per: str):
+        """Two totals per student, then their ratio."""
+        for label, seconds in (base, other):
+            yield f"   {label:<32} {seconds / students:6.2f} s{per}"
+        yield f"   {ratio:<32} {other[1] / base[1]:6.2f}x   ({target})"
+
+    def by_assignment(base_parts: list, parts: list, per: str):
+        for a in ASSIGNMENTS:
+            yield f"     {a:<12} {per_notebook(base_parts, a):5.2f} -> {per_notebook(parts, a):5.2f} s{per}"
+
+    def overhead():
+        yield (f"Grading speed: {students} students x {len(ASSIGNMENTS)} notebooks, half `correct`, half `seed`; "
+               f"medians over {size.runs} runs; {os.cpu_count()} cores")
+        yield ""
+        yield "1. Overhead of the kit's autograde over bare execution (seconds per student, every notebook)"
+        r = runs()
+        floor, kit = median(r.floor), median(r.kit)
+        yield from against(("floor, nbconvert --execute", floor), ("kit autograde, 1 worker", kit),
+                           "ratio kit / floor", "target <= 1.5x", "")
+        yield "   by assignment, seconds per notebook, floor -> kit (from a notebook's first log line to its last):"
+        yield from by_assignment(r.floor_parts, r.kit_parts, "")
+        yield "   fixed costs (once per nbgrader or nbconvert run, or per kernel), each a median of fresh processes:"
+        yield from fixed_costs(size.process_runs)
+
+    def sandbox():
+        yield "2. The sandbox (student-only cells skipped on both sides)"
+        r = runs()
+        bare, kit = median(r.bare), median(r.kit)
+        yield from against(("kit, no sandbox", bare), ("kit, sandboxed", kit), "ratio sandboxed / not",
+                           "target <= 1.1x", " per student")
+        yield from by_assignment(r.bare_parts, r.kit_parts, " per notebook")
+        yield (f"   backprop, its student-only cell run -> skipped: {median(r.unskipped) / students:5.2f} -> "
+               f"{per_notebook(r.kit_parts, 'backprop'):5.2f} s per notebook")
+
+    def parallel():
+        yield "3. Parallel autograde (nnkit.batch --jobs J), sandboxed"
+        r = runs()
+        notebooks = students * len(ASSIGNMENTS)
+        for jobs, seconds in ((1, median(r.kit)), (2, median(r.parallel))):
+            yield (f"   J={jobs}  {seconds:6.1f} s  {60 * students / seconds:6.1f} students/min  "
+                   f"({60 * notebooks / seconds:.0f} notebooks/min)")
+        yield f"   speed-up J=2 / J=1               {median(r.kit) / median(r.parallel):6.2f}x   (target >= 1.7x)"
+        yield Row("   gradebook after every run: ", lambda: consistent(r.problems))
+
+    return [overhead(), sandbox(), parallel()]
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.grading", description=__doc__.splitlines()[0])
-    parser.add_argument("--students", type=int, default=8)
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--students", type=int, default=FULL.students)
+    parser.add_argument("--runs", type=int, default=FULL.runs)
     args = parser.parse_args(argv)
-    print(report(args.students, args.runs))
-    return exits.OK
+    printer = Printer()
+    for section in sections(replace(FULL, students=args.students, runs=args.runs)):
+        printer.section(section)
+    return exits.KIT_FAILURE if printer.failures else exits.OK
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """How fast the grader's reference convolution and max pooling are, next to torch.nn.functional.
 
 Measured: assignments/convolution/key/solution.py's vectorized `conv_fast` / `max_pooling_fast` against
-F.conv2d / F.max_pool2d on the CPU, on the layers of a small MNIST network, float64 and float32:
+F.conv2d / F.max_pool2d on the CPU, on the layers of a small MNIST network, float64 and float32
+(shown for the full run's batch of 64 digits, benchmarks.sizes):
 
     conv1  64 real MNIST digits 64x1x28x28, 8 kernels 1x3x3, stride 1, padding 1
     pool1  max pool 2x2 stride 2 of relu(conv1), 64x8x28x28
@@ -19,7 +20,7 @@ to format. Before timing, each answer is checked against torch within the grader
 (nnkit.compare), so a wrong answer cannot be timed. Nothing here asserts a time: these
 machines are shared and noisy, read the numbers as rough.
 
-    python -m benchmarks.kernels [--runs N] [--threads 1,2]
+    python -m benchmarks.kernels [--runs N] [--threads 1,2] [--batch 64]
 """
 import argparse
 import json
@@ -27,10 +28,13 @@ import os
 import subprocess
 import sys
 import time
-from typing import Callable, NamedTuple
+from dataclasses import replace
+from typing import Callable, Iterator, NamedTuple
 
 import numpy as np
 
+from benchmarks.rows import Printer, Row
+from benchmarks.sizes import FULL, Size
 from nnkit import exits
 from nnkit.config import COURSE_ROOT
 from nnkit.limits import THREAD_VARIABLES
@@ -50,7 +54,7 @@ def relu(z: np.ndarray) -> np.ndarray:
     return np.maximum(z, 0)
 
 
-def workloads(n: int = 64, dtype=np.float64) -> list[Workload]:
+def workloads(n: int = FULL.batch, dtype=np.float64) -> list[Workload]:
     """The four layers on n real MNIST digits, in `dtype`; each input is the previous layer's output."""
     import torch
     import torch.nn.functional as F
@@ -102,7 +106,7 @@ def median_ms(function: Callable, runs: int) -> float:
     return 1e3 * float(np.median(times))
 
 
-def measure(threads: int, runs: int) -> dict:
+def measure(threads: int, runs: int, batch: int) -> dict:
     """Run in the child process, whose environment already limits the BLAS threads."""
     import torch
 
@@ -113,7 +117,7 @@ def measure(threads: int, runs: int) -> dict:
         pass
     rows = []
     for dtype in (np.float64, np.float32):
-        for w in workloads(64, dtype):
+        for w in workloads(batch, dtype):
             max_error = check(w)
             rows.append({"workload": w.name, "what": w.what, "dtype": np.dtype(dtype).name, "max_abs_error": max_error,
                          "fast_ms": median_ms(w.fast, runs), "torch_ms": median_ms(w.torch, runs),
@@ -123,13 +127,14 @@ def measure(threads: int, runs: int) -> dict:
             "loop_runs": min(runs, LOOP_RUNS), "rows": rows}
 
 
-def run_child(threads: int, runs: int) -> dict:
+def run_child(threads: int, runs: int, batch: int) -> dict:
     env = dict(os.environ, **{name: str(threads) for name in THREAD_VARIABLES})
     env["PYTHONPATH"] = os.pathsep.join([str(COURSE_ROOT)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
-    done = subprocess.run([sys.executable, "-m", "benchmarks.kernels", "--measure", str(threads), "--runs", str(runs)],
+    done = subprocess.run([sys.executable, "-m", "benchmarks.kernels", "--measure", str(threads), "--runs", str(runs),
+                           "--batch", str(batch)],
                           cwd=COURSE_ROOT, env=env, capture_output=True, text=True)
     if done.returncode != 0:
-        raise RuntimeError(f"the {threads}-thread measurement failed:\n{done.stderr}")
+        raise RuntimeError(f"the {threads}-thread measurement failed:\n{done.stderr}")  # its last line is shown
     return json.loads(done.stdout)
 
 
@@ -145,23 +150,30 @@ def format_block(result: dict) -> str:
     return "\n".join(lines)
 
 
-def report(runs: int = 7, threads: tuple[int, ...] = (1, 2)) -> str:
-    title = ("Reference conv / max pooling (the convolution key's *_fast) vs torch.nn.functional on CPU, "
-             "MNIST batch of 64; all answers checked against torch first")
-    return "\n\n".join([title] + [format_block(run_child(t, runs)) for t in threads])
+def section(size: Size = FULL) -> Iterator[str | Row]:
+    """Section 4: a block per thread count, each measured in a process of its own."""
+    yield ("4. Reference conv / max pooling (the convolution key's *_fast) vs torch.nn.functional on CPU, "
+           f"MNIST batch of {size.batch}; all answers checked against torch first")
+    for t in size.threads:
+        yield Row(f"   {t} thread{'s' if t > 1 else ''}:", lambda t=t: run_child(t, size.kernel_runs, size.batch),
+                  lambda result: "\n" + format_block(result))
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=7, help="timed repetitions per measurement (median)")
-    parser.add_argument("--threads", default="1,2", help="comma-separated thread counts, one process each")
+    parser.add_argument("--runs", type=int, default=FULL.kernel_runs, help="timed repetitions per measurement (median)")
+    parser.add_argument("--threads", default=",".join(map(str, FULL.threads)),
+                        help="comma-separated thread counts, one process each")
+    parser.add_argument("--batch", type=int, default=FULL.batch, help="MNIST digits per workload")
     parser.add_argument("--measure", type=int, help=argparse.SUPPRESS)  # the child: print JSON
     args = parser.parse_args(argv)
     if args.measure is not None:
-        print(json.dumps(measure(args.measure, args.runs)))
-    else:
-        print(report(args.runs, tuple(int(t) for t in args.threads.split(","))))
-    return exits.OK
+        print(json.dumps(measure(args.measure, args.runs, args.batch)))
+        return exits.OK
+    printer = Printer()
+    printer.section(section(replace(FULL, kernel_runs=args.runs, batch=args.batch,
+                                    threads=tuple(int(t) for t in args.threads.split(",")))))
+    return exits.KIT_FAILURE if printer.failures else exits.OK
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ Fairness: a class of N classmates of `backprop` (correct answers: its hidden tes
 network, the course's most CPU-bound cells), graded with --jobs 2
 - alone;
 - with a CPU hog beside them: a submission graded first, by the other worker, whose cell starts
-  HOG_PROCESSES busy processes for HOG_SECONDS (every classmate is graded meanwhile);
+  hog_processes busy processes for hog_seconds (benchmarks.sizes; every classmate is graded meanwhile);
 - the same hog, with per-process limits only (NNKIT_CGROUP=none), for comparison.
 Reported: the classmates' slowest cell (from the execution times nbclient records in each graded
 notebook), with the hog against alone as a ratio (goal: at most 2x), and how many classmates were
@@ -24,12 +24,16 @@ import shutil
 import statistics
 import tempfile
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
+from typing import Iterator
 
 import nbformat
 
 from benchmarks.fairness import cell_seconds
 from benchmarks.grading import make_class, time_kit
+from benchmarks.rows import Printer
+from benchmarks.sizes import FULL, Size
 from nnkit import cgroups, exits, paths
 from nnkit.scratch import scratch_course
 from nnkit.config import COURSE_ROOT
@@ -38,18 +42,20 @@ from nnkit.states import State, class_submissions
 
 ASSIGNMENT = "backprop"
 HOG = "a_hog"  # graded first (students are graded in order)
-HOG_PROCESSES, HOG_SECONDS = 200, 40
-# Every process is forked first, then all of them burn together (a fork loop among busy children
-# would take minutes to start them all).
-HOG_CELL = f"""import os, time
+
+
+def hog_cell(processes: int, seconds: int) -> str:
+    """Every process is forked first, then all of them burn together (a fork loop among busy
+    children would take minutes to start them all)."""
+    return f"""import os, time
 start = time.time() + 5
-for _ in range({HOG_PROCESSES}):
+for _ in range({processes}):
     if os.fork() == 0:
         time.sleep(max(0, start - time.time()))
-        while time.time() < start + {HOG_SECONDS}:
+        while time.time() < start + {seconds}:
             pass
         os._exit(0)
-time.sleep(max(0, start + {HOG_SECONDS} + 2 - time.time()))"""
+time.sleep(max(0, start + {seconds} + 2 - time.time()))"""
 
 
 @contextmanager
@@ -70,14 +76,15 @@ def cgroups_off(off: bool):
         cgroups.probe.cache_clear()
 
 
-def make_neighbours(root: Path, classmates: int, hog: bool) -> None:
+def make_neighbours(root: Path, classmates: int, hog: str | None) -> None:
+    """`classmates` correct submissions, and the hog's cell in one more, graded first."""
     scratch_course(root)
     for i in range(classmates):
         shutil.copytree(paths.submitted(COURSE_ROOT, "correct", ASSIGNMENT), paths.submitted(root, f"s{i:03d}", ASSIGNMENT))
     if hog:
         shutil.copytree(paths.submitted(COURSE_ROOT, "correct", ASSIGNMENT), paths.submitted(root, HOG, ASSIGNMENT))
         notebook = read(paths.submitted_notebook(root, HOG, ASSIGNMENT))
-        notebook.cells.insert(2, nbformat.v4.new_code_cell(HOG_CELL))
+        notebook.cells.insert(2, nbformat.v4.new_code_cell(hog))
         nbformat.write(notebook, str(paths.submitted_notebook(root, HOG, ASSIGNMENT)))
 
 
@@ -91,7 +98,7 @@ def slowest_cell(root: Path, students: list[str]) -> float:
     return max(times)
 
 
-def grade_neighbours(base: Path, classmates: int, hog: bool, off: bool = False) -> tuple[float, int, float]:
+def grade_neighbours(base: Path, classmates: int, hog: str | None, off: bool = False) -> tuple[float, int, float]:
     """(classmates' slowest cell, classmates flagged, batch seconds)."""
     root = base / f"{'hog' if hog else 'alone'}{'-off' if off else ''}"
     make_neighbours(root, classmates, hog)
@@ -102,23 +109,29 @@ def grade_neighbours(base: Path, classmates: int, hog: bool, off: bool = False) 
     return slowest_cell(root, students), flagged, seconds
 
 
-def fairness(classmates: int) -> list[str]:
+def fairness(size: Size = FULL) -> Iterator[str]:
+    """Section 6: the classmates alone, then beside the hog with cgroups, then without."""
+    classmates, hog = size.classmates, hog_cell(size.hog_processes, size.hog_seconds)
+    yield (f"6. A CPU hog beside the class: {classmates} classmates of `{ASSIGNMENT}` (correct answers), --jobs 2, "
+           f"{os.cpu_count()} cores; the hog: {size.hog_processes} busy processes for {size.hog_seconds} s, "
+           "graded by the other worker")
     with tempfile.TemporaryDirectory(prefix="nnkit-bench-neighbours-") as tmp:
-        alone, _, alone_seconds = grade_neighbours(Path(tmp), classmates, hog=False)
-        beside, flagged, hog_seconds = grade_neighbours(Path(tmp), classmates, hog=True)
-        bare, bare_flagged, bare_seconds = grade_neighbours(Path(tmp), classmates, hog=True, off=True)
-    return [
-        f"6. A CPU hog beside the class: {classmates} classmates of `{ASSIGNMENT}` (correct answers), --jobs 2, "
-        f"{os.cpu_count()} cores; the hog: {HOG_PROCESSES} busy processes for {HOG_SECONDS} s, graded by the other worker",
-        f"   classmates' slowest cell, alone          {alone:7.3f} s   (batch {alone_seconds:.0f} s)",
-        f"   ... with the hog beside, cgroups         {beside:7.3f} s   (batch {hog_seconds:.0f} s), {flagged} flagged",
-        f"   ratio hog / alone                        {beside / alone:7.2f}x   (goal <= 2x, none flagged)",
-        f"   ... with the hog, per-process limits only {bare:6.3f} s   (batch {bare_seconds:.0f} s), {bare_flagged} flagged, "
-        f"ratio {bare / alone:.1f}x",
-    ]
+        alone, _, alone_seconds = grade_neighbours(Path(tmp), classmates, hog=None)
+        yield f"   classmates' slowest cell, alone          {alone:7.3f} s   (batch {alone_seconds:.0f} s)"
+        beside, flagged, hog_seconds = grade_neighbours(Path(tmp), classmates, hog=hog)
+        yield f"   ... with the hog beside, cgroups         {beside:7.3f} s   (batch {hog_seconds:.0f} s), {flagged} flagged"
+        yield f"   ratio hog / alone                        {beside / alone:7.2f}x   (goal <= 2x, none flagged)"
+        bare, bare_flagged, bare_seconds = grade_neighbours(Path(tmp), classmates, hog=hog, off=True)
+        yield (f"   ... with the hog, per-process limits only {bare:6.3f} s   (batch {bare_seconds:.0f} s), "
+               f"{bare_flagged} flagged, ratio {bare / alone:.1f}x")
 
 
-def cost(students: int, runs: int) -> list[str]:
+def cost(size: Size = FULL) -> Iterator[str]:
+    """Section 7: the benchmark class with a cgroup per submission and without, in turn."""
+    students, runs = size.students, size.runs
+    where = cgroups.unavailable() or cgroups.backend().describe()
+    yield (f"7. What a cgroup per submission costs: {students} students x every notebook, sandboxed, 1 worker, "
+           f"medians over {runs} runs ({where})")
     with_groups, without = [], []
     with tempfile.TemporaryDirectory(prefix="nnkit-bench-cost-") as tmp:
         root = Path(tmp) / "course"
@@ -128,26 +141,21 @@ def cost(students: int, runs: int) -> list[str]:
                 with cgroups_off(off):
                     times.append(time_kit(root, 1, True)[0])
     on, off = statistics.median(with_groups), statistics.median(without)
-    where = cgroups.unavailable() or cgroups.backend().describe()
-    return [f"7. What a cgroup per submission costs: {students} students x every notebook, sandboxed, 1 worker, "
-            f"medians over {runs} runs ({where})",
-            f"   sandboxed, per-process limits only       {off / students:6.2f} s per student",
-            f"   sandboxed, a cgroup per submission       {on / students:6.2f} s per student",
-            f"   ratio with / without                     {on / off:6.3f}x   (goal <= 1.1x)"]
-
-
-def report(classmates: int = 6, students: int = 8, runs: int = 3) -> str:
-    return "\n".join(fairness(classmates) + [""] + cost(students, runs))
+    yield f"   sandboxed, per-process limits only       {off / students:6.2f} s per student"
+    yield f"   sandboxed, a cgroup per submission       {on / students:6.2f} s per student"
+    yield f"   ratio with / without                     {on / off:6.3f}x   (goal <= 1.1x)"
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.neighbours", description=__doc__.splitlines()[0])
-    parser.add_argument("--classmates", type=int, default=6)
-    parser.add_argument("--students", type=int, default=8)
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--classmates", type=int, default=FULL.classmates)
+    parser.add_argument("--students", type=int, default=FULL.students)
+    parser.add_argument("--runs", type=int, default=FULL.runs)
     args = parser.parse_args(argv)
-    print(report(args.classmates, args.students, args.runs))
-    return exits.OK
+    printer = Printer()
+    for section in (fairness, cost):
+        printer.section(section(replace(FULL, classmates=args.classmates, students=args.students, runs=args.runs)))
+    return exits.KIT_FAILURE if printer.failures else exits.OK
 
 
 if __name__ == "__main__":

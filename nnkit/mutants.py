@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 MUTANT_SECONDS = 20  # per mutant, all its cases; the slowest honest run takes well under 1 s
-MUTANT_MEMORY = 2 * 2**30
+MUTANT_MEMORY = 2 * 2**30  # address space a mutant may add to what its parent had mapped
 
 
 @dataclass(frozen=True)
@@ -222,6 +222,11 @@ def death(status: int) -> str:
     return f"the child exited with status {os.waitstatus_to_exitcode(status)} before it answered"
 
 
+def mapped_bytes() -> int:
+    """This process's address space (what RLIMIT_AS counts), from /proc/self/statm."""
+    return int(Path("/proc/self/statm").read_text().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+
+
 def spawn(assignment: str, mutated: str, function: str | None, others: list[int]) -> tuple[int, int]:
     """Fork a child that judges one mutant and writes its verdict (a few hundred bytes: the pipe
     holds it all, so the child never blocks) to a pipe; return (its pid, the pipe's read end)."""
@@ -231,7 +236,8 @@ def spawn(assignment: str, mutated: str, function: str | None, others: list[int]
         for fd in (read, *others):
             os.close(fd)
         try:
-            resource.setrlimit(resource.RLIMIT_AS, (MUTANT_MEMORY, MUTANT_MEMORY))
+            limit = mapped_bytes() + MUTANT_MEMORY  # a parent with torch loaded maps GiBs already
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
             verdict = caught_by(assignment, mutated, function)
         except BaseException as error:  # noqa: BLE001 - the judging failed: the kit's, reported as such
             verdict = Verdict(HARNESS_ERROR, f"{type(error).__name__}: {str(error)[:200]}")

@@ -1,13 +1,21 @@
 """The benchmarks measure the right things: kernels times answers that agree with torch, and fairness
 runs the hidden-test cells with the seed's code in the answer cells. Correctness only, no timing."""
+import math
 import re
+import subprocess
+import sys
 
 import nbformat
 import numpy as np
 import pytest
 
-from benchmarks import fairness, kernels
+import benchmarks.__main__ as bench
+from benchmarks import fairness, grading, kernels
+from benchmarks.sizes import SMALLEST
+from nnkit import exits
 from nnkit.cases import CASES
+from nnkit.config import ASSIGNMENTS, COURSE_ROOT
+from nnkit.testing import nbgrader_env
 from nnkit.records import MIME
 from nnkit.notebooks import defined_functions, reference_code
 
@@ -63,3 +71,64 @@ def test_fairness_reads_cell_and_case_times_from_an_executed_cell():
                                                                          "exception": None}})]
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1"), cell])
     assert fairness.timings(notebook) == [fairness.CellTime("test_conv_single", 1.25, "conv_single", 0.75, "")]
+
+
+def test_the_before_row_checks_every_reference_against_live_torch_as_the_grader_does():
+    """The fixed costs' "live torch (before)" row runs every case's reference through the grader's own
+    check (references.checked_reference), with torch computed now instead of its stored results."""
+    seconds = grading.python_seconds(grading.REFERENCES, "live", runs=1)
+    assert seconds > 0
+
+
+NUMBER = r"(-?\d+\.?\d*)"
+
+
+def ratios(line: str) -> list[float]:
+    return [float(x) for x in re.findall(NUMBER + r"x\b", line)]
+
+
+def ratio(text: str, label: str) -> float:
+    """The ratio measured on the row `label` (not its target)."""
+    found = re.search(re.escape(label) + r"\s+" + NUMBER + r"x\b", text)
+    assert found, label
+    return float(found.group(1))
+
+
+@pytest.mark.slow
+def test_every_section_of_the_benchmark_prints_its_rows_at_its_smallest_size():
+    """`python -m benchmarks --smallest` (1 student, 1 run, the shortest workloads) prints every section
+    with every row measured and every ratio a finite number. It times nothing."""
+    done = subprocess.run([sys.executable, "-m", "benchmarks", "--smallest"], cwd=COURSE_ROOT, env=nbgrader_env(),
+                          capture_output=True, text=True, timeout=1800)
+    assert done.returncode == exits.OK, done.stdout + done.stderr[-3000:]
+    check_every_row(done.stdout)
+
+
+def check_every_row(out: str) -> None:
+    """Every section of a benchmark run's output, in order, with every row measured."""
+    assert "not measured" not in out
+    titles = re.findall(r"^(\d+)\. ", out, re.M)
+    assert titles == [str(n) for n in range(1, len(bench.sections(SMALLEST)) + 1)]
+    section = dict(zip(titles, re.split(r"^\d+\. ", out, flags=re.M)[1:]))
+    for line in out.splitlines():
+        assert all(math.isfinite(r) and r >= 0 for r in ratios(line)), line
+    one = section["1"]
+    ratio(one, "ratio kit / floor")
+    for a in ASSIGNMENTS:
+        assert re.search(rf"^\s+{a}\s+{NUMBER} ->\s+{NUMBER} s$", one, re.M), a
+    for row in grading.fixed_costs(1):
+        assert re.search(re.escape(row.label) + rf"\s*{NUMBER} s$", one, re.M), row.label
+    ratio(section["2"], "ratio sandboxed / not")
+    assert re.search(rf"student-only cell run -> skipped:\s+{NUMBER} ->\s+{NUMBER} s", section["2"])
+    ratio(section["3"], "speed-up J=2 / J=1")
+    assert "gradebook after every run: consistent" in section["3"]
+    table_rows = [line for line in section["4"].splitlines() if re.match(r"(conv|pool)\d ", line)]
+    assert len(table_rows) == 2 * len(kernels.workloads(n=1)) * len(SMALLEST.threads)
+    assert all(len(ratios(line)) == 2 for line in table_rows)
+    graded = sum(fairness.is_graded(cell) for cell in fairness.seed_notebook().cells)
+    assert section["5"].count("worst cell") == 2
+    assert len(re.findall(r"^  test_\w+\s+" + NUMBER, section["5"], re.M)) == 2 * graded
+    ratio(section["6"], "ratio hog / alone")
+    assert re.search(r"per-process limits only.*ratio " + NUMBER + "x", section["6"])
+    ratio(section["7"], "ratio with / without")
+
