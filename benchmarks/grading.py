@@ -9,7 +9,7 @@ A scratch course gets N completed submissions (all three notebooks each, the dem
   nbconvert over all of them (as a worker of the batch runs one nbgrader autograde), each
   notebook in a copy of its release folder (with the MNIST sample, as autograde provides), its
   student-only cells left out as the grader leaves them out;
-- kit, 1 worker: nnkit.batch.run (nbgrader autograde with the hidden tests and the judge), every
+- kit, 1 worker: nnkit.batch.cli.run (nbgrader autograde with the hidden tests and the judge), every
   kernel in its sandbox;
 - kit, 1 worker, no sandbox: the same with --no-sandbox;
 - kit, 2 workers: sandboxed, jobs=2;
@@ -33,15 +33,17 @@ from pathlib import Path
 
 import nbformat
 
-from nnkit import batch, exits, paths
-from nnkit.scratch import scratch_course
+from nnkit.batch import cli as batch
+from nnkit import exits
+from nnkit.collect import paths
+from nnkit.gradebook.scratch import scratch_course
 from nnkit.testing import gradebook_problems, nbgrader_env, scores
-from nnkit.execute import student_only
-from nnkit.config import COURSE_ROOT
-from nnkit.config import ASSIGNMENTS
-from nnkit.notebooks import read, total_points
-from nnkit.sandbox import OPT_OUT_VARIABLE
-from nnkit.democlass import demo_score
+from nnkit.execution.execute import student_only
+from nnkit.kernel.config import COURSE_ROOT
+from nnkit.kernel.config import ASSIGNMENTS
+from nnkit.collect.notebooks import read, total_points
+from nnkit.sandbox.kernels import OPT_OUT_VARIABLE
+from nnkit.authoring.democlass import demo_score
 
 KINDS = ("correct", "seed")
 
@@ -150,8 +152,8 @@ start = time.perf_counter(); client.execute(); print(time.perf_counter() - start
 REFERENCES = """
 import sys, time
 start = time.perf_counter()
-from nnkit.cases import CASES
-from nnkit import references
+from nnkit.kernel.cases import CASES
+from nnkit.judging import references
 if sys.argv[1] == "live":  # what the grader did before torch's results were stored
     references.stored_torch_result = lambda name, args: references.torch_reference(name, args)
 for name in CASES: references.expected(name)
@@ -227,7 +229,7 @@ def report(students: int = 8, runs: int = 3) -> str:
         f"   backprop, its student-only cell run -> skipped: {statistics.median(unskipped) / students:5.2f} -> "
         f"{part(kit_parts, 'backprop'):5.2f} s per notebook",
         "",
-        "3. Parallel autograde (nnkit.batch --jobs J), sandboxed",
+        "3. Parallel autograde (nnkit.batch.cli --jobs J), sandboxed",
         f"   J=1  {kit_total:6.1f} s  {60 * students / kit_total:6.1f} students/min  "
         f"({60 * students * len(ASSIGNMENTS) / kit_total:.0f} notebooks/min)",
         f"   J=2  {parallel_total:6.1f} s  {60 * students / parallel_total:6.1f} students/min  "

@@ -3,8 +3,8 @@ the demo's scripts. Production code never imports this module (tests/test_kit_de
 import os
 from pathlib import Path
 
-from nnkit.config import COURSE_ROOT
-from nnkit.gradebook import nbgrader, open_gradebook, with_tools_on_path
+from nnkit.kernel.config import COURSE_ROOT
+from nnkit.gradebook.db import nbgrader, open_gradebook, with_tools_on_path
 
 
 def nbgrader_env() -> dict:

@@ -10,7 +10,8 @@ student's, or when grading cannot start.
 """
 import time
 
-from nnkit import batch, exits
+from nnkit.batch import cli as batch
+from nnkit import exits
 
 
 def main() -> int:

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from nnkit import exits
-from nnkit.mnist import RAW_DIR, RAW_FILES
+from nnkit.kernel.mnist import RAW_DIR, RAW_FILES
 
 TRAIN_PER_DIGIT = 400
 SEED = 20240601

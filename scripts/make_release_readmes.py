@@ -13,10 +13,10 @@ import sys
 import textwrap
 
 from nnkit import exits
-from nnkit.config import COURSE_ROOT
-from nnkit.config import ASSIGNMENTS
-from nnkit.notebooks import notebook_path, read, total_points
-from nnkit.config import COURSE_ID
+from nnkit.kernel.config import COURSE_ROOT
+from nnkit.kernel.config import ASSIGNMENTS
+from nnkit.collect.notebooks import notebook_path, read, total_points
+from nnkit.kernel.config import COURSE_ID
 
 VENV = "~/nn-env"  # where the README puts the student's virtual environment
 

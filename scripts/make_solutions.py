@@ -23,9 +23,9 @@ from pathlib import Path
 import nbformat
 
 from nnkit import exits
-from nnkit.config import COURSE_ROOT
-from nnkit.config import ASSIGNMENTS
-from nnkit.notebooks import MARKERS, is_answer_cell, notebook_path, read
+from nnkit.kernel.config import COURSE_ROOT
+from nnkit.kernel.config import ASSIGNMENTS
+from nnkit.collect.notebooks import MARKERS, is_answer_cell, notebook_path, read
 
 SOLUTIONS = COURSE_ROOT / "solutions"
 # Of a release folder, what is the student's alone: its README says how to work in it, not how to read a solution.

@@ -1,4 +1,4 @@
-"""The tests' one way to run the instructor's batch (`python -m nnkit.batch`) on a course, and the
+"""The tests' one way to run the instructor's batch (`python -m nnkit.batch.cli`) on a course, and the
 graded courses they share: a course is graded once per run and read by every test that only
 reads it; a test that changes a graded course works on its own copy (`copy_course`)."""
 import shutil
@@ -6,10 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from nnkit.config import COURSE_ROOT
-from nnkit.democlass import DEMO_STUDENTS
-from nnkit.scratch import scratch_course
-from nnkit.states import class_submissions
+from nnkit.kernel.config import COURSE_ROOT
+from nnkit.authoring.democlass import DEMO_STUDENTS
+from nnkit.gradebook.scratch import scratch_course
+from nnkit.gradebook.states import class_submissions
 from nnkit.testing import nbgrader_env
 
 # The most a batch of the tests' small classes may take, with a wide margin for a machine that
@@ -19,7 +19,7 @@ BATCH_TIMEOUT = 900
 
 def batch_command(root: Path, *args: str) -> list[str]:
     """The command line of a batch on the course in `root`."""
-    return [sys.executable, "-m", "nnkit.batch", "--course", str(root), *args]
+    return [sys.executable, "-m", "nnkit.batch.cli", "--course", str(root), *args]
 
 
 def run_batch(root: Path, *args: str, env: dict | None = None, check: bool = False, timeout: float = BATCH_TIMEOUT,
@@ -41,7 +41,7 @@ def start_batch(root: Path, *args: str, env: dict | None = None, **popen) -> sub
 
 
 def states(root: Path, assignments=("activations",)) -> dict:
-    """{(student, assignment): nnkit.states' Submission} of a course."""
+    """{(student, assignment): nnkit.gradebook.states' Submission} of a course."""
     return {(e.student, e.assignment): e for e in class_submissions(root, list(assignments))}
 
 

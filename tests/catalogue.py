@@ -3,10 +3,10 @@ on its function, and correct ones, each of which must get full marks."""
 from functools import lru_cache
 from pathlib import Path
 
-from nnkit.cases import CASES
-from nnkit.config import ASSIGNMENTS
-from nnkit.notebooks import implementations_in, notebook_path, read, reference_code
-from nnkit.preprocessor import recorded_cases
+from nnkit.kernel.cases import CASES
+from nnkit.kernel.config import ASSIGNMENTS
+from nnkit.collect.notebooks import implementations_in, notebook_path, read, reference_code
+from nnkit.judging.step import recorded_cases
 
 VARIANTS = Path(__file__).parent / "variants"
 WRONG = sorted(p.stem for p in (VARIANTS / "wrong").glob("*.py"))

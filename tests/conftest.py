@@ -18,11 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from nnkit.scratch import scratch_course
+from nnkit.gradebook.scratch import scratch_course
 
 # How a test starts a grading: the Python modules that run nbgrader (as `python -m MODULE`), the
 # nbgrader command itself, and the make targets behind them.
-GRADING_MODULES = {"nbgrader", "nnkit.batch", "nnkit.worker", "nnkit.selfcheck", "nnkit.authoring", "scripts.demo"}
+GRADING_MODULES = {"nbgrader", "nnkit.batch.cli", "nnkit.batch.worker", "nnkit.batch.selfcheck", "nnkit.authoring.commands", "scripts.demo"}
 GRADING_MAKE_TARGETS = {"demo", "grade", "check", "test"}
 
 _guarded: list[str] = []  # the id of the running test while it is not marked slow
@@ -144,8 +144,8 @@ def demo_class(tmp_path_factory):
 def demo_feedback(demo_class, tmp_path_factory) -> Path:
     """The graded demo class with its feedback generated (nbgrader generate_feedback), every
     assignment, once per run: the course folder."""
-    from nnkit.config import ASSIGNMENTS
-    from nnkit.gradebook import nbgrader
+    from nnkit.kernel.config import ASSIGNMENTS
+    from nnkit.gradebook.db import nbgrader
 
     root, _ = demo_class
     with made_once(tmp_path_factory, "demo-feedback") as (folder, made):

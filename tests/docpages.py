@@ -3,7 +3,7 @@ their command outputs; tests/test_docs.py: their links, paths and modules), and 
 block is found in them."""
 import re
 
-from nnkit.config import COURSE_ROOT
+from nnkit.kernel.config import COURSE_ROOT
 
 # The README, CONTRIBUTING and every page of docs/.
 PAGES = [COURSE_ROOT / "README.md", COURSE_ROOT / "CONTRIBUTING.md", *sorted((COURSE_ROOT / "docs").glob("*.md"))]

@@ -4,7 +4,7 @@ cross_entropy 4), built from the instructor's answers with one change. docs/sand
 the same entries (tests/test_hostile.py checks that it does).
 
 An outcome: the expected score (or NOT_GRADABLE), a phrase the grader's messages (or the batch's
-reason) must contain (None when nothing is wrong), and the submission's state (nnkit.states).
+reason) must contain (None when nothing is wrong), and the submission's state (nnkit.gradebook.states).
 Some entries add files beside the notebook (`files`: a link...), and some reach submitted/ through
 nbgrader's exchange and `nbgrader collect` (`exchange=True`), as a student's submission does.
 The attacks on the sandbox (`attack=True`) read or write by absolute paths into the course and
@@ -19,8 +19,8 @@ from typing import Callable, NamedTuple
 import nbformat
 from nbformat.v4 import new_markdown_cell
 
-from nnkit import limits
-from nnkit.notebooks import fill, reference_code
+from nnkit.kernel import limits
+from nnkit.collect.notebooks import fill, reference_code
 
 NOT_GRADABLE = -1
 ANSWERS = reference_code("activations")
@@ -159,7 +159,7 @@ for pid in [int(p) for p in os.listdir("/proc") if p.isdigit()]:
         except OSError:
             pass'''
 # The submission's limits in the hostile course (tests/test_hostile.py writes them in its config):
-# the memory of its kernel's whole process tree (the default, nnkit.limits, is 4 GiB: a smaller
+# the memory of its kernel's whole process tree (the default, nnkit.kernel.limits, is 4 GiB: a smaller
 # one spares the shared test machine) and the wall-clock budget of the notebook, far above what
 # every other entry takes (the slowest, swallows_interrupt: 4 cells of twice the 10 s per cell
 # (tests/test_hostile.py's TIMEOUT) and a restart each, ~90 s) and far under OVER_BUDGET's sleeps.
@@ -349,7 +349,7 @@ CATALOGUE = {
     "patches_builtins": Entry(with_cell("import builtins\nbuiltins.abs = lambda x: 0\nbuiltins.print = lambda *a, **k: None"),
                               12, None, "a cell reassigning the builtins `abs` and `print`",
                               "full marks (the answers do not use them); flagged for review", "review"),
-    "patches_grader": Entry(with_cell("import nnkit.record\nnnkit.record.record = lambda *a, **k: None"), 0,
+    "patches_grader": Entry(with_cell("import nnkit.kernel.record\nnnkit.record.record = lambda *a, **k: None"), 0,
                             "did not run", "a cell replacing the kit's `record` with a no-op",
                             "no test records anything: 0, flagged for review", "review"),
     "hides_mutation": Entry(with_cell_and('vars(np)["array_equal"] = lambda *a, **k: True', "relu",
@@ -422,9 +422,9 @@ CATALOGUE = {
                               "a wrong `relu` that sets every grade in the gradebook to full marks and adds a trigger "
                               "for later regrades", f"no gradebook in the sandbox: {RELU_LOST}; the gradebook holds "
                               "only what nbgrader wrote", attack=True),
-    "writes_kit": Entry(answer("relu", "def relu(x):\n    try:\n        with open('{course}/nnkit/judge.py', 'a') as f:\n"
+    "writes_kit": Entry(answer("relu", "def relu(x):\n    try:\n        with open('{course}/nnkit/judging/judge.py', 'a') as f:\n"
                                "            f.write('\\nexpected = lambda name: None\\n')\n    except OSError:\n        pass\n"
-                               "    return x"), 9, None, "a wrong `relu` that appends to the kit's `nnkit/judge.py`",
+                               "    return x"), 9, None, "a wrong `relu` that appends to the kit's `nnkit/judging/judge.py`",
                         f"not there: {RELU_LOST}; the kit unchanged", "review", attack=True),
     "writes_course_config": Entry(answer("relu", "def relu(x):\n    try:\n        with open('{course}/nbgrader_config.py', 'a') as f:\n"
                                          "            f.write('\\nc.ResilientExecute.sandbox = False\\n')\n"
@@ -485,7 +485,7 @@ CATALOGUE = {
                           "script for whoever views them",
                           "graded normally; every page that shows it (formgrader, feedback) is sanitized: "
                           "tests/test_browser.py"),
-    # the submission as a whole (nnkit.cgroups) and the notebook as a whole
+    # the submission as a whole (nnkit.sandbox.cgroups) and the notebook as a whole
     "memfd_hoard": Entry(answer("relu", MEMFD_HOARD), 9, "out of memory: the limit is 1 GiB per submission",
                          "`relu` fills 96 memfds of 64 MiB (6 GiB its kernel never maps)",
                          f"its cgroup's memory limit kills the kernel: {RELU_LOST}", "review"),

@@ -6,8 +6,8 @@ moment, the peak memory of the grader's own processes."""
 import threading
 from pathlib import Path
 
-GRADER = ("nnkit.batch", "nnkit.worker")  # the grader's own processes; the kernels are the sandbox's
-WORKER = "nnkit.worker"
+GRADER = ("nnkit.batch.cli", "nnkit.batch.worker")  # the grader's own processes; the kernels are the sandbox's
+WORKER = "nnkit.batch.worker"
 KERNEL = "ipykernel"  # in a kernel's command line, sandboxed (bwrap's arguments) or not
 
 

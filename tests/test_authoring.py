@@ -22,8 +22,8 @@ import pytest
 from catalogue import WRONG_PER_FUNCTION
 from components import require
 from nnkit import exits
-from nnkit.config import COURSE_ROOT
-from nnkit.config import LISTED
+from nnkit.kernel.config import COURSE_ROOT
+from nnkit.kernel.config import LISTED
 
 GUIDE = COURSE_ROOT / "docs" / "authoring.md"
 BLOCK = re.compile(r"^```(\w+)(?: file=(\S+))?\n(.*?)^```$", re.M | re.S)
@@ -103,7 +103,7 @@ def run(command: list[str] | str, root: Path, env: dict, timeout: int = 900) -> 
 
 def others_grade(root: Path, env: dict, step: str) -> None:
     """A correct notebook of another assignment still gets full marks, through the real autograder."""
-    result = run([".venv/bin/python", "-m", "nnkit.selfcheck", "submitted/correct/activations/activations.ipynb"], root, env)
+    result = run([".venv/bin/python", "-m", "nnkit.batch.selfcheck", "submitted/correct/activations/activations.ipynb"], root, env)
     assert result.returncode == exits.OK, f"after {step!r}:\n{result.stdout}\n{result.stderr}"
 
 
@@ -129,7 +129,7 @@ def authored(tmp_path_factory):
             continue  # the catalogue is the tests', never imported by the kit
         others_grade(root, env, step)
         if "authoring add" in step:  # half an assignment: the whole class still grades (make grade)
-            batch = run([".venv/bin/python", "-m", "nnkit.batch"], root, env)
+            batch = run([".venv/bin/python", "-m", "nnkit.batch.cli"], root, env)
             assert batch.returncode == 0 and "being added" in batch.stderr, batch.stdout + batch.stderr
             assert "correct        12/12" in batch.stdout, batch.stdout
     return root, env, said
@@ -158,7 +158,7 @@ def test_following_the_guide_releases_the_new_assignment(authored):
 @pytest.mark.slow
 def test_the_guide_s_try_grades_correct_and_wrong_variants_and_never_a_crash_as_points_lost(authored):
     _, _, said = authored
-    ((_, out),) = [(t, out) for t, out in said if "nnkit.authoring try" in t]
+    ((_, out),) = [(t, out) for t, out in said if "nnkit.authoring.commands try" in t]
     assert "softmax_moveaxis.py: 10/10 points" in out and "softmax_loss_with_helper.py: 10/10 points" in out, out
     assert "softmax_naive.py: 8/10 points" in out and "it loses points (2 of 10): exit 1" in out, out
     assert "SAWarning" not in out and "Traceback" not in out and "the kit failed" not in out
@@ -173,7 +173,7 @@ def test_the_guide_s_try_grades_correct_and_wrong_variants_and_never_a_crash_as_
 @pytest.mark.slow
 def test_the_guide_s_mutation_report_finds_no_survivor(authored):
     _, _, said = authored
-    ((_, report),) = [(t, out) for t, out in said if "nnkit.mutants softmax" in t]
+    ((_, report),) = [(t, out) for t, out in said if "nnkit.authoring.mutants softmax" in t]
     assert re.search(r"softmax: \d+ mutants, \d+ killed by a case, 0 out of time, 0 died, 0 harness errors, "
                      r"0 equivalent, 0 survived", report), report
 
@@ -207,7 +207,7 @@ def test_the_guide_changes_only_the_new_assignment_s_files_and_what_its_commands
 @pytest.mark.slow
 def test_the_batch_grades_the_new_assignment_with_the_others(authored):
     root, env, _ = authored
-    from nnkit.notebooks import fill, implementations_in, read
+    from nnkit.collect.notebooks import fill, implementations_in, read
 
     release = read(root / "release" / NEW / f"{NEW}.ipynb")
 
@@ -222,10 +222,10 @@ def test_the_batch_grades_the_new_assignment_with_the_others(authored):
         path.parent.mkdir(parents=True)
         nbformat.write(fill(release, code), str(path))
     try:
-        result = run([".venv/bin/python", "-m", "nnkit.batch", "--assignment", NEW], root, env)
+        result = run([".venv/bin/python", "-m", "nnkit.batch.cli", "--assignment", NEW], root, env)
         assert result.returncode == 0, result.stdout + result.stderr
         assert NEW in (root / "grades.csv").read_text()
-        read_back = run([".venv/bin/python", "-c", "import json; from pathlib import Path; from nnkit.states import "
+        read_back = run([".venv/bin/python", "-c", "import json; from pathlib import Path; from nnkit.gradebook.states import "
                          "class_submissions; print(json.dumps({e.student: [e.state.value, e.score] for e in "
                          f"class_submissions(Path.cwd(), ['{NEW}']) if e.student in ('alice', 'bob')}}))"], root, env,
                         timeout=300)
@@ -239,7 +239,7 @@ def test_the_batch_grades_the_new_assignment_with_the_others(authored):
 # --- the tools' own promises ---------------------------------------------------------------------
 
 def test_add_keeps_comments_and_a_list_over_several_lines(tmp_path):
-    from nnkit.authoring import add
+    from nnkit.authoring.commands import add
 
     text = ('# the course\nid = "x"\nassignments = [\n    "activations",  # first\n    "convolution",\n]\n'
             'language = "en"  # what students read\n')
@@ -253,12 +253,12 @@ def test_add_keeps_comments_and_a_list_over_several_lines(tmp_path):
 
 
 def test_a_crash_of_try_is_the_kit_s_failure_never_points_lost():
-    """`python -m nnkit.authoring try` whose grading crashes (as nbgrader did without alembic on
+    """`python -m nnkit.authoring.commands try` whose grading crashes (as nbgrader did without alembic on
     PATH) exits KIT_FAILURE with the traceback and a line saying so, never POINTS_LOST."""
-    crash = ("import runpy, sys\nimport nnkit.selfcheck\n"
+    crash = ("import runpy, sys\nimport nnkit.batch.selfcheck\n"
              "def check(path):\n    raise RuntimeError('nbgrader could not enter activations in the gradebook')\n"
-             "nnkit.selfcheck.check = check\nsys.argv = ['nnkit.authoring', 'try', 'tests/variants/wrong/relu_leaky.py']\n"
-             "runpy.run_module('nnkit.authoring', run_name='__main__')\n")
+             "nnkit.batch.selfcheck.check = check\nsys.argv = ['nnkit.authoring.commands', 'try', 'tests/variants/wrong/relu_leaky.py']\n"
+             "runpy.run_module('nnkit.authoring.commands', run_name='__main__')\n")
     result = subprocess.run([sys.executable, "-c", crash], cwd=COURSE_ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == exits.KIT_FAILURE != exits.POINTS_LOST, result.stderr
     assert "Traceback" in result.stderr and "the kit failed" in result.stderr
@@ -268,7 +268,7 @@ def test_a_crash_of_try_is_the_kit_s_failure_never_points_lost():
 
 
 def test_try_keeps_a_variant_s_helper_functions():
-    from nnkit.notebooks import implementations_in
+    from nnkit.collect.notebooks import implementations_in
 
     code = "import numpy as np\n\n\ndef positive(x):\n    return x > 0\n\n\ndef relu(x):\n    return np.where(positive(x), x, 0.0)\n"
     (relu,) = implementations_in(code, {"relu", "sigmoid"}).values()
@@ -278,19 +278,19 @@ def test_try_keeps_a_variant_s_helper_functions():
 
 
 def test_check_names_the_line_where_an_answer_cell_differs_from_the_key(monkeypatch):
-    import nnkit.notebooks
-    from nnkit.authoring import answer_problems
+    import nnkit.collect.notebooks
+    from nnkit.authoring.commands import answer_problems
 
-    real = nnkit.notebooks.reference_code("activations")
+    real = nnkit.collect.notebooks.reference_code("activations")
     changed = dict(real, relu=real["relu"].replace("Inputs", "Input", 1))
-    monkeypatch.setattr(nnkit.notebooks, "reference_code", lambda assignment: changed)
+    monkeypatch.setattr(nnkit.collect.notebooks, "reference_code", lambda assignment: changed)
     (problem,) = answer_problems("activations")
     assert "the answer cell of relu, line" in problem and "assignments/activations/key/solution.py:" in problem
     assert "notebook: " in problem and "Input" in problem
 
 
 def test_references_refuses_a_torch_version_that_answers_nothing(monkeypatch, tmp_path, capsys):
-    from nnkit import references
+    from nnkit.judging import references
 
     monkeypatch.setattr(references, "torch_results_path", lambda assignment: tmp_path / "torch_results.npz")
     monkeypatch.setattr(references.key("activations"), "torch_reference", lambda function, *a, **k: None)
@@ -303,9 +303,9 @@ def test_references_refuses_a_torch_version_that_answers_nothing(monkeypatch, tm
 
 
 def test_the_mutation_report_offers_only_options_it_has():
-    from nnkit import mutants
+    from nnkit.authoring import mutants
 
     usage = mutants.__doc__.split("\n\n")[1]
-    helped = subprocess.run([sys.executable, "-m", "nnkit.mutants", "--help"], cwd=COURSE_ROOT, capture_output=True,
+    helped = subprocess.run([sys.executable, "-m", "nnkit.authoring.mutants", "--help"], cwd=COURSE_ROOT, capture_output=True,
                             text=True, timeout=120).stdout
     assert set(re.findall(r"--[a-z]+", usage)) <= set(re.findall(r"--[a-z]+", helped))

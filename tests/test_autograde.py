@@ -8,12 +8,12 @@ import nbformat
 import pytest
 
 from catalogue import CORRECT, WRONG, affected_by, graded_cells, submission_code, variant
-from nnkit.gradebook import nbgrader
-from nnkit.scratch import scratch_course
+from nnkit.gradebook.db import nbgrader
+from nnkit.gradebook.scratch import scratch_course
 from nnkit.testing import autograde, cell_scores, gradebook_problems, scores
-from nnkit.config import ASSIGNMENTS
-from nnkit.notebooks import fill, notebook_path, read, total_points
-from nnkit.democlass import DEMO_STUDENTS, demo_score
+from nnkit.kernel.config import ASSIGNMENTS
+from nnkit.collect.notebooks import fill, notebook_path, read, total_points
+from nnkit.authoring.democlass import DEMO_STUDENTS, demo_score
 
 pytestmark = pytest.mark.slow  # every test reads a graded course
 
@@ -129,7 +129,7 @@ def test_gradebook_is_consistent_after_the_catalogue_run(graded, assignment):
 
 
 def test_a_correct_answer_the_scan_flags_keeps_its_points_and_is_listed_for_review(graded):
-    from nnkit.states import State, class_submissions
+    from nnkit.gradebook.states import State, class_submissions
 
     (entry,) = [e for e in class_submissions(graded["activations"], ["activations"]) if e.student == "correct_cross_entropy_exec"]
     assert entry.state == State.REVIEW and entry.score == max_score("activations")

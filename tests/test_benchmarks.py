@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from benchmarks import fairness, kernels
-from nnkit.cases import CASES
-from nnkit.records import MIME
-from nnkit.notebooks import defined_functions, reference_code
+from nnkit.kernel.cases import CASES
+from nnkit.kernel.schema import MIME
+from nnkit.collect.notebooks import defined_functions, reference_code
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])

@@ -16,14 +16,14 @@ import pytest
 
 from batches import run_batch
 from components import require
-from nnkit.gradebook import nbgrader
-from nnkit.scratch import scratch_course
+from nnkit.gradebook.db import nbgrader
+from nnkit.gradebook.scratch import scratch_course
 from nnkit.testing import nbgrader_env
-from nnkit.config import COURSE_ROOT
-from nnkit.notebooks import fill, read, reference_code
-from nnkit.config import ASSIGNMENTS
-from nnkit.notebooks import total_points
-from nnkit.democlass import DEMO_STUDENTS, demo_score
+from nnkit.kernel.config import COURSE_ROOT
+from nnkit.collect.notebooks import fill, read, reference_code
+from nnkit.kernel.config import ASSIGNMENTS
+from nnkit.collect.notebooks import total_points
+from nnkit.authoring.democlass import DEMO_STUDENTS, demo_score
 
 pytestmark = pytest.mark.slow  # JupyterLab and Chromium; the instructor's pages read graded courses
 
@@ -173,7 +173,7 @@ def test_the_instructor_sees_the_assignments_and_the_demo_scores_in_the_formgrad
         assert all(name in page for name in ASSIGNMENTS)
         assert "exchange directory does not exist" not in page.lower()
         browser.find_element(By.PARTIAL_LINK_TEXT, "Current configuration").click()
-        wait_for(browser, lambda d: "nnkit.execute.ResilientExecute" in d.find_element(By.TAG_NAME, "body").text,
+        wait_for(browser, lambda d: "nnkit.execution.execute.ResilientExecute" in d.find_element(By.TAG_NAME, "body").text,
                  "the configuration, with the preprocessors by name")
         browser.get(f"{url}/formgrader/manage_students?token={TOKEN}")
         wait_for(browser, lambda d: "seed" in d.find_element(By.TAG_NAME, "body").text, "the students")
@@ -279,7 +279,7 @@ def images_drawn(driver) -> list[int]:
 
 
 def submission_id(root: Path, student: str) -> str:
-    from nnkit.gradebook import open_gradebook
+    from nnkit.gradebook.db import open_gradebook
 
     with open_gradebook(root) as gradebook:
         return gradebook.find_submission_notebook("activations", "activations", student).id

@@ -20,9 +20,10 @@ from test_hostile import course_with
 
 import users
 from hostile import SUBMISSION_MEMORY, VICTIM
-from nnkit import cgroups, limits
-from nnkit.notebooks import read
-from nnkit.states import class_submissions, usage_of
+from nnkit.sandbox import cgroups
+from nnkit.kernel import limits
+from nnkit.collect.notebooks import read
+from nnkit.gradebook.states import class_submissions, usage_of
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(bool(users.can_make_users()), reason=users.can_make_users() or "")]
 
@@ -73,7 +74,7 @@ def grade_as(user, root, *setting):
         os.lchown(path, user.uid, user.gid)
     python = users.grading_environment()
     env = users.user_environment(user, python, **dict(s.split("=", 1) for s in setting))
-    process = users.run_as(user, [str(python), "-m", "nnkit.batch", "--assignment", "activations", "--course", str(root),
+    process = users.run_as(user, [str(python), "-m", "nnkit.batch.cli", "--assignment", "activations", "--course", str(root),
                                   "--jobs", "2"], env, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     out, err = process.communicate(timeout=1500)
     return subprocess.CompletedProcess(process.args, process.returncode, out, err)

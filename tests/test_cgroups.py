@@ -1,4 +1,4 @@
-"""nnkit.cgroups: which backend a machine gets, what each writes (v2 against a folder laid out like a
+"""nnkit.sandbox.cgroups: which backend a machine gets, what each writes (v2 against a folder laid out like a
 cgroup2 tree: the machines the tests run on have only v1), and, on this machine's real v1
 hierarchies as root, that a group bounds its whole process tree (memory counted by the cgroup's
 own counters, memfd included; processes), is removed with what is in it, and that the groups of a
@@ -15,11 +15,13 @@ import nbformat
 import pytest
 from traitlets.config import Config
 
-from nnkit import cgroups, limits, sandbox
-from nnkit.cgroups import CONTROLLERS, Limits
-from nnkit.execute import ResilientExecute
-from nnkit.config import COURSE_ROOT
-from nnkit.states import USAGE_KEY, events_of
+from nnkit.sandbox import cgroups
+from nnkit.kernel import limits
+from nnkit.sandbox import kernels as sandbox
+from nnkit.sandbox.cgroups import CONTROLLERS, Limits
+from nnkit.execution.execute import ResilientExecute
+from nnkit.kernel.config import COURSE_ROOT
+from nnkit.gradebook.states import USAGE_KEY, events_of
 
 MiB = 2**20
 LIMITS = Limits(256 * MiB, 40, 100)
@@ -310,7 +312,7 @@ def test_the_batch_passes_its_v2_parent_to_its_workers_so_they_do_not_nest(tmp_p
     """An ordinary user's batch in a delegated scope: its probe moves it to <scope>/nnkit-grader, where
     its workers start. With the batch's parent in NNKIT_CGROUP they make their groups in the scope,
     where the batch's sweep looks, not one level further down."""
-    from nnkit import batch
+    from nnkit.batch import cli as batch
 
     root = v2_tree(tmp_path / "unified")
     scope = v2_tree(root / "user.slice" / "run-1.scope")

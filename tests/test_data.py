@@ -2,8 +2,8 @@
 import numpy as np
 import torchvision
 
-from nnkit import mnist
-from nnkit.config import COURSE_ROOT
+from nnkit.kernel import mnist
+from nnkit.kernel.config import COURSE_ROOT
 from scripts.make_mnist_sample import TRAIN_PER_DIGIT, write_sample
 
 

@@ -3,7 +3,7 @@ resolves to a file (and, with #anchor, to a heading of it, as GitHub names headi
 of the kit's code they name in backquotes exists; every `nnkit.NAME` and `python -m X` they name is
 a module; the module map of docs/contributors.md has a row for each module of nnkit/, the
 kernel side (what the sandbox shows a kernel) marked as such; and the README sends each reader to
-their page, while docs/README.md lists every page; the limits table says what nnkit/limits.py sets."""
+their page, while docs/README.md lists every page; the limits table says what nnkit/kernel/limits.py sets."""
 import re
 import unicodedata
 from pathlib import Path
@@ -12,8 +12,8 @@ from urllib.parse import unquote
 import pytest
 
 from docpages import FENCE, PAGES
-from nnkit.config import COURSE_ROOT
-from nnkit.sandbox import KERNEL_SIDE
+from nnkit.kernel.config import COURSE_ROOT
+from nnkit.sandbox.kernels import KERNEL_SIDE
 
 LINK = re.compile(r"!?\[[^\]\n]*\]\(([^)\s]+)\)")
 HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*$", re.M)
@@ -84,10 +84,11 @@ def test_every_module_named_exists(page):
 def test_the_module_map_names_every_module_of_the_kit_and_its_side():
     text = (COURSE_ROOT / "docs" / "contributors.md").read_text()
     rows = dict(re.findall(r"^\| `nnkit/([\w/]+?)(?:\.py)?/?` \| ([^|]+) \|", text, re.M))
-    modules = {p.stem for p in (COURSE_ROOT / "nnkit").glob("*.py") if p.name != "__init__.py"}
-    folders = {p.name for p in (COURSE_ROOT / "nnkit").iterdir() if p.is_dir() and not p.name.startswith("__")}
+    kit = COURSE_ROOT / "nnkit"
+    modules = {p.relative_to(kit).with_suffix("").as_posix() for p in kit.rglob("*.py") if p.name != "__init__.py"}
+    folders = {p.name for p in kit.iterdir() if p.is_dir() and not p.name.startswith("__")}
     assert set(rows) == modules | folders
-    kernel = {Path(name).stem for name in KERNEL_SIDE if name != "__init__.py"}
+    kernel = {name for name in modules if name.startswith(f"{KERNEL_SIDE}/")} | {KERNEL_SIDE}
     assert {name for name, side in rows.items() if side.strip() == "kernel side"} == kernel
 
 
@@ -125,8 +126,8 @@ def size(n: int) -> str:
 
 
 def test_the_limits_table_states_the_limits_the_kit_sets():
-    """instructors.md's table of limits, row by row, says what nnkit/limits.py sets."""
-    from nnkit import limits as L
+    """instructors.md's table of limits, row by row, says what nnkit/kernel/limits.py sets."""
+    from nnkit.kernel import limits as L
 
     text = (COURSE_ROOT / "docs" / "instructors.md").read_text().split("\n## Limits\n", 1)[1]
     rows = [line.split(" | ") for line in text.splitlines() if line.startswith("| ")][2:]

@@ -10,11 +10,11 @@ import nbformat
 import pytest
 
 from batches import run_batch
-from nnkit.scratch import scratch_course
+from nnkit.gradebook.scratch import scratch_course
 from nnkit.testing import nbgrader_env
-from nnkit.config import COURSE_ID
-from nnkit.notebooks import fill, read, reference_code
-from nnkit.states import State, class_submissions
+from nnkit.kernel.config import COURSE_ID
+from nnkit.collect.notebooks import fill, read, reference_code
+from nnkit.gradebook.states import State, class_submissions
 
 pytestmark = pytest.mark.slow
 

@@ -6,10 +6,12 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from nnkit import execute, limits, records
-from nnkit.execute import KernelNotStarted, ResilientExecute
-from nnkit.judge import judge
-from nnkit.states import events_of
+from nnkit.execution import execute
+from nnkit.kernel import limits
+from nnkit.kernel import schema as records
+from nnkit.execution.execute import KernelNotStarted, ResilientExecute
+from nnkit.judging.judge import judge
+from nnkit.gradebook.states import events_of
 
 
 def notebook(*sources, student_only=()):

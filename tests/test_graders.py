@@ -27,14 +27,16 @@ import nbformat
 import pytest
 
 import users
-from nnkit import exits, places, sandbox
-from nnkit.table import format_table
+from nnkit import exits
+from nnkit.sandbox import places
+from nnkit.sandbox import kernels as sandbox
+from nnkit.views.table import format_table
 from nnkit.testing import nbgrader_env
-from nnkit.config import COURSE_ROOT
-from nnkit.config import ASSIGNMENTS
-from nnkit.notebooks import total_points
-from nnkit.states import State, Submission, class_submissions
-from nnkit.democlass import DEMO_STUDENTS, demo_score
+from nnkit.kernel.config import COURSE_ROOT
+from nnkit.kernel.config import ASSIGNMENTS
+from nnkit.collect.notebooks import total_points
+from nnkit.gradebook.states import State, Submission, class_submissions
+from nnkit.authoring.democlass import DEMO_STUDENTS, demo_score
 
 pytestmark = pytest.mark.slow  # every test grades, as other users too
 
@@ -136,7 +138,7 @@ def as_user(user, python: Path, course: Path, args: list[str], **env) -> subproc
 
 def as_root_batch(course: Path, *args: str) -> subprocess.Popen:
     """Root's batch on a course (its own copy of the kit: `-m` imports from the course folder)."""
-    return subprocess.Popen([sys.executable, "-m", "nnkit.batch", *args], cwd=course, env=nbgrader_env(),
+    return subprocess.Popen([sys.executable, "-m", "nnkit.batch.cli", *args], cwd=course, env=nbgrader_env(),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -286,7 +288,7 @@ def test_a_users_named_folder_taken_by_another_user_harms_nobody(grading_python,
                                           ).returncode == 0
                 before = snapshot(named) if taken == "folder" else snapshot(trap)
                 course = small_class(victim.home / f"course-{taken}", victim)
-                code, out, err = finish(as_user(victim, grading_python, course, ["nnkit.batch", "--assignment",
+                code, out, err = finish(as_user(victim, grading_python, course, ["nnkit.batch.cli", "--assignment",
                                                                                    "activations"]))
                 assert code == exits.OK and scores(course) == SMALL, out + err
                 assert (snapshot(named) if taken == "folder" else snapshot(trap)) == before
@@ -300,7 +302,7 @@ def test_a_users_named_folder_taken_by_another_user_harms_nobody(grading_python,
 
 HOLD_EVERY_LEASE = f"""
 import fcntl, resource, sys
-from nnkit import places
+from nnkit.sandbox import places
 resource.setrlimit(resource.RLIMIT_NOFILE, (resource.getrlimit(resource.RLIMIT_NOFILE)[1],) * 2)
 with places.machine_leases() as leases:
     held = [places.open_lease(leases, slot) for slot in range({sandbox.UID_SLOTS})]
@@ -388,7 +390,7 @@ def test_a_batch_whose_kernels_cannot_start_in_their_sandbox_exits_with_the_caus
 def test_the_self_check_says_the_kit_failed_when_no_kernel_can_start(tmp_path):
     """The self-check keeps 0/1/2 for the notebook; a kernel that cannot start is the kit's: 3."""
     with every_lease_held():
-        result = subprocess.run([sys.executable, "-m", "nnkit.selfcheck",
+        result = subprocess.run([sys.executable, "-m", "nnkit.batch.selfcheck",
                                  str(COURSE_ROOT / "submitted" / "correct" / "activations" / "activations.ipynb")],
                                 cwd=COURSE_ROOT, env=nbgrader_env(), capture_output=True, text=True, timeout=TIMEOUT)
     assert result.returncode == exits.KIT_FAILURE and "sandbox uids are in use" in result.stdout, result.stdout + result.stderr
@@ -456,8 +458,8 @@ def test_a_class_of_failing_students_exits_0(scratch):
 def test_one_line_per_cause_that_is_not_the_students():
     """Outcomes as the workers report them: the student's causes make no line; the kit's make one
     line per cause, with how many and the first submission (a worker that died twice, a permission)."""
-    from nnkit.autograde import Outcome
-    from nnkit.batch import kit_failures
+    from nnkit.execution.autograde import Outcome
+    from nnkit.batch.cli import kit_failures
 
     outcomes = [Outcome("ann", "activations", True),
                 Outcome("bob", "activations", False, "activations.ipynb is not a notebook (not JSON)", "not_json"),

@@ -22,20 +22,21 @@ from batches import start_batch
 from listener import Listener
 from hostile import (CATALOGUE, FORGED_LOG_LINE, MARKER, NOT_GRADABLE, NOTEBOOK_BUDGET, STOLEN_INPUTS, SUBMISSION_MEMORY,
                      VICTIM, Context)
-from nnkit import cgroups, limits
+from nnkit.sandbox import cgroups
+from nnkit.kernel import limits
 from processes import Watch
-from nnkit.gradebook import nbgrader
-from nnkit.scratch import scratch_course
+from nnkit.gradebook.db import nbgrader
+from nnkit.gradebook.scratch import scratch_course
 from nnkit.testing import gradebook_problems, nbgrader_env
-from nnkit.config import COURSE_ID
-from nnkit.config import COURSE_ROOT
-from nnkit.notebooks import notebook_path, read
-from nnkit.states import State, class_submissions, usage_of
+from nnkit.kernel.config import COURSE_ID
+from nnkit.kernel.config import COURSE_ROOT
+from nnkit.collect.notebooks import notebook_path, read
+from nnkit.gradebook.states import State, class_submissions, usage_of
 
 pytestmark = pytest.mark.slow  # the catalogue's batch, and batches of their own
 
 TIMESTAMP = "2026-01-05 10:00:00.000000 UTC"
-# Seconds per cell in these runs (the course's own limit is in nnkit/limits.py): wide enough that a
+# Seconds per cell in these runs (the course's own limit is in nnkit/kernel/limits.py): wide enough that a
 # loaded machine cannot flip a verdict. The fork bomb's relu, the slowest cell that must finish (its
 # ~250 forks), took 0.6 to 1.0 s in the sandbox at a load average of 8 on 2 cores; the 3 s and then
 # 5 s limits were missed with another grading beside. Each cell that loops costs this much (twice
@@ -218,7 +219,7 @@ def test_nothing_written_in_the_sandbox_reaches_the_host(batch, listener):
 
 
 def test_the_graders_memory_stays_within_its_bound(batch):
-    """Every output that reaches a graded notebook is budgeted (nnkit.limits): a worker that grades
+    """Every output that reaches a graded notebook is budgeted (nnkit.kernel.limits): a worker that grades
     the whole catalogue, the worst notebook included, stays within GRADER_MEMORY_BYTES."""
     peak = batch["memory"]
     print(f"\nthe grader's peak memory on the hostile catalogue: {peak / 2**20:.0f} MiB")
@@ -260,7 +261,7 @@ def test_the_attacks_work_without_the_sandbox(tmp_path):
     assert all(auto[name] == 12 for name in CONTROLLED if name.startswith("steals_") and name != "steals_stored_results")
     assert auto["steals_stored_results"] > 7
     changed = {path for path in course_before.keys() | course_after.keys() if course_before.get(path) != course_after.get(path)}
-    assert {"nnkit/judge.py", "nbgrader_config.py", "sitecustomize.py", f"submitted/{VICTIM}/activations/activations.ipynb"} <= changed
+    assert {"nnkit/judging/judge.py", "nbgrader_config.py", "sitecustomize.py", f"submitted/{VICTIM}/activations/activations.ipynb"} <= changed
     assert home_after != home_before and server.received.startswith(b"stolen") and auto["opens_socket"] == 12
     with sqlite3.connect(root / "gradebook.db") as db:
         assert db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall() == [("full",)]
@@ -349,7 +350,8 @@ def test_the_watchdog_stops_a_worker_past_the_budget_and_grading_goes_on(tmp_pat
     """The batch's own watchdog, behind the notebook's budget: with no time at all for nbgrader
     (grace 0 s, a budget of 2 s: nbgrader alone starts in more), every submission is stopped, named,
     and the batch ends."""
-    from nnkit import batch, limits
+    from nnkit.batch import cli as batch
+    from nnkit.kernel import limits
 
     monkeypatch.setattr(limits, "WATCHDOG_GRACE_SECONDS", 0)
     root = course_with(tmp_path / "course", ["over_budget"], tmp_path / "home", 0, victims={"correct": 12})

@@ -15,12 +15,12 @@ import nbformat
 import pytest
 from packaging.requirements import Requirement
 
-from nnkit.scratch import scratch_course
+from nnkit.gradebook.scratch import scratch_course
 from nnkit.testing import nbgrader_env
-from nnkit.config import COURSE_ROOT
-from nnkit.config import ASSIGNMENTS
-from nnkit.notebooks import total_points
-from nnkit.democlass import demo_notebook
+from nnkit.kernel.config import COURSE_ROOT
+from nnkit.kernel.config import ASSIGNMENTS
+from nnkit.collect.notebooks import total_points
+from nnkit.authoring.democlass import demo_notebook
 from test_self_study import run_problems
 
 PROJECT = tomllib.loads((COURSE_ROOT / "pyproject.toml").read_text())["project"]
@@ -127,8 +127,8 @@ def test_make_installs_each_roles_extra_once_and_never_takes_one_away(tmp_path):
     assert sorted(installs(test)) == sorted(set(EXTRAS) - {"grading"}) and test[-1] == f"python -m pytest tests {processes}"
     quick = make(tmp_path, "test-quick")  # the same extras as test's, installed by then; the tests not marked slow
     assert installs(quick) == [] and quick[-1] == f"python -m pytest tests -m not slow {processes}"
-    for target, command in [("demo", "scripts.demo"), ("grade", "nnkit.batch"), ("check", "nnkit.selfcheck"),
-                            ("bench", "benchmarks"), ("mutants", "nnkit.mutants")]:
+    for target, command in [("demo", "scripts.demo"), ("grade", "nnkit.batch.cli"), ("check", "nnkit.batch.selfcheck"),
+                            ("bench", "benchmarks"), ("mutants", "nnkit.authoring.mutants")]:
         lines = make(tmp_path, target)
         assert installs(lines) == [] and command in lines[-1], (target, lines)
 
@@ -186,14 +186,14 @@ def test_grading_runs_without_the_other_roles_packages(tmp_path):
         assert "not in the grading extra" not in result.stdout + result.stderr, result.stdout + result.stderr
         return result
 
-    graded = run("nnkit.batch", "--course", ".")
+    graded = run("nnkit.batch.cli", "--course", ".")
     assert graded.returncode == 0, graded.stdout + graded.stderr
     total = sum(total_points(a) for a in ASSIGNMENTS)
     assert re.search(rf"^correct\s.*\s{total:g}/{total:g}$", graded.stdout, re.M), graded.stdout
     assert (root / "grades.csv").is_file() and (root / "autograded" / "report.html").is_file()
     feedback = run("nbgrader", "generate_feedback", "backprop")
     assert feedback.returncode == 0 and (root / "feedback" / "correct" / "backprop" / "backprop.html").is_file(), feedback.stderr
-    checked = run("nnkit.selfcheck", str(root / "submitted" / "correct" / "activations" / "activations.ipynb"))
+    checked = run("nnkit.batch.selfcheck", str(root / "submitted" / "correct" / "activations" / "activations.ipynb"))
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
 

@@ -19,12 +19,12 @@ import pytest
 from batches import add_submission as add, copy_course, run_batch as batch, start_batch, states
 from components import require
 from nnkit import exits
-from nnkit.scratch import scratch_course
+from nnkit.gradebook.scratch import scratch_course
 from nnkit.testing import nbgrader_env
-from nnkit.config import COURSE_ROOT
-from nnkit.notebooks import read
-from nnkit.states import State, class_submissions
-from nnkit.democlass import DEMO_STUDENTS, demo_score
+from nnkit.kernel.config import COURSE_ROOT
+from nnkit.collect.notebooks import read
+from nnkit.gradebook.states import State, class_submissions
+from nnkit.authoring.democlass import DEMO_STUDENTS, demo_score
 
 pytestmark = pytest.mark.slow  # every test grades
 
@@ -131,7 +131,7 @@ def scanned_class(tmp_path_factory):
     """One batch over two students whose answers pass: `sly` (activations) prints the grader's words
     and plants a review flag in its metadata; `cheater` (convolution) calls torch for conv."""
     from catalogue import variant
-    from nnkit.notebooks import fill, notebook_path, reference_code
+    from nnkit.collect.notebooks import fill, notebook_path, reference_code
 
     root = scratch_course(tmp_path_factory.mktemp("scanned") / "course")
     for assignment in ("activations", "convolution"):
@@ -152,7 +152,7 @@ def scanned_class(tmp_path_factory):
 
 def test_a_students_own_output_cannot_add_to_the_review_list(scanned_class):
     """The report reads what the grader decided as data: printing the grader's words adds nothing."""
-    from nnkit.report import build
+    from nnkit.views.report import build
 
     entry = states(scanned_class)[("sly", "activations")]
     assert entry.state == State.GRADED and entry.score == 12 and entry.reasons == []
@@ -160,7 +160,7 @@ def test_a_students_own_output_cannot_add_to_the_review_list(scanned_class):
 
 
 def test_an_answer_the_scan_flags_is_listed_for_review_with_its_reason(scanned_class):
-    from nnkit.report import build
+    from nnkit.views.report import build
 
     entry = states(scanned_class, ["convolution"])[("cheater", "convolution")]
     assert entry.state == State.REVIEW and entry.score == 8  # max_pooling's 8; conv cannot import torch
@@ -213,7 +213,7 @@ def test_states_do_not_depend_on_clocks(graded_class, tmp_path):
 
 def test_an_assignment_whose_name_has_a_space(tmp_path):
     """nbgrader's own tests, for an assignment of the instructor's that the kit knows nothing about."""
-    from nnkit.autograde import CourseAPI
+    from nnkit.execution.autograde import CourseAPI
 
     root = scratch_course(tmp_path / "course")
     (root / "source").unlink()
@@ -247,7 +247,7 @@ def test_a_worker_killed_midway_loses_nothing_and_its_submission_is_graded_again
     deadline = time.time() + 300
     while time.time() < deadline and len(list(outcomes.glob("*.json"))) < 1:
         time.sleep(0.1)
-    workers = subprocess.run(["pgrep", "-f", f"nnkit.worker {root}"], capture_output=True, text=True).stdout.split()
+    workers = subprocess.run(["pgrep", "-f", f"nnkit.batch.worker {root}"], capture_output=True, text=True).stdout.split()
     assert workers, "no worker to kill"
     os.kill(int(workers[0]), signal.SIGKILL)
     out, err = process.communicate(timeout=600)
@@ -259,8 +259,8 @@ def test_a_worker_killed_midway_loses_nothing_and_its_submission_is_graded_again
 def test_a_locked_gradebook_is_a_cause_that_is_never_the_students(tmp_path, monkeypatch):
     """nbgrader on a gradebook another process holds locked: the cause comes back as data (the
     exception's type), so the batch grades it again, and does."""
-    from nnkit import batch as batch_module
-    from nnkit.autograde import CourseAPI
+    from nnkit.batch import cli as batch_module
+    from nnkit.execution.autograde import CourseAPI
 
     root = scratch_course(tmp_path / "course")
     add(root, "s1")
@@ -288,7 +288,7 @@ def test_a_locked_gradebook_is_a_cause_that_is_never_the_students(tmp_path, monk
 
 
 def test_the_gradebook_check_finds_a_missing_grade_and_a_score_out_of_range(course):
-    from nnkit.gradebook import nbgrader
+    from nnkit.gradebook.db import nbgrader
     from nnkit.testing import autograde, gradebook_problems
 
     nbgrader("generate_assignment", "activations", root=course)
@@ -321,9 +321,9 @@ def test_grading_refuses_without_a_sandbox_unless_told(tmp_path, monkeypatch):
 
 def test_nbgrader_autograde_by_hand_warns_only_about_cells_a_student_changed(tmp_path):
     """nbgrader alarms on every hidden-test cell (jupyter/nbgrader#1961); the course's OverwriteCells
-    (nnkit/sanitize.py) keeps the warning for a locked cell a student did change."""
+    (nnkit/execution/locked_cells.py) keeps the warning for a locked cell a student did change."""
     from hostile import edited, set_source
-    from nnkit.notebooks import notebook_path
+    from nnkit.collect.notebooks import notebook_path
 
     root = scratch_course(tmp_path / "course")
     add(root, "correct")
@@ -347,7 +347,7 @@ def test_grading_never_touches_release_and_a_learners_edits_there(ungraded_class
 def test_make_grade_on_a_fresh_clone_grades_the_class(tmp_path):
     """The README's instructor command, on the tracked files alone (as a clone has them) with an
     empty gradebook and no release generated by anything before it."""
-    from nnkit.democlass import DEMO_STUDENTS, demo_score
+    from nnkit.authoring.democlass import DEMO_STUDENTS, demo_score
 
     clone = tmp_path / "clone"
     files = subprocess.run(["git", "ls-files", "-z"], cwd=COURSE_ROOT, capture_output=True, text=True, check=True).stdout

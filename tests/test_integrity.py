@@ -1,7 +1,7 @@
 """The integrity scan, on code alone: what it flags and what it leaves alone."""
 import pytest
 
-from nnkit.integrity import scan
+from nnkit.judging.integrity import scan
 
 GRADED = {"conv", "relu", "sigmoid", "max_pooling"}
 NUMPY = ["import numpy as np"]  # the instructor's locked imports cell

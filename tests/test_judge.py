@@ -3,9 +3,9 @@ import numpy as np
 import pytest
 from nbformat.v4 import new_code_cell, new_output
 
-from nnkit.judge import judge
-from nnkit.preprocessor import judge_cell, verdict_outputs
-from nnkit.record import run_case
+from nnkit.judging.judge import judge
+from nnkit.judging.step import judge_cell, verdict_outputs
+from nnkit.kernel.record import run_case
 from assignments.activations.key import solution as A
 from assignments.backprop.key import solution as B
 from assignments.convolution.key import solution as C
@@ -89,7 +89,7 @@ def test_training_is_judged_by_its_losses_and_weights():
 
 
 def test_equal_infinities_agree_and_nan_never_does():
-    from nnkit.compare import Wrong, compare_values
+    from nnkit.judging.compare import Wrong, compare_values
 
     want = np.array([np.inf, -np.inf, 1.0])
     assert compare_values(want.copy(), want, "answer") == " (answer largest error 0)"
@@ -155,7 +155,7 @@ def test_a_blank_answer_reads_not_written_yet_without_unrelated_hints():
 
 
 def test_a_cell_whose_record_never_ran_scores_zero_with_the_reason():
-    cell = new_code_cell('from nnkit.record import record\nrecord("relu_mnist", relu)')
+    cell = new_code_cell('from nnkit.kernel.record import record\nrecord("relu_mnist", relu)')
     cell.outputs = [new_output("error", ename="NameError", evalue="name 'relu' is not defined", traceback=[])]
     (result,) = judge_cell(cell)
     assert not result.passed and "NameError: name 'relu' is not defined" in result.message
@@ -165,8 +165,8 @@ def test_a_cell_whose_record_never_ran_scores_zero_with_the_reason():
 
 
 def test_what_the_grader_saw_decides_over_the_cells_own_outputs():
-    from nnkit.records import MIME
-    from nnkit.states import Review
+    from nnkit.kernel.schema import MIME
+    from nnkit.gradebook.states import Review
 
     cell = new_code_cell('record("relu_mnist", relu)')
     cell.outputs = [new_output("display_data", data={MIME: run_case("relu_mnist", A.relu)})]
@@ -182,7 +182,7 @@ def test_verdict_outputs_are_an_error_exactly_when_something_failed():
 
 
 def test_a_record_forged_by_the_function_under_test_fails():
-    from nnkit.records import MIME
+    from nnkit.kernel.schema import MIME
     from nbformat.v4 import new_output as output
 
     honest = run_case("relu_mnist", A.relu)
@@ -212,7 +212,7 @@ def test_a_hint_is_shown_for_the_cause_it_was_written_for_and_no_other():
 
 
 def test_a_case_passes_the_arguments_it_names_by_keyword():
-    from nnkit.case import Case, CaseError
+    from nnkit.kernel.case import Case, CaseError
 
     def build():
         return [("x", np.arange(3.0)), ("scale", 2.0), ("shift", 1.0)]
@@ -228,7 +228,7 @@ def test_a_case_passes_the_arguments_it_names_by_keyword():
 
 
 def test_a_hint_for_an_unknown_cause_is_the_author_s_error():
-    from nnkit.case import CaseError, case
+    from nnkit.kernel.case import CaseError, case
 
     with pytest.raises(CaseError, match="the causes are"):
         case("relu", "what", hints={"value": "typo"})

@@ -3,8 +3,8 @@ verdict and never raises; every reasonable form of a right answer passes; the co
 it must without allocating what a header claims.
 
 Random JSON almost never names a real case, so it tests one branch (an unknown check). The
-records here are made by the kit's own recorder (nnkit.record.run_case) for real cases
-(nnkit.cases.CASES), from functions that answer right, wrong, not at all, raise, warn or modify
+records here are made by the kit's own recorder (nnkit.kernel.record.run_case) for real cases
+(nnkit.kernel.cases.CASES), from functions that answer right, wrong, not at all, raise, warn or modify
 their input, and then have fields replaced by hostile values: a test proves that they reach
 every line of the judge but its handlers of the kit's own errors."""
 import ast
@@ -20,15 +20,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nnkit import judge as judge_module
-from nnkit import records as schema
-from nnkit.cases import CASES
-from nnkit.codec import Malformed, decode, encode, load_npy
-from nnkit.records import MIME
-from nnkit.judge import judge
-from nnkit.preprocessor import judge_cell
-from nnkit.record import run_case
-from nnkit.references import expected
+from nnkit.judging import judge as judge_module
+from nnkit.kernel import schema
+from nnkit.kernel.cases import CASES
+from nnkit.kernel.codec import Malformed, decode, encode, load_npy
+from nnkit.kernel.schema import MIME
+from nnkit.judging.judge import judge
+from nnkit.judging.step import judge_cell
+from nnkit.kernel.record import run_case
+from nnkit.judging.references import expected
 
 QUICK = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 NAMES = sorted(CASES)
@@ -128,7 +128,7 @@ def records(draw):
     with any of their fields replaced by a hostile value or removed."""
     name = draw(st.sampled_from(NAMES))
     stub = draw(st.integers(0, 9))
-    if stub <= 1:  # the stubs nnkit.execute keeps: a record dropped on arrival (its size), a repeated one
+    if stub <= 1:  # the stubs nnkit.execution.execute keeps: a record dropped on arrival (its size), a repeated one
         kept = (schema.Oversized(name, draw(st.integers(0, 2**40)), draw(st.none() | st.integers(0, 2**30)))
                 if stub == 0 else schema.Repeated(name))
         record = dict(schema.as_data(kept))
@@ -171,7 +171,7 @@ def test_a_cell_with_any_outputs_gets_one_verdict_per_case(records_, name):
 
 # --- the records above reach every branch of the judge --------------------------------------------
 
-# Every function nnkit/judge.py defines (an lru_cache'd one through its __wrapped__), so that one
+# Every function nnkit/judging/judge.py defines (an lru_cache'd one through its __wrapped__), so that one
 # added there is covered too.
 JUDGE_FUNCTIONS = tuple(getattr(f, "__wrapped__", f) for _, f in inspect.getmembers(judge_module, callable)
                         if getattr(getattr(f, "__wrapped__", f), "__module__", None) == judge_module.__name__

@@ -19,12 +19,17 @@ import pytest
 
 from batches import run_batch
 from components import require
-from nnkit import batch, exits, locks, mutants, paths, states
-from nnkit.autograde import Outcome
-from nnkit.scratch import scratch_course
+from nnkit.batch import cli as batch
+from nnkit import exits
+from nnkit.batch import locks
+from nnkit.authoring import mutants
+from nnkit.collect import paths
+from nnkit.gradebook import states
+from nnkit.execution.autograde import Outcome
+from nnkit.gradebook.scratch import scratch_course
 from nnkit.testing import nbgrader_env
-from nnkit.config import COURSE_ROOT
-from nnkit.states import State, write_outcome
+from nnkit.kernel.config import COURSE_ROOT
+from nnkit.gradebook.states import State, write_outcome
 
 ASSIGNMENT = "activations"
 
@@ -174,7 +179,7 @@ def test_a_worker_asked_to_exit_exits_on_its_own(course, tmp_path):
 HOLDER = textwrap.dedent("""
     import sys
     from pathlib import Path
-    from nnkit import locks
+    from nnkit.batch import locks
     with locks.grading(Path(sys.argv[1]), [(sys.argv[2], sys.argv[3])]):
         print("held", flush=True)
         sys.stdin.read()  # until the test closes it
@@ -242,12 +247,12 @@ def test_a_large_submission_is_hashed_in_blocks(tmp_path):
 # --- the mutation report: harness errors, deaths and timeouts apart from kills ----------------------
 
 def test_a_harness_error_is_not_a_kill_and_fails_the_run(monkeypatch, capsys):
-    import nnkit.judge
+    import nnkit.judging.judge
 
     def broken_judge(*_):
         raise RuntimeError("the judge's own bug")
 
-    monkeypatch.setattr(nnkit.judge, "judge", broken_judge)  # the forked children inherit it
+    monkeypatch.setattr(nnkit.judging.judge, "judge", broken_judge)  # the forked children inherit it
     operators = ["core/ReplaceBinaryOperator_Sub_Add"]
     result = mutants.report(ASSIGNMENT, operators, jobs=1)
     assert result.mutants > 0 and result.killed == 0 and len(result.harness_errors) == result.mutants
@@ -274,7 +279,7 @@ def test_timeouts_and_deaths_are_counted_apart_from_kills(monkeypatch):
 # --- the self-check does not hide its own bugs ---------------------------------------------------
 
 def test_the_self_check_tells_a_bug_from_a_file_that_is_not_a_notebook(tmp_path, monkeypatch):
-    from nnkit import selfcheck
+    from nnkit.batch import selfcheck
 
     notebook = COURSE_ROOT / "submitted" / "correct" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     assert selfcheck.assignment_of(notebook) == ASSIGNMENT
@@ -319,7 +324,7 @@ def test_the_course_folder_must_be_a_course(tmp_path, capsys):
 # --- one place for each path: the locks and the report follow the course's places ----------------
 
 def test_the_locks_live_in_the_course_state_place(tmp_path, monkeypatch):
-    from nnkit import places
+    from nnkit.sandbox import places
 
     monkeypatch.setattr(places, "COURSE_STATE", "state-elsewhere")
     with locks.grading(tmp_path, [("a", ASSIGNMENT)]):
@@ -329,7 +334,7 @@ def test_the_locks_live_in_the_course_state_place(tmp_path, monkeypatch):
 
 
 def test_the_report_is_written_in_the_autograded_folder_the_course_config_names(tmp_path, monkeypatch):
-    from nnkit import report
+    from nnkit.views import report
 
     (tmp_path / paths.CONFIG_FILE).write_text("c = get_config()\nc.CourseDirectory.autograded_directory = 'graded'\n")
     monkeypatch.setattr(report, "build", lambda *args: "<p>report</p>")
@@ -344,8 +349,8 @@ def hidden_test_notebook():
     """A graded hidden-test cell whose honest record arrived (records bypass the output budget)."""
     import nbformat
     from assignments.activations.key import solution
-    from nnkit.records import MIME
-    from nnkit.record import run_case
+    from nnkit.kernel.schema import MIME
+    from nnkit.kernel.record import run_case
 
     cell = nbformat.v4.new_code_cell('record("sigmoid_mnist", sigmoid)')
     cell.metadata["nbgrader"] = {"grade": True, "locked": True, "solution": False, "points": 1,
@@ -355,7 +360,7 @@ def hidden_test_notebook():
 
 
 def test_output_dropped_at_the_cap_in_a_hidden_test_keeps_its_verdict_and_every_event_is_listed():
-    from nnkit.preprocessor import JudgeRecords
+    from nnkit.judging.step import JudgeRecords
 
     dropped = states.Review(states.Kind.OUTPUT.value, "test_sigmoid", "the grader dropped this cell's output beyond 1 MiB")
     nb, _ = JudgeRecords().preprocess(hidden_test_notebook(), {states.RESOURCES_KEY: [dropped]})
@@ -373,10 +378,10 @@ def test_the_records_budget_has_a_wide_margin_over_the_largest_honest_notebook()
     under a tenth of RECORDS_BYTES_PER_NOTEBOOK."""
     import importlib
 
-    from nnkit import limits
-    from nnkit.cases import CASES
-    from nnkit.execute import stored_bytes
-    from nnkit.record import run_case
+    from nnkit.kernel import limits
+    from nnkit.kernel.cases import CASES
+    from nnkit.execution.execute import stored_bytes
+    from nnkit.kernel.record import run_case
 
     together = {}
     for name, case in CASES.items():
@@ -399,45 +404,72 @@ def test_reading_a_courses_settings_changes_neither_the_environment_nor_the_impo
     assert os.environ["PYTHONPATH"] == "mine" and sys.path == before
 
 
+def module_name(path: Path) -> str:
+    parts = path.relative_to(COURSE_ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
 def kit_imports() -> dict[str, set[str]]:
     """{module: the nnkit modules it imports} for every module of nnkit/, read from its source."""
     import ast
 
     graph = {}
-    for path in (COURSE_ROOT / "nnkit").glob("*.py"):
+    for path in (COURSE_ROOT / "nnkit").rglob("*.py"):
         found = set()
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("nnkit"):
-                found |= {node.module} if node.module != "nnkit" else {f"nnkit.{a.name}" for a in node.names}
+                found |= {f"{node.module}.{a.name}" if f"{node.module}.{a.name}" in MODULES else node.module
+                          for a in node.names}
             elif isinstance(node, ast.Import):
                 found |= {a.name for a in node.names if a.name.startswith("nnkit.")}
-        graph[f"nnkit.{path.stem}"] = found - {f"nnkit.{path.stem}"}
+        graph[module_name(path)] = found - {module_name(path)}
     return graph
+
+
+MODULES = {module_name(p) for p in (COURSE_ROOT / "nnkit").rglob("*.py")}
+
+
+def package_of(module: str) -> str:
+    """nnkit.batch.cli -> batch; a module at the top (nnkit.exits) is a package of its own."""
+    return module.split(".")[1] if module.count(".") else module
+
+
+def visit_all(graph: dict[str, set[str]]) -> None:
+    """Fails on the first cycle of a graph {node: the nodes it uses}."""
+    state: dict[str, str] = {}
+
+    def visit(node, trail):
+        if state.get(node) == "done":
+            return
+        assert state.get(node) != "open", f"import cycle: {' -> '.join(trail + [node])}"
+        state[node] = "open"
+        for used in sorted(graph.get(node, ())):
+            visit(used, trail + [node])
+        state[node] = "done"
+
+    for node in sorted(graph):
+        visit(node, [])
 
 
 def test_the_kits_import_graph_is_one_way_and_never_reaches_the_test_helpers():
     graph = kit_imports()
     assert not [m for m, uses in graph.items() if "nnkit.testing" in uses], "production code imports nnkit.testing"
-    state: dict[str, str] = {}
-
-    def visit(module, trail):
-        if state.get(module) == "done":
-            return
-        assert state.get(module) != "open", f"import cycle: {' -> '.join(trail + [module])}"
-        state[module] = "open"
-        for used in sorted(graph.get(module, ())):
-            visit(used, trail + [module])
-        state[module] = "done"
-
-    for module in sorted(graph):
-        visit(module, [])
+    visit_all(graph)
 
 
-# --- the record format: one typed schema, in nnkit/records.py alone -------------------------------
+def test_the_import_graph_between_packages_is_one_way():
+    packages: dict[str, set[str]] = {}
+    for module, uses in kit_imports().items():
+        packages.setdefault(package_of(module), set()).update(
+            package_of(u) for u in uses if package_of(u) not in (package_of(module), "nnkit"))
+    visit_all(packages)
+
+
+# --- the record format: one typed schema, in nnkit/kernel/schema.py alone -------------------------------
 
 def kit_sources() -> list[Path]:
     """Every Python file of the kit's own code: nnkit/, scripts/, benchmarks/ and the course config."""
-    return sorted([*(COURSE_ROOT / "nnkit").glob("*.py"), *(COURSE_ROOT / "scripts").glob("*.py"),
+    return sorted([*(COURSE_ROOT / "nnkit").rglob("*.py"), *(COURSE_ROOT / "scripts").glob("*.py"),
                    *(COURSE_ROOT / "benchmarks").glob("*.py"), COURSE_ROOT / "nbgrader_config.py"])
 
 
@@ -461,24 +493,26 @@ def keys_used(tree) -> set[str]:
 
 def test_the_record_format_is_spelled_in_nnkit_records_alone():
     """The four modules that handle records (and the fairness benchmark, which reads them) go through
-    nnkit.records: no other file of the kit spells its MIME type, and none that handles records
+    nnkit.kernel.schema: no other file of the kit spells its MIME type, and none that handles records
     spells one of its keys (the keys are the schema's own fields)."""
     import ast
 
-    from nnkit import records, sandbox
+    from nnkit.kernel import schema as records
+    from nnkit.sandbox import kernels as sandbox
 
-    assert "records.py" in sandbox.KERNEL_SIDE
+    assert (COURSE_ROOT / "nnkit" / sandbox.KERNEL_SIDE / "schema.py").is_file()
     graph = kit_imports()
-    assert all("nnkit.records" in graph[f"nnkit.{user}"] for user in ("record", "execute", "preprocessor", "judge"))
+    assert all("nnkit.kernel.schema" in graph[user] for user in (
+        "nnkit.kernel.record", "nnkit.execution.execute", "nnkit.judging.step", "nnkit.judging.judge"))
     assert {"case", "oversized", "left", "repeated", "input_digest", "mutated"} <= records.KEYS
     for path in kit_sources():
-        if path == COURSE_ROOT / "nnkit" / "records.py":
+        if path == COURSE_ROOT / "nnkit" / "kernel" / "schema.py":
             continue
         text = path.read_text()
         assert records.MIME not in text and "vnd.nnkit" not in text, f"{path.name} spells the record's MIME type"
         tree = ast.parse(text)
-        handles = any(isinstance(node, ast.ImportFrom) and (node.module == "nnkit.records" or node.module == "nnkit" and any(
-            alias.name == "records" for alias in node.names)) for node in ast.walk(tree))
+        handles = any(isinstance(node, ast.ImportFrom) and (node.module == "nnkit.kernel.schema" or node.module == "nnkit.kernel" and any(
+            alias.name == "schema" for alias in node.names)) for node in ast.walk(tree))
         if handles:
             assert not keys_used(tree) & records.KEYS, f"{path.name} spells the record's keys {keys_used(tree) & records.KEYS}"
 
@@ -486,11 +520,11 @@ def test_the_record_format_is_spelled_in_nnkit_records_alone():
 def test_a_record_reads_back_through_its_schema_and_a_malformed_one_is_the_students():
     import importlib
 
-    from nnkit import records
-    from nnkit.cases import CASES
-    from nnkit.codec import Malformed
-    from nnkit.judge import judge
-    from nnkit.record import run_case
+    from nnkit.kernel import schema as records
+    from nnkit.kernel.cases import CASES
+    from nnkit.kernel.codec import Malformed
+    from nnkit.judging.judge import judge
+    from nnkit.kernel.record import run_case
 
     for name, case in CASES.items():
         key = importlib.import_module(f"assignments.{case.assignment}.key.solution")
@@ -524,10 +558,13 @@ def test_each_name_the_kit_shares_with_its_environment_is_spelled_in_one_module(
     record's MIME type, as a string in the code, appears in its one module; the others import it."""
     import ast
 
-    from nnkit import gradebook, limits, records, sandbox
+    from nnkit.gradebook import db as gradebook
+    from nnkit.kernel import limits
+    from nnkit.kernel import schema as records
+    from nnkit.sandbox import kernels as sandbox
 
-    homes = {sandbox.OPT_OUT_VARIABLE: "nnkit/sandbox.py", gradebook.DB_URL_VARIABLE: "nnkit/gradebook.py",
-             records.MIME: "nnkit/records.py", **{name: "nnkit/limits.py" for name in limits.THREAD_VARIABLES}}
+    homes = {sandbox.OPT_OUT_VARIABLE: "nnkit/sandbox/kernels.py", gradebook.DB_URL_VARIABLE: "nnkit/gradebook/db.py",
+             records.MIME: "nnkit/kernel/schema.py", **{name: "nnkit/kernel/limits.py" for name in limits.THREAD_VARIABLES}}
     spelled = {}
     for path in kit_sources():
         for node in ast.walk(ast.parse(path.read_text())):
@@ -537,24 +574,24 @@ def test_each_name_the_kit_shares_with_its_environment_is_spelled_in_one_module(
 
 
 def test_the_kits_folder_is_found_in_one_place():
-    """nnkit.config finds the course by its own file; nbgrader_config.py finds itself (it must, before
+    """nnkit.kernel.config finds the course by its own file; nbgrader_config.py finds itself (it must, before
     it can import the kit); everything else imports COURSE_ROOT. (Another module's `__file__`, an
     installed package's, is not the kit's folder.)"""
     import ast
 
     found = [str(path.relative_to(COURSE_ROOT)) for path in kit_sources()
              if any(isinstance(node, ast.Name) and node.id == "__file__" for node in ast.walk(ast.parse(path.read_text())))]
-    assert found == ["nbgrader_config.py", "nnkit/config.py"], found
+    assert found == ["nbgrader_config.py", "nnkit/kernel/config.py"], found
 
 
 def test_which_cells_carry_points_is_decided_in_one_place(monkeypatch):
-    """nnkit.gradebook.carries_points decides it for the states, the CSV and the report (points_of)
+    """nnkit.gradebook.db.carries_points decides it for the states, the CSV and the report (points_of)
     and for the benchmarks: change the rule there, and every one of them follows."""
     import nbformat
     from types import SimpleNamespace
 
     from benchmarks import fairness
-    from nnkit import gradebook
+    from nnkit.gradebook import db as gradebook
 
     def cell(name, points):
         made = nbformat.v4.new_code_cell("")
@@ -590,7 +627,7 @@ def test_every_command_exits_through_the_one_exit_code_policy():
 
 
 def test_a_bad_assignment_name_is_a_bad_argument(capsys):
-    from nnkit import authoring
+    from nnkit.authoring import commands as authoring
 
     with pytest.raises(SystemExit) as exited:
         authoring.main(["add", "Bad-Name"])
@@ -604,15 +641,15 @@ def test_a_review_reason_is_named_by_its_kind_in_the_state_model_alone():
     without the sandbox by its kind, never by its words."""
     import ast
 
-    from nnkit import selfcheck
-    from nnkit.states import Kind, Review, Submission
+    from nnkit.batch import selfcheck
+    from nnkit.gradebook.states import Kind, Review, Submission
 
     values = {kind.value for kind in Kind}
     for path in kit_sources():
-        if path == COURSE_ROOT / "nnkit" / "states.py":
+        if path == COURSE_ROOT / "nnkit" / "gradebook" / "states.py":
             continue
         tree = ast.parse(path.read_text())
-        if any(isinstance(node, ast.ImportFrom) and node.module == "nnkit.states" and {a.name for a in node.names} & {
+        if any(isinstance(node, ast.ImportFrom) and node.module == "nnkit.gradebook.states" and {a.name for a in node.names} & {
                 "Review", "Kind"} for node in ast.walk(tree)):
             spelled = {node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and node.value in values}
             assert not spelled, f"{path.name} spells the review kinds {spelled}: use states.Kind"
@@ -624,12 +661,12 @@ def test_a_review_reason_is_named_by_its_kind_in_the_state_model_alone():
 
 
 def test_every_path_to_a_submission_is_built_by_nnkit_paths():
-    """A step's folder ("submitted", "autograded") is named only in nnkit.paths, or as the step a
+    """A step's folder ("submitted", "autograded") is named only in nnkit.collect.paths, or as the step a
     call to one of its functions asks for: no file of the kit joins it to a student by hand."""
     import ast
 
     for path in kit_sources():
-        if path == COURSE_ROOT / "nnkit" / "paths.py":
+        if path == COURSE_ROOT / "nnkit" / "collect" / "paths.py":
             continue
         tree = ast.parse(path.read_text())
         asked = {id(arg) for node in ast.walk(tree) if isinstance(node, ast.Call)

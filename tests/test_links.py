@@ -1,5 +1,5 @@
-"""No link is followed from collect to the kernel (nnkit.files, nnkit.exchange, the pre-check of
-nnkit.autograde, the digest of nnkit.states, the self-check): a submission's symbolic links, named
+"""No link is followed from collect to the kernel (nnkit.collect.files, nnkit.collect.exchange, the pre-check of
+nnkit.execution.autograde, the digest of nnkit.gradebook.states, the self-check): a submission's symbolic links, named
 pipes and sockets are never followed or opened, and a submission holding one is not gradable, with
 the reason. Through the real exchange and batch: the hostile entries link_in_inbound and
 link_in_submitted (tests/test_hostile.py)."""
@@ -12,10 +12,13 @@ from types import SimpleNamespace
 import pytest
 from nbgrader.exchange import ExchangeError
 
-from nnkit import batch, exits, files, selfcheck
-from nnkit.autograde import precheck
-from nnkit.exchange import SafeCollect
-from nnkit.states import submission_digest
+from nnkit.batch import cli as batch
+from nnkit import exits
+from nnkit.collect import files
+from nnkit.batch import selfcheck
+from nnkit.execution.autograde import precheck
+from nnkit.collect.exchange import SafeCollect
+from nnkit.gradebook.states import submission_digest
 
 
 def with_timeout(function, seconds=300):
@@ -160,8 +163,8 @@ def deep_submission(tmp_path):
 
 
 def test_a_folder_nested_thousands_deep_is_not_gradable_with_the_reason(deep_submission, tmp_path):
-    from nnkit import limits
-    from nnkit.states import submission_digest
+    from nnkit.kernel import limits
+    from nnkit.gradebook.states import submission_digest
 
     too_deep = "/".join(["d"] * (limits.FOLDER_DEPTH + 1))
     assert files.special_entries(deep_submission) == [(too_deep, files.too_deep())]
@@ -244,7 +247,7 @@ def test_collect_copies_no_file_past_nbgraders_max_file_size(tmp_path, monkeypat
     (folder / "activations.ipynb").write_text("{}")
     (folder / "big.bin").write_bytes(b"z" * 5000)
     collect, lines = collector(folder, max_file_size=4)  # kB, as nbgrader's
-    monkeypatch.setattr("nnkit.exchange.ignore_patterns", lambda **kw: None)  # grown after the size filter looked
+    monkeypatch.setattr("nnkit.collect.exchange.ignore_patterns", lambda **kw: None)  # grown after the size filter looked
     collect.do_copy(str(folder), str(tmp_path / "submitted"))
     assert (tmp_path / "submitted" / "activations.ipynb").read_text() == "{}"
     assert os.readlink(tmp_path / "submitted" / "big.bin").startswith(files.NOWHERE + "a file larger than 4000 bytes")

@@ -1,13 +1,14 @@
-"""The mutation report (nnkit.mutants): every mutant of every reference solution is caught by the
+"""The mutation report (nnkit.authoring.mutants): every mutant of every reference solution is caught by the
 hidden cases or listed as equivalent with a reason; and the report does fail when a case that
 catches wrong code is missing, or an equivalent entry matches nothing."""
 import json
 
 import pytest
 
-from nnkit import exits, mutants
-from nnkit.cases import CASES
-from nnkit.config import ASSIGNMENTS
+from nnkit import exits
+from nnkit.authoring import mutants
+from nnkit.kernel.cases import CASES
+from nnkit.kernel.config import ASSIGNMENTS
 
 
 @pytest.mark.slow  # every mutant of every assignment
@@ -84,12 +85,12 @@ def test_an_unknown_assignment_is_refused():
 
 def test_an_exception_of_the_judging_is_a_harness_error_not_a_kill(monkeypatch):
     """The hidden cases' judge itself failing (not the mutant's code) is the kit's error."""
-    import nnkit.judge
+    import nnkit.judging.judge
 
     def broken_judge(*_):
         raise RuntimeError("the judge's own bug")
 
-    monkeypatch.setattr(nnkit.judge, "judge", broken_judge)  # the forked child inherits it
+    monkeypatch.setattr(nnkit.judging.judge, "judge", broken_judge)  # the forked child inherits it
     unchanged = mutants.Mutant("activations", "relu", "test/none", 0, 1, "", "")
     source = mutants.solution_path("activations").read_text()
     ((_, verdict),) = mutants.judge_mutants("activations", [(unchanged, source)], jobs=1)

@@ -6,14 +6,14 @@ import nbformat
 import pytest
 
 from catalogue import graded_cells
-from nnkit.cases import CASES
-from nnkit.authoring import generate_release
-from nnkit.config import COURSE_ROOT
-from nnkit.config import ASSIGNMENTS
-from nnkit.notebooks import is_answer_cell, notebook_path, read, reference_code
-from nnkit.preprocessor import recorded_cases
-from nnkit.compare import FLOAT32, FLOAT64
-from nnkit.democlass import DEMO_STUDENTS, demo_notebook
+from nnkit.kernel.cases import CASES
+from nnkit.authoring.commands import generate_release
+from nnkit.kernel.config import COURSE_ROOT
+from nnkit.kernel.config import ASSIGNMENTS
+from nnkit.collect.notebooks import is_answer_cell, notebook_path, read, reference_code
+from nnkit.judging.step import recorded_cases
+from nnkit.judging.compare import FLOAT32, FLOAT64
+from nnkit.authoring.democlass import DEMO_STUDENTS, demo_notebook
 
 def graded(assignment):
     return [c for c in read(notebook_path("source", assignment)).cells if c.metadata.get("nbgrader", {}).get("grade")]
@@ -53,7 +53,7 @@ def test_intro_states_the_total_and_the_tolerances(assignment):
 def test_instructor_answers_are_the_solutions_modules(assignment):
     """Each answer cell is its function of the key's solution module (or of a module it imports
     from), character for character, docstring included; a difference names the line."""
-    from nnkit.authoring import answer_problems
+    from nnkit.authoring.commands import answer_problems
 
     assert reference_code(assignment)
     assert answer_problems(assignment) == []
@@ -61,7 +61,7 @@ def test_instructor_answers_are_the_solutions_modules(assignment):
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_hidden_test_descriptions_are_the_cases(assignment):
-    from nnkit.authoring import description_problems
+    from nnkit.authoring.commands import description_problems
 
     assert description_problems(assignment) == []
 
@@ -178,7 +178,7 @@ def test_validate_fails_on_a_blank_notebook_and_passes_a_correct_one(tmp_path, a
 def test_validate_fails_on_a_relu_that_fails_its_own_check(tmp_path):
     import shutil
 
-    from nnkit.notebooks import fill
+    from nnkit.collect.notebooks import fill
 
     shutil.copytree(COURSE_ROOT / "release" / "activations", tmp_path / "activations")
     inplace = "def relu(x):\n    x[x < 0] = 0\n    return x"

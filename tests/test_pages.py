@@ -1,4 +1,4 @@
-"""The sanitizer of every page that shows a student's work (nnkit/pages.py): it keeps what honest
+"""The sanitizer of every page that shows a student's work (nnkit/views/sanitizer.py): it keeps what honest
 notebooks show and drops everything that could act; the course's configuration applies it to the
 formgrader's exporter and template as the formgrader builds them (tests/test_browser.py does the
 same in a real browser)."""
@@ -10,10 +10,10 @@ import nbformat
 import pytest
 from nbconvert.exporters import HTMLExporter
 
-from nnkit import pages
-from nnkit.autograde import course_config
-from nnkit.feedback import to_mathml
-from nnkit.config import COURSE_ROOT
+from nnkit.views import sanitizer as pages
+from nnkit.execution.autograde import course_config
+from nnkit.views.feedback import to_mathml
+from nnkit.kernel.config import COURSE_ROOT
 
 PNG = "data:image/png;base64," + base64.b64encode(b"\x89PNG\r\n\x1a\n" + bytes(16)).decode()
 HONEST = [  # (html, what must be kept of it)

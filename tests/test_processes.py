@@ -15,7 +15,7 @@ MiB = 2**20
 
 
 def python(code: str, *tags: str, **popen) -> subprocess.Popen:
-    """A Python process whose command line carries `tags` (as 'nnkit.worker' or 'ipykernel' would)."""
+    """A Python process whose command line carries `tags` (as 'nnkit.batch.worker' or 'ipykernel' would)."""
     return subprocess.Popen([sys.executable, "-c", textwrap.dedent(code), *tags], **popen)
 
 
@@ -23,9 +23,9 @@ HOLD = "import time\nheld = b'x' * ({mib} * 2**20)\ntime.sleep({seconds})"
 
 
 def test_the_peak_memory_is_the_watched_trees_own():
-    outsider = python(HOLD.format(mib=400, seconds=5), "nnkit.worker")  # a grader beside, not watched
+    outsider = python(HOLD.format(mib=400, seconds=5), "nnkit.batch.worker")  # a grader beside, not watched
     try:
-        watched = python(HOLD.format(mib=150, seconds=1.5), "nnkit.worker")
+        watched = python(HOLD.format(mib=150, seconds=1.5), "nnkit.batch.worker")
         watch = Watch(watched.pid)
         watched.wait(timeout=300)
         peak = watch.stop().peak_memory()
@@ -65,8 +65,8 @@ def test_a_process_that_detached_from_the_tree_is_still_its_own():
 
 KERNEL = "import time; time.sleep(1.5)"
 WORKER = f"import subprocess, sys; subprocess.run([sys.executable, '-c', {KERNEL!r}, 'ipykernel'])"
-START_WORKER = f"subprocess.Popen([sys.executable, '-c', {WORKER!r}, 'nnkit.' + 'worker'])"  # only the worker's own
-# command line says nnkit.worker, not the code that starts it
+START_WORKER = f"subprocess.Popen([sys.executable, '-c', {WORKER!r}, 'nnkit.batch.' + 'worker'])"  # only the worker's own
+# command line says nnkit.batch.worker, not the code that starts it
 AT_ONCE = f"import subprocess, sys\nworkers = [{START_WORKER} for _ in range(2)]\nfor w in workers:\n    w.wait()"
 ONE_BY_ONE = f"import subprocess, sys\nfor _ in range(2):\n    {START_WORKER}.wait()"
 

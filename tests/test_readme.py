@@ -17,11 +17,11 @@ import pytest
 
 from batches import run_batch
 from docpages import FENCE, PAGES
-from nnkit.authoring import TIMING
-from nnkit.scratch import scratch_course
+from nnkit.authoring.commands import TIMING
+from nnkit.gradebook.scratch import scratch_course
 from nnkit.testing import nbgrader_env
-from nnkit.config import COURSE_ROOT
-from nnkit.democlass import DEMO_STUDENTS
+from nnkit.kernel.config import COURSE_ROOT
+from nnkit.authoring.democlass import DEMO_STUDENTS
 
 MARKER = re.compile(r"<!-- checked: ([^>]+?) -->\s*\Z")
 CHECKED: set[str] = set()  # the names the tests below check
@@ -103,7 +103,7 @@ def test_the_broken_class_prints_what_the_readme_shows(tmp_path):
 @checks("make check")
 @pytest.mark.slow
 def test_make_check_prints_what_the_readme_shows():
-    result = subprocess.run([sys.executable, "-m", "nnkit.selfcheck", "submitted/seed/activations/activations.ipynb"],
+    result = subprocess.run([sys.executable, "-m", "nnkit.batch.selfcheck", "submitted/seed/activations/activations.ipynb"],
                             cwd=COURSE_ROOT, capture_output=True, text=True, timeout=600)
     assert result.returncode == 1  # not full marks
     expected = shown("make check")

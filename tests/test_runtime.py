@@ -1,6 +1,6 @@
-"""Kernels' runtime folders (nnkit.sandbox.Runtime) left behind by a grader that was killed are
+"""Kernels' runtime folders (nnkit.sandbox.kernels.Runtime) left behind by a grader that was killed are
 swept by the next grader of the same user; one in use never is; root's are in one place per machine,
-whatever root's environment says (nnkit.places)."""
+whatever root's environment says (nnkit.sandbox.places)."""
 import os
 import signal
 import subprocess
@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from nnkit import places, sandbox
+from nnkit.sandbox import places
+from nnkit.sandbox import kernels as sandbox
 
 ROOT = os.geteuid() == 0
-LEFT = "import sys; from nnkit import sandbox; r = sandbox.Runtime({uid}); print(r.path, flush=True); {then}"
+LEFT = "import sys; from nnkit.sandbox import kernels as sandbox; r = sandbox.Runtime({uid}); print(r.path, flush=True); {then}"
 
 
 def runtime_in_child(then: str) -> tuple[subprocess.Popen, Path]:

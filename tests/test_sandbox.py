@@ -1,6 +1,6 @@
-"""The sandbox a grading kernel runs in (nnkit.sandbox), cell by cell through ResilientExecute:
+"""The sandbox a grading kernel runs in (nnkit.sandbox.kernels), cell by cell through ResilientExecute:
 what it can see, import and write, its network, its users and processes, its environment, and
-each limit of nnkit.limits with the message its breach gives. The hostile catalogue
+each limit of nnkit.kernel.limits with the message its breach gives. The hostile catalogue
 (tests/hostile.py) proves the same through the real batch."""
 import ast
 import os
@@ -16,10 +16,11 @@ import pytest
 
 from listener import Listener
 
-from nnkit import limits, sandbox
-from nnkit.execute import ResilientExecute
-from nnkit.config import COURSE_ROOT
-from nnkit.states import events_of
+from nnkit.kernel import limits
+from nnkit.sandbox import kernels as sandbox
+from nnkit.execution.execute import ResilientExecute
+from nnkit.kernel.config import COURSE_ROOT
+from nnkit.gradebook.states import events_of
 from components import require
 
 
@@ -45,8 +46,8 @@ def output_text(cell) -> str:
 
 SECRETS = ["assignments/activations/key/solution.py", "assignments/activations/key/reference.py",
            "source/activations/activations.ipynb", "assignments/activations/key/torch_results.npz",
-           "submitted/correct/activations/activations.ipynb", "nbgrader_config.py", "nnkit/judge.py",
-           "nnkit/references.py", "README.md"]
+           "submitted/correct/activations/activations.ipynb", "nbgrader_config.py", "nnkit/judging/judge.py",
+           "nnkit/judging/references.py", "README.md"]
 
 
 def test_the_answer_key_the_course_and_the_graders_home_are_not_there():
@@ -63,21 +64,21 @@ def test_the_answer_key_the_course_and_the_graders_home_are_not_there():
 def test_only_numpy_matplotlib_and_the_kits_kernel_side_import():
     code = ("import importlib\nfor name in {names!r}:\n    try:\n        importlib.import_module(name)\n"
             "        print(name, 'yes')\n    except ImportError:\n        print(name, 'no')")
-    names = ["numpy", "matplotlib.pyplot", "nnkit.record", "torch", "torchvision", "scipy", "sklearn", "pandas",
-             "assignments.activations.key.solution", "nnkit.judge", "nnkit.references", "nbgrader", "sqlite3"]
+    names = ["numpy", "matplotlib.pyplot", "nnkit.kernel.record", "torch", "torchvision", "scipy", "sklearn", "pandas",
+             "assignments.activations.key.solution", "nnkit.judging.judge", "nnkit.judging.references", "nbgrader", "sqlite3"]
     (out,), _ = run_cells(code.format(names=names))
     got = dict(line.split() for line in out.splitlines())
-    assert [n for n in names if got[n] == "yes"] == ["numpy", "matplotlib.pyplot", "nnkit.record", "sqlite3"]
+    assert [n for n in names if got[n] == "yes"] == ["numpy", "matplotlib.pyplot", "nnkit.kernel.record", "sqlite3"]
 
 
 def test_the_kernel_imports_every_assignments_cases_and_sees_no_key():
     """What record() needs of each assignment is there; its key is not."""
-    from nnkit.config import ASSIGNMENTS
+    from nnkit.kernel.config import ASSIGNMENTS
 
-    code = ("import os\nfrom nnkit.cases import CASES\nprint(len(CASES))\n"
+    code = ("import os\nfrom nnkit.kernel.cases import CASES\nprint(len(CASES))\n"
             "print([a for a in {assignments!r} if os.path.exists(f'/kit/assignments/{{a}}/key')])")
     (out,), _ = run_cells(code.format(assignments=list(ASSIGNMENTS)))
-    from nnkit.cases import CASES
+    from nnkit.kernel.cases import CASES
 
     assert out.splitlines() == [str(len(CASES)), "[]"]
 
@@ -86,7 +87,7 @@ def test_writes_land_only_in_private_folders_and_the_submissions_files_are_read_
     code = ("import os\nfor path in {paths!r}:\n    try:\n        open(path, 'w').write('x')\n        print(path, 'written')\n"
             "    except OSError as error:\n        print(path, type(error).__name__)")
     paths = ["/submission/new.txt", "/tmp/x", "/dev/shm/x", os.path.join(sandbox.INSIDE_HOME, "x"),
-             "/submission/data/MNIST/raw/t10k-labels-idx1-ubyte", "/kit/nnkit/record.py", "/usr/x",
+             "/submission/data/MNIST/raw/t10k-labels-idx1-ubyte", "/kit/nnkit/kernel/record.py", "/usr/x",
              str(Path(sysconfig.get_path("purelib")) / "sitecustomize.py")]
     (out,), _ = run_cells(code.format(paths=paths))
     written = [line.split()[0] for line in out.splitlines() if line.endswith("written")]
@@ -197,13 +198,12 @@ def imported_kit_modules(path: Path) -> set[str]:
 
 
 def test_the_kernel_side_imports_nothing_of_the_kit_outside_itself():
-    package = COURSE_ROOT / "nnkit"
-    side = {f"nnkit.{name.removesuffix('.py')}" for name in sandbox.KERNEL_SIDE} - {"nnkit.__init__"}
-    for name in sandbox.KERNEL_SIDE:
-        assert imported_kit_modules(package / name) - {"nnkit"} <= side, name
+    package = COURSE_ROOT / "nnkit" / sandbox.KERNEL_SIDE
+    for path in package.glob("*.py"):
+        assert all(name.startswith(f"nnkit.{sandbox.KERNEL_SIDE}") for name in imported_kit_modules(path)), path.name
 
 
-# --- the runtime folder the kernel shares with the grader, its restarts, its stderr (nnkit.sandbox.Runtime)
+# --- the runtime folder the kernel shares with the grader, its restarts, its stderr (nnkit.sandbox.kernels.Runtime)
 
 CONNECTION_FILE = "import sys\ncf = sys.argv[sys.argv.index('-f') + 1]\n"
 SWAP = CONNECTION_FILE + ("import os\ntry:\n    os.remove(cf)\n    {make}\n    print('swapped')\n"
@@ -321,7 +321,7 @@ def test_a_runtime_folder_name_taken_by_another_user_falls_back_to_a_fresh_one(m
     import shutil
     import tempfile
 
-    from nnkit import places
+    from nnkit.sandbox import places
 
     grader, squatter = 65534, 65533
     shared = Path(tempfile.mkdtemp(prefix="nnkit-shared-tmp-"))
@@ -374,7 +374,7 @@ class Taken:
 
     def runtime(self, uid):
         if self.fail == "runtime":
-            from nnkit import places
+            from nnkit.sandbox import places
             raise places.PlaceUnavailable("/tmp/nnkit-0 is owned by uid 1234, not 0")
         self.events.append("runtime")
         return SimpleRuntime(self.events)
@@ -427,7 +427,7 @@ class SimpleGroup:
 
 
 def taking(monkeypatch, fail=""):
-    from nnkit import cgroups
+    from nnkit.sandbox import cgroups
 
     events: list = []
     taken = Taken(events, fail)

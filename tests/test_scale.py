@@ -10,15 +10,15 @@ import time
 import pytest
 
 from batches import run_batch, start_batch
-from nnkit.batch import shard
-from nnkit.scratch import scratch_course
+from nnkit.batch.cli import shard
+from nnkit.gradebook.scratch import scratch_course
 from nnkit.testing import gradebook_problems, nbgrader_env
-from nnkit.gradebook import DB_URL_VARIABLE, open_gradebook
-from nnkit.config import COURSE_ROOT
+from nnkit.gradebook.db import DB_URL_VARIABLE, open_gradebook
+from nnkit.kernel.config import COURSE_ROOT
 from components import require
 from processes import Watch
 from postgres import PostgresServer, server_bin
-from nnkit.democlass import DEMO_STUDENTS, demo_score
+from nnkit.authoring.democlass import DEMO_STUDENTS, demo_score
 
 
 pytestmark = pytest.mark.slow  # every test but the first grades
@@ -157,7 +157,7 @@ def test_a_scratch_course_never_writes_into_a_shared_gradebook(tmp_path, postgre
     batch(root, "--assignment", "activations", db_url=shared)
     from nbgrader.api import Gradebook
 
-    from nnkit.config import COURSE_ID
+    from nnkit.kernel.config import COURSE_ID
 
     assert (root / "gradebook.db").exists() and snapshot(root)  # graded, into its own gradebook
     with Gradebook(shared, COURSE_ID) as server:

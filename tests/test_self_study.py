@@ -7,9 +7,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from nnkit.config import COURSE_ROOT
-from nnkit.config import ASSIGNMENTS
-from nnkit.notebooks import is_answer_cell, notebook_path, read
+from nnkit.kernel.config import COURSE_ROOT
+from nnkit.kernel.config import ASSIGNMENTS
+from nnkit.collect.notebooks import is_answer_cell, notebook_path, read
 from scripts.make_solutions import HANDOUT_ONLY, SOLUTIONS, answer
 
 PASS_LINE = "visible checks passed"  # what each visible check of the notebooks prints when it passes
@@ -122,7 +122,7 @@ def test_a_grading_kernel_never_sees_the_solutions():
     from components import require
 
     require("bubblewrap")  # skipped without a sandbox that starts, failed under CI
-    from nnkit.execute import ResilientExecute
+    from nnkit.execution.execute import ResilientExecute
 
     probe = ("import os\nfound = []\nfor top in ['/'] :\n"
              "    for folder, dirs, names in os.walk(top):\n"

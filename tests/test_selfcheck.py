@@ -8,15 +8,17 @@ import sys
 
 import pytest
 
-from nnkit import exits, sandbox, selfcheck as selfcheck_module
-from nnkit.config import COURSE_ROOT
+from nnkit import exits
+from nnkit.sandbox import kernels as sandbox
+from nnkit.batch import selfcheck as selfcheck_module
+from nnkit.kernel.config import COURSE_ROOT
 from test_autograde import hidden_test_lines
 
 SUBMITTED = COURSE_ROOT / "submitted"
 
 
 def selfcheck(*args, cwd=COURSE_ROOT, env=None):
-    return subprocess.run([sys.executable, "-m", "nnkit.selfcheck", *map(str, args)], cwd=cwd,
+    return subprocess.run([sys.executable, "-m", "nnkit.batch.selfcheck", *map(str, args)], cwd=cwd,
                           capture_output=True, text=True, timeout=600, env=env)
 
 

@@ -10,13 +10,13 @@ from conftest import grading_command
 
 @pytest.mark.parametrize("argv, grades", [
     ([sys.executable, "-m", "nbgrader", "autograde", "activations"], True),
-    ([sys.executable, "-m", "nnkit.batch", "--course", "."], True),
-    (["setpriv", "--reuid=1001", "/venv/bin/python", "-m", "nnkit.worker", "/course", "1"], True),
-    ([sys.executable, "-m", "nnkit.selfcheck", "a.ipynb"], True),
+    ([sys.executable, "-m", "nnkit.batch.cli", "--course", "."], True),
+    (["setpriv", "--reuid=1001", "/venv/bin/python", "-m", "nnkit.batch.worker", "/course", "1"], True),
+    ([sys.executable, "-m", "nnkit.batch.selfcheck", "a.ipynb"], True),
     (["/venv/bin/nbgrader", "generate_feedback", "activations"], True),
     (["make", "-s", "grade"], True),
-    ([sys.executable, "-m", "nnkit.mutants", "--json"], False),
-    ([sys.executable, "-c", "print('nnkit.batch')"], False),
+    ([sys.executable, "-m", "nnkit.authoring.mutants", "--json"], False),
+    ([sys.executable, "-c", "print('nnkit.batch.cli')"], False),
     (["make", "-s", "sandbox"], False),
 ])
 def test_the_guard_knows_a_command_that_grades(argv, grades):

@@ -12,10 +12,10 @@ from assignments.activations.key import solution as A
 from assignments.backprop.cases import TRAIN_EPOCHS, TRAIN_LR
 from assignments.backprop.key import solution as B
 from assignments.convolution.key import solution as C
-from nnkit.cases import CASES
-from nnkit.inputs import binary_digits
-from nnkit.references import expected, torch_reference
-from nnkit.references import key as references_key
+from nnkit.kernel.cases import CASES
+from nnkit.kernel.inputs import binary_digits
+from nnkit.judging.references import expected, torch_reference
+from nnkit.judging.references import key as references_key
 
 
 def load_seed():
@@ -34,7 +34,7 @@ WITHOUT_TORCH = {"cross_entropy_saturated"}
 def test_every_case_reference_agrees_with_torch(name):
     """expected() raises KitError when the solution and torch's stored result disagree; every case
     but WITHOUT_TORCH has one."""
-    from nnkit import references
+    from nnkit.judging import references
 
     stored = references.stored_torch_result(name, CASES[name].make_args())
     assert (stored is None) == (name in WITHOUT_TORCH)
@@ -44,7 +44,7 @@ def test_every_case_reference_agrees_with_torch(name):
 def test_stored_torch_results_are_what_live_torch_computes_now():
     """The grader compares with torch's results stored in data/torch_results.npz (it does not
     import torch): they must be exactly what torch computes for the cases' current inputs."""
-    from nnkit import references
+    from nnkit.judging import references
 
     for name, case in CASES.items():
         stored = references.stored_torch_results(case.assignment)
@@ -58,7 +58,7 @@ def test_stored_torch_results_are_what_live_torch_computes_now():
 
 
 def test_a_stored_torch_result_for_other_inputs_is_refused(monkeypatch):
-    from nnkit import references
+    from nnkit.judging import references
 
     monkeypatch.setitem(references.stored_torch_results("convolution"), "conv_single",
                         ("0" * 64, references.stored_torch_results("convolution")["conv_single"][1]))
@@ -167,7 +167,7 @@ def test_the_seed_is_wrong_where_we_say():
 
 
 def test_the_grader_refuses_a_reference_that_disagrees_with_torch_or_finite_differences(monkeypatch):
-    from nnkit import references
+    from nnkit.judging import references
 
     monkeypatch.setitem(references.key("convolution").REFERENCES, "conv",
                         lambda x, k, b, *rest: C.conv_fast(x, k[:, :, ::-1, ::-1], b, *rest))

@@ -28,7 +28,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from nnkit import places
+from nnkit.sandbox import places
 
 COURSE_ROOT = Path(__file__).resolve().parent.parent
 PYPROJECT = COURSE_ROOT / "pyproject.toml"

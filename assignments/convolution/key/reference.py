@@ -5,7 +5,7 @@ import numpy as np
 from assignments.convolution.key import solution
 
 REFERENCES = {"max_pooling": solution.max_pooling_fast, "conv": solution.conv_fast}
-# The mutation report (nnkit.mutants) plays the student with the loop versions students write and
+# The mutation report (nnkit.authoring.mutants) plays the student with the loop versions students write and
 # with the vectorized ones they may write instead. Not with conv_fast: its flat-row im2col is the
 # grader's own speed-up, no student's code. When it was played, 56 of its mutants went uncaught:
 # most change the buffers and row length it over-allocates by design, its stride-1 shortcut or

@@ -1,0 +1,80 @@
+"""The locks that keep two batches from grading the same submissions at once.
+
+A batch locks, before it grades anything, one byte per submission it is about to grade: the byte
+of the student's id (a hash of it) in outcomes/locks/<assignment>.lock, a POSIX record lock
+(fcntl), taken without waiting. So:
+- two batches that would grade one student's assignment at once are excluded, whatever their
+  arguments (shard 0/2 and shard 0/4 share students; a whole-class run shares every one): the
+  second stops before it grades anything, and says which submissions another batch holds;
+- the shards of one course (disjoint students) run side by side, on one machine or on several
+  over a shared filesystem (NFS carries POSIX locks to its lock manager);
+- a batch that dies (killed, out of memory) holds nothing: its locks go with its process.
+
+Preparing (entering the assignments and students in the gradebook) takes outcomes/locks/prepare.lock
+exclusively, waiting for it: a second preparation waits for the first, then finds everything
+entered and enters nothing. Collecting takes no lock: it reads what is graded at that moment (a
+submission a shard has not graded yet shows as not graded, *), and writes grades.csv and the
+report whole, so it can run while shards grade.
+"""
+import contextlib
+import fcntl
+import hashlib
+import os
+from pathlib import Path
+
+from nnkit.sandbox import places
+
+OFFSETS = 2**56  # a student's byte among these: a collision of two ids is about 1 in 10^16 per pair
+
+
+LOCKS = "locks"  # in the course's state (places.course_state): outcomes/locks
+
+
+def folder(root: Path) -> Path:
+    return places.course_state(root) / LOCKS
+
+
+def offset(student: str) -> int:
+    return int.from_bytes(hashlib.sha256(student.encode()).digest()[:8], "big") % OFFSETS
+
+
+class Busy(RuntimeError):
+    """Another batch holds some of the submissions this one was to grade."""
+
+    def __init__(self, held: list[tuple[str, str]]):
+        self.held = held
+        shown = ", ".join(f"{student} / {assignment}" for student, assignment in held[:3])
+        more = f" and {len(held) - 3} more" if len(held) > 3 else ""
+        super().__init__(f"another batch is grading {len(held)} of these submissions ({shown}{more}): nothing was "
+                         "graded; wait for it to finish, or grade other students (--shard I/N, --assignment)")
+
+
+@contextlib.contextmanager
+def grading(root: Path, tasks: list[tuple[str, str]]):
+    """Hold the (student, assignment) submissions `tasks` for this process; Busy when another holds any."""
+    folder(root).mkdir(parents=True, exist_ok=True)
+    files: dict[str, int] = {}
+    try:
+        held = []
+        for student, assignment in tasks:
+            if assignment not in files:
+                files[assignment] = os.open(folder(root) / f"{assignment}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.lockf(files[assignment], fcntl.LOCK_EX | fcntl.LOCK_NB, 1, offset(student))
+            except OSError:  # EAGAIN or EACCES: another process holds it
+                held.append((student, assignment))
+        if held:
+            raise Busy(held)
+        yield
+    finally:
+        for descriptor in files.values():
+            os.close(descriptor)  # releases every lock this process holds on the file
+
+
+@contextlib.contextmanager
+def preparing(root: Path):
+    """Hold the course's preparation (waiting for another batch's to finish)."""
+    folder(root).mkdir(parents=True, exist_ok=True)
+    with open(folder(root) / "prepare.lock", "a") as f:
+        fcntl.lockf(f, fcntl.LOCK_EX)
+        yield
