@@ -15,10 +15,13 @@ if HERE not in paths:
     os.environ["PYTHONPATH"] = os.pathsep.join([HERE] + paths)
 
 import nnkit  # noqa: E402  (needs the path above)
-from nnkit.kernel import limits
-from nnkit.sandbox import kernels as sandbox  # noqa: E402
-from nnkit.kernel.config import COURSE_ID  # noqa: E402
 from nnkit.gradebook.db import db_url  # noqa: E402
+from nnkit.gradebook.tools import put_tools_on_path  # noqa: E402
+from nnkit.kernel import limits  # noqa: E402
+from nnkit.kernel.config import COURSE_ID  # noqa: E402
+from nnkit.sandbox import bwrap  # noqa: E402
+
+put_tools_on_path()  # nbgrader runs `alembic` and `jupyter` by name: the kit's own, whatever PATH says
 
 c = get_config()  # noqa: F821  (provided by traitlets when it loads this file)
 
@@ -30,9 +33,9 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 
 c.ResilientExecute.timeout = limits.CELL_TIMEOUT_SECONDS
-# Every kernel starts in the sandbox (nnkit/sandbox/kernels.py); its opt-out variable (the batch's --no-sandbox
+# Every kernel starts in the sandbox (nnkit/sandbox/bwrap.py); its opt-out variable (the batch's --no-sandbox
 # sets it) grades without it, for code you trust, and every submission so graded is listed for review.
-c.ResilientExecute.sandbox = not os.environ.get(sandbox.OPT_OUT_VARIABLE)
+c.ResilientExecute.sandbox = not os.environ.get(bwrap.OPT_OUT_VARIABLE)
 # A finished notebook's kernel is killed, not asked to quit (0.3 s a notebook): it has nothing to save,
 # and its sandbox takes everything it started with it.
 c.ResilientExecute.shutdown_kernel = "immediate"

@@ -25,7 +25,7 @@ import nbformat
 from nbgrader.utils import is_grade
 
 from nnkit import exits
-from nnkit.gradebook import db as gradebook
+from nnkit.gradebook import points as gradebook
 from nnkit.kernel import schema as records
 from nnkit.kernel.limits import CELL_TIMEOUT_SECONDS, KERNEL_STARTUP
 from nnkit.kernel.config import COURSE_ROOT
@@ -44,7 +44,7 @@ class CellTime(NamedTuple):
 
 
 def is_graded(cell) -> bool:
-    """A hidden test: a graded cell with points (the visible checks carry none: nnkit.gradebook.db)."""
+    """A hidden test: a graded cell with points (the visible checks carry none: nnkit.gradebook.points)."""
     return cell.cell_type == "code" and is_grade(cell) and gradebook.carries_points(cell.metadata["nbgrader"].get("points", 0))
 
 

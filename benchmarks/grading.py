@@ -42,7 +42,7 @@ from nnkit.execution.execute import student_only
 from nnkit.kernel.config import COURSE_ROOT
 from nnkit.kernel.config import ASSIGNMENTS
 from nnkit.collect.notebooks import read, total_points
-from nnkit.sandbox.kernels import OPT_OUT_VARIABLE
+from nnkit.sandbox.bwrap import OPT_OUT_VARIABLE
 from nnkit.authoring.democlass import demo_score
 
 KINDS = ("correct", "seed")

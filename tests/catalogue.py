@@ -6,7 +6,7 @@ from pathlib import Path
 from nnkit.kernel.cases import CASES
 from nnkit.kernel.config import ASSIGNMENTS
 from nnkit.collect.notebooks import implementations_in, notebook_path, read, reference_code
-from nnkit.judging.step import recorded_cases
+from nnkit.judging.cells import recorded_cases
 
 VARIANTS = Path(__file__).parent / "variants"
 WRONG = sorted(p.stem for p in (VARIANTS / "wrong").glob("*.py"))

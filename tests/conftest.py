@@ -145,7 +145,7 @@ def demo_feedback(demo_class, tmp_path_factory) -> Path:
     """The graded demo class with its feedback generated (nbgrader generate_feedback), every
     assignment, once per run: the course folder."""
     from nnkit.kernel.config import ASSIGNMENTS
-    from nnkit.gradebook.db import nbgrader
+    from nnkit.gradebook.tools import nbgrader
 
     root, _ = demo_class
     with made_once(tmp_path_factory, "demo-feedback") as (folder, made):

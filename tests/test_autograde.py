@@ -8,7 +8,7 @@ import nbformat
 import pytest
 
 from catalogue import CORRECT, WRONG, affected_by, graded_cells, submission_code, variant
-from nnkit.gradebook.db import nbgrader
+from nnkit.gradebook.tools import nbgrader
 from nnkit.gradebook.scratch import scratch_course
 from nnkit.testing import autograde, cell_scores, gradebook_problems, scores
 from nnkit.kernel.config import ASSIGNMENTS

@@ -16,7 +16,7 @@ import pytest
 
 from batches import run_batch
 from components import require
-from nnkit.gradebook.db import nbgrader
+from nnkit.gradebook.tools import nbgrader
 from nnkit.gradebook.scratch import scratch_course
 from nnkit.testing import nbgrader_env
 from nnkit.kernel.config import COURSE_ROOT

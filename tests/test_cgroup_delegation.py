@@ -23,7 +23,8 @@ from hostile import SUBMISSION_MEMORY, VICTIM
 from nnkit.sandbox import cgroups
 from nnkit.kernel import limits
 from nnkit.collect.notebooks import read
-from nnkit.gradebook.states import class_submissions, usage_of
+from nnkit.gradebook.states import class_submissions
+from nnkit.testing import usage_of
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(bool(users.can_make_users()), reason=users.can_make_users() or "")]
 

@@ -17,11 +17,11 @@ from traitlets.config import Config
 
 from nnkit.sandbox import cgroups
 from nnkit.kernel import limits
-from nnkit.sandbox import kernels as sandbox
+from nnkit.sandbox import bwrap, manager
 from nnkit.sandbox.cgroups import CONTROLLERS, Limits
 from nnkit.execution.execute import ResilientExecute
 from nnkit.kernel.config import COURSE_ROOT
-from nnkit.gradebook.states import USAGE_KEY, events_of
+from nnkit.judging.review import USAGE_KEY, events_of
 
 MiB = 2**20
 LIMITS = Limits(256 * MiB, 40, 100)
@@ -255,7 +255,7 @@ def test_a_notebook_over_its_budget_is_stopped_and_its_finished_cells_are_kept()
 def test_the_budget_and_the_submission_limits_are_in_limits():
     assert limits.NOTEBOOK_SECONDS > 10 * 3.35  # the slowest correct notebook, backprop, takes ~3.35 s (README)
     assert ResilientExecute().notebook_timeout == limits.NOTEBOOK_SECONDS
-    assert sandbox.SandboxedKernelManager.submission_memory_bytes.default_value == limits.SUBMISSION_MEMORY_BYTES
+    assert manager.SandboxedKernelManager.submission_memory_bytes.default_value == limits.SUBMISSION_MEMORY_BYTES
 
 
 def test_a_v2_parent_not_given_every_controller_is_refused_with_the_reason(tmp_path):
@@ -312,7 +312,7 @@ def test_the_batch_passes_its_v2_parent_to_its_workers_so_they_do_not_nest(tmp_p
     """An ordinary user's batch in a delegated scope: its probe moves it to <scope>/nnkit-grader, where
     its workers start. With the batch's parent in NNKIT_CGROUP they make their groups in the scope,
     where the batch's sweep looks, not one level further down."""
-    from nnkit.batch import cli as batch
+    from nnkit.batch import preparation
 
     root = v2_tree(tmp_path / "unified")
     scope = v2_tree(root / "user.slice" / "run-1.scope")
@@ -320,11 +320,11 @@ def test_the_batch_passes_its_v2_parent_to_its_workers_so_they_do_not_nest(tmp_p
     v2_tree(scope / cgroups.GRADER_LEAF)  # where the probe moved the batch
     monkeypatch.setenv(cgroups.SETTING, "unset below")  # recorded, so the test's change is undone
     monkeypatch.delenv(cgroups.SETTING)
-    monkeypatch.delenv(sandbox.OPT_OUT_VARIABLE, raising=False)
+    monkeypatch.delenv(bwrap.OPT_OUT_VARIABLE, raising=False)
     monkeypatch.setattr(cgroups, "backend", lambda: chosen)
     monkeypatch.setattr(cgroups, "probe", lambda: "")
     monkeypatch.setattr(cgroups, "sweep", lambda: [])
-    batch.announce_limits()
+    preparation.announce_limits()
     worker = cgroups.choose(mountinfo(root, {}), f"0::/user.slice/run-1.scope/{cgroups.GRADER_LEAF}\n",
                             os.environ.get(cgroups.SETTING), root=False)
     assert worker.places() == chosen.places() == [scope]

@@ -13,7 +13,7 @@ import pytest
 
 from docpages import FENCE, PAGES
 from nnkit.kernel.config import COURSE_ROOT
-from nnkit.sandbox.kernels import KERNEL_SIDE
+from nnkit.sandbox.bwrap import KERNEL_SIDE
 
 LINK = re.compile(r"!?\[[^\]\n]*\]\(([^)\s]+)\)")
 HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*$", re.M)

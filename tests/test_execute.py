@@ -11,7 +11,7 @@ from nnkit.kernel import limits
 from nnkit.kernel import schema as records
 from nnkit.execution.execute import KernelNotStarted, ResilientExecute
 from nnkit.judging.judge import judge
-from nnkit.gradebook.states import events_of
+from nnkit.judging.review import events_of
 
 
 def notebook(*sources, student_only=()):

@@ -29,7 +29,7 @@ import pytest
 import users
 from nnkit import exits
 from nnkit.sandbox import places
-from nnkit.sandbox import kernels as sandbox
+from nnkit.sandbox import leases
 from nnkit.views.table import format_table
 from nnkit.testing import nbgrader_env
 from nnkit.kernel.config import COURSE_ROOT
@@ -305,7 +305,7 @@ import fcntl, resource, sys
 from nnkit.sandbox import places
 resource.setrlimit(resource.RLIMIT_NOFILE, (resource.getrlimit(resource.RLIMIT_NOFILE)[1],) * 2)
 with places.machine_leases() as leases:
-    held = [places.open_lease(leases, slot) for slot in range({sandbox.UID_SLOTS})]
+    held = [places.open_lease(leases, slot) for slot in range({leases.UID_SLOTS})]
 for handle in held:
     fcntl.flock(handle, fcntl.LOCK_EX)
 print("held", flush=True)
@@ -382,7 +382,7 @@ def test_a_batch_whose_kernels_cannot_start_in_their_sandbox_exits_with_the_caus
     assert code == exits.KIT_FAILURE, out + err
     causes = [line for line in err.splitlines() if line.startswith("not graded, not the student's doing")]
     assert len(causes) == 1 and "(2 submissions): no kernel could start in its sandbox" in causes[0], err
-    assert f"all {sandbox.UID_SLOTS} sandbox uids are in use" in causes[0], err
+    assert f"all {leases.UID_SLOTS} sandbox uids are in use" in causes[0], err
     assert {e.state for e in class_submissions(course, ["activations"])} == {State.NOT_GRADABLE}
 
 
@@ -458,8 +458,8 @@ def test_a_class_of_failing_students_exits_0(scratch):
 def test_one_line_per_cause_that_is_not_the_students():
     """Outcomes as the workers report them: the student's causes make no line; the kit's make one
     line per cause, with how many and the first submission (a worker that died twice, a permission)."""
-    from nnkit.execution.autograde import Outcome
-    from nnkit.batch.cli import kit_failures
+    from nnkit.gradebook.outcomes import Outcome
+    from nnkit.batch.summary import kit_failures
 
     outcomes = [Outcome("ann", "activations", True),
                 Outcome("bob", "activations", False, "activations.ipynb is not a notebook (not JSON)", "not_json"),

@@ -25,13 +25,14 @@ from hostile import (CATALOGUE, FORGED_LOG_LINE, MARKER, NOT_GRADABLE, NOTEBOOK_
 from nnkit.sandbox import cgroups
 from nnkit.kernel import limits
 from processes import Watch
-from nnkit.gradebook.db import nbgrader
+from nnkit.gradebook.tools import nbgrader
 from nnkit.gradebook.scratch import scratch_course
 from nnkit.testing import gradebook_problems, nbgrader_env
 from nnkit.kernel.config import COURSE_ID
 from nnkit.kernel.config import COURSE_ROOT
 from nnkit.collect.notebooks import notebook_path, read
-from nnkit.gradebook.states import State, class_submissions, usage_of
+from nnkit.gradebook.states import State, class_submissions
+from nnkit.testing import usage_of
 
 pytestmark = pytest.mark.slow  # the catalogue's batch, and batches of their own
 
@@ -350,14 +351,15 @@ def test_the_watchdog_stops_a_worker_past_the_budget_and_grading_goes_on(tmp_pat
     """The batch's own watchdog, behind the notebook's budget: with no time at all for nbgrader
     (grace 0 s, a budget of 2 s: nbgrader alone starts in more), every submission is stopped, named,
     and the batch ends."""
-    from nnkit.batch import cli as batch
+    from nnkit.batch import preparation
+    from nnkit.batch import supervisor
     from nnkit.kernel import limits
 
     monkeypatch.setattr(limits, "WATCHDOG_GRACE_SECONDS", 0)
     root = course_with(tmp_path / "course", ["over_budget"], tmp_path / "home", 0, victims={"correct": 12})
-    batch.prepare(["activations"], root)
+    preparation.prepare(["activations"], root)
     tasks = [("correct", "activations"), ("over_budget", "activations")]
-    outcomes = batch.grade(tasks, root, 1, batch.Progress(2, open(os.devnull, "w")), budget=2)
+    outcomes = supervisor.grade(tasks, root, 1, supervisor.Progress(2, open(os.devnull, "w")), budget=2)
     assert [(o.student, o.gradable, o.cause) for o in outcomes] == [(s, False, "watchdog") for s, _ in tasks]
     states = {e.student: e for e in class_submissions(root, ["activations"])}
     assert all(states[s].state == State.NOT_GRADABLE and "stopped by the watchdog" in states[s].reasons[0] for s, _ in tasks)

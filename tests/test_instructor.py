@@ -259,12 +259,15 @@ def test_a_worker_killed_midway_loses_nothing_and_its_submission_is_graded_again
 def test_a_locked_gradebook_is_a_cause_that_is_never_the_students(tmp_path, monkeypatch):
     """nbgrader on a gradebook another process holds locked: the cause comes back as data (the
     exception's type), so the batch grades it again, and does."""
-    from nnkit.batch import cli as batch_module
+    from nnkit.batch import cli
+    from nnkit.batch import preparation
+    from nnkit.batch import supervisor
     from nnkit.execution.autograde import CourseAPI
+    from nnkit.gradebook.outcomes import Outcome
 
     root = scratch_course(tmp_path / "course")
     add(root, "s1")
-    batch_module.prepare(["activations"], root)
+    preparation.prepare(["activations"], root)
     api = CourseAPI(root)
     holder = sqlite3.connect(root / "gradebook.db", timeout=0)
     holder.execute("BEGIN EXCLUSIVE")
@@ -273,22 +276,22 @@ def test_a_locked_gradebook_is_a_cause_that_is_never_the_students(tmp_path, monk
     finally:
         holder.rollback()
         holder.close()
-    assert not outcome.gradable and outcome.cause == "sqlalchemy.exc.OperationalError" and outcome.retry
+    assert not outcome.gradable and outcome.cause == "sqlalchemy.exc.OperationalError" and outcome.kit_failure
     assert "database is locked" in outcome.reason
-    calls, regraded = [], batch_module.Outcome("s1", "activations", True)
+    calls, regraded = [], Outcome("s1", "activations", True)
 
     def grade(tasks, root_, jobs, progress, logs=None):
         calls.append((list(tasks), jobs))
         return [outcome] if len(calls) == 1 else [regraded]
 
-    monkeypatch.setattr(batch_module, "grade", grade)
-    summary = batch_module.run(["activations"], root, jobs=2)
+    monkeypatch.setattr(supervisor, "grade", grade)
+    summary = cli.run(["activations"], root, jobs=2)
     assert calls == [([("s1", "activations")], 2), ([("s1", "activations")], 1)]  # graded again, alone
     assert len(summary["outcomes"]) == 1 and summary["outcomes"][0] is regraded  # the retry's outcome replaces the first
 
 
 def test_the_gradebook_check_finds_a_missing_grade_and_a_score_out_of_range(course):
-    from nnkit.gradebook.db import nbgrader
+    from nnkit.gradebook.tools import nbgrader
     from nnkit.testing import autograde, gradebook_problems
 
     nbgrader("generate_assignment", "activations", root=course)

@@ -166,7 +166,7 @@ def test_a_cell_whose_record_never_ran_scores_zero_with_the_reason():
 
 def test_what_the_grader_saw_decides_over_the_cells_own_outputs():
     from nnkit.kernel.schema import MIME
-    from nnkit.gradebook.states import Review
+    from nnkit.judging.review import Review
 
     cell = new_code_cell('record("relu_mnist", relu)')
     cell.outputs = [new_output("display_data", data={MIME: run_case("relu_mnist", A.relu)})]

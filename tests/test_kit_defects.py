@@ -19,17 +19,22 @@ import pytest
 
 from batches import run_batch
 from components import require
-from nnkit.batch import cli as batch
+from nnkit.batch import cli
+from nnkit.batch import preparation
+from nnkit.batch import summary
+from nnkit.batch import supervisor
 from nnkit import exits
 from nnkit.batch import locks
 from nnkit.authoring import mutants
 from nnkit.collect import paths
 from nnkit.gradebook import states
-from nnkit.execution.autograde import Outcome
+from nnkit.gradebook import outcomes
+from nnkit.gradebook.outcomes import Outcome
+from nnkit.judging import review
 from nnkit.gradebook.scratch import scratch_course
 from nnkit.testing import nbgrader_env
 from nnkit.kernel.config import COURSE_ROOT
-from nnkit.gradebook.states import State, write_outcome
+from nnkit.gradebook.states import State
 
 ASSIGNMENT = "activations"
 
@@ -50,7 +55,7 @@ def submit(root: Path, student: str, text: str = "{}") -> Path:
 def graded_with_review(root: Path, student: str, detail: str) -> None:
     """A submission graded (its outcome current) whose graded copy holds one review item."""
     submit(root, student)
-    write_outcome(root, student, ASSIGNMENT, states.submission_digest(paths.submitted(root, student, ASSIGNMENT)), True)
+    outcomes.write(root, Outcome(student, ASSIGNMENT, True, submission=outcomes.submitted_digest(root, student, ASSIGNMENT)))
     graded = paths.graded_notebook(root, student, ASSIGNMENT)
     graded.parent.mkdir(parents=True)
     graded.write_text(json.dumps({"cells": [], "metadata": {"nnkit": {"review": [
@@ -59,8 +64,8 @@ def graded_with_review(root: Path, student: str, detail: str) -> None:
 
 def not_gradable(root: Path, student: str, reason: str) -> None:
     submit(root, student, "{ not json")
-    write_outcome(root, student, ASSIGNMENT, states.submission_digest(paths.submitted(root, student, ASSIGNMENT)),
-                  False, reason)
+    outcomes.write(root, Outcome(student, ASSIGNMENT, False, reason,
+                                 submission=outcomes.submitted_digest(root, student, ASSIGNMENT)))
 
 
 # --- the review list, built once, each submission once; the class's states computed once ---------
@@ -71,9 +76,9 @@ def test_the_review_lists_name_each_submission_once_and_the_states_are_computed_
     not_gradable(root, "broken", "activations.ipynb is not a notebook (not JSON)")
     graded_with_review(root, "flagged", "relu: uses torch")
     hashed = []
-    real = states.submission_digest
+    real = outcomes.submission_digest
     monkeypatch.setattr(states, "submission_digest", lambda folder: hashed.append(folder) or real(folder))
-    text = batch.finish(root, [ASSIGNMENT])
+    text = summary.finish(root, [ASSIGNMENT])
     assert len(hashed) == 2, f"every submission hashed once, not {len(hashed)} times"
     page = (root / "autograded" / "report.html").read_text()
     for student, reason in (("broken", "not JSON"), ("flagged", "uses torch")):
@@ -83,11 +88,11 @@ def test_the_review_lists_name_each_submission_once_and_the_states_are_computed_
 
 
 def test_the_review_list_is_one_rule_over_the_states():
-    entries = [states.Submission("a", ASSIGNMENT, State.NOT_GRADABLE, reviews=[states.Review(states.Kind.NOT_GRADABLE, None, "x")]),
-               states.Submission("b", ASSIGNMENT, State.REVIEW, reviews=[states.Review(states.Kind.FLAG, None, "y")]),
+    entries = [states.Submission("a", ASSIGNMENT, State.NOT_GRADABLE, reviews=[review.Review(review.Kind.NOT_GRADABLE, None, "x")]),
+               states.Submission("b", ASSIGNMENT, State.REVIEW, reviews=[review.Review(review.Kind.FLAG, None, "y")]),
                states.Submission("c", ASSIGNMENT, State.MISSING),
-               states.Submission("d", ASSIGNMENT, State.MISSING, reviews=[states.Review(states.Kind.MANUAL_GRADES_KEPT, None, "z")]),
-               states.Submission("e", ASSIGNMENT, State.UNGRADED, reviews=[states.Review(states.Kind.CHANGED, None, "w")]),
+               states.Submission("d", ASSIGNMENT, State.MISSING, reviews=[review.Review(review.Kind.MANUAL_GRADES_KEPT, None, "z")]),
+               states.Submission("e", ASSIGNMENT, State.UNGRADED, reviews=[review.Review(review.Kind.CHANGED, None, "w")]),
                states.Submission("f", ASSIGNMENT, State.GRADED)]
     chosen = states.to_review(entries)
     assert {state: [e.student for e in group] for state, group in chosen.items()} == \
@@ -132,10 +137,10 @@ class FakeWorker:
 
 def test_a_retry_pass_and_another_batch_keep_their_own_worker_logs(tmp_path, monkeypatch):
     root = tmp_path / "course"
-    monkeypatch.setattr(batch, "Worker", FakeWorker)
-    progress = batch.Progress(2, stream=io.StringIO())
-    batch.grade([("a", ASSIGNMENT)], root, 1, progress)  # a first pass, or one shard
-    batch.grade([("a", ASSIGNMENT)], root, 1, progress)  # its retry pass, or another shard, the same second
+    monkeypatch.setattr(supervisor, "Worker", FakeWorker)
+    progress = supervisor.Progress(2, stream=io.StringIO())
+    supervisor.grade([("a", ASSIGNMENT)], root, 1, progress)  # a first pass, or one shard
+    supervisor.grade([("a", ASSIGNMENT)], root, 1, progress)  # its retry pass, or another shard, the same second
     logs = sorted((root / "outcomes" / "logs").rglob("*.log"))
     assert len(logs) == 2 and {p.read_text() for p in logs} == {"worker number 1\n", "worker number 2\n"}, logs
 
@@ -157,7 +162,7 @@ def test_the_gradebook_password_is_not_written_to_disk(tmp_path, monkeypatch, po
     url = postgres.create_database("entered").replace("grader@", f"grader:{secret}@")
     monkeypatch.setenv("NNKIT_DB_URL", url)  # trust authentication: the password is not checked, only carried
     root = scratch_course(tmp_path / "course", own_gradebook=False)
-    batch.prepare([ASSIGNMENT], root)
+    preparation.prepare([ASSIGNMENT], root)
     entered = root / "outcomes" / "entered.json"
     assert entered.is_file() and ASSIGNMENT in entered.read_text()
     written = [p for p in (root / "outcomes").rglob("*") if p.is_file() and secret in p.read_text(errors="replace")]
@@ -168,7 +173,7 @@ def test_the_gradebook_password_is_not_written_to_disk(tmp_path, monkeypatch, po
 
 @pytest.mark.slow
 def test_a_worker_asked_to_exit_exits_on_its_own(course, tmp_path):
-    worker = batch.Worker(course, tmp_path / "worker.log", None)
+    worker = supervisor.Worker(course, tmp_path / "worker.log", None)
     worker.send(None)  # no more work
     worker.close()
     assert worker.process.returncode == 0, (worker.process.returncode, (tmp_path / "worker.log").read_text())
@@ -221,13 +226,13 @@ def test_a_submission_is_hashed_without_following_its_links(tmp_path):
     (outside_folder / "inner.txt").write_text("one")
     (folder / "data.txt").symlink_to(outside)
     (folder / "data").symlink_to(outside_folder)
-    before = states.submission_digest(folder)
+    before = outcomes.submission_digest(folder)
     outside.write_text("two")
     (outside_folder / "inner.txt").write_text("two")
-    assert states.submission_digest(folder) == before, "a link was followed"
+    assert outcomes.submission_digest(folder) == before, "a link was followed"
     (folder / "data.txt").unlink()
     (folder / "data.txt").symlink_to(tmp_path / "elsewhere.txt")
-    assert states.submission_digest(folder) != before, "the link itself is part of the submission"
+    assert outcomes.submission_digest(folder) != before, "the link itself is part of the submission"
 
 
 def test_a_large_submission_is_hashed_in_blocks(tmp_path):
@@ -237,7 +242,7 @@ def test_a_large_submission_is_hashed_in_blocks(tmp_path):
             f.write(os.urandom(2**20))
     tracemalloc.start()
     try:
-        states.submission_digest(folder)
+        outcomes.submission_digest(folder)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -316,7 +321,7 @@ def test_submission_paths_follow_the_courses_nbgrader_directory_structure(tmp_pa
 def test_the_course_folder_must_be_a_course(tmp_path, capsys):
     """In-process: refused before anything is graded."""
     with pytest.raises(SystemExit) as exit_:
-        exits.run(lambda: batch.main(["--course", str(tmp_path), "--collect"]))
+        exits.run(lambda: cli.main(["--course", str(tmp_path), "--collect"]))
     assert exit_.value.code == exits.CANNOT_CHECK
     assert "is not a course folder: it has no nbgrader_config.py" in capsys.readouterr().err
 
@@ -362,15 +367,15 @@ def hidden_test_notebook():
 def test_output_dropped_at_the_cap_in_a_hidden_test_keeps_its_verdict_and_every_event_is_listed():
     from nnkit.judging.step import JudgeRecords
 
-    dropped = states.Review(states.Kind.OUTPUT.value, "test_sigmoid", "the grader dropped this cell's output beyond 1 MiB")
-    nb, _ = JudgeRecords().preprocess(hidden_test_notebook(), {states.RESOURCES_KEY: [dropped]})
+    dropped = review.Review(review.Kind.OUTPUT.value, "test_sigmoid", "the grader dropped this cell's output beyond 1 MiB")
+    nb, _ = JudgeRecords().preprocess(hidden_test_notebook(), {review.RESOURCES_KEY: [dropped]})
     (cell,) = nb.cells
     assert [o.output_type for o in cell.outputs] == ["stream", "stream"] and "dropped" in cell.outputs[1].text
-    assert states.review_of(nb) == [dropped]
-    timeout = states.Review(states.Kind.TIMEOUT.value, "test_sigmoid", "it did not finish within the time limit")
-    nb, _ = JudgeRecords().preprocess(hidden_test_notebook(), {states.RESOURCES_KEY: [timeout, dropped]})
+    assert review.review_of(nb) == [dropped]
+    timeout = review.Review(review.Kind.TIMEOUT.value, "test_sigmoid", "it did not finish within the time limit")
+    nb, _ = JudgeRecords().preprocess(hidden_test_notebook(), {review.RESOURCES_KEY: [timeout, dropped]})
     assert "time limit" in nb.cells[0].outputs[0].evalue and "dropped" in nb.cells[0].outputs[1].text
-    assert states.review_of(nb) == [timeout, dropped], "a second event on the same cell replaced the first"
+    assert review.review_of(nb) == [timeout, dropped], "a second event on the same cell replaced the first"
 
 
 def test_the_records_budget_has_a_wide_margin_over_the_largest_honest_notebook():
@@ -498,9 +503,9 @@ def test_the_record_format_is_spelled_in_nnkit_records_alone():
     import ast
 
     from nnkit.kernel import schema as records
-    from nnkit.sandbox import kernels as sandbox
+    from nnkit.sandbox import bwrap
 
-    assert (COURSE_ROOT / "nnkit" / sandbox.KERNEL_SIDE / "schema.py").is_file()
+    assert (COURSE_ROOT / "nnkit" / bwrap.KERNEL_SIDE / "schema.py").is_file()
     graph = kit_imports()
     assert all("nnkit.kernel.schema" in graph[user] for user in (
         "nnkit.kernel.record", "nnkit.execution.execute", "nnkit.judging.step", "nnkit.judging.judge"))
@@ -561,9 +566,9 @@ def test_each_name_the_kit_shares_with_its_environment_is_spelled_in_one_module(
     from nnkit.gradebook import db as gradebook
     from nnkit.kernel import limits
     from nnkit.kernel import schema as records
-    from nnkit.sandbox import kernels as sandbox
+    from nnkit.sandbox import bwrap
 
-    homes = {sandbox.OPT_OUT_VARIABLE: "nnkit/sandbox/kernels.py", gradebook.DB_URL_VARIABLE: "nnkit/gradebook/db.py",
+    homes = {bwrap.OPT_OUT_VARIABLE: "nnkit/sandbox/bwrap.py", gradebook.DB_URL_VARIABLE: "nnkit/gradebook/db.py",
              records.MIME: "nnkit/kernel/schema.py", **{name: "nnkit/kernel/limits.py" for name in limits.THREAD_VARIABLES}}
     spelled = {}
     for path in kit_sources():
@@ -585,13 +590,13 @@ def test_the_kits_folder_is_found_in_one_place():
 
 
 def test_which_cells_carry_points_is_decided_in_one_place(monkeypatch):
-    """nnkit.gradebook.db.carries_points decides it for the states, the CSV and the report (points_of)
+    """nnkit.gradebook.points.carries_points decides it for the states, the CSV and the report (points_of)
     and for the benchmarks: change the rule there, and every one of them follows."""
     import nbformat
     from types import SimpleNamespace
 
     from benchmarks import fairness
-    from nnkit.gradebook import db as gradebook
+    from nnkit.gradebook import points as gradebook
 
     def cell(name, points):
         made = nbformat.v4.new_code_cell("")
@@ -636,23 +641,24 @@ def test_a_bad_assignment_name_is_a_bad_argument(capsys):
 
 
 def test_a_review_reason_is_named_by_its_kind_in_the_state_model_alone():
-    """A new kind of review reason is a member of states.Kind and the code that finds it: no module
+    """A new kind of review reason is a member of review.Kind and the code that finds it: no module
     that makes or reads review items spells a kind's value, and the self-check leaves out grading
     without the sandbox by its kind, never by its words."""
     import ast
 
     from nnkit.batch import selfcheck
-    from nnkit.gradebook.states import Kind, Review, Submission
+    from nnkit.gradebook.states import Submission
+    from nnkit.judging.review import Kind, Review
 
     values = {kind.value for kind in Kind}
     for path in kit_sources():
-        if path == COURSE_ROOT / "nnkit" / "gradebook" / "states.py":
+        if path == COURSE_ROOT / "nnkit" / "judging" / "review.py":
             continue
         tree = ast.parse(path.read_text())
-        if any(isinstance(node, ast.ImportFrom) and node.module == "nnkit.gradebook.states" and {a.name for a in node.names} & {
+        if any(isinstance(node, ast.ImportFrom) and node.module == "nnkit.judging.review" and {a.name for a in node.names} & {
                 "Review", "Kind"} for node in ast.walk(tree)):
             spelled = {node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and node.value in values}
-            assert not spelled, f"{path.name} spells the review kinds {spelled}: use states.Kind"
+            assert not spelled, f"{path.name} spells the review kinds {spelled}: use review.Kind"
     entry = Submission("ann", ASSIGNMENT, State.REVIEW, reviews=[
         Review(Kind.NO_SANDBOX, None, "graded without the sandbox (--no-sandbox)"),
         Review(Kind.FLAG, None, "relu: imports torch, which is there without the sandbox")])

@@ -12,13 +12,13 @@ from types import SimpleNamespace
 import pytest
 from nbgrader.exchange import ExchangeError
 
-from nnkit.batch import cli as batch
+from nnkit.batch import cli
 from nnkit import exits
 from nnkit.collect import files
 from nnkit.batch import selfcheck
 from nnkit.execution.autograde import precheck
 from nnkit.collect.exchange import SafeCollect
-from nnkit.gradebook.states import submission_digest
+from nnkit.gradebook.outcomes import submission_digest
 
 
 def with_timeout(function, seconds=300):
@@ -110,7 +110,7 @@ def test_grading_and_collect_refuse_to_start_when_hard_links_are_not_protected(t
     sysctl.write_text("0\n")
     monkeypatch.setattr(files, "HARDLINKS_SYSCTL", sysctl)
     with pytest.raises(exits.KitFailure, match="fs.protected_hardlinks is 0"):
-        batch.run(["activations"], tmp_path)
+        cli.run(["activations"], tmp_path)
 
     def fail(message):
         raise ExchangeError(message)
@@ -164,7 +164,7 @@ def deep_submission(tmp_path):
 
 def test_a_folder_nested_thousands_deep_is_not_gradable_with_the_reason(deep_submission, tmp_path):
     from nnkit.kernel import limits
-    from nnkit.gradebook.states import submission_digest
+    from nnkit.gradebook.outcomes import submission_digest
 
     too_deep = "/".join(["d"] * (limits.FOLDER_DEPTH + 1))
     assert files.special_entries(deep_submission) == [(too_deep, files.too_deep())]

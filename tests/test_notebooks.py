@@ -11,7 +11,7 @@ from nnkit.authoring.commands import generate_release
 from nnkit.kernel.config import COURSE_ROOT
 from nnkit.kernel.config import ASSIGNMENTS
 from nnkit.collect.notebooks import is_answer_cell, notebook_path, read, reference_code
-from nnkit.judging.step import recorded_cases
+from nnkit.judging.cells import recorded_cases
 from nnkit.judging.compare import FLOAT32, FLOAT64
 from nnkit.authoring.democlass import DEMO_STUDENTS, demo_notebook
 

@@ -1,4 +1,4 @@
-"""The sandbox a grading kernel runs in (nnkit.sandbox.kernels), cell by cell through ResilientExecute:
+"""The sandbox a grading kernel runs in (nnkit.sandbox.bwrap), cell by cell through ResilientExecute:
 what it can see, import and write, its network, its users and processes, its environment, and
 each limit of nnkit.kernel.limits with the message its breach gives. The hostile catalogue
 (tests/hostile.py) proves the same through the real batch."""
@@ -17,10 +17,10 @@ import pytest
 from listener import Listener
 
 from nnkit.kernel import limits
-from nnkit.sandbox import kernels as sandbox
+from nnkit.sandbox import bwrap, leases, manager, runtime
 from nnkit.execution.execute import ResilientExecute
 from nnkit.kernel.config import COURSE_ROOT
-from nnkit.gradebook.states import events_of
+from nnkit.judging.review import events_of
 from components import require
 
 
@@ -86,7 +86,7 @@ def test_the_kernel_imports_every_assignments_cases_and_sees_no_key():
 def test_writes_land_only_in_private_folders_and_the_submissions_files_are_read_only():
     code = ("import os\nfor path in {paths!r}:\n    try:\n        open(path, 'w').write('x')\n        print(path, 'written')\n"
             "    except OSError as error:\n        print(path, type(error).__name__)")
-    paths = ["/submission/new.txt", "/tmp/x", "/dev/shm/x", os.path.join(sandbox.INSIDE_HOME, "x"),
+    paths = ["/submission/new.txt", "/tmp/x", "/dev/shm/x", os.path.join(bwrap.INSIDE_HOME, "x"),
              "/submission/data/MNIST/raw/t10k-labels-idx1-ubyte", "/kit/nnkit/kernel/record.py", "/usr/x",
              str(Path(sysconfig.get_path("purelib")) / "sitecustomize.py")]
     (out,), _ = run_cells(code.format(paths=paths))
@@ -132,7 +132,7 @@ def test_an_unprivileged_user_and_no_other_process_in_sight():
     uid_line, pids = out.splitlines()
     uid, euid = map(int, uid_line.split())
     assert uid == euid != 0
-    assert uid >= sandbox.UID_BASE if os.geteuid() == 0 else uid == os.geteuid()
+    assert uid >= leases.UID_BASE if os.geteuid() == 0 else uid == os.geteuid()
     assert len(eval(pids)) <= 3  # bwrap's init, the kernel, and nothing of the host
 
 
@@ -198,12 +198,12 @@ def imported_kit_modules(path: Path) -> set[str]:
 
 
 def test_the_kernel_side_imports_nothing_of_the_kit_outside_itself():
-    package = COURSE_ROOT / "nnkit" / sandbox.KERNEL_SIDE
+    package = COURSE_ROOT / "nnkit" / bwrap.KERNEL_SIDE
     for path in package.glob("*.py"):
-        assert all(name.startswith(f"nnkit.{sandbox.KERNEL_SIDE}") for name in imported_kit_modules(path)), path.name
+        assert all(name.startswith(f"nnkit.{bwrap.KERNEL_SIDE}") for name in imported_kit_modules(path)), path.name
 
 
-# --- the runtime folder the kernel shares with the grader, its restarts, its stderr (nnkit.sandbox.kernels.Runtime)
+# --- the runtime folder the kernel shares with the grader, its restarts, its stderr (nnkit.sandbox.runtime.Runtime)
 
 CONNECTION_FILE = "import sys\ncf = sys.argv[sys.argv.index('-f') + 1]\n"
 SWAP = CONNECTION_FILE + ("import os\ntry:\n    os.remove(cf)\n    {make}\n    print('swapped')\n"
@@ -262,14 +262,14 @@ def test_socket_paths_stay_short_whatever_the_temporary_folder(monkeypatch, tmp_
     deep = tmp_path / ("x" * 100)
     deep.mkdir()
     monkeypatch.setenv("TMPDIR", str(deep))
-    monkeypatch.setattr(sandbox.tempfile, "tempdir", None)
+    monkeypatch.setattr(runtime.tempfile, "tempdir", None)
     import asyncio
 
-    manager = sandbox.SandboxedKernelManager(kernel_name="python3")
+    km = manager.SandboxedKernelManager(kernel_name="python3")
     try:
-        assert len(f"{manager.ip}-65535".encode()) <= 107  # sun_path: 108 bytes with the NUL
+        assert len(f"{km.ip}-65535".encode()) <= 107  # sun_path: 108 bytes with the NUL
     finally:
-        asyncio.run(manager._async_cleanup_resources())  # the override: its folder, lease and cgroup
+        asyncio.run(km._async_cleanup_resources())  # the override: its folder, lease and cgroup
 
 
 FORGED = "WARNING cheating attempt by zz_victim"
@@ -301,11 +301,11 @@ def test_the_students_files_are_at_submission_after_a_restart(tmp_path):
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="only root mounts the sockets' folder")
 def test_a_mount_left_by_a_killed_grader_is_removed_by_the_next_one_with_its_uid():
-    uid = sandbox.UID_BASE + sandbox.UID_SLOTS - 1  # a slot the tests' kernels do not reach
-    killed = sandbox.Runtime(uid)
+    uid = leases.UID_BASE + leases.UID_SLOTS - 1  # a slot the tests' kernels do not reach
+    killed = runtime.Runtime(uid)
     killed.fresh_sockets()  # and then the grader is gone without cleaning up
     assert os.path.ismount(killed.sockets)
-    successor = sandbox.Runtime(uid)
+    successor = runtime.Runtime(uid)
     try:
         assert not os.path.ismount(killed.sockets) and not killed.path.exists()
     finally:
@@ -431,24 +431,24 @@ def taking(monkeypatch, fail=""):
 
     events: list = []
     taken = Taken(events, fail)
-    monkeypatch.setattr(sandbox, "unavailable", lambda: "")
-    monkeypatch.setattr(sandbox, "UidLease", taken.lease)
-    monkeypatch.setattr(sandbox, "Runtime", taken.runtime)
+    monkeypatch.setattr(manager, "unavailable", lambda: "")
+    monkeypatch.setattr(manager, "UidLease", taken.lease)
+    monkeypatch.setattr(manager, "Runtime", taken.runtime)
     monkeypatch.setattr(cgroups, "backend", taken.backend)
     return events
 
 
 def test_a_runtime_folder_that_cannot_be_made_is_a_sandbox_unavailable_and_releases_the_uid(monkeypatch):
     events = taking(monkeypatch, fail="runtime")
-    with pytest.raises(sandbox.SandboxUnavailable, match="owned by uid 1234"):
-        sandbox.SandboxedKernelManager(kernel_name="python3")
+    with pytest.raises(bwrap.SandboxUnavailable, match="owned by uid 1234"):
+        manager.SandboxedKernelManager(kernel_name="python3")
     assert events == ["lease", "lease released"]  # no cgroup was made
 
 
 def test_a_cgroup_that_cannot_be_made_releases_the_runtime_folder_and_the_uid(monkeypatch):
     events = taking(monkeypatch, fail="cgroup")
     with pytest.raises(RuntimeError, match="went away"):
-        sandbox.SandboxedKernelManager(kernel_name="python3")
+        manager.SandboxedKernelManager(kernel_name="python3")
     assert events == ["lease", "runtime", "runtime removed", "lease released"]
 
 
@@ -456,8 +456,8 @@ def test_cleanup_removes_the_cgroup_then_the_runtime_folder_then_releases_the_ui
     import asyncio
 
     events = taking(monkeypatch)
-    manager = sandbox.SandboxedKernelManager(kernel_name="python3")
+    km = manager.SandboxedKernelManager(kernel_name="python3")
     assert events == ["lease", "runtime", "cgroup"]
-    asyncio.run(manager._async_cleanup_resources())  # what shutdown_kernel awaits (the public
+    asyncio.run(km._async_cleanup_resources())  # what shutdown_kernel awaits (the public
     # cleanup_resources is jupyter_client's base function, not this override)
     assert events[3:] == ["cgroup removed", "runtime removed", "lease released"]

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from nnkit import exits
-from nnkit.sandbox import kernels as sandbox
+from nnkit.sandbox import bwrap
 from nnkit.batch import selfcheck as selfcheck_module
 from nnkit.kernel.config import COURSE_ROOT
 from test_autograde import hidden_test_lines
@@ -25,7 +25,7 @@ def selfcheck(*args, cwd=COURSE_ROOT, env=None):
 def selfcheck_in_process(*args, capsys, monkeypatch) -> tuple[int, str, str]:
     """The self-check's exit code and output, run here through its entry point (exits.run), for what
     needs no grading: the lines for what cannot be checked."""
-    monkeypatch.delenv(sandbox.OPT_OUT_VARIABLE, raising=False)  # main() may set it: undone after the test
+    monkeypatch.delenv(bwrap.OPT_OUT_VARIABLE, raising=False)  # main() may set it: undone after the test
     monkeypatch.chdir(COURSE_ROOT)
     with pytest.raises(SystemExit) as exit_:
         exits.run(lambda: selfcheck_module.main(list(map(str, args))))

@@ -40,7 +40,7 @@ from pathlib import Path
 from nnkit import exits
 from nnkit.collect import paths
 from nnkit.kernel.config import COURSE_FILE, COURSE_ROOT
-from nnkit.gradebook.db import nbgrader, with_tools_on_path
+from nnkit.gradebook.tools import nbgrader, with_tools_on_path
 
 PACKAGE = '"""{what}"""\n'
 HIDDEN = re.compile(r"^# Hidden test \((?P<points>[\d.]+) points?\): ?(?P<what>.*)$")
@@ -134,11 +134,11 @@ def description_problems(assignment: str) -> list[str]:
     """Each hidden-test cell whose first line is not its case's description and points."""
     from nnkit.kernel.cases import CASES
     from nnkit.collect.notebooks import notebook_path, read
-    from nnkit.judging.step import recorded_cases
+    from nnkit.judging.cells import hidden_test_cases
 
     problems = []
     for index, cell in enumerate(read(notebook_path("source", assignment)).cells):
-        cases = recorded_cases(cell.source) if cell.cell_type == "code" else []
+        cases = hidden_test_cases(cell)
         if len(cases) == 1 and cases[0] in CASES:
             want = hidden_line(cell.metadata["nbgrader"]["points"], CASES[cases[0]].what)
             got = cell.source.splitlines()[0]
@@ -154,13 +154,13 @@ def write_descriptions(assignment: str) -> bool:
 
     from nnkit.kernel.cases import CASES
     from nnkit.collect.notebooks import notebook_path, read
-    from nnkit.judging.step import recorded_cases
+    from nnkit.judging.cells import hidden_test_cases
 
     path = notebook_path("source", assignment)
     notebook = read(path)
     changed = False
     for cell in notebook.cells:
-        cases = recorded_cases(cell.source) if cell.cell_type == "code" else []
+        cases = hidden_test_cases(cell)
         if len(cases) == 1 and cases[0] in CASES:
             first, _, rest = cell.source.partition("\n")
             want = hidden_line(cell.metadata["nbgrader"]["points"], CASES[cases[0]].what)

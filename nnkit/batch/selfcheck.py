@@ -26,7 +26,8 @@ from nnkit.gradebook.scratch import scratch_course
 from nnkit.collect.files import copy_file, kind
 from nnkit.kernel.config import ASSIGNMENTS
 from nnkit.collect.notebooks import notebook_path, read
-from nnkit.gradebook.states import Kind, class_submissions
+from nnkit.gradebook.states import class_submissions
+from nnkit.judging.review import Kind
 
 STUDENT = "self"
 
@@ -154,11 +155,11 @@ def main(argv=None) -> int:
         print("give a notebook or a folder: make check NB=path/to/activations.ipynb "
               "(or python -m nnkit.batch.selfcheck path/to/activations.ipynb)", file=sys.stderr)
         return exits.CANNOT_CHECK
-    from nnkit.sandbox import kernels as sandbox
+    from nnkit.sandbox import bwrap
 
-    bare = sandbox.unavailable()
+    bare = bwrap.unavailable()
     if bare:  # a learner's own machine, perhaps a Mac: their own code, graded without the sandbox
-        os.environ[sandbox.OPT_OUT_VARIABLE] = "1"
+        os.environ[bwrap.OPT_OUT_VARIABLE] = "1"
     notebooks, results = notebooks_in(args.paths)
     results += [check(notebook) for notebook in notebooks]
     if not args.json:

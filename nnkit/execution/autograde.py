@@ -16,7 +16,6 @@ a student id with `[`, `*` or `?` names other folders. Here:
 import os
 import time
 import traceback
-from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import nbformat
@@ -29,45 +28,7 @@ from nnkit.collect import paths
 from nnkit.collect.paths import course_config
 
 from nnkit.collect.files import special_entries
-
-# The causes of a failure that are the student's notebook: what `precheck` finds, and nbgrader's
-# refusal of the notebook's metadata (a grade id changed, cells duplicated). A hostile notebook
-# reaches the grader's process only as data, so any other cause is never the student's: the kit's
-# or the machine's (KIT_CAUSES says what the known ones mean). Such a submission is graded once
-# more, and the batch exits with exits.KIT_FAILURE if it still fails.
-STUDENT_CAUSES = frozenset({"missing", "empty", "renamed", "special_file", "watchdog", "empty_file", "not_json", "not_notebook",
-                            "jsonschema.exceptions.ValidationError", "nbgrader.nbgraderformat.common.SchemaTooOldError",
-                            "nbgrader.nbgraderformat.common.SchemaTooNewError"})
-KIT_CAUSES = {
-    "sqlalchemy.exc.OperationalError": "the gradebook is locked, missing or cannot be written",
-    "nnkit.sandbox.kernels.SandboxUnavailable": "no kernel could start in its sandbox",
-    "nnkit.execution.execute.KernelNotStarted": "no kernel answered, after every attempt to start one",
-    "PermissionError": "the grader was refused a permission",
-    "worker crashed": "the grading process died",
-}
-
-
-@dataclass
-class Outcome:
-    student: str
-    assignment: str
-    gradable: bool
-    reason: str = ""  # why not, in words for the instructor
-    cause: str = ""  # the failure as data: a pre-check code or an exception's qualified type
-    seconds: float = 0.0
-
-    @property
-    def kit_failure(self) -> bool:
-        """Not graded, for a reason that is not the student's."""
-        return not self.gradable and self.cause not in STUDENT_CAUSES
-
-    @property
-    def retry(self) -> bool:
-        return self.kit_failure
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
+from nnkit.gradebook.outcomes import KIT_CAUSES, Outcome
 
 def precheck(folder: Path, notebooks: list[str]) -> tuple[str, str] | None:
     """(cause, reason) when the submission in `folder` cannot be graded as it is, else None."""

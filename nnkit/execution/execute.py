@@ -23,7 +23,7 @@ KeyboardInterrupt): the student then gets no grade at all. Here:
   KERNEL_START_ATTEMPTS times: with several grading processes at once, that happens. Only the
   start itself is retried, never a notebook whose cells have begun to run.
 
-It also starts each kernel in the sandbox (nnkit.sandbox.kernels; `sandbox = False` is the documented
+It also starts each kernel in the sandbox (nnkit.sandbox.bwrap; `sandbox = False` is the documented
 opt-out, listed for review), and does not run the locked cells whose grade id starts with
 STUDENT_ONLY (they are for the student: loading data, plotting).
 
@@ -56,8 +56,8 @@ from traitlets import Bool, Integer
 
 from nnkit.kernel import limits
 from nnkit.kernel import schema as records
-from nnkit.judging.step import recorded_cases
-from nnkit.gradebook.states import USAGE_KEY, Kind, Review, add_event
+from nnkit.judging.cells import hidden_test_cases
+from nnkit.judging.review import USAGE_KEY, Kind, Review, add_event
 
 # A locked cell whose grade id starts so is for the student only (it loads data with torchvision,
 # trains and plots): the grader does not run it. Never a graded cell.
@@ -154,7 +154,7 @@ def student_only(cell) -> bool:
 
 
 class ResilientExecute(Execute):
-    sandbox = Bool(True, help="Start each kernel in the sandbox of nnkit.sandbox.kernels (off: --no-sandbox).").tag(config=True)
+    sandbox = Bool(True, help="Start each kernel in the sandbox of nnkit.sandbox.bwrap (off: --no-sandbox).").tag(config=True)
     run_student_only = Bool(False, help="Run the student-only cells too (make bench measures what skipping them saves).").tag(config=True)
     notebook_timeout = Integer(limits.NOTEBOOK_SECONDS, allow_none=True,
                                help="Wall-clock budget of a whole notebook, in seconds (None: no budget).").tag(config=True)
@@ -183,7 +183,7 @@ class ResilientExecute(Execute):
 
     def create_kernel_manager(self):
         if self.sandbox:
-            from nnkit.sandbox.kernels import SandboxedKernelManager
+            from nnkit.sandbox.manager import SandboxedKernelManager
             self.kernel_manager_class = SandboxedKernelManager
         km = super().create_kernel_manager()
         km.client_class = "nnkit.execution.execute.CappedKernelClient"
@@ -250,8 +250,8 @@ class ResilientExecute(Execute):
         record = records.record_in(data)
         case = records.case_of(record)
         cell = self.nb.cells[cell_index] if cell_index < len(self.nb.cells) else None
-        expected = (msg.get("msg_type") == "display_data" and cell is not None and cell.cell_type == "code"
-                    and is_grade(cell) and case is not None and case in recorded_cases(cell.source))
+        expected = (msg.get("msg_type") == "display_data" and cell is not None and case is not None
+                    and case in hidden_test_cases(cell))
         if not expected:
             return msg | {"content": content | {"data": records.without_record(data)}}
         seen = self._budget.records.setdefault((cell_index, case), 0)

@@ -6,40 +6,16 @@ gradebook between autograde workers on several machines: nbgrader_config.py, the
 report and the tests all read it from here.
 """
 import os
-import subprocess
-import sys
 import warnings
 from pathlib import Path
 
-from nnkit.kernel.config import COURSE_ID, COURSE_ROOT
+from nnkit.gradebook.tools import put_tools_on_path
+from nnkit.kernel.config import COURSE_ID
 
 DB_URL_VARIABLE = "NNKIT_DB_URL"
 # A throwaway course (the tests', the self-check's) holds this file: it always has its own embedded
 # gradebook, whatever NNKIT_DB_URL says, so it never writes into a shared one.
 OWN_GRADEBOOK_MARKER = ".nnkit-own-gradebook"
-
-
-def with_tools_on_path(env: dict) -> dict:
-    """`env` with this interpreter's bin/ first on PATH: nbgrader runs `alembic` (to create or
-    upgrade a gradebook) and `jupyter` by name, and they must be the ones installed beside the kit,
-    whether or not the venv is on the user's PATH."""
-    tools = str(Path(sys.executable).parent)
-    paths = [p for p in env.get("PATH", "").split(os.pathsep) if p]
-    return {**env, "PATH": os.pathsep.join([tools] + [p for p in paths if p != tools])}
-
-
-# The one place: every process of the kit that opens a gradebook, and every nbgrader command (its
-# config, nbgrader_config.py, imports this module), gets the kit's tools for nbgrader's subprocesses.
-os.environ["PATH"] = with_tools_on_path(dict(os.environ))["PATH"]
-
-
-def nbgrader(*args: str, root: Path = COURSE_ROOT) -> subprocess.CompletedProcess:
-    """Run an nbgrader command in a course folder (which holds its nbgrader_config.py)."""
-    result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=root, env=with_tools_on_path(dict(os.environ)),
-                            capture_output=True, text=True)
-    if result.returncode != 0:
-        raise RuntimeError(f"nbgrader {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
-    return result
 
 
 def db_url(root: Path) -> str:
@@ -66,17 +42,5 @@ def open_gradebook(root: Path):
     """nbgrader's Gradebook of the course in `root` (use it in a `with` block)."""
     from nbgrader.api import Gradebook
 
+    put_tools_on_path()  # nbgrader creates or upgrades a gradebook with `alembic`
     return Gradebook(db_url(root), COURSE_ID)
-
-
-def carries_points(points: float) -> bool:
-    """Whether a grade cell worth `points` (its max_score in the gradebook, its nbgrader metadata's
-    points in a notebook) counts in the score: the 0-point checks (an answer's shape, its dtype) are
-    left out of every column, table, rate and benchmark. The one place that says so."""
-    return points > 0
-
-
-def points_of(gradebook, assignment: str) -> dict[str, float]:
-    """{hidden-test cell: its points} of an assignment, in notebook order, the cells that carry points only."""
-    return {cell.name: cell.max_score for notebook in gradebook.find_assignment(assignment).notebooks
-            for cell in notebook.grade_cells if carries_points(cell.max_score)}

@@ -14,8 +14,6 @@ integrity scan flagged, a kernel that died, a cell cut off at the time limit, ou
 the cap, a check the kit could not judge), replacing whatever a submitted notebook held there.
 The integrity scan is a reviewer's hint: it costs no points, the sandbox is the barrier.
 """
-import ast
-
 from nbformat.notebooknode import NotebookNode, from_dict
 from nbgrader.preprocessors import NbGraderPreprocessor
 from nbgrader.utils import is_grade
@@ -25,23 +23,13 @@ from nnkit.kernel import schema as records
 from nnkit.judging.integrity import scan
 from nnkit.judging.judge import Verdict, forbidden_import, judge
 from nnkit.judging.judge import heading as judged_heading
-from nnkit.gradebook.states import METADATA_KEY, USAGE_KEY, Kind, Review, events_of
+from nnkit.judging.cells import hidden_test_cases, recorded_cases
+from nnkit.judging.review import METADATA_KEY, USAGE_KEY, Kind, Review, events_of
 
 # Kinds of event that are listed for review and shown in the cell, never a verdict: a process killed
 # for memory while the kernel lived on, output dropped at the cap or refused (records bypass both).
 NOTES = {Kind.MEMORY, Kind.OUTPUT}
 DUPLICATED = "the check was recorded more than once: your function published output that imitates the grader's"
-
-
-def recorded_cases(source: str) -> list[str]:
-    """The case names of the `record("<case>", function)` calls in a cell's source, in order."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return []
-    return [node.args[0].value for node in ast.walk(tree)
-            if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) == "record"
-            and node.args and isinstance(node.args[0], ast.Constant) and node.args[0].value in CASES]
 
 
 def verdict_outputs(verdicts: list[Verdict]) -> list[NotebookNode]:
@@ -68,7 +56,7 @@ def integrity_flags(nb: NotebookNode) -> dict[str, str]:
     """{function: reason} from the integrity scan of the student's (unlocked) code cells."""
     code = [c for c in nb.cells if c.cell_type == "code"]
     locked = [c.metadata.get("nbgrader", {}).get("locked", False) for c in code]
-    graded = {f for c in code if is_grade(c) for name in recorded_cases(c.source) for f in CASES[name].functions}
+    graded = {f for c in code for name in hidden_test_cases(c) for f in CASES[name].functions}
     flags = scan([c.source for c, lock in zip(code, locked) if not lock], graded,
                  [c.source for c, lock in zip(code, locked) if lock])
     return {flag.function: flag.reason for flag in flags}
@@ -133,7 +121,7 @@ class JudgeRecords(NbGraderPreprocessor):
         return nb, resources
 
     def preprocess_cell(self, cell, resources, cell_index):
-        if cell.cell_type == "code" and is_grade(cell) and recorded_cases(cell.source):
+        if hidden_test_cases(cell):
             grade_id = cell.metadata["nbgrader"].get("grade_id")
             event = self.events.get(grade_id, [None])[0]
             verdicts = judge_cell(cell, event, self.earlier)

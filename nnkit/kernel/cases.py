@@ -2,8 +2,7 @@
 course order (course.toml), registers its own (nnkit.kernel.case). Nothing here names an assignment.
 
 An assignment listed in course.toml whose cases module is not there (one being added, or one the
-sandbox does not show: nnkit.kernel.config) is skipped, and SKIPPED says why: the others' cases are
-all there. A cases module that is there but fails to import is the author's error and stops the
+sandbox does not show: nnkit.kernel.config) is skipped: the others' cases are all there. A cases module that is there but fails to import is the author's error and stops the
 kit loudly, as it should: its hidden tests cannot run.
 
 A case builds its inputs deterministically (real MNIST digits from the bundled sample, random
@@ -17,8 +16,6 @@ import importlib.util
 from nnkit.kernel.case import REGISTRY, Case
 from nnkit.kernel.config import LISTED
 
-SKIPPED: dict[str, str] = {}  # assignment: why its cases are not loaded
-
 
 def _present(module: str) -> bool:
     try:
@@ -30,11 +27,5 @@ def _present(module: str) -> bool:
 for _assignment in LISTED:
     if _present(f"assignments.{_assignment}.cases"):
         importlib.import_module(f"assignments.{_assignment}.cases")
-    else:
-        SKIPPED[_assignment] = f"assignments/{_assignment}/cases.py is not there (yet)"
 
 CASES: dict[str, Case] = REGISTRY
-
-
-def cases_of(assignment: str) -> list[Case]:
-    return [c for c in CASES.values() if c.assignment == assignment]

@@ -1,5 +1,5 @@
 """The limits every grading kernel runs under, in one place, each with its scope. The sandbox
-(nnkit.sandbox.kernels) applies the kernel's with `prlimit` and bubblewrap; the grader applies the cell and
+(nnkit.sandbox.bwrap) applies the kernel's with `prlimit` and bubblewrap; the grader applies the cell and
 output ones (nnkit.execution.execute); nbgrader_config.py passes the time limit to nbgrader. A breach costs
 only the cells it happens in, with a message that names the limit.
 
@@ -35,7 +35,7 @@ Per notebook (one kernel per notebook; a kernel restarted after a death starts a
 - WORK_BYTES, TMP_BYTES (each of /tmp and /dev/shm), HOME_BYTES: the size of its private writable
   folders (memory-backed, so also bounded: a tmpfs is memory the kernel's own limit does not count).
 - RUNTIME_BYTES, RUNTIME_FILES: the size and number of files of the folder where, as root, it binds
-  its sockets (a tmpfs the grader mounts, nnkit.sandbox.kernels.Runtime; the sockets take no bytes).
+  its sockets (a tmpfs the grader mounts, nnkit.sandbox.runtime.Runtime; the sockets take no bytes).
 - NOTEBOOK_SECONDS: wall-clock budget of the whole notebook (its kernel's start included), so that
   no notebook holds a worker for minutes with every cell under CELL_TIMEOUT_SECONDS. Past it the
   running cell is stopped, the cells after it are not run, the finished ones keep their grades,

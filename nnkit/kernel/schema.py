@@ -11,7 +11,7 @@ A record is hostile data: the student's code can publish anything under that MIM
 returns a record of the right kind with every field of its type, or raises codec.Malformed with the
 reason, which the judge turns into a failed check: a malformed record is the student's problem,
 never a crash of the kit. Fields a record may leave out take their defaults (an honest record has
-them all). Kernel side (nnkit.sandbox.kernels.KERNEL_SIDE): nnkit.kernel.record imports it in every grading kernel.
+them all). Kernel side (nnkit.sandbox.bwrap.KERNEL_SIDE): nnkit.kernel.record imports it in every grading kernel.
 """
 from dataclasses import MISSING, dataclass, fields
 from types import NoneType, UnionType

@@ -1,6 +1,6 @@
 """A cgroup for each submission's kernel: the whole process tree in its sandbox bounded as one
 (memory counting shared memory and tmpfs pages, processes, a CPU weight), where per-process
-limits (`prlimit`, nnkit.sandbox.kernels) see each process alone: three forked children, or memfds the
+limits (`prlimit`, nnkit.sandbox.bwrap) see each process alone: three forked children, or memfds the
 kernel never maps, escape RLIMIT_DATA; 200 busy processes take 200 shares of the CPU.
 
 One small interface, `Group` (made by `backend().create()`), with two backends:

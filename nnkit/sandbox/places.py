@@ -3,7 +3,7 @@ place another user can write is ever followed or trusted.
 
 | scope | what | where |
 | --- | --- | --- |
-| per machine | root's sandbox uid leases (`nnkit.sandbox.kernels.UidLease`): a uid is one kernel's on the whole machine, whichever course it grades | `/run/nnkit/sandbox-uids` (`/var/lib/nnkit/...` where /run is not root's): root's own, mode 0700, checked each time, recreated if wrong |
+| per machine | root's sandbox uid leases (`nnkit.sandbox.leases.UidLease`): a uid is one kernel's on the whole machine, whichever course it grades | `/run/nnkit/sandbox-uids` (`/var/lib/nnkit/...` where /run is not root's): root's own, mode 0700, checked each time, recreated if wrong |
 | per machine | root's kernels' runtime folders | `/run/nnkit/runtime` (beside the leases, checked the same way): one place whatever root's environment, so the next grader finds what a killed one left |
 | per user | an ordinary grader's kernels' runtime folders (a connection file and sockets each) | `$XDG_RUNTIME_DIR/nnkit` when that is set and private; otherwise `/tmp/nnkit-<uid>`, mode 0700, owner checked; a fresh `/tmp/nnkit-<uid>-XXXXXXXX` when that name is another user's (even one this user may not open) or a link |
 | per course | the batch's outcomes, logs and lock; the gradebook | `<course>/outcomes/`, `<course>/gradebook.db` (or `NNKIT_DB_URL`) |

@@ -19,7 +19,8 @@ FIXED = ["student_id", "assignment", "timestamp", "score", "max_score", "status"
 
 
 def cell_columns(root: Path, assignments: list[str]) -> list[str]:
-    from nnkit.gradebook.db import open_gradebook, points_of
+    from nnkit.gradebook.db import open_gradebook
+    from nnkit.gradebook.points import points_of
 
     with open_gradebook(root) as gradebook:
         known = {a.name for a in gradebook.assignments}

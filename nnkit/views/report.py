@@ -21,7 +21,8 @@ from pathlib import Path
 from nnkit import exits
 from nnkit.collect import paths
 from nnkit.kernel.cases import CASES
-from nnkit.gradebook.db import open_gradebook, points_of
+from nnkit.gradebook.db import open_gradebook
+from nnkit.gradebook.points import points_of
 from nnkit.kernel.i18n import _
 from nnkit.kernel.config import COURSE_ROOT
 from nnkit.kernel.config import ASSIGNMENTS
