@@ -1,5 +1,5 @@
 """Running nbgrader on a course and reading its gradebook: helpers for the tests, the benchmarks and
-the demo's scripts. Production code never imports this module (tests/test_kit_defects.py checks it)."""
+the demo's scripts. Production code never imports this module (tests/architecture/test_imports.py checks it)."""
 import os
 from pathlib import Path
 

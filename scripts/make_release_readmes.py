@@ -6,7 +6,7 @@ The README goes in source/<assignment>/, which nbgrader copies into release/<ass
 notebook (`nbgrader generate_assignment`); this writes both, so that no regeneration is needed.
 
     .venv/bin/python -m scripts.make_release_readmes
-tests/test_release_readmes.py checks that the committed files are what this writes, and runs the
+tests/course/test_release_readmes.py checks that the committed files are what this writes, and runs the
 install and validate commands of activations' README as written, in a fresh environment.
 """
 import sys

@@ -9,7 +9,7 @@ and plot included), so that a learner opens it in JupyterLab and compares it wit
     .venv/bin/python -m scripts.make_solutions [ASSIGNMENT ...] [--into FOLDER]
 
 It runs each notebook as a student would, outside the course (backprop needs torchvision and
-Matplotlib: the `authoring` extra, `pip install -e ".[authoring]"`). tests/test_self_study.py
+Matplotlib: the `authoring` extra, `pip install -e ".[authoring]"`). tests/course/test_self_study.py
 checks that the committed notebooks are in sync with source/ and show a full, passing run; the
 sandbox never shows solutions/. The grader's own key stays in assignments/<name>/key/.
 """

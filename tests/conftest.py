@@ -18,7 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from nnkit.gradebook.scratch import scratch_course
+# The tests' helpers (batches, catalogue, hostile, users, ...) are imported by name from tests/support/.
+sys.path.insert(0, str(Path(__file__).parent / "support"))
+
+from nnkit.gradebook.scratch import scratch_course  # noqa: E402
+from nnkit.testing import nbgrader_env  # noqa: E402
 
 # How a test starts a grading: the Python modules that run nbgrader (as `python -m MODULE`), the
 # nbgrader command itself, and the make targets behind them.
@@ -126,7 +130,7 @@ def made_once(tmp_path_factory, name: str):
 
 @pytest.fixture(scope="session")
 def demo_class(tmp_path_factory):
-    """(root, the batch's CompletedProcess) of the demo class graded once per run (tests/batches.py):
+    """(root, the batch's CompletedProcess) of the demo class graded once per run (tests/support/batches.py):
     read it; a test that changes it works on a copy (batches.copy_course)."""
     from batches import demo_class
 
@@ -162,3 +166,9 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     if outcome.get_result().when == "call" and outcome.get_result().failed:
         item.failed = True
+
+
+@pytest.fixture
+def nbgrader_path(monkeypatch):
+    """nbgrader shells out to `alembic`: this Python's bin/ first on PATH."""
+    monkeypatch.setenv("PATH", nbgrader_env()["PATH"])

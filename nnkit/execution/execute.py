@@ -1,42 +1,12 @@
 """Execute that survives what student code does to its kernel: the rest of the notebook is still graded.
 
-nbgrader's Execute gives up on the whole notebook when the kernel dies (os._exit, a segfault, a
-limit) or when a cell ignores the interrupt sent at the time limit (a loop that swallows
-KeyboardInterrupt): the student then gets no grade at all. Here:
-
-- a cell that reaches the time limit is interrupted and recorded as cut off (an event, nnkit.gradebook.states):
-  the grader, not the cell's output, says so, so a KeyboardInterrupt the student raises is not a
-  timeout;
-- a cell whose kernel dies, or that ignores the interrupt, gets an error output that says what
-  happened; the kernel is restarted, the cells that had run cleanly before it (imports, the
-  student's definitions; not the hidden tests) are replayed, and execution goes on. If the kernel
-  dies again during the replay, the replay stops there and the kernel is restarted bare; a kernel
-  that cannot be restarted leaves the remaining cells unrun, each with the reason. Either way the
-  notebook is graded, and the event is listed for review;
-- a notebook past its wall-clock budget (`notebook_timeout`, nnkit.kernel.limits.NOTEBOOK_SECONDS) is
-  stopped: the running cell is cut off at the budget (each cell's time limit is at most what is
-  left of it), the cells after it are not run, each with the reason, and the finished cells keep
-  their grades; the event (`budget`) lists the notebook for review;
-- a process of the submission killed by its cgroup's memory limit leaves the message in the cell
-  ("out of memory: the limit is N GiB per submission"), whether or not the kernel survived;
-- a kernel that never starts (before any student code ran) is replaced, up to
-  KERNEL_START_ATTEMPTS times: with several grading processes at once, that happens. Only the
-  start itself is retried, never a notebook whose cells have begun to run.
-
-It also starts each kernel in the sandbox (nnkit.sandbox.bwrap; `sandbox = False` is the documented
-opt-out, listed for review), and does not run the locked cells whose grade id starts with
-STUDENT_ONLY (they are for the student: loading data, plotting).
-
-And it keeps what reaches the notebook within one budget (nnkit.kernel.limits), whatever route it takes:
-streams, display data, execute results, errors, display updates (charged once per output they
-replace), counted in bytes as stored and in outputs; comm (widget) messages are not kept at all. A
-record is accepted only in a hidden-test cell, for a case its source declares (`accepted_record`),
-within a budget of its own (RECORDS_BYTES_PER_NOTEBOOK). An output nbformat's own validator rejects (output_from_msg checks each against the v4 schema) is
-dropped on arrival with a note, like one over the budget, and a cell's execution count is the
-kit's, never one a kernel's message set: so nothing a kernel sends makes the notebook unwritable.
-An output over its budget is refused before any copy of it is made, so a kernel that floods costs
-the grader what the messages cost in flight, not what they would have made of the notebook
-(docs/grading.md gives the figures).
+A cell at the time limit is interrupted and recorded as cut off; a kernel that dies, or ignores the
+interrupt, is restarted and the clean cells before it replayed; a notebook past its budget is
+stopped; a kernel that never starts is replaced (KERNEL_START_ATTEMPTS). Each kernel starts in the
+sandbox (nnkit.sandbox), the STUDENT_ONLY cells are not run, and what reaches the notebook stays
+within one budget (nnkit.kernel.limits); a record is kept only in a hidden-test cell that declares
+its case. Every event is written for review (nnkit.judging.review). Why and how: docs/grading.md
+(When the kernel dies or a cell will not stop).
 """
 import copy
 import json

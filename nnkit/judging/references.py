@@ -14,7 +14,7 @@ The grader does not import torch (~3 s per process): torch's results for every c
 each key's torch_results.npz, with a digest of the case's inputs, written by
 `python -m nnkit.judging.references [ASSIGNMENT ...]`, which also checks the reference against them on
 every case and fails on a graded function torch's version answers for on no case (a misspelled
-name in torch_reference returns None). tests/test_solutions.py recomputes them with live
+name in torch_reference returns None). tests/course/test_solutions.py recomputes them with live
 torch and requires the stored ones to match; a case whose inputs changed since is refused.
 """
 import argparse

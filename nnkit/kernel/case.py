@@ -18,7 +18,7 @@ the values.
 
 Because the grading kernel imports it, a cases module holds nothing a student must not see: the
 references are in the assignment's `key/`, which the sandbox never shows. Each case is used by
-exactly one hidden-test cell of the assignment's source notebook (tests/test_notebooks.py checks).
+exactly one hidden-test cell of the assignment's source notebook (tests/course/test_notebooks.py checks).
 
 The texts a student reads (`what`, the hints) are marked for translation with `N_` (nnkit.kernel.i18n)
 and translated where they are shown.

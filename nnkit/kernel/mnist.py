@@ -1,7 +1,7 @@
 """The bundled MNIST sample: where it lives and a torch-free loader for the hidden tests.
 
 Students load the same files with `torchvision.datasets.MNIST(root=..., download=True)`;
-tests/test_data.py proves both loaders give identical arrays.
+tests/kernel/test_mnist.py proves both loaders give identical arrays.
 """
 from functools import lru_cache
 from pathlib import Path

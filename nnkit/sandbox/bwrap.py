@@ -1,29 +1,9 @@
-"""The sandbox every grading kernel runs in: bubblewrap (Debian's `bubblewrap`, the sandbox Flatpak
-uses), started by jupyter_client through `SandboxedKernelManager`.
-
-What a kernel sees, for one notebook (everything else of the machine is simply not there):
-- read-only: /usr (without the system's Python packages), the Python interpreter and, of the
-  course's environment, only the distributions an answer may use and the kernel needs (NumPy,
-  Matplotlib, ipykernel and what they require: `ALLOWED_DISTRIBUTIONS`), the kit's kernel side
-  (`KERNEL_SIDE`: what `record()` needs), each assignment's cases (never its `key/`) and the
-  MNIST sample; not torch, scipy or anything else installed, not the references and solutions,
-  `source/`, stored torch results, anyone's submission, the
-  gradebook, the course config or the grader's home;
-- writable, private, size-limited and discarded afterwards: its working folder /submission (the
-  files of its submission shown read-only inside it), /tmp, /dev/shm and its home;
-- no network (its own network namespace; it talks to nbgrader over unix sockets in a folder of
-  its own, `Runtime`), its own PID namespace (it cannot see or signal anything outside, and
-  everything it started dies with it), an unprivileged user of its own (a uid no other kernel
-  has, so the process limit is its own), an environment built from an allow-list, and the limits
-  of nnkit.kernel.limits applied by `prlimit` before it starts; its stdout and stderr go to /dev/null.
-- a cgroup of its own for the whole process tree (nnkit.sandbox.cgroups: memory with shared memory and
-  tmpfs pages, processes, CPU weight), which the kernel's launcher joins before bwrap starts, where
-  the machine and the grader's rights allow one (otherwise the per-process limits alone).
-
-As root, bwrap sets the sandbox up and `setpriv` drops to the kernel's own uid inside it, leased
-per machine in root's own folder (`UidLease`, nnkit.sandbox.places); as any other user, bwrap needs
-unprivileged user namespaces (docs/instructors.md), the kernel keeps the grader's uid and no state is
-shared with other graders. Each kernel's sockets are in the grader's own place (nnkit.sandbox.places).
+"""bubblewrap's arguments for one grading kernel: what it sees read-only (the interpreter, the
+ALLOWED_DISTRIBUTIONS, the kit's KERNEL_SIDE folder, each assignment's cases, never its key),
+its private writable folders, its namespaces (no network, its own PIDs), its environment from an
+allow-list and the limits of nnkit.kernel.limits by `prlimit`; and whether a sandbox can start
+here (`unavailable`). The manager (nnkit.sandbox.manager) starts each kernel with `command`.
+What a kernel sees, and why: docs/sandbox.md; why a sandbox: docs/grading.md.
 """
 import importlib.metadata
 import os

@@ -1,37 +1,10 @@
 """A cgroup for each submission's kernel: the whole process tree in its sandbox bounded as one
-(memory counting shared memory and tmpfs pages, processes, a CPU weight), where per-process
-limits (`prlimit`, nnkit.sandbox.bwrap) see each process alone: three forked children, or memfds the
-kernel never maps, escape RLIMIT_DATA; 200 busy processes take 200 shares of the CPU.
-
-One small interface, `Group` (made by `backend().create()`), with two backends:
-- cgroup v2, when the unified hierarchy offers the memory, pids and cpu controllers:
-  memory.max (and memory.swap.max = 0), pids.max, cpu.weight; memory.peak and memory.events;
-- cgroup v1 otherwise, the memory, pids and cpu hierarchies (e.g. /sys/fs/cgroup/{memory,pids,cpu}):
-  memory.limit_in_bytes (and memory.memsw.limit_in_bytes), pids.max, cpu.shares;
-  memory.max_usage_in_bytes and memory.oom_control.
-Both are plain writes to the cgroup file system, as the kernel documents them: no daemon, no
-Debian package (cgroup-tools' cgcreate/cgexec do the same writes; systemd is not there on every
-grading machine). The v2 backend was tested against a folder laid out like a cgroup2 tree, not on
-a real v2 kernel.
-
-Where the groups go (the parent), from the setting NNKIT_CGROUP:
-- unset, as root: under the grader's own cgroup in each v1 hierarchy (so every limit an
-  administrator put on the grader still holds), or at the top of the v2 hierarchy (v2 allows no
-  process in a group whose children have controllers);
-- unset, as an ordinary user: the grader's own cgroup when the user may write it (a delegated
-  subtree: systemd's `Delegate=yes`, e.g. `systemd-run --user --scope -p Delegate=yes ...`);
-- a path, e.g. /grading/alice: that cgroup in each hierarchy (v1: memory, pids and cpu; v2: the
-  unified one), which an administrator created and chowned to the grader;
-- `none`: no cgroup.
-The batch chooses the parent once and passes it to its workers in NNKIT_CGROUP (`share_parent`):
-on v2 it may have moved itself into <parent>/nnkit-grader, and its workers start there.
-Without a usable parent the kit grades with per-process limits only and says so once
-(`PER_PROCESS_ONLY`); that is not a failure.
-
-Each group is a child of the parent named nnkit.<owner pid>.<owner start time>.<serial>, directly
-(no folder of the kit's between), so that a submission weighs on the CPU what one process does.
-`Group.remove()` kills what is left in it and removes it; `sweep()` removes the groups of owners
-that are gone (a crashed or killed batch): the batch runs it at its start and after a worker dies.
+(memory counting shared memory and tmpfs pages, processes, a CPU weight), where per-process limits
+see each process alone. One interface, `Group` (made by `backend().create()`), two backends: cgroup
+v2 and v1, plain writes to the cgroup file system. The parent comes from NNKIT_CGROUP (the batch
+shares its choice with its workers: `share_parent`); without a usable one the kit grades with
+per-process limits only and says so once (`PER_PROCESS_ONLY`). `sweep()` removes the groups of
+owners that are gone. Where the groups go, and why: docs/grading.md (What one submission may cost).
 """
 import errno
 import os

@@ -11,7 +11,7 @@ REFERENCES = {"max_pooling": solution.max_pooling_fast, "conv": solution.conv_fa
 # most change the buffers and row length it over-allocates by design, its stride-1 shortcut or
 # reshape's unknown (negative) size, and compute the same output; a few (`KW / 1`, a float row
 # length once padding >= kernel width) break on inputs no case has. It is proved instead against
-# torch and the loop versions on random shapes (tests/test_solutions.py).
+# torch and the loop versions on random shapes (tests/course/test_solutions.py).
 STUDENT_VIEWS = {"loops": {"max_pooling": "max_pooling", "conv": "conv"},
                  "vectorized": {"max_pooling": "max_pooling_fast", "conv": "conv_windows"}}
 
