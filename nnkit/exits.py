@@ -12,7 +12,7 @@ student's result from the kit's own failure by the code alone:
 that escapes the kit into KIT_FAILURE with its traceback, so that a crash never reads as
 "loses points"; a `KitFailure` (the kit cannot work here, and says why in one line) exits
 KIT_FAILURE with that line alone. A submission that could not be graded for a reason that is not
-the student's is told apart by its cause (`nnkit.execution.autograde.STUDENT_CAUSES`), not by its text.
+the student's is told apart by its cause (`nnkit.gradebook.outcomes.STUDENT_CAUSES`), not by its text.
 
 `make` itself exits 2 whenever a command fails, and names the command's own code in its last line
 (`make: *** [Makefile:NN: demo] Error 3`): for the code as a number, run the command behind the

@@ -4,9 +4,7 @@ enters the assignments in the gradebook from source/ on its own).
 
     make demo        (or: .venv/bin/python -m scripts.demo)
 
-Exits as the batch does (nnkit.exits): 0 when every submission got a state that reflects the
-student's work, 3 with one line per cause when any could not be graded for a reason not the
-student's, or when grading cannot start.
+Exits as the batch does: nnkit.exits.
 """
 import time
 

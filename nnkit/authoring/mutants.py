@@ -29,8 +29,7 @@ judged here, in-process, by the hidden cases themselves; mutmut runs a test runn
 a rewritten copy of the files on disk, which would judge mutants by the kit's tests rather than
 by the cases a student is graded with.
 
-Exit status (nnkit.exits): OK when no mutant survives unexplained and no equivalent entry is stale,
-POINTS_LOST otherwise, KIT_FAILURE when the harness failed on any mutant.
+Its exit codes: nnkit.exits (an unexplained survivor or a stale entry loses points).
 """
 import argparse
 import difflib

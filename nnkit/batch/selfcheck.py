@@ -8,8 +8,7 @@ hidden tests and the same verdicts the instructor would get; your files and the 
 gradebook are not touched (the copy has its own gradebook, whatever NNKIT_DB_URL says) and the
 hidden tests' code is never shown. Prints the score per hidden test with the grader's message.
 
-Exit status (nnkit.exits): 0 at full marks on every notebook, 1 otherwise, 2 when a notebook cannot
-be graded (or there is none), 3 when the kit itself failed (a kernel that cannot start, a crash).
+Its exit codes: nnkit.exits (full marks on every notebook is OK).
 """
 import argparse
 import json
