@@ -8,19 +8,21 @@ Exits as the batch does: nnkit.exits.
 """
 import time
 
-from nnkit.batch import cli as batch
 from nnkit import exits
+from nnkit.authoring.democlass import DEMO_FIRST_LINE, demo_last_line
+from nnkit.batch import cli
+from nnkit.batch.summary import report_failures
 
 
 def main() -> int:
     start = time.perf_counter()
-    print("Autograding every submission (nbgrader autograde)...", flush=True)
-    with batch.stopping_failures():
-        summary, failures = batch.grade_class()
+    print(DEMO_FIRST_LINE, flush=True)
+    with cli.stopping_failures():
+        summary, failures = cli.grade_class()
     print()
     print(summary)
-    print(f"done in {time.perf_counter() - start:.1f} s; graded notebooks in autograded/, gradebook in gradebook.db")
-    return batch.report_failures(failures)
+    print(demo_last_line(time.perf_counter() - start))
+    return report_failures(failures)
 
 
 if __name__ == "__main__":

@@ -186,7 +186,7 @@ def readme_demo_lines(root: Path) -> tuple[list[str], dict]:
     import time
 
     from nnkit.kernel.config import ASSIGNMENTS
-    from nnkit.authoring.democlass import DEMO_STUDENTS
+    from nnkit.authoring.democlass import DEMO_FIRST_LINE, DEMO_STUDENTS, demo_last_line
     from nnkit.gradebook.scratch import scratch_course
 
     with tempfile.TemporaryDirectory(prefix="nnkit-regenerate-") as tmp:
@@ -205,9 +205,7 @@ def readme_demo_lines(root: Path) -> tuple[list[str], dict]:
         table: dict = {}
         for entry in class_submissions(course, list(ASSIGNMENTS)):
             table.setdefault(entry.student, {})[entry.assignment] = entry.score
-    lines = ["Autograding every submission (nbgrader autograde)...", *result.stderr.splitlines(), "",
-             *result.stdout.splitlines(),
-             f"done in {seconds + 2:.1f} s; graded notebooks in autograded/, gradebook in gradebook.db"]
+    lines = [DEMO_FIRST_LINE, *result.stderr.splitlines(), "", *result.stdout.splitlines(), demo_last_line(seconds)]
     return lines, table
 
 

@@ -21,12 +21,19 @@ from nnkit.kernel.config import COURSE_ROOT
 
 SEED_CODE = COURSE_ROOT / "tests" / "variants" / "seed.py"
 DEMO_STUDENTS = ("blank", "correct", "seed")
+# What `make demo` prints first and last: scripts/demo.py prints them, `regenerate` writes them into
+# the README's checked block (whose times are blanked when it is checked).
+DEMO_FIRST_LINE = "Autograding every submission (nbgrader autograde)..."
 DEMO_FILE = "demo.toml"  # in assignments/<name>/
 DEMO_TEMPLATE = '''# What the seed student of the demo class (submitted/seed/, the code of tests/variants/seed.py)
 # scores on this assignment: an expected value, written by hand; the tests check that grading gives
 # exactly this. (`correct` scores the total, `blank` 0.)
 seed = {seed}
 '''
+
+
+def demo_last_line(seconds: float) -> str:
+    return f"done in {seconds:.1f} s; graded notebooks in autograded/, gradebook in gradebook.db"
 
 
 def demo_file(assignment: str, root: Path = COURSE_ROOT) -> Path:
