@@ -1,28 +1,10 @@
-"""A submission's files, read and copied without following anything.
-
-A submission is its regular files and folders. Anything else a student can put in it (a symbolic
-link, a named pipe, a socket; a device, made by hand) is a lever on whoever reads it: a link to the
-answer key or the gradebook is copied as the target's bytes by `shutil.copytree` (nbgrader's collect)
-or `shutil.copy` (nbgrader's autograde), and a named pipe blocks whoever opens it. So:
-
-- `copy_tree` copies a submission folder the way nbgrader's collect would, but opens each entry
-  relative to its folder's descriptor with O_NOFOLLOW | O_NONBLOCK and checks on that descriptor
-  that it is a regular file: a student who swaps a file for a link or a pipe mid-copy gains
-  nothing. Every entry that is not a regular file or folder is recorded by a symbolic link that can
-  never resolve (its text starts with `/dev/null/`, a path through a device: ENOTDIR), saying what
-  it was: the submission keeps the evidence, and no later reader (the kit, nbgrader's own
-  commands) can follow it anywhere.
-- `special_entries` lists those entries of a folder (by `lstat`, opening only folders), for the
-  grader's pre-check: a submission holding one is not gradable, with the reason.
-- Every walk (`walk`, `copy_tree`) is a loop, not a recursion, and enters folders at most
-  limits.FOLDER_DEPTH deep: a deeper folder is one of those entries (a student's folders nested
-  thousands deep would otherwise raise RecursionError in collect, the pre-check and the table).
-
-Hard links: a regular file may be a second name of a file outside the submission, and copying it
-copies that file's bytes. The kit relies on the Linux kernel's `fs.protected_hardlinks` (on by
-default on Debian, Ubuntu, Fedora): a user can then only link a file they own or may read and
-write, so a student's link gives nothing they could not copy themselves. `hardlinks_unprotected`
-says so when it is off, and the batch and collect refuse to run then.
+"""A submission's files, read and copied without following anything: a submission is its regular
+files and folders. `copy_tree` copies one as nbgrader's collect would, opening each entry with
+O_NOFOLLOW | O_NONBLOCK and recording anything else (a link, a pipe, a socket) as a link that can
+never resolve; `special_entries` lists those for the pre-check; every walk is a loop, at most
+limits.FOLDER_DEPTH deep; `hardlinks_unprotected` says when the kernel's fs.protected_hardlinks is
+off (the batch and collect then refuse to run). Why: docs/grading.md (What crosses into the
+kernel: a submission's files, never a link).
 """
 import errno
 import os

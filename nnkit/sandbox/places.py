@@ -1,23 +1,8 @@
-"""Where the kit keeps its state, each kind in its own place, made and opened so that nothing in a
-place another user can write is ever followed or trusted.
-
-| scope | what | where |
-| --- | --- | --- |
-| per machine | root's sandbox uid leases (`nnkit.sandbox.leases.UidLease`): a uid is one kernel's on the whole machine, whichever course it grades | `/run/nnkit/sandbox-uids` (`/var/lib/nnkit/...` where /run is not root's): root's own, mode 0700, checked each time, recreated if wrong |
-| per machine | root's kernels' runtime folders | `/run/nnkit/runtime` (beside the leases, checked the same way): one place whatever root's environment, so the next grader finds what a killed one left |
-| per user | an ordinary grader's kernels' runtime folders (a connection file and sockets each) | `$XDG_RUNTIME_DIR/nnkit` when that is set and private; otherwise `/tmp/nnkit-<uid>`, mode 0700, owner checked; a fresh `/tmp/nnkit-<uid>-XXXXXXXX` when that name is another user's (even one this user may not open) or a link |
-| per course | the batch's outcomes, logs and lock; the gradebook | `<course>/outcomes/`, `<course>/gradebook.db` (or `NNKIT_DB_URL`) |
-
-An ordinary grader needs no per-machine state: its kernels keep its own uid (in bwrap's user
-namespace), so there is nothing to lease. Only root hands out uids, and only root can create or
-write where their leases are.
-
-How things are opened: each folder is opened by file descriptor from a trusted parent with
-O_NOFOLLOW and O_DIRECTORY, then checked by fstat (owner, mode), so a symlink or another user's
-folder planted in its place is never entered; a lease file is opened with O_NOFOLLOW inside the
-checked folder and must be a regular file of root's. Kernels' runtime folders are made with
-`tempfile.mkdtemp` (O_EXCL, mode 0700) inside the user's checked folder. Unix socket paths are
-limited to about 100 bytes, so a runtime folder's path is kept short (SOCKET_ROOM).
+"""Where the kit keeps its state, each kind in its own place (per machine: root's uid leases and
+kernels' runtime folders under /run/nnkit; per user: an ordinary grader's runtime folders; per
+course: outcomes/ and the gradebook), made and opened so that nothing in a place another user can
+write is ever followed or trusted: each folder opened by descriptor from a trusted parent with
+OPEN_FOLDER, then checked by fstat (owner, mode). The table of places: docs/state.md.
 """
 import contextlib
 import errno

@@ -1,26 +1,9 @@
 """What a page that shows a student's notebook or output may keep of it: an explicit allowlist,
-applied by nh3 (the Python binding of Ammonia, a maintained HTML sanitizer that parses as a
-browser does, html5ever, so it cannot be fooled by markup a regex would misread), and the
-Content-Security-Policy of the pages the kit writes.
-
-A graded notebook is the student's: a `display(HTML(...))` output, a markdown or raw cell can hold
-`<img src=x onerror=...>`. The formgrader shows it on the Jupyter server's origin, where a script
-could use the instructor's session. So nbgrader_config.py sets `HTMLExporter.sanitize_html` (nbconvert
-then renders no JavaScript or widget output and passes HTML, markdown, raw cells and inline SVG
-through the `clean_html` filter) and replaces two filters with these:
-
-- `clean_html`: nbconvert's own uses bleach's short default list, which strips MathML, `<img>`,
-  headings and tables from what an honest notebook shows; this list keeps them.
-- `markdown2html`: the formgrader's and the feedback's templates render markdown cells without
-  `clean_html`; this one renders as nbconvert does (its HTMLExporter's renderer, default
-  settings) and cleans the result.
-
-What is kept: text formatting, headings, lists, tables, links (http, https, mailto, #in-page),
-images (data URIs of images, http(s), relative), MathML (the feedback's formulas, made by
-nnkit.views.feedback), highlighted code and ANSI colours (classes, and a few style properties that carry
-no URL). What is not: scripts, event handlers, `javascript:` URLs, `<iframe>`, `<object>`,
-`<embed>`, `<form>` and its controls, `<style>`, `<svg>` inline (nbconvert shows SVG as an
-`<img>` data URI, where no script of it runs), MathML's `annotation-xml` (which can hold HTML).
+applied by nh3 (Ammonia, which parses as a browser does), and the Content-Security-Policy of the
+pages the kit writes. nbgrader_config.py sets `HTMLExporter.sanitize_html` and replaces two of
+nbconvert's filters with these: `clean_html` (keeping MathML, images, headings and tables) and
+`markdown2html` (markdown rendered as nbconvert does, then cleaned). What is kept and what is not,
+and why: docs/grading.md (Pages that show a student's work run none of it).
 """
 import nh3
 from jinja2 import pass_context
