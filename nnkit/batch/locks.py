@@ -1,20 +1,9 @@
-"""The locks that keep two batches from grading the same submissions at once.
-
-A batch locks, before it grades anything, one byte per submission it is about to grade: the byte
-of the student's id (a hash of it) in outcomes/locks/<assignment>.lock, a POSIX record lock
-(fcntl), taken without waiting. So:
-- two batches that would grade one student's assignment at once are excluded, whatever their
-  arguments (shard 0/2 and shard 0/4 share students; a whole-class run shares every one): the
-  second stops before it grades anything, and says which submissions another batch holds;
-- the shards of one course (disjoint students) run side by side, on one machine or on several
-  over a shared filesystem (NFS carries POSIX locks to its lock manager);
-- a batch that dies (killed, out of memory) holds nothing: its locks go with its process.
-
-Preparing (entering the assignments and students in the gradebook) takes outcomes/locks/prepare.lock
-exclusively, waiting for it: a second preparation waits for the first, then finds everything
-entered and enters nothing. Collecting takes no lock: it reads what is graded at that moment (a
-submission a shard has not graded yet shows as not graded, *), and writes grades.csv and the
-report whole, so it can run while shards grade.
+"""The locks that keep two batches from grading the same submissions at once: before it grades, a
+batch takes, without waiting, a POSIX record lock on one byte per submission (the student's, in
+outcomes/locks/<assignment>.lock), so overlapping batches exclude each other while the shards of
+one course run side by side, and a batch that dies holds nothing. Preparing waits for another
+preparation (prepare.lock); collecting takes no lock. How instructors use it: docs/instructors.md
+(Grading at class scale).
 """
 import contextlib
 import fcntl

@@ -134,9 +134,9 @@ def notebook_budget(root: Path) -> float | None:
 
 def grade(tasks: list[tuple[str, str]], root: Path, jobs: int, progress: Progress, logs: Logs | None = None,
           budget: float | None = None) -> list[Outcome]:
-    """Grade (student, assignment) tasks, each outcome written as it comes (nnkit.gradebook.outcomes), with `jobs` supervised worker processes (their logs in
-    `logs`); a worker that holds one task `budget` (default: the course's notebook budget) +
-    WATCHDOG_GRACE_SECONDS is stopped."""
+    """Grade (student, assignment) tasks with `jobs` supervised worker processes (their logs in
+    `logs`), each outcome written as it comes (nnkit.gradebook.outcomes); a worker that holds one
+    task `budget` (default: the course's notebook budget) + WATCHDOG_GRACE_SECONDS is stopped."""
     from nnkit.sandbox import cgroups
     from nnkit.kernel.limits import WATCHDOG_GRACE_SECONDS
 

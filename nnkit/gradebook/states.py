@@ -1,21 +1,9 @@
-"""One model of a submission's state, defined here and used by the batch's table, grades.csv, the
-report and the self-check:
-
-- graded: graded, nothing calls for a look;
-- review: graded, but something calls for the instructor's look (`reasons`): an answer the
-  integrity scan flagged, a kernel that died or was killed, a cell cut off at a limit, output
-  dropped at the cap, a check the kit could not judge, grading without the sandbox;
-- not gradable: nbgrader could not grade it (`reasons`: why), so it has no grades;
-- ungraded: submitted, not graded yet (or changed since it was graded);
-- missing: nothing submitted (a gradebook row left from an earlier submission is not a grade).
-
-The facts come as data, never as text to parse: what is in submitted/, the batch's outcome of
-each submission (outcomes/<assignment>/<student>.json, with a digest of what it graded), the
-review items the grader wrote into each graded notebook's metadata (nnkit.judging.step), and the
-scores in the gradebook.
-
-Each reason is a `Review` of a `Kind`: a new reason is a new Kind here and the one module that
-finds it; the table, grades.csv, the report and the self-check take it from `to_review`.
+"""One model of a submission's state, used by the batch's table, grades.csv, the report and the
+self-check: graded, review (graded, with reasons to look), not gradable (why), ungraded (or changed
+since it was graded), missing. The facts come as data, never as text to parse: what is in
+submitted/, the submission's outcome (nnkit.gradebook.outcomes), the review items in its graded
+notebook (nnkit.judging.review) and the scores in the gradebook. `to_review` is the one rule of the
+review list. What each state means for an instructor: docs/instructors.md.
 """
 import json
 from dataclasses import dataclass, field

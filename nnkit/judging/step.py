@@ -1,18 +1,9 @@
-"""JudgeRecords: the nbgrader preprocessor that turns recorded outcomes into grades.
-
-Registered in nbgrader_config.py right after `Execute` in `Autograde.autograde_preprocessors`,
-so it runs in nbgrader's own process, after the student's kernel has finished and before
-`SaveAutoGrades` reads the outputs. For every graded test cell whose (instructor-owned,
-restored) source calls `record("<case>", ...)`, it replaces the cell's outputs with the verdict:
-a stdout line per passed case, or one `error` output listing what is wrong, which nbgrader
-scores as zero. A case whose record is missing (the function was undefined, the cell crashed,
-the record was suppressed) fails with the reason. Student code cannot change these outputs.
-
-What it decided is also written as data, for the batch, the report and the self-check
-(nnkit.gradebook.states): the notebook's metadata key `nnkit` holds the review items (an answer the
-integrity scan flagged, a kernel that died, a cell cut off at the time limit, output dropped at
-the cap, a check the kit could not judge), replacing whatever a submitted notebook held there.
-The integrity scan is a reviewer's hint: it costs no points, the sandbox is the barrier.
+"""JudgeRecords: the nbgrader preprocessor that turns recorded outcomes into grades, run in nbgrader's
+own process right after `Execute` (nbgrader_config.py). Each hidden-test cell's outputs are replaced
+by its verdicts: a stdout line per passed case, or one `error` output saying what is wrong (scored
+zero); a missing record fails with the reason. What it decided is written as data into the
+notebook's metadata (the review items: nnkit.judging.review), replacing whatever a submission held
+there. Why the kernel only records and the grader judges: docs/grading.md.
 """
 from nbformat.notebooknode import NotebookNode, from_dict
 from nbgrader.preprocessors import NbGraderPreprocessor

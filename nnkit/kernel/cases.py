@@ -1,14 +1,9 @@
-"""Every hidden-test case of the course: each assignment's `assignments/<name>/cases.py`, imported in
-course order (course.toml), registers its own (nnkit.kernel.case). Nothing here names an assignment.
-
-An assignment listed in course.toml whose cases module is not there (one being added, or one the
-sandbox does not show: nnkit.kernel.config) is skipped: the others' cases are all there. A cases module that is there but fails to import is the author's error and stops the
-kit loudly, as it should: its hidden tests cannot run.
-
-A case builds its inputs deterministically (real MNIST digits from the bundled sample, random
-kernels and weights from a fixed seed: nnkit.kernel.inputs), so the student's kernel, which records what
-the function returns, and the grader, which judges that answer, rebuild exactly the same arguments.
-Kernel side.
+"""Every hidden-test case of the course, CASES: each assignment's `assignments/<name>/cases.py`,
+imported in course order, registers its own (nnkit.kernel.case). An assignment whose cases module
+is not there (one being added, or one the sandbox does not show) is skipped; one that fails to
+import stops the kit loudly: its hidden tests cannot run. A case builds its inputs
+deterministically (nnkit.kernel.inputs), so the student's kernel and the grader rebuild the same
+arguments.
 """
 import importlib
 import importlib.util

@@ -1,19 +1,9 @@
-"""The only grading code that runs in the student's kernel: call the function, record what happened.
-
-A hidden-test cell is one line, `record("conv_single", conv)` (or with several functions, for a
-case that calls more than one). It builds the case's inputs, calls the student's function on
-copies of them (by position, and by name those the case lists in `keywords`: nnkit.kernel.case), and
-publishes the outcome (nnkit.kernel.schema.Outcome, the record's one schema) as a display output: the
-returned value, any exception, the warnings, which inputs were modified, a digest of the inputs,
-the wall time. It decides nothing; the verdict is made by
-nnkit.judging.judge in nbgrader's own process (nnkit.judging.step), where no student code runs.
-
-The facts the verdict relies on (which inputs changed, which warnings and exceptions occurred)
-are computed with functions bound when this module is imported, which every grading kernel does
-at start-up (nnkit.kernel.limits.KERNEL_STARTUP), before any student code runs: reassigning
-`np.array_equal`, `copy.deepcopy`, `np.errstate`, `warnings.catch_warnings` or
-`IPython.display.publish_display_data` in a student cell does not change what is recorded. What
-a student who rewrites the kernel's memory can still fake is stated in docs/grading.md.
+"""The only grading code that runs in the student's kernel: a hidden-test cell's `record("conv_single",
+conv)` builds the case's inputs, calls the student's function on copies of them and publishes what
+happened (nnkit.kernel.schema.Outcome) as a display output. It decides nothing: the verdict is made
+in nbgrader's process (nnkit.judging). The facts it records are computed with functions bound when
+it is imported at the kernel's start-up (nnkit.kernel.limits.KERNEL_STARTUP), before any student
+code runs. What a student who rewrites the kernel's memory can still fake: docs/grading.md.
 """
 import copy
 import time
