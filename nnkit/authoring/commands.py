@@ -5,29 +5,8 @@
     python -m nnkit.authoring.commands regenerate          everything generated from the sources, rewritten
     python -m nnkit.authoring.commands try VARIANT.py      grade one implementation as a student's answer
 
-`add` appends the assignment to course.toml (with tomlkit: its comments and layout are kept) and
-creates source/NAME/ and assignments/NAME/ (with `key/`), their package files and the demo
-class's expected score (demo.toml); it writes no other content: the guide does, file by file.
-Until all its files are there, the assignment is being added (nnkit.kernel.config): every command goes
-on grading the others.
-
-`check` holds each notebook to the two facts it shares with other files: each answer cell is its
-function in `key/solution.py`, character for character (docstring included), and each hidden-test
-cell's first line is its case's description (cases.py) and points. A difference is reported with
-the line that differs.
-
-`regenerate` rewrites what is generated: the hidden-test cells' first lines from the cases, the
-release (nbgrader generate_assignment), the demo class (submitted/), and the README's checked demo
-table (by grading the demo class in a throwaway course); it fails when `check` does, and when a
-demo student's score is not the one its assignment states (assignments/NAME/demo.toml).
-
-`try` puts the functions of a Python file (and its helpers) into the assignment's release
-notebook, in place of the reference answers, and grades that notebook with the real autograder
-(the self-check, nnkit.batch.selfcheck), printing what a student would read.
-
-Exit codes (nnkit.exits): 0 OK (`try`: full marks); 1 POINTS_LOST (`try`: the variant loses
-points; `check`, `regenerate`: a difference to fix, named); 2 CANNOT_CHECK (a bad argument, a file
-that names no assignment); 3 KIT_FAILURE (the kit itself failed: never "loses points").
+Until all its files are there, an assignment is being added (nnkit.kernel.config): every command goes
+on grading the others. Its exit codes: nnkit.exits.
 """
 import argparse
 import inspect

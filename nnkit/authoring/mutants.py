@@ -2,34 +2,11 @@
 
     python -m nnkit.authoring.mutants [ASSIGNMENT ...] [--operators core/Replace...] [--jobs J] [--json]     (make mutants)
 
-For each assignment, a copy of its reference answers plays the student: the source of
-`assignments/<name>/key/solution.py`, mutated, and the key's STUDENT_VIEWS saying which of its
-functions stands for each graded function (convolution is played twice: with the loop versions
-students write, and with the vectorized ones). The references the judge compares with are the
-unmutated module, so no mutant is ever judged against itself.
-
-The mutants are cosmic-ray's (its operators and its mutation engine, applied to the source text
-in memory): every replaced operator, comparison, number, boolean, break/continue, every loop made
-to run zero times... Each mutant is judged by the assignment's hidden cases exactly as a student's
-answer is, with record() and the judge (so a case's arguments are passed as to the student: by
-position, and by name those it lists in `keywords`), in-process: no nbgrader, no kernel, in a forked child with
-a time and a memory limit (a mutant that loops forever is caught by the time limit, as the real
-grader's would be). A mutant is killed when a case fails (or its module cannot even be run); one
-that runs out of time, or whose child dies (a signal, the memory limit), is counted apart: the real
-grader would fail it too, but no case caught it. A harness error (the judging itself failed: the
-kit's bug, not the mutant's) is counted apart and fails the run. The report lists the survivors (file,
-line, function, operator, the line before and after), so that the author adds a case, or marks the
-mutant equivalent in `assignments/<name>/key/equivalent_mutants.toml` with a reason. An entry there
-is keyed by the mutation itself (function, operator, line before and after), not by a tool's
-numbering, and an entry that matches no surviving mutant is reported as stale.
-
-Why cosmic-ray and not mutmut: cosmic-ray's operators and mutation engine are a library
-(`cosmic_ray.mutating.mutate_code` turns source text into a mutant's text), so each mutant can be
-judged here, in-process, by the hidden cases themselves; mutmut runs a test runner (pytest) over
-a rewritten copy of the files on disk, which would judge mutants by the kit's tests rather than
-by the cases a student is graded with.
-
-Its exit codes: nnkit.exits (an unexplained survivor or a stale entry loses points).
+Each assignment's `key/solution.py`, mutated by cosmic-ray's operators in memory, plays the student
+(STUDENT_VIEWS says which function stands for each graded one) and is judged by the hidden cases
+exactly as a student's answer is, in a forked child with a time and a memory limit. Survivors are
+listed for a new case or an entry in `key/equivalent_mutants.toml`; timeouts, deaths and harness
+errors are counted apart. What it found, and why cosmic-ray: docs/contributors.md (The mutation report).
 """
 import argparse
 import difflib
