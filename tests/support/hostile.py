@@ -349,7 +349,7 @@ CATALOGUE = {
     "patches_builtins": Entry(with_cell("import builtins\nbuiltins.abs = lambda x: 0\nbuiltins.print = lambda *a, **k: None"),
                               12, None, "a cell reassigning the builtins `abs` and `print`",
                               "full marks (the answers do not use them); flagged for review", "review"),
-    "patches_grader": Entry(with_cell("import nnkit.kernel.record\nnnkit.record.record = lambda *a, **k: None"), 0,
+    "patches_grader": Entry(with_cell("import nnkit.kernel.record\nnnkit.kernel.record.record = lambda *a, **k: None"), 0,
                             "did not run", "a cell replacing the kit's `record` with a no-op",
                             "no test records anything: 0, flagged for review", "review"),
     "hides_mutation": Entry(with_cell_and('vars(np)["array_equal"] = lambda *a, **k: True', "relu",
