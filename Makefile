@@ -73,15 +73,15 @@ bench: $(VENV)/.installed-grading $(VENV)/.installed-authoring sandbox
 
 # Authors: do the hidden tests catch wrong code? Mutants of each reference solution, judged by its cases.
 mutants: $(VENV)/.installed-grading $(VENV)/.installed-authoring
-	$(RUN) -m nnkit.mutants $(ASSIGNMENT)
+	$(RUN) -m nnkit.authoring.mutants $(ASSIGNMENT)
 
 # Instructors: autograde every submission in submitted/, export grades.csv, write autograded/report.html.
 # JOBS=2: two workers grade at once (one per core is the most that helps).
 JOBS ?= 1
 grade: $(VENV)/.installed-grading sandbox
-	$(RUN) -m nnkit.batch --jobs $(JOBS)
+	$(RUN) -m nnkit.batch.cli --jobs $(JOBS)
 
 # Self-study: grade your own notebook like the instructor's autograder: make check NB=path/to/activations.ipynb
-# (make exits 2 whenever the check fails; run `.venv/bin/python -m nnkit.selfcheck PATH` for its own 0/1/2).
+# (make exits 2 whenever the check fails; run `.venv/bin/python -m nnkit.batch.selfcheck PATH` for its own 0/1/2).
 check: $(VENV)/.installed-grading
-	$(RUN) -m nnkit.selfcheck $(if $(NB),"$(NB)")
+	$(RUN) -m nnkit.batch.selfcheck $(if $(NB),"$(NB)")

@@ -3,7 +3,7 @@
 Measured: the wall time of each hidden-test cell of the `convolution` assignment in a real
 Jupyter kernel, when the answer cells hold the seed tutorial's loop `max_pooling` and `conv`
 (tests/variants/seed.py, the slowest answers in the catalogue), next to the limit a grading
-kernel gives each cell, nnkit.limits.CELL_TIMEOUT_SECONDS. The instructor's reference answer is
+kernel gives each cell, nnkit.kernel.limits.CELL_TIMEOUT_SECONDS. The instructor's reference answer is
 measured the same way for comparison.
 
 How: the instructor notebook source/convolution/convolution.ipynb (which holds the hidden tests,
@@ -25,10 +25,12 @@ import nbformat
 from nbgrader.utils import is_grade
 
 from benchmarks.rows import Printer, Row
-from nnkit import exits, gradebook, records
-from nnkit.limits import CELL_TIMEOUT_SECONDS, KERNEL_STARTUP
-from nnkit.config import COURSE_ROOT
-from nnkit.notebooks import fill, implementations_in, notebook_path, read, reference_code
+from nnkit import exits
+from nnkit.gradebook import points as gradebook
+from nnkit.kernel import schema as records
+from nnkit.kernel.limits import CELL_TIMEOUT_SECONDS, KERNEL_STARTUP
+from nnkit.kernel.config import COURSE_ROOT
+from nnkit.collect.notebooks import fill, implementations_in, notebook_path, read, reference_code
 
 ASSIGNMENT = "convolution"
 SEED = COURSE_ROOT / "tests" / "variants" / "seed.py"
@@ -43,7 +45,7 @@ class CellTime(NamedTuple):
 
 
 def is_graded(cell) -> bool:
-    """A hidden test: a graded cell with points (the visible checks carry none: nnkit.gradebook)."""
+    """A hidden test: a graded cell with points (the visible checks carry none: nnkit.gradebook.points)."""
     return cell.cell_type == "code" and is_grade(cell) and gradebook.carries_points(cell.metadata["nbgrader"].get("points", 0))
 
 
@@ -110,7 +112,7 @@ def describe(rows: list[CellTime]) -> str:
 def section() -> Iterator[str | Row]:
     """Section 5: the seed's cells, then the reference's, each run in a kernel of its own."""
     yield (f"5. Hidden-test cells of `{ASSIGNMENT}` in a real Jupyter kernel (nbclient), per-cell limit "
-           f"nnkit.limits.CELL_TIMEOUT_SECONDS = {CELL_TIMEOUT_SECONDS} s, {os.cpu_count()} CPUs; "
+           f"nnkit.kernel.limits.CELL_TIMEOUT_SECONDS = {CELL_TIMEOUT_SECONDS} s, {os.cpu_count()} CPUs; "
            "cell = the whole cell, case = the function call alone")
     yield Row("seed tutorial's loop conv / max_pooling (tests/variants/seed.py): ",
               lambda: timings(execute(seed_notebook())), describe)

@@ -9,7 +9,7 @@ A scratch course gets N completed submissions (all three notebooks each, the dem
   nbconvert over all of them (as a worker of the batch runs one nbgrader autograde), each
   notebook in a copy of its release folder (with the MNIST sample, as autograde provides), its
   student-only cells left out as the grader leaves them out;
-- kit, 1 worker: nnkit.batch.run (nbgrader autograde with the hidden tests and the judge), every
+- kit, 1 worker: nnkit.batch.cli.run (nbgrader autograde with the hidden tests and the judge), every
   kernel in its sandbox;
 - kit, 1 worker, no sandbox: the same with --no-sandbox;
 - kit, 2 workers: sandboxed, jobs=2;
@@ -38,16 +38,18 @@ import nbformat
 
 from benchmarks.rows import Printer, Row, shared
 from benchmarks.sizes import FULL, Size
-from nnkit import batch, exits, paths
-from nnkit.cases import CASES
-from nnkit.scratch import scratch_course
+from nnkit.batch import cli as batch
+from nnkit import exits
+from nnkit.collect import paths
+from nnkit.gradebook.scratch import scratch_course
+from nnkit.kernel.cases import CASES
 from nnkit.testing import gradebook_problems, nbgrader_env, scores
-from nnkit.execute import student_only
-from nnkit.config import COURSE_ROOT
-from nnkit.config import ASSIGNMENTS
-from nnkit.notebooks import read, total_points
-from nnkit.sandbox import OPT_OUT_VARIABLE
-from nnkit.democlass import demo_score
+from nnkit.execution.execute import student_only
+from nnkit.kernel.config import COURSE_ROOT
+from nnkit.kernel.config import ASSIGNMENTS
+from nnkit.collect.notebooks import read, total_points
+from nnkit.sandbox.bwrap import OPT_OUT_VARIABLE
+from nnkit.authoring.democlass import demo_score
 
 KINDS = ("correct", "seed")
 
@@ -168,8 +170,8 @@ start = time.perf_counter(); client.execute(); print(time.perf_counter() - start
 REFERENCES = """
 import sys, time
 start = time.perf_counter()
-from nnkit.cases import CASES
-from nnkit import references
+from nnkit.kernel.cases import CASES
+from nnkit.judging import references
 torch_result = references.live_torch_result if sys.argv[1] == "live" else references.stored_torch_result
 for name in CASES: references.checked_reference(name, torch_result)
 print(time.perf_counter() - start)
@@ -288,7 +290,7 @@ def sections(size: Size = FULL) -> list[Iterator[str | Row]]:
                f"{per_notebook(r.kit_parts, 'backprop'):5.2f} s per notebook")
 
     def parallel():
-        yield "3. Parallel autograde (nnkit.batch --jobs J), sandboxed"
+        yield "3. Parallel autograde (nnkit.batch.cli --jobs J), sandboxed"
         r = runs()
         notebooks = students * len(ASSIGNMENTS)
         for jobs, seconds in ((1, median(r.kit)), (2, median(r.parallel))):

@@ -17,7 +17,7 @@ and MKL_NUM_THREADS set to T (numpy's BLAS reads them only at import) calls
 torch.set_num_threads(T), times every call with time.perf_counter (one warm-up, then the median
 of `runs` calls; the loop versions, being slow, get at most 3), and prints JSON for this process
 to format. Before timing, each answer is checked against torch within the grader's own tolerance
-(nnkit.compare), so a wrong answer cannot be timed. Nothing here asserts a time: these
+(nnkit.judging.compare), so a wrong answer cannot be timed. Nothing here asserts a time: these
 machines are shared and noisy, read the numbers as rough.
 
     python -m benchmarks.kernels [--runs N] [--threads 1,2] [--batch 64]
@@ -36,8 +36,8 @@ import numpy as np
 from benchmarks.rows import Printer, Row
 from benchmarks.sizes import FULL, Size
 from nnkit import exits
-from nnkit.config import COURSE_ROOT
-from nnkit.limits import THREAD_VARIABLES
+from nnkit.kernel.config import COURSE_ROOT
+from nnkit.kernel.limits import THREAD_VARIABLES
 
 LOOP_RUNS = 3
 
@@ -60,7 +60,7 @@ def workloads(n: int = FULL.batch, dtype=np.float64) -> list[Workload]:
     import torch.nn.functional as F
 
     from assignments.convolution.key import solution as C
-    from nnkit.inputs import digit_batch
+    from nnkit.kernel.inputs import digit_batch
 
     g = np.random.default_rng(0)
     k1, b1 = g.standard_normal((8, 1, 3, 3)).astype(dtype), g.standard_normal(8).astype(dtype)
@@ -86,7 +86,7 @@ def workloads(n: int = FULL.batch, dtype=np.float64) -> list[Workload]:
 
 def check(workload: Workload) -> float:
     """The largest |fast - torch|; raises if fast or loop is outside the grader's tolerance of torch."""
-    from nnkit.compare import tolerance_for
+    from nnkit.judging.compare import tolerance_for
 
     want = workload.torch().numpy()
     tol = tolerance_for(want.dtype)

@@ -12,7 +12,7 @@ network, the course's most CPU-bound cells), graded with --jobs 2
 Reported: the classmates' slowest cell (from the execution times nbclient records in each graded
 notebook), with the hog against alone as a ratio (goal: at most 2x), and how many classmates were
 flagged (goal: none). Each submission's cgroup gives it the CPU weight of one process
-(nnkit.limits.SUBMISSION_CPU_WEIGHT), so the hog's processes share one classmate's share.
+(nnkit.kernel.limits.SUBMISSION_CPU_WEIGHT), so the hog's processes share one classmate's share.
 
 Cost: the class of benchmarks.grading (S students x every notebook), sandboxed, one worker, with
 cgroups and without (NNKIT_CGROUP=none), in turn, medians over R runs (goal: at most 1.1x).
@@ -34,11 +34,13 @@ from benchmarks.fairness import cell_seconds
 from benchmarks.grading import make_class, time_kit
 from benchmarks.rows import Printer
 from benchmarks.sizes import FULL, Size
-from nnkit import cgroups, exits, paths
-from nnkit.scratch import scratch_course
-from nnkit.config import COURSE_ROOT
-from nnkit.notebooks import read
-from nnkit.states import State, class_submissions
+from nnkit.sandbox import cgroups
+from nnkit import exits
+from nnkit.collect import paths
+from nnkit.gradebook.scratch import scratch_course
+from nnkit.kernel.config import COURSE_ROOT
+from nnkit.collect.notebooks import read
+from nnkit.gradebook.states import State, class_submissions
 
 ASSIGNMENT = "backprop"
 HOG = "a_hog"  # graded first (students are graded in order)

@@ -1,2 +1,3 @@
-"""The kit's grading helpers: the bundled MNIST sample, the hidden-test cases, and the
-record (in the student's kernel) / judge (in nbgrader's process) pair."""
+"""nnkit, the grading kit. A submission's path, package by package: collect -> sandbox (the kernel
+side runs inside it) -> execution -> judging -> gradebook -> batch -> views; authoring builds the
+course (docs/contributors.md draws it)."""

@@ -1,10 +1,11 @@
 """Running nbgrader on a course and reading its gradebook: helpers for the tests, the benchmarks and
-the demo's scripts. Production code never imports this module (tests/test_kit_defects.py checks it)."""
+the demo's scripts. Production code never imports this module (tests/architecture/test_imports.py checks it)."""
 import os
 from pathlib import Path
 
-from nnkit.config import COURSE_ROOT
-from nnkit.gradebook import nbgrader, open_gradebook, with_tools_on_path
+from nnkit.kernel.config import COURSE_ROOT
+from nnkit.gradebook.db import open_gradebook
+from nnkit.gradebook.tools import nbgrader, with_tools_on_path
 
 
 def nbgrader_env() -> dict:
@@ -61,3 +62,12 @@ def gradebook_problems(root: Path = COURSE_ROOT) -> list[str]:
                         if grade.score is not None and not 0 <= grade.score <= grade.max_score:
                             problems.append(f"{submission.student.id}/{assignment.name}/{grade.name}: {grade.score}")
     return problems
+
+
+def usage_of(notebook) -> dict:
+    """What a graded notebook's cgroup measured ({} when it had none): peak_memory_bytes,
+    memory_limit_bytes, oom_kills, peak_processes, process_limit, forks_refused."""
+    from nnkit.judging.review import METADATA_KEY
+
+    usage = notebook.get("metadata", {}).get(METADATA_KEY, {}).get("usage", {})
+    return usage if isinstance(usage, dict) else {}

@@ -4,24 +4,25 @@ enters the assignments in the gradebook from source/ on its own).
 
     make demo        (or: .venv/bin/python -m scripts.demo)
 
-Exits as the batch does (nnkit.exits): 0 when every submission got a state that reflects the
-student's work, 3 with one line per cause when any could not be graded for a reason not the
-student's, or when grading cannot start.
+Exits as the batch does: nnkit.exits.
 """
 import time
 
-from nnkit import batch, exits
+from nnkit import exits
+from nnkit.authoring.democlass import DEMO_FIRST_LINE, demo_last_line
+from nnkit.batch import cli
+from nnkit.batch.summary import report_failures
 
 
 def main() -> int:
     start = time.perf_counter()
-    print("Autograding every submission (nbgrader autograde)...", flush=True)
-    with batch.stopping_failures():
-        summary, failures = batch.grade_class()
+    print(DEMO_FIRST_LINE, flush=True)
+    with cli.stopping_failures():
+        summary, failures = cli.grade_class()
     print()
     print(summary)
-    print(f"done in {time.perf_counter() - start:.1f} s; graded notebooks in autograded/, gradebook in gradebook.db")
-    return batch.report_failures(failures)
+    print(demo_last_line(time.perf_counter() - start))
+    return report_failures(failures)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ The four files are the uncompressed IDX files that `torchvision.datasets.MNIST(r
 train=..., download=True)` looks for, so it loads them without touching the network.
 
 Split: stratified, TRAIN_PER_DIGIT per digit for training and the rest (100 per digit) held out,
-shuffled with a fixed seed. The output is byte-for-byte reproducible; tests/test_data.py rebuilds
+shuffled with a fixed seed. The output is byte-for-byte reproducible; tests/kernel/test_mnist.py rebuilds
 it and compares.
 
     python -m scripts.make_mnist_sample [OUT_DIR]
@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from nnkit import exits
-from nnkit.mnist import RAW_DIR, RAW_FILES
+from nnkit.kernel.mnist import RAW_DIR, RAW_FILES
 
 TRAIN_PER_DIGIT = 400
 SEED = 20240601

@@ -6,17 +6,17 @@ The README goes in source/<assignment>/, which nbgrader copies into release/<ass
 notebook (`nbgrader generate_assignment`); this writes both, so that no regeneration is needed.
 
     .venv/bin/python -m scripts.make_release_readmes
-tests/test_release_readmes.py checks that the committed files are what this writes, and runs the
+tests/course/test_release_readmes.py checks that the committed files are what this writes, and runs the
 install and validate commands of activations' README as written, in a fresh environment.
 """
 import sys
 import textwrap
 
 from nnkit import exits
-from nnkit.config import COURSE_ROOT
-from nnkit.config import ASSIGNMENTS
-from nnkit.notebooks import notebook_path, read, total_points
-from nnkit.config import COURSE_ID
+from nnkit.kernel.config import COURSE_ROOT
+from nnkit.kernel.config import ASSIGNMENTS
+from nnkit.collect.notebooks import notebook_path, read, total_points
+from nnkit.kernel.config import COURSE_ID
 
 VENV = "~/nn-env"  # where the README puts the student's virtual environment
 

@@ -9,7 +9,7 @@ and plot included), so that a learner opens it in JupyterLab and compares it wit
     .venv/bin/python -m scripts.make_solutions [ASSIGNMENT ...] [--into FOLDER]
 
 It runs each notebook as a student would, outside the course (backprop needs torchvision and
-Matplotlib: the `authoring` extra, `pip install -e ".[authoring]"`). tests/test_self_study.py
+Matplotlib: the `authoring` extra, `pip install -e ".[authoring]"`). tests/course/test_self_study.py
 checks that the committed notebooks are in sync with source/ and show a full, passing run; the
 sandbox never shows solutions/. The grader's own key stays in assignments/<name>/key/.
 """
@@ -23,9 +23,9 @@ from pathlib import Path
 import nbformat
 
 from nnkit import exits
-from nnkit.config import COURSE_ROOT
-from nnkit.config import ASSIGNMENTS
-from nnkit.notebooks import MARKERS, is_answer_cell, notebook_path, read
+from nnkit.kernel.config import COURSE_ROOT
+from nnkit.kernel.config import ASSIGNMENTS
+from nnkit.collect.notebooks import MARKERS, is_answer_cell, notebook_path, read
 
 SOLUTIONS = COURSE_ROOT / "solutions"
 # Of a release folder, what is the student's alone: its README says how to work in it, not how to read a solution.

@@ -1,15 +1,16 @@
-"""Write the demo class into submitted/: three students, every assignment (nnkit.democlass).
+"""Write the demo class into submitted/: three students, every assignment (nnkit.authoring.democlass).
 
     .venv/bin/python -m scripts.make_submissions [--into FOLDER]
-tests/test_notebooks.py checks that the committed files are what this writes. After adding an
-assignment, `python -m nnkit.authoring regenerate` does this and the rest (docs/authoring.md).
+tests/course/test_notebooks.py checks that the committed files are what this writes. After adding an
+assignment, `python -m nnkit.authoring.commands regenerate` does this and the rest (docs/authoring.md).
 """
 import argparse
 from pathlib import Path
 
-from nnkit import exits, paths
-from nnkit.democlass import write_class
-from nnkit.config import COURSE_ROOT
+from nnkit import exits
+from nnkit.collect import paths
+from nnkit.authoring.democlass import write_class
+from nnkit.kernel.config import COURSE_ROOT
 
 
 def main(argv=None) -> int:

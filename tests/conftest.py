@@ -18,11 +18,15 @@ from pathlib import Path
 
 import pytest
 
-from nnkit.scratch import scratch_course
+# The tests' helpers (batches, catalogue, hostile, users, ...) are imported by name from tests/support/.
+sys.path.insert(0, str(Path(__file__).parent / "support"))
+
+from nnkit.gradebook.scratch import scratch_course  # noqa: E402
+from nnkit.testing import nbgrader_env  # noqa: E402
 
 # How a test starts a grading: the Python modules that run nbgrader (as `python -m MODULE`), the
 # nbgrader command itself, and the make targets behind them.
-GRADING_MODULES = {"nbgrader", "nnkit.batch", "nnkit.worker", "nnkit.selfcheck", "nnkit.authoring", "scripts.demo"}
+GRADING_MODULES = {"nbgrader", "nnkit.batch.cli", "nnkit.batch.worker", "nnkit.batch.selfcheck", "nnkit.authoring.commands", "scripts.demo"}
 GRADING_MAKE_TARGETS = {"demo", "grade", "check", "test"}
 
 _guarded: list[str] = []  # the id of the running test while it is not marked slow
@@ -126,7 +130,7 @@ def made_once(tmp_path_factory, name: str):
 
 @pytest.fixture(scope="session")
 def demo_class(tmp_path_factory):
-    """(root, the batch's CompletedProcess) of the demo class graded once per run (tests/batches.py):
+    """(root, the batch's CompletedProcess) of the demo class graded once per run (tests/support/batches.py):
     read it; a test that changes it works on a copy (batches.copy_course)."""
     from batches import demo_class
 
@@ -144,8 +148,8 @@ def demo_class(tmp_path_factory):
 def demo_feedback(demo_class, tmp_path_factory) -> Path:
     """The graded demo class with its feedback generated (nbgrader generate_feedback), every
     assignment, once per run: the course folder."""
-    from nnkit.config import ASSIGNMENTS
-    from nnkit.gradebook import nbgrader
+    from nnkit.kernel.config import ASSIGNMENTS
+    from nnkit.gradebook.tools import nbgrader
 
     root, _ = demo_class
     with made_once(tmp_path_factory, "demo-feedback") as (folder, made):
@@ -162,3 +166,9 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     if outcome.get_result().when == "call" and outcome.get_result().failed:
         item.failed = True
+
+
+@pytest.fixture
+def nbgrader_path(monkeypatch):
+    """nbgrader shells out to `alembic`: this Python's bin/ first on PATH."""
+    monkeypatch.setenv("PATH", nbgrader_env()["PATH"])

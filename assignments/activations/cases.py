@@ -1,10 +1,10 @@
 """The hidden-test cases of `activations`, each used by one hidden-test cell of its notebook. Kernel side:
-nothing secret here (nnkit.case says what a case is and what this file may hold)."""
+nothing secret here (nnkit.kernel.case says what a case is and what this file may hold)."""
 import numpy as np
 
-from nnkit.case import case
-from nnkit.i18n import N_
-from nnkit.inputs import binary_digits, digit_batch, digits, logits, logits_of, probabilities, rng
+from nnkit.kernel.case import case
+from nnkit.kernel.i18n import N_
+from nnkit.kernel.inputs import binary_digits, digit_batch, digits, logits, logits_of, probabilities, rng
 
 
 @case("sigmoid", N_("8 MNIST digits scaled to [-10, 10], float64, shape (8, 28, 28)"))

@@ -1,10 +1,10 @@
 """The hidden-test cases of `backprop`, each used by one hidden-test cell of its notebook. Kernel side:
-nothing secret here (nnkit.case says what a case is and what this file may hold)."""
+nothing secret here (nnkit.kernel.case says what a case is and what this file may hold)."""
 import numpy as np
 
-from nnkit.case import case
-from nnkit.i18n import N_
-from nnkit.inputs import binary_digits, logits, logits_of, probabilities, rng
+from nnkit.kernel.case import case
+from nnkit.kernel.i18n import N_
+from nnkit.kernel.inputs import binary_digits, logits, logits_of, probabilities, rng
 
 
 @case("forward", N_("32 flattened MNIST digits x (32, 784), random w (784, 1) and b (1,)"))

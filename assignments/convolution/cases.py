@@ -1,10 +1,10 @@
 """The hidden-test cases of `convolution`, each used by one hidden-test cell of its notebook. Kernel side:
-nothing secret here (nnkit.case says what a case is and what this file may hold)."""
+nothing secret here (nnkit.kernel.case says what a case is and what this file may hold)."""
 import numpy as np
 
-from nnkit.case import case
-from nnkit.i18n import N_
-from nnkit.inputs import digit_batch, rng
+from nnkit.kernel.case import case
+from nnkit.kernel.i18n import N_
+from nnkit.kernel.inputs import digit_batch, rng
 
 
 @case("max_pooling", N_("8 MNIST digits (8, 1, 28, 28), kernel_size=2, stride=2"))

@@ -1,11 +1,11 @@
 """What grades `activations`: the reference of each graded function, and torch's float64 version
-of each where torch has one (nnkit.references cross-checks the two on every case)."""
+of each where torch has one (nnkit.judging.references cross-checks the two on every case)."""
 import numpy as np
 
 from assignments.activations.key import solution
 
 REFERENCES = {"sigmoid": solution.sigmoid, "relu": solution.relu, "cross_entropy": solution.cross_entropy}
-# The student copies the mutation report mutates (nnkit.mutants): the solution module as a student writes it.
+# The student copies the mutation report mutates (nnkit.authoring.mutants): the solution module as a student writes it.
 STUDENT_VIEWS = {"solution": {name: name for name in REFERENCES}}
 
 

@@ -5,9 +5,9 @@ import numpy as np
 
 from assignments.activations.key import solution as activations
 from assignments.backprop.key import solution
-from nnkit.compare import Wrong, as_array, as_items, compare_values
-from nnkit.i18n import _
-from nnkit.inputs import binary_digits
+from nnkit.judging.compare import Wrong, as_array, as_items, compare_values
+from nnkit.kernel.i18n import _
+from nnkit.kernel.inputs import binary_digits
 
 REFERENCES = {name: getattr(solution, name) for name in ("forward", "sigmoid_grad", "cross_entropy_grad", "backward", "train")}
 STUDENT_VIEWS = {"solution": {name: name for name in REFERENCES}}
@@ -89,7 +89,7 @@ def check_training(got, case, want) -> str:
     w, b, losses = as_items(got, 3, case.returns)
     want_losses = np.asarray(want_losses, dtype=np.float64)
     if isinstance(losses, (list, tuple)) and losses:  # numbers, some perhaps as arrays or lists of one
-        from nnkit.compare import stacked
+        from nnkit.judging.compare import stacked
 
         items = [stacked(v) for v in losses]
         if all(i is not None and i.size == 1 and i.dtype.kind in "iuf" for i in items):

@@ -5,13 +5,13 @@ import numpy as np
 from assignments.convolution.key import solution
 
 REFERENCES = {"max_pooling": solution.max_pooling_fast, "conv": solution.conv_fast}
-# The mutation report (nnkit.mutants) plays the student with the loop versions students write and
+# The mutation report (nnkit.authoring.mutants) plays the student with the loop versions students write and
 # with the vectorized ones they may write instead. Not with conv_fast: its flat-row im2col is the
 # grader's own speed-up, no student's code. When it was played, 56 of its mutants went uncaught:
 # most change the buffers and row length it over-allocates by design, its stride-1 shortcut or
 # reshape's unknown (negative) size, and compute the same output; a few (`KW / 1`, a float row
 # length once padding >= kernel width) break on inputs no case has. It is proved instead against
-# torch and the loop versions on random shapes (tests/test_solutions.py).
+# torch and the loop versions on random shapes (tests/course/test_solutions.py).
 STUDENT_VIEWS = {"loops": {"max_pooling": "max_pooling", "conv": "conv"},
                  "vectorized": {"max_pooling": "max_pooling_fast", "conv": "conv_windows"}}
 

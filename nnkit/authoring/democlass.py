@@ -1,0 +1,83 @@
+"""The demo class (submitted/): three students, every assignment, and what each must score.
+
+- correct: the instructor's answers (full marks);
+- blank: the untouched release (zero);
+- seed: the seed tutorial's own implementations (tests/variants/seed.py).
+
+What the seed scores is an expected value, stated by hand, not derived: each assignment states its
+own in `assignments/<name>/demo.toml` (`seed = 10`), beside its cases, so that adding an assignment
+edits no shared file. The tests, the benchmarks and the README's checked output use `demo_score`.
+`write_class` writes the notebooks (python -m scripts.make_submissions; nnkit.authoring.commands regenerate).
+"""
+import tomllib
+from pathlib import Path
+
+import nbformat
+
+from nnkit.collect import paths
+from nnkit.kernel.config import ASSIGNMENTS
+from nnkit.collect.notebooks import fill, implementations_in, notebook_path, read, reference_code, total_points
+from nnkit.kernel.config import COURSE_ROOT
+
+SEED_CODE = COURSE_ROOT / "tests" / "variants" / "seed.py"
+DEMO_STUDENTS = ("blank", "correct", "seed")
+# What `make demo` prints first and last: scripts/demo.py prints them, `regenerate` writes them into
+# the README's checked block (whose times are blanked when it is checked).
+DEMO_FIRST_LINE = "Autograding every submission (nbgrader autograde)..."
+DEMO_FILE = "demo.toml"  # in assignments/<name>/
+DEMO_TEMPLATE = '''# What the seed student of the demo class (submitted/seed/, the code of tests/variants/seed.py)
+# scores on this assignment: an expected value, written by hand; the tests check that grading gives
+# exactly this. (`correct` scores the total, `blank` 0.)
+seed = {seed}
+'''
+
+
+def demo_last_line(seconds: float) -> str:
+    return f"done in {seconds:.1f} s; graded notebooks in autograded/, gradebook in gradebook.db"
+
+
+def demo_file(assignment: str, root: Path = COURSE_ROOT) -> Path:
+    return root / "assignments" / assignment / DEMO_FILE
+
+
+def stated_scores(assignment: str, root: Path = COURSE_ROOT) -> dict:
+    """The assignment's demo.toml: {"seed": points}."""
+    with open(demo_file(assignment, root), "rb") as f:
+        return tomllib.load(f)
+
+
+def demo_score(student: str, assignment: str) -> float:
+    """The score a demo student must get: 0 blank, full marks correct, the stated one for seed."""
+    if student == "blank":
+        return 0
+    if student == "correct":
+        return total_points(assignment)
+    return stated_scores(assignment)[student]
+
+
+def implementations(student: str, assignment: str) -> dict[str, str]:
+    if student == "correct":
+        return reference_code(assignment)
+    if student == "seed":
+        return implementations_in(SEED_CODE.read_text())
+    return {}
+
+
+def demo_notebook(student: str, assignment: str, root: Path = COURSE_ROOT) -> nbformat.NotebookNode:
+    return fill(read(notebook_path("release", assignment, root)), implementations(student, assignment))
+
+
+def write_class(into: Path = paths.step_root(COURSE_ROOT, "submitted")) -> list[Path]:
+    """Write every demo notebook, as <student>/<assignment>/<assignment>.ipynb in `into` (the course's
+    submitted/ folder: the committed demo class has nbgrader's default layout); return those whose
+    content changed."""
+    changed = []
+    for student in DEMO_STUDENTS:
+        for assignment in ASSIGNMENTS:
+            path = into / student / assignment / f"{assignment}.ipynb"
+            text = nbformat.writes(demo_notebook(student, assignment)) + "\n"
+            if not path.is_file() or path.read_text() != text:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text)
+                changed.append(path)
+    return changed

@@ -1,0 +1,68 @@
+"""nbgrader's collect, copying a submission from the exchange without following anything in it.
+
+The exchange's inbound folder is written by students, and stays writable by them while the
+instructor collects: nbgrader's own collect copies it with `shutil.copytree`, which follows a link
+(a student's `notes.txt -> .../key/solution.py` arrives in submitted/ as the answer key's bytes)
+and blocks on a named pipe. `SafeCollect` is nbgrader's collect with its copy replaced by
+`nnkit.collect.files.copy_tree` (regular files and folders only, each opened without following; anything
+else recorded by a link that resolves nowhere, so that the grader's pre-check rejects the
+submission with the reason). The rest (which submissions, timestamps, --update, --before-duedate,
+include/exclude/size limits) is nbgrader's, except that one student's submission that cannot
+be collected (too big, unreadable, failing mid-copy) is logged as not collected and the others are
+still collected; and no file is copied past the size it had when opened (or nbgrader's
+max_file_size), however fast a student appends to it. nbgrader_config.py selects it
+(`c.ExchangeFactory.collect`).
+"""
+import os
+import shutil
+import stat
+
+from nbgrader.exchange.default.collect import ExchangeCollect
+from nbgrader.utils import ignore_patterns
+
+from nnkit.collect.files import copy_tree, hardlinks_unprotected, size
+
+
+class SafeCollect(ExchangeCollect):
+    def init_src(self):
+        problem = hardlinks_unprotected()
+        if problem:
+            self.fail(f"refusing to collect: {problem}")
+        super().init_src()
+
+    def get_size(self, root):
+        """nbgrader's, by `nnkit.collect.files.walk`: without recursion, however deep the student's folders nest."""
+        return size(root)
+
+    def do_copy(self, src, dest, log=None):
+        """Collect one submission; whatever goes wrong with it (too big, unreadable, a folder that
+        changes under the copy) costs only that submission, recorded as not collected in one line,
+        and collection goes on with the next student's."""
+        try:
+            self.copy_submission(src, dest)
+        except Exception as error:  # noqa: BLE001: a student's submission never stops everyone's collect
+            self.log.error("Not collected: %s: %s: %s", src, type(error).__name__, error)
+            if os.path.lexists(dest):
+                shutil.rmtree(dest, ignore_errors=True)  # our partial copy: no link in it is followed
+
+    def copy_submission(self, src, dest):
+        status = os.lstat(src)
+        if not stat.S_ISDIR(status.st_mode):  # the submission itself replaced by a link: copy nothing
+            self.log.error("Not collected: %s is not a folder (a link?)", src)
+            return
+        total = self.get_size(src)
+        if total > 1000 * self.coursedir.max_dir_size:
+            raise RuntimeError(f"Directory size is too big. Size is {total}, maximum size is {1000 * self.coursedir.max_dir_size}")
+        max_file = self.coursedir.max_file_size
+        recorded = copy_tree(src, dest, ignore_patterns(exclude=self.coursedir.ignore, include=self.coursedir.include,
+                                                        max_file_size=max_file, log=self.log),
+                             max_file_bytes=1000 * max_file if max_file else None)
+        for name, what in recorded:
+            self.log.warning("%s: %s is %s: not collected (the submission will not be gradable)", dest, name, what)
+        if self.coursedir.groupshared:  # as nbgrader's: ug+rw(x), never through a link
+            for folder, _, names in os.walk(dest):
+                os.chmod(folder, (os.stat(folder).st_mode | 0o2770) & 0o2777)
+                for name in names:
+                    path = os.path.join(folder, name)
+                    if not os.path.islink(path):
+                        os.chmod(path, (os.lstat(path).st_mode | 0o660) & 0o777)

@@ -1,0 +1,159 @@
+"""Comparing an answer with the reference: shapes, dtypes, values within tolerance, the forms a right
+answer may take, and the message a student reads when it is wrong. Grader side; used by the judge
+and by an assignment's own checks (assignments/<name>/key/reference.py, e.g. backprop's training).
+
+Every form of a right answer passes: an array, a (nested) list or tuple, a NumPy scalar, a 0-d
+array.
+
+The one place that says how close an answer must be to the reference (FLOAT64, FLOAT32): a value
+passes when |got - expected| <= atol + rtol * |expected| (numpy.isclose's rule: equal infinities
+agree, NaN never does). The bounds sit far above the rounding differences between correct
+formulations (loops vs einsum, other summation orders, the two branches of a stable sigmoid:
+~1e-15 relative in float64, ~1e-6 in float32) and far below the smallest error a wrong formula
+makes on the hidden cases (~1e-2).
+"""
+from typing import NamedTuple
+
+import numpy as np
+
+from nnkit.kernel.codec import Unrepresentable
+from nnkit.kernel.i18n import _
+
+
+class Tolerance(NamedTuple):
+    rtol: float
+    atol: float
+
+    def describe(self) -> str:
+        """As the notebooks state it: `1e-9 + 1e-7·|expected|`."""
+        return f"{short(self.atol)} + {short(self.rtol)}·|expected|"
+
+
+def short(x: float) -> str:
+    mantissa, exponent = f"{x:.0e}".split("e")
+    return f"{mantissa}e{int(exponent)}"
+
+
+FLOAT64 = Tolerance(rtol=1e-7, atol=1e-9)
+FLOAT32 = Tolerance(rtol=1e-4, atol=1e-5)
+
+
+def tolerance_for(dtype) -> Tolerance:
+    return FLOAT32 if np.dtype(dtype).itemsize <= 4 and np.dtype(dtype).kind == "f" else FLOAT64
+
+
+class Wrong(Exception):
+    """Raised inside the comparison with the message for the student, and its cause (one of
+    nnkit.kernel.case.CAUSES: "values", "dtype", "shape"), which picks the case's hint."""
+
+    def __init__(self, message: str, cause: str = "values"):
+        super().__init__(message)
+        self.cause = cause
+
+
+def check_values(got, case, want) -> str:
+    """The default check of a case: the answer equals the reference's, within tolerance."""
+    return check_answer(got, want, case.returns)
+
+
+def check_answer(got, want, names: tuple = (), label: str = "answer") -> str:
+    """Compare got with want (an array, a number, or a tuple of them); return a short detail if right."""
+    if isinstance(want, tuple):
+        items = as_items(got, len(want), names)
+        return "".join(check_answer(g, w, label=name) for g, w, name in
+                       zip(items, want, names or [f"item {i}" for i in range(len(want))]))
+    want = np.asarray(want)
+    array = as_array(got, label, want)
+    if want.ndim == 0:
+        if array.size != 1:
+            raise Wrong(_("{label}: expected a single number, got an array of shape {shape}").format(label=label, shape=array.shape),
+                        "shape")
+        array = array.reshape(())
+    else:
+        if array.shape != want.shape:
+            raise Wrong(_("{label}: wrong shape: expected {want}, got {got}").format(label=label, want=want.shape, got=array.shape)
+                        + shape_hint(array.shape, want.shape), "shape")
+        if array.dtype != want.dtype:
+            raise Wrong(_("{label}: wrong dtype: expected {want} (the input's), got {got}").format(
+                label=label, want=want.dtype, got=array.dtype) + dtype_hint(array.dtype, want.dtype), "dtype")
+    return compare_values(array, want, label)
+
+
+def as_items(got, count: int, names: tuple) -> list:
+    if not isinstance(got, (tuple, list)) or len(got) != count:
+        what = f" ({', '.join(names)})" if names else ""
+        raise Wrong(_("expected a tuple of {count} values{what}, got {got}").format(count=count, what=what, got=describe(got)),
+                    "shape")
+    return list(got)
+
+
+def as_array(got, label: str, want: np.ndarray) -> np.ndarray:
+    """An answer as one numeric array: arrays and numbers as they are, a (nested) list or tuple of
+    numbers or of equal-shaped arrays stacked (a list answer is as good as an array)."""
+    array = stacked(got)
+    if array is None:
+        raise Wrong(_("{label}: expected {want}, got {got}").format(label=label, want=describe_expected(want), got=describe(got)),
+                    "shape")
+    if array.dtype.kind not in "iuf":
+        raise Wrong(_("{label}: expected real numbers, got dtype {dtype}").format(label=label, dtype=array.dtype), "dtype")
+    return array
+
+
+def stacked(got, depth: int = 0) -> np.ndarray | None:
+    if isinstance(got, np.ndarray):
+        return got
+    if isinstance(got, (list, tuple)) and got and depth < 8:
+        items = [stacked(item, depth + 1) for item in got]
+        if all(item is not None for item in items) and len({(i.shape, i.dtype.kind) for i in items}) == 1:
+            return np.array(items)
+    return None
+
+
+def compare_values(got: np.ndarray, want: np.ndarray, label: str, hint: str = "") -> str:
+    """numpy.isclose's rule: |got - expected| <= atol + rtol * |expected|; equal infinities agree,
+    NaN never does."""
+    tol = tolerance_for(want.dtype)
+    g, w = got.astype(np.float64), want.astype(np.float64)
+    with np.errstate(all="ignore"):
+        close = np.isclose(g, w, rtol=tol.rtol, atol=tol.atol)
+        error = np.where(close, np.where(np.isfinite(w), np.abs(g - w), 0.0), np.abs(g - w))
+    error = np.where(np.isnan(error), np.inf, error)
+    if not close.all():
+        worst = np.unravel_index(int(np.argmax(np.where(close, -1.0, error))), w.shape) if w.ndim else ()
+        where = _(" at index {index}").format(index=tuple(int(i) for i in worst)) if w.ndim else ""
+        nan = _(" ({nan} are NaN, {inf} infinite)").format(nan=int(np.isnan(g).sum()), inf=int(np.isinf(g).sum())) \
+            if not np.isfinite(g).all() else ""
+        count = (_("{wrong} of {size} values are wrong{nan}; the largest error is").format(
+            wrong=int((~close).sum()), size=w.size, nan=nan) if w.ndim else _("error"))
+        raise Wrong(_("{label}: wrong values: {count} {error:.3g}{where}: expected {want:.6g}, got {got:.6g} "
+                      "(allowed: |got - expected| <= {allowed})").format(
+            label=label, count=count, error=error[worst], where=where, want=w[worst], got=g[worst],
+            allowed=tol.describe()) + hint)
+    return _(" ({label} largest error {error:.2g})").format(label=label, error=float(error.max())) if error.size else ""
+
+
+def describe(value) -> str:
+    if isinstance(value, Unrepresentable):
+        return repr(value)
+    if isinstance(value, (tuple, list)):
+        return _("a {kind} of {count} items").format(kind=type(value).__name__, count=len(value))
+    return _("an array of shape {shape}").format(shape=np.shape(value))
+
+
+def describe_expected(want) -> str:
+    want = np.asarray(want)
+    return _("a number") if want.ndim == 0 else _("a numpy array of shape {shape} and dtype {dtype}").format(
+        shape=want.shape, dtype=want.dtype)
+
+
+def shape_hint(got: tuple, want: tuple) -> str:
+    if len(got) == len(want) >= 2 and got[:-2] + got[-2:][::-1] == want:
+        return _(" (are H and W swapped?)")
+    return ""
+
+
+def dtype_hint(got: np.dtype, want: np.dtype) -> str:
+    if got == np.float64 and want == np.float32:
+        return _("; float64 usually comes from a buffer made with `np.zeros(...)` or `np.empty(...)` "
+                 "without `dtype=x.dtype`, or from mixing in a float64 array")
+    return ""

@@ -1,0 +1,329 @@
+"""The student's and the instructor's paths in a real browser: JupyterLab 4 in headless Chromium,
+driven by Selenium (Debian's chromium and chromium-driver). One server per role, started where its
+user would start it: the student's in a folder holding only the release folder handed out, the
+instructor's in the course folder. A failing test leaves a screenshot in browser-screenshots/."""
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from batches import run_batch
+from components import require
+from nnkit.gradebook.tools import nbgrader
+from nnkit.gradebook.scratch import scratch_course
+from nnkit.testing import nbgrader_env
+from nnkit.kernel.config import COURSE_ROOT
+from nnkit.collect.notebooks import fill, read, reference_code
+from nnkit.kernel.config import ASSIGNMENTS
+from nnkit.collect.notebooks import total_points
+from nnkit.authoring.democlass import DEMO_STUDENTS, demo_score
+
+pytestmark = pytest.mark.slow  # JupyterLab and Chromium; the instructor's pages read graded courses
+
+SCREENSHOTS = COURSE_ROOT / "browser-screenshots"
+TOKEN = "nnkit-browser-test"
+WAIT = 120
+
+
+@contextmanager
+def lab_server(folder: Path, home: Path):
+    """`jupyter lab` started in `folder`, as its user would start it; yields its base URL."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    settings = home / ".jupyter" / "lab" / "user-settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True, exist_ok=True)
+    (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')  # no pop-up asking
+    env = nbgrader_env() | {"HOME": str(home), "JUPYTER_CONFIG_DIR": str(home / ".jupyter"),
+                            "JUPYTERLAB_SETTINGS_DIR": str(home / ".jupyter" / "lab" / "user-settings")}
+    log = open(home / "server.log", "w")
+    server = subprocess.Popen([sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
+                               f"--ServerApp.port={port}", "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={TOKEN}",
+                               f"--ServerApp.root_dir={folder}", "--LabApp.news_url=None", "--LabApp.check_for_updates_class="
+                               "jupyterlab.NeverCheckForUpdate"], cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + WAIT
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/api/status?token={TOKEN}", timeout=2)
+                break
+            except OSError:
+                if time.time() > deadline or server.poll() is not None:
+                    raise RuntimeError((home / "server.log").read_text()[-3000:])
+                time.sleep(0.3)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # it waits for its kernels; nothing of theirs is kept
+            server.kill()
+            server.wait()
+        log.close()
+
+
+@pytest.fixture
+def browser(request, tmp_path):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = require("chromium")
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--window-size=1400,1000", f"--user-data-dir={tmp_path / 'profile'}"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(require("chromium-driver")), options=options)
+    driver.implicitly_wait(0)
+    yield driver
+    failed = getattr(request.node, "failed", False)
+    if failed:
+        SCREENSHOTS.mkdir(exist_ok=True)
+        path = SCREENSHOTS / f"{request.node.name}.png"
+        driver.save_screenshot(str(path))
+        print(f"\nscreenshot: {path}")
+    driver.quit()
+
+
+def wait_for(driver, condition, what: str, seconds: float = WAIT):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, seconds, poll_frequency=0.25).until(condition, message=f"waiting for {what}")
+
+
+def css(selector):
+    from selenium.webdriver.common.by import By
+
+    return lambda driver: driver.find_elements(By.CSS_SELECTOR, selector) or False
+
+
+def open_notebook(driver, url: str, path: str):
+    driver.get(f"{url}/lab/tree/{path}?token={TOKEN}&reset")
+    wait_for(driver, css(".jp-NotebookPanel .validate-button"), "the notebook and its Validate button")
+    wait_for(driver, css(".jp-Notebook-ExecutionIndicator[data-status='idle']") , "the kernel to be idle")
+
+
+def validate(driver) -> str:
+    """Click Validate; return the text of nbgrader's dialog, then close it."""
+    from selenium.webdriver.common.by import By
+
+    driver.find_element(By.CSS_SELECTOR, ".jp-NotebookPanel-toolbar .validate-button").click()
+    dialog = wait_for(driver, css(".jp-Dialog .validation-success, .jp-Dialog .validation-failed"),
+                      "the validation results")[0]
+    text = dialog.text
+    driver.find_element(By.CSS_SELECTOR, ".jp-Dialog .jp-mod-accept").click()
+    wait_for(driver, lambda d: not d.find_elements(By.CSS_SELECTOR, ".jp-Dialog"), "the dialog to close")
+    return text
+
+
+def restart_and_run_all(driver):
+    """Kernel menu -> Restart Kernel and Run All Cells..., then Restart in the dialog."""
+    from selenium.webdriver.common.by import By
+
+    next(e for e in driver.find_elements(By.CSS_SELECTOR, ".lm-MenuBar-itemLabel") if e.text == "Kernel").click()
+    item = wait_for(driver, lambda d: [e for e in d.find_elements(By.CSS_SELECTOR, ".lm-Menu-itemLabel")
+                                       if e.text.startswith("Restart Kernel and Run All")], "the menu item")[0]
+    item.click()
+    wait_for(driver, css(".jp-Dialog .jp-mod-accept"), "the restart dialog")[0].click()
+    cells = len(driver.find_elements(By.CSS_SELECTOR, ".jp-CodeCell"))
+    wait_for(driver, lambda d: len([p for p in d.find_elements(By.CSS_SELECTOR, ".jp-CodeCell .jp-InputPrompt")
+                                    if p.text.strip() not in ("[ ]:", "[*]:", "")]) == cells,
+             "every cell to run", seconds=300)
+
+
+def test_a_student_validates_blank_then_finished_work(browser, tmp_path):
+    """A release folder handed out alone: Validate fails on the blank notebook and names the failing
+    checks; with the answers filled in, Restart and Run All passes every check; Validate succeeds."""
+    from selenium.webdriver.common.by import By
+
+    work = tmp_path / "student"
+    shutil.copytree(COURSE_ROOT / "release" / "activations", work / "activations")
+    with lab_server(work, tmp_path / "student-home") as url:
+        open_notebook(browser, url, "activations/activations.ipynb")
+        failed = validate(browser)
+        assert "The following cell failed" in failed and "# Check your sigmoid" in failed, failed
+        notebook = fill(read(work / "activations" / "activations.ipynb"), reference_code("activations"))
+        browser.get("about:blank")
+        nbformat.write(notebook, str(work / "activations" / "activations.ipynb"))
+        open_notebook(browser, url, "activations/activations.ipynb")
+        restart_and_run_all(browser)
+        outputs = "\n".join(o.text for o in browser.find_elements(By.CSS_SELECTOR, ".jp-OutputArea-output"))
+        assert outputs.count("visible checks passed") == 3 and "Error" not in outputs, outputs
+        assert "Success! Your notebook passes all the tests." in validate(browser)
+        SCREENSHOTS.mkdir(exist_ok=True)
+        browser.save_screenshot(str(SCREENSHOTS / "student-validated.png"))
+
+
+def test_the_instructor_sees_the_assignments_and_the_demo_scores_in_the_formgrader(browser, demo_class, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    graded_course, _ = demo_class
+    with lab_server(graded_course, tmp_path / "instructor-home") as url:
+        browser.get(f"{url}/formgrader?token={TOKEN}")
+        wait_for(browser, lambda d: "backprop" in d.find_element(By.TAG_NAME, "body").text, "the assignments")
+        page = browser.find_element(By.TAG_NAME, "body").text
+        assert all(name in page for name in ASSIGNMENTS)
+        assert "exchange directory does not exist" not in page.lower()
+        browser.find_element(By.PARTIAL_LINK_TEXT, "Current configuration").click()
+        wait_for(browser, lambda d: "nnkit.execution.execute.ResilientExecute" in d.find_element(By.TAG_NAME, "body").text,
+                 "the configuration, with the preprocessors by name")
+        browser.get(f"{url}/formgrader/manage_students?token={TOKEN}")
+        wait_for(browser, lambda d: "seed" in d.find_element(By.TAG_NAME, "body").text, "the students")
+        rows = {cells[1].text: row.text for row in browser.find_elements(By.CSS_SELECTOR, "table tbody tr")
+                if len(cells := row.find_elements(By.TAG_NAME, "td")) > 2}  # name, student id, email, score
+        course_total = sum(total_points(a) for a in ASSIGNMENTS)
+        for student in DEMO_STUDENTS:
+            total = sum(demo_score(student, a) for a in ASSIGNMENTS)
+            assert f"{total:g} / {course_total:g}" in rows[student], rows
+        SCREENSHOTS.mkdir(exist_ok=True)
+        browser.save_screenshot(str(SCREENSHOTS / "formgrader-students.png"))
+
+
+def test_a_feedback_page_renders_its_formulas_offline(browser, demo_feedback):
+    from selenium.webdriver.common.by import By
+
+    page = demo_feedback / "feedback" / "seed" / "activations" / "activations.html"
+    browser.get(page.as_uri())
+    wait_for(browser, css("math"), "the formulas")
+    sizes = browser.execute_script("return [...document.querySelectorAll('math')].map(m => m.getBoundingClientRect().height)")
+    assert len(sizes) >= 3 and min(sizes) > 10, sizes  # drawn, not raw text
+    text = browser.find_element(By.TAG_NAME, "body").text
+    assert "$$" not in text and "\\frac" not in text
+    assert "test_sigmoid_extremes" in text and "Test cell" not in text  # the summary names each test
+    SCREENSHOTS.mkdir(exist_ok=True)
+    browser.save_screenshot(str(SCREENSHOTS / "feedback.png"))
+
+
+# --- what a student's notebook can do in the instructor's browser (issue 16) -------------------------------
+
+PLOTS = "%matplotlib inline\nimport matplotlib.pyplot as plt\nplt.plot([0, 1, 2], [0, 1, 4])\nplt.title('an honest plot')\nplt.show()"
+RENAMED = "<img src=x onerror=document.documentElement.dataset.planted=1>.ipynb"  # a file name: no slash
+
+
+class Planted:
+    """A server on 127.0.0.1 that counts the requests the planted scripts would make."""
+
+    def __init__(self):
+        import http.server
+        import threading
+
+        hits = self.hits = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                hits.append(self.path)
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+@pytest.fixture(scope="module")
+def planted_server():
+    server = Planted()
+    yield server
+    server.server.shutdown()
+
+
+@pytest.fixture
+def planted(planted_server):
+    """The server, with what earlier tests' pages sent forgotten."""
+    planted_server.hits.clear()
+    return planted_server
+
+
+@pytest.fixture(scope="module")
+def hostile_course(tmp_path_factory, planted_server):
+    """A course graded by the batch: a student whose notebook plants scripts in its outputs, a
+    markdown cell, a raw cell and a cell tag (tests/support/hostile.py: html_scripts); an honest student whose
+    notebook draws a plot; a submission whose file name is markup. Feedback generated for both."""
+    from hostile import CATALOGUE, Context
+
+    root = scratch_course(tmp_path_factory.mktemp("pages") / "course")
+    nbgrader("generate_assignment", "activations", root=root)
+    release = read(root / "release" / "activations" / "activations.ipynb")
+    made = {"html_scripts": CATALOGUE["html_scripts"].build(release, Context(str(root), "", planted_server.port)),
+            "plotter": fill(release, reference_code("activations"))}
+    made["plotter"].cells.insert(2, nbformat.v4.new_code_cell(PLOTS))
+    for student, notebook in made.items():
+        (root / "submitted" / student / "activations").mkdir(parents=True)
+        nbformat.write(notebook, str(root / "submitted" / student / "activations" / "activations.ipynb"))
+    (root / "submitted" / "renamer" / "activations").mkdir(parents=True)
+    nbformat.write(made["plotter"], str(root / "submitted" / "renamer" / "activations" / RENAMED))
+    run_batch(root, "--assignment", "activations", check=True)
+    nbgrader("generate_feedback", "activations", "--force", root=root)
+    return root
+
+
+def nothing_planted_ran(driver, planted: Planted) -> None:
+    time.sleep(2)  # an onerror or onload fires as the page settles
+    assert driver.execute_script("return document.documentElement.dataset.planted") is None
+    assert planted.hits == []
+
+
+def images_drawn(driver) -> list[int]:
+    return driver.execute_script("return [...document.querySelectorAll('.output_png img')].map(i => i.naturalWidth)")
+
+
+def submission_id(root: Path, student: str) -> str:
+    from nnkit.gradebook.db import open_gradebook
+
+    with open_gradebook(root) as gradebook:
+        return gradebook.find_submission_notebook("activations", "activations", student).id
+
+
+def test_no_planted_script_runs_in_the_formgrader_and_an_honest_plot_still_shows(browser, hostile_course, planted, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    SCREENSHOTS.mkdir(exist_ok=True)
+    with lab_server(hostile_course, tmp_path / "instructor-home") as url:
+        browser.get(f"{url}/formgrader/submissions/{submission_id(hostile_course, 'html_scripts')}/?token={TOKEN}")
+        wait_for(browser, lambda d: "Planted" in d.page_source, "the hostile notebook")  # shown or not: a <style> may hide it
+        nothing_planted_ran(browser, planted)
+        assert browser.find_elements(By.CSS_SELECTOR, ".full-credit"), "the formgrader's own scripts and buttons work"
+        browser.save_screenshot(str(SCREENSHOTS / "formgrader-hostile.png"))
+        browser.get(f"{url}/formgrader/submissions/{submission_id(hostile_course, 'plotter')}/?token={TOKEN}")
+        wait_for(browser, lambda d: images_drawn(d), "the plot")
+        assert min(images_drawn(browser)) > 100
+        browser.save_screenshot(str(SCREENSHOTS / "formgrader-plot.png"))
+
+
+def test_no_planted_script_runs_in_the_feedback_which_keeps_its_plot_and_formulas(browser, hostile_course, planted):
+    feedback = hostile_course / "feedback" / "{}" / "activations" / "activations.html"
+    browser.get(Path(str(feedback).format("html_scripts")).as_uri())
+    wait_for(browser, css("math"), "the page")
+    nothing_planted_ran(browser, planted)
+    SCREENSHOTS.mkdir(exist_ok=True)
+    browser.save_screenshot(str(SCREENSHOTS / "feedback-hostile.png"))
+    browser.get(Path(str(feedback).format("plotter")).as_uri())
+    wait_for(browser, css("math"), "the formulas")
+    sizes = browser.execute_script("return [...document.querySelectorAll('math')].map(m => m.getBoundingClientRect().height)")
+    assert len(sizes) >= 3 and min(sizes) > 10, sizes
+    assert min(images_drawn(browser)) > 100
+    browser.save_screenshot(str(SCREENSHOTS / "feedback-plot.png"))
+    browser.execute_script("document.querySelector('math').scrollIntoView()")
+    browser.save_screenshot(str(SCREENSHOTS / "feedback-math.png"))
+
+
+def test_the_report_shows_a_markup_file_name_as_text(browser, hostile_course, planted):
+    from selenium.webdriver.common.by import By
+
+    browser.get((hostile_course / "autograded" / "report.html").as_uri())
+    wait_for(browser, lambda d: "renamer" in d.find_element(By.TAG_NAME, "body").text, "the review list")
+    assert RENAMED in browser.find_element(By.TAG_NAME, "body").text
+    nothing_planted_ran(browser, planted)
+    SCREENSHOTS.mkdir(exist_ok=True)
+    browser.save_screenshot(str(SCREENSHOTS / "report.png"))
