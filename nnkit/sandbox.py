@@ -43,7 +43,7 @@ from pathlib import Path
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Integer
 
-from nnkit import cgroups, exits, limits, places
+from nnkit import cgroups, exits, keyrings, limits, places, syscalls
 
 # What the kernel side of the kit is: record() and what it imports. tests/test_sandbox.py checks
 # that these modules import nothing else of the kit.
@@ -75,8 +75,11 @@ def unavailable() -> str:
     missing = [tool for tool in tools if shutil.which(tool) is None]
     if missing:
         return f"{', '.join(missing)} not found: {INSTALL_HINT}"
-    probe = subprocess.run(namespace_args() + ["--ro-bind", "/usr", "/usr", *usr_links(), "--", "true"],
-                           capture_output=True, text=True)
+    if syscalls.unavailable():
+        return syscalls.unavailable()
+    with os.fdopen(syscalls.descriptor(), "rb") as seccomp:  # the filter loads, or no sandbox
+        probe = subprocess.run(namespace_args() + syscalls.bwrap_args(seccomp.fileno()) + ["--ro-bind", "/usr", "/usr",
+                               *usr_links(), "--", "true"], capture_output=True, text=True, pass_fds=(seccomp.fileno(),))
     if probe.returncode != 0:
         return (f"bwrap cannot create namespaces here ({probe.stderr.strip()[:200]}): as a user other than root it "
                 "needs unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1, or an AppArmor "
@@ -206,17 +209,18 @@ def limit_args(nproc: bool = True) -> list[str]:
             "--core=0", "--"]
 
 
-def command(kernel_cmd: list[str], runtime: Path, folder: Path | None, uid: int, env: dict, nproc: bool = True) -> list[str]:
+def command(kernel_cmd: list[str], runtime: Path, folder: Path | None, uid: int, env: dict, nproc: bool = True,
+            seccomp: int | None = None) -> list[str]:
     """The whole command that starts `kernel_cmd` in a sandbox."""
     drop = []
     if os.geteuid() == 0:
         drop = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all",
                 "--bounding-set=-all", "--no-new-privs", "--"]
-    private = ["--proc", "/proc", "--dev", "/dev", *tmpfs("/tmp", limits.TMP_BYTES), *tmpfs("/dev/shm", limits.TMP_BYTES),
+    private = ["--proc", "/proc", *keyrings.hidden(), "--dev", "/dev", *tmpfs("/tmp", limits.TMP_BYTES), *tmpfs("/dev/shm", limits.TMP_BYTES),
                *tmpfs(INSIDE_HOME, limits.HOME_BYTES), *tmpfs(INSIDE_WORK, limits.WORK_BYTES)]
     shown = ["--ro-bind", "/usr", "/usr", *usr_links(), *[a for e in etc_entries() for a in ("--ro-bind", e, e)],
              *python_view(), *kit_view(), *work_files(folder), *Runtime.view(runtime)]
-    return [*limit_args(nproc), *namespace_args(), *private, *folders_above(shown, private), *shown,
+    return [*keyrings.command(limit_args(nproc)), *namespace_args(), *syscalls.bwrap_args(seccomp), *private, *folders_above(shown, private), *shown,
             *environment(env), "--chdir", INSIDE_WORK, "--", *drop, *kernel_cmd]
 
 
@@ -476,7 +480,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         if unavailable():
             raise SandboxUnavailable(f"cannot grade in a sandbox: {unavailable()}")
         super().__init__(**kwargs)
-        self.cgroup, self.oom_seen, self.usage, self.runtime = None, 0, {}, None
+        self.cgroup, self.oom_seen, self.usage, self.runtime, self.seccomp = None, 0, {}, None, None
         # The uid first, then its runtime folder, the cgroup last: whatever fails releases what was
         # taken before it (the batch's sweep would not remove a group of this live worker's).
         self.lease = UidLease()
@@ -510,8 +514,14 @@ class SandboxedKernelManager(AsyncKernelManager):
         return await super()._async_pre_start_kernel(**kw)
 
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw) -> None:
-        kw.update(cwd=str(self.runtime.path), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        return await super()._async_launch_kernel(kernel_cmd, **kw)
+        kw.update(cwd=str(self.runtime.path), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                  pass_fds=() if self.seccomp is None else (self.seccomp,))
+        try:
+            return await super()._async_launch_kernel(kernel_cmd, **kw)
+        finally:  # bwrap has read the filter from its copy
+            if self.seccomp is not None:
+                os.close(self.seccomp)
+                self.seccomp = None
 
     def _reconcile_connection_info(self, info) -> None:
         if not self.runtime.check_connection_file():  # never open what is not ours and regular
@@ -522,8 +532,9 @@ class SandboxedKernelManager(AsyncKernelManager):
     def format_kernel_cmd(self, extra_arguments=None) -> list[str]:
         kernel_cmd = super().format_kernel_cmd(extra_arguments)
         self.runtime.share_connection_file()
+        self.seccomp = syscalls.descriptor() if syscalls.wanted() else None
         sandboxed = command(kernel_cmd, self.runtime.path, self.folder, self.lease.uid, os.environ,
-                            nproc=os.geteuid() == 0 or self.cgroup is None)
+                            nproc=os.geteuid() == 0 or self.cgroup is None, seccomp=self.seccomp)
         return self.cgroup.join_command(sandboxed) if self.cgroup is not None else sandboxed
 
     def out_of_memory(self) -> str:
@@ -572,7 +583,7 @@ def describe() -> dict:
 
 def main() -> int:
     """python -m nnkit.sandbox: whether the sandbox can start here, and what it shows a kernel."""
-    print(json.dumps({"unavailable": unavailable(), **describe()}, indent=2))
+    print(json.dumps({"unavailable": unavailable(), "syscall_filter": syscalls.status(), **describe()}, indent=2))
     return exits.OK
 
 
