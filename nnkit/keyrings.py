@@ -23,11 +23,17 @@ def command(sandboxed: list[str]) -> list[str]:
     """`sandboxed`, started in a new session keyring: keyctl's number from libseccomp's table."""
     from nnkit import syscalls
 
+    if syscalls.off("keyrings"):
+        return sandboxed
     return [sys.executable, "-I", "-S", os.path.abspath(__file__), str(syscalls.number("keyctl")), *sandboxed]
 
 
 def hidden() -> list[str]:
     """bwrap's arguments that make the keyrings' /proc files read empty (after its --proc)."""
+    from nnkit import syscalls
+
+    if syscalls.off("keyrings"):
+        return []
     return [arg for path in HIDDEN for arg in ("--dev-bind", "/dev/null", path)]
 
 

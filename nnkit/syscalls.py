@@ -15,8 +15,9 @@ keyring users). `NAMESPACE_FLAGS` are refused in `unshare` and `clone` (no new n
 kind, a user namespace above all: from one, mounts and every namespace-only interface are open).
 
 A sandboxed grading whose filter cannot be built or loaded is a kit failure, never a grading
-without it (nnkit.sandbox.unavailable). `TESTS_ONLY_OFF`, set in the grader's environment, leaves
-the filter out: only the tests' control runs set it, to show each attack working without it.
+without it (nnkit.sandbox.unavailable). `TESTS_ONLY_OFF` in the grader's environment ("filter",
+"keyrings" or both, comma-separated) leaves out the filter or nnkit.keyrings' isolation: only the
+tests set it, to show each attack working without them, and each defence holding without the other.
 """
 import errno
 import os
@@ -52,7 +53,7 @@ REFUSED_FLAGS = (
     (errno.EPERM, "unshare", (*NAMESPACE_FLAGS.values(), CLONE_NEWTIME)),
     (errno.EPERM, "clone", tuple(NAMESPACE_FLAGS.values())),
 )
-TESTS_ONLY_OFF = "NNKIT_TESTS_ONLY_NO_SYSCALL_FILTER"
+TESTS_ONLY_OFF = "NNKIT_TESTS_ONLY_OFF"
 
 
 class FilterUnavailable(RuntimeError):
@@ -106,8 +107,13 @@ def unavailable() -> str:
     return ""
 
 
+def off(defence: str) -> bool:
+    """Whether the tests turned a defence ("filter", "keyrings") off (`TESTS_ONLY_OFF`)."""
+    return defence in os.environ.get(TESTS_ONLY_OFF, "").split(",")
+
+
 def wanted() -> bool:
-    return not os.environ.get(TESTS_ONLY_OFF)
+    return not off("filter")
 
 
 def descriptor() -> int:
@@ -127,6 +133,6 @@ def status() -> str:
     """For the sandbox's own check: whether grading kernels run under the filter."""
     if reason := unavailable():
         return f"cannot be built: {reason}"
-    if not wanted():
-        return f"off ({TESTS_ONLY_OFF} is set: the tests' control runs only)"
+    if turned_off := [defence for defence in ("filter", "keyrings") if off(defence)]:
+        return f"{' and '.join(turned_off)} off ({TESTS_ONLY_OFF} is set: the tests' control runs only)"
     return f"on: {len(refused())} calls refused, and namespaces in unshare and clone"
