@@ -194,3 +194,9 @@ def test_a_batch_whose_filter_cannot_be_built_exits_3_and_the_self_check_says_it
                            env=env, cwd=tmp_path, timeout=600)
     assert check.returncode == exits.OK and "No sandbox here (no libseccomp for the syscall filter" in check.stdout, \
         check.stdout + check.stderr
+
+
+def test_the_sandbox_page_names_every_refused_call():
+    page = (COURSE_ROOT / "docs" / "sandbox.md").read_text()
+    assert [call for call in [*syscalls.refused(), *(c for _, c, _ in syscalls.REFUSED_FLAGS)]
+            if f"`{call}`" not in page] == []
