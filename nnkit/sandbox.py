@@ -79,7 +79,7 @@ def unavailable() -> str:
         return syscalls.unavailable()
     with os.fdopen(syscalls.descriptor(), "rb") as seccomp:  # the filter loads, or no sandbox
         probe = subprocess.run(namespace_args() + syscalls.bwrap_args(seccomp.fileno()) + ["--ro-bind", "/usr", "/usr",
-                               *usr_links(), "--", "true"], capture_output=True, text=True, pass_fds=(seccomp.fileno(),))
+                               *usr_links(), "--", "true"], capture_output=True, text=True, pass_fds=[seccomp.fileno()])
     if probe.returncode != 0:
         return (f"bwrap cannot create namespaces here ({probe.stderr.strip()[:200]}): as a user other than root it "
                 "needs unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1, or an AppArmor "
@@ -216,12 +216,12 @@ def command(kernel_cmd: list[str], runtime: Path, folder: Path | None, uid: int,
     if os.geteuid() == 0:
         drop = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all",
                 "--bounding-set=-all", "--no-new-privs", "--"]
-    private = ["--proc", "/proc", *keyrings.hidden(), "--dev", "/dev", *tmpfs("/tmp", limits.TMP_BYTES), *tmpfs("/dev/shm", limits.TMP_BYTES),
-               *tmpfs(INSIDE_HOME, limits.HOME_BYTES), *tmpfs(INSIDE_WORK, limits.WORK_BYTES)]
+    private = ["--proc", "/proc", *keyrings.hidden(), "--dev", "/dev", *tmpfs("/tmp", limits.TMP_BYTES),
+               *tmpfs("/dev/shm", limits.TMP_BYTES), *tmpfs(INSIDE_HOME, limits.HOME_BYTES), *tmpfs(INSIDE_WORK, limits.WORK_BYTES)]
     shown = ["--ro-bind", "/usr", "/usr", *usr_links(), *[a for e in etc_entries() for a in ("--ro-bind", e, e)],
              *python_view(), *kit_view(), *work_files(folder), *Runtime.view(runtime)]
-    return [*keyrings.command(limit_args(nproc)), *namespace_args(), *syscalls.bwrap_args(seccomp), *private, *folders_above(shown, private), *shown,
-            *environment(env), "--chdir", INSIDE_WORK, "--", *drop, *kernel_cmd]
+    return [*keyrings.command(limit_args(nproc)), *namespace_args(), *syscalls.bwrap_args(seccomp), *private,
+            *folders_above(shown, private), *shown, *environment(env), "--chdir", INSIDE_WORK, "--", *drop, *kernel_cmd]
 
 
 MOUNTS = {"--ro-bind": 2, "--bind": 2, "--tmpfs": 1, "--symlink": 2, "--proc": 1, "--dev": 1}
@@ -295,7 +295,8 @@ class UidLease:
 DEATHS = {signal.SIGXCPU: f"it used up the CPU time limit ({limits.CPU_SECONDS} s per notebook)",
           signal.SIGKILL: "it was killed (out of memory?)",
           signal.SIGSEGV: "it crashed (segmentation fault)",
-          signal.SIGXFSZ: f"it wrote a file over the size limit ({limits.FILE_BYTES // 2**20} MiB)"}
+          signal.SIGXFSZ: f"it wrote a file over the size limit ({limits.FILE_BYTES // 2**20} MiB)",
+          signal.SIGSYS: "it made a system call of another ABI (the sandbox's syscall filter)"}
 
 
 class Runtime:

@@ -34,7 +34,8 @@ REFUSED = (
     (errno.ENOSYS, ("add_key", "keyctl", "request_key"),
      "kernel keyrings cross the sandbox: the grader's session keyring, a uid's user keyring that outlives its "
      "processes; as on a kernel without keys, their users fall back to files"),
-    (errno.ENOSYS, ("clone3",), "its flags are in memory, which a filter cannot read: libc falls back to clone, whose flags it can"),
+    (errno.ENOSYS, ("clone3",),
+     "its flags are in memory, which a filter cannot read: libc falls back to clone, whose flags it can"),
     (errno.EPERM, ("setns", "mount", "umount2", "pivot_root", "fsopen", "fsconfig", "fsmount", "fspick", "move_mount",
                    "open_tree", "mount_setattr", "open_by_handle_at"),
      "namespaces and mounts are bubblewrap's to make, before the filter; open_by_handle_at opens files past the mounts"),

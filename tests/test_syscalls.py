@@ -106,15 +106,18 @@ def test_each_refused_call_answers_its_error_inside_a_kernel():
 
 def test_what_is_not_refused_still_works_inside_a_kernel():
     """Threads (clone3 falls back to clone), subprocess, multiprocessing, BLAS, signals, a fork."""
-    code = ("import multiprocessing, os, signal, subprocess, threading, numpy as np\n"
+    code = ("import multiprocessing, os, signal, subprocess, sys, threading, numpy as np\n"
             "seen = []\nsignal.signal(signal.SIGUSR1, lambda *a: seen.append('signal'))\nos.kill(os.getpid(), signal.SIGUSR1)\n"
             "t = threading.Thread(target=seen.append, args=('thread',)); t.start(); t.join()\n"
             "seen.append(subprocess.run(['echo', 'subprocess'], capture_output=True, text=True).stdout.strip())\n"
             "with multiprocessing.Pool(2) as pool: seen.append(pool.map(abs, [-1, -2]))\n"
             "seen.append(float(np.linalg.svd(np.eye(200))[1].sum()))\n"
+            "blas = 'import numpy, os; print(len(os.listdir(\"/proc/self/task\")))'  # OpenBLAS starts its threads\n"
+            "seen.append(subprocess.run([sys.executable, '-c', blas], env=dict(os.environ, OPENBLAS_NUM_THREADS='2'),\n"
+            "                           capture_output=True, text=True).stdout.strip())\n"
             "child = os.fork()\nif child == 0: os._exit(7)\nseen.append(os.waitstatus_to_exitcode(os.waitpid(child, 0)[1]))\n"
             "print(seen)")
-    assert kernel_says(code).strip() == "['signal', 'thread', 'subprocess', [1, 2], 200.0, 7]"
+    assert kernel_says(code).strip() == "['signal', 'thread', 'subprocess', [1, 2], 200.0, '2', 7]"
 
 
 @pytest.mark.skipif(platform.machine() != "x86_64", reason="x32 is an ABI of x86_64")
@@ -130,7 +133,8 @@ def test_a_call_of_another_abi_kills_the_process():
 KEYRING = '''import ctypes
 libc = ctypes.CDLL(None, use_errno=True)
 ids = ctypes.create_string_buffer(4096)
-size = libc.syscall(ctypes.c_long({keyctl}), ctypes.c_long(11), ctypes.c_long(-3), ctypes.c_long(ctypes.addressof(ids)), ctypes.c_long(4096))
+size = libc.syscall(ctypes.c_long({keyctl}), ctypes.c_long(11), ctypes.c_long(-3), ctypes.c_long(ctypes.addressof(ids)),
+                    ctypes.c_long(4096))
 print(size, [open(p).read() for p in ('/proc/keys', '/proc/key-users')])'''
 
 
