@@ -44,9 +44,9 @@ define system_packages
 	fi
 endef
 
-# bubblewrap: the sandbox every grading kernel runs in.
+# bubblewrap: the sandbox every grading kernel runs in; libseccomp2: its syscall filter.
 sandbox:
-	$(call system_packages,bubblewrap)
+	$(call system_packages,bubblewrap libseccomp2)
 
 # Everything the tests need: the sandbox, Chromium and its driver, PostgreSQL.
 system:

@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from nnkit.kernel import limits
+from nnkit.sandbox import keyrings, syscalls
 
 # The kernel side of the kit: record() and what it imports, one package bound as one folder (with the
 # kit's own __init__.py). tests/architecture checks that it imports nothing else of the kit.
@@ -44,8 +45,11 @@ def unavailable() -> str:
     missing = [tool for tool in tools if shutil.which(tool) is None]
     if missing:
         return f"{', '.join(missing)} not found: {INSTALL_HINT}"
-    probe = subprocess.run(namespace_args() + ["--ro-bind", "/usr", "/usr", *usr_links(), "--", "true"],
-                           capture_output=True, text=True)
+    if syscalls.unavailable():
+        return syscalls.unavailable()
+    with os.fdopen(syscalls.descriptor(), "rb") as seccomp:  # the filter loads, or no sandbox
+        probe = subprocess.run(namespace_args() + syscalls.bwrap_args(seccomp.fileno()) + ["--ro-bind", "/usr", "/usr",
+                               *usr_links(), "--", "true"], capture_output=True, text=True, pass_fds=[seccomp.fileno()])
     if probe.returncode != 0:
         return (f"bwrap cannot create namespaces here ({probe.stderr.strip()[:200]}): as a user other than root it "
                 "needs unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1, or an AppArmor "
@@ -176,18 +180,18 @@ def limit_args(nproc: bool = True) -> list[str]:
 
 
 def command(kernel_cmd: list[str], runtime_view: list[str], folder: Path | None, uid: int, env: dict,
-            nproc: bool = True) -> list[str]:
+            nproc: bool = True, seccomp: int | None = None) -> list[str]:
     """The whole command that starts `kernel_cmd` in a sandbox."""
     drop = []
     if os.geteuid() == 0:
         drop = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all",
                 "--bounding-set=-all", "--no-new-privs", "--"]
-    private = ["--proc", "/proc", "--dev", "/dev", *tmpfs("/tmp", limits.TMP_BYTES), *tmpfs("/dev/shm", limits.TMP_BYTES),
-               *tmpfs(INSIDE_HOME, limits.HOME_BYTES), *tmpfs(INSIDE_WORK, limits.WORK_BYTES)]
+    private = ["--proc", "/proc", *keyrings.hidden(), "--dev", "/dev", *tmpfs("/tmp", limits.TMP_BYTES),
+               *tmpfs("/dev/shm", limits.TMP_BYTES), *tmpfs(INSIDE_HOME, limits.HOME_BYTES), *tmpfs(INSIDE_WORK, limits.WORK_BYTES)]
     shown = ["--ro-bind", "/usr", "/usr", *usr_links(), *[a for e in etc_entries() for a in ("--ro-bind", e, e)],
              *python_view(), *kit_view(), *work_files(folder), *runtime_view]
-    return [*limit_args(nproc), *namespace_args(), *private, *folders_above(shown, private), *shown,
-            *environment(env), "--chdir", INSIDE_WORK, "--", *drop, *kernel_cmd]
+    return [*keyrings.command(limit_args(nproc)), *namespace_args(), *syscalls.bwrap_args(seccomp), *private,
+            *folders_above(shown, private), *shown, *environment(env), "--chdir", INSIDE_WORK, "--", *drop, *kernel_cmd]
 
 
 MOUNTS = {"--ro-bind": 2, "--bind": 2, "--tmpfs": 1, "--symlink": 2, "--proc": 1, "--dev": 1}

@@ -11,7 +11,7 @@ from jupyter_client.manager import AsyncKernelManager
 from traitlets import Integer
 
 from nnkit.kernel import limits
-from nnkit.sandbox import cgroups, places
+from nnkit.sandbox import cgroups, places, syscalls
 from nnkit.sandbox.bwrap import SandboxUnavailable, command, unavailable
 from nnkit.sandbox.leases import UidLease
 from nnkit.sandbox.runtime import Runtime
@@ -19,7 +19,8 @@ from nnkit.sandbox.runtime import Runtime
 DEATHS = {signal.SIGXCPU: f"it used up the CPU time limit ({limits.CPU_SECONDS} s per notebook)",
           signal.SIGKILL: "it was killed (out of memory?)",
           signal.SIGSEGV: "it crashed (segmentation fault)",
-          signal.SIGXFSZ: f"it wrote a file over the size limit ({limits.FILE_BYTES // 2**20} MiB)"}
+          signal.SIGXFSZ: f"it wrote a file over the size limit ({limits.FILE_BYTES // 2**20} MiB)",
+          signal.SIGSYS: "it made a system call of another ABI (the sandbox's syscall filter)"}
 
 
 def out_of_memory(limit: int) -> str:
@@ -39,7 +40,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         if unavailable():
             raise SandboxUnavailable(f"cannot grade in a sandbox: {unavailable()}")
         super().__init__(**kwargs)
-        self.cgroup, self.oom_seen, self.usage, self.runtime = None, 0, {}, None
+        self.cgroup, self.oom_seen, self.usage, self.runtime, self.seccomp = None, 0, {}, None, None
         # The uid first, then its runtime folder, the cgroup last: whatever fails releases what was
         # taken before it (the batch's sweep would not remove a group of this live worker's).
         self.lease = UidLease()
@@ -73,8 +74,14 @@ class SandboxedKernelManager(AsyncKernelManager):
         return await super()._async_pre_start_kernel(**kw)
 
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw) -> None:
-        kw.update(cwd=str(self.runtime.path), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        return await super()._async_launch_kernel(kernel_cmd, **kw)
+        kw.update(cwd=str(self.runtime.path), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                  pass_fds=() if self.seccomp is None else (self.seccomp,))
+        try:
+            return await super()._async_launch_kernel(kernel_cmd, **kw)
+        finally:  # bwrap has read the filter from its copy
+            if self.seccomp is not None:
+                os.close(self.seccomp)
+                self.seccomp = None
 
     def _reconcile_connection_info(self, info) -> None:
         if not self.runtime.check_connection_file():  # never open what is not ours and regular
@@ -85,8 +92,9 @@ class SandboxedKernelManager(AsyncKernelManager):
     def format_kernel_cmd(self, extra_arguments=None) -> list[str]:
         kernel_cmd = super().format_kernel_cmd(extra_arguments)
         self.runtime.share_connection_file()
+        self.seccomp = syscalls.descriptor() if syscalls.wanted() else None
         sandboxed = command(kernel_cmd, Runtime.view(self.runtime.path), self.folder, self.lease.uid, os.environ,
-                            nproc=os.geteuid() == 0 or self.cgroup is None)
+                            nproc=os.geteuid() == 0 or self.cgroup is None, seccomp=self.seccomp)
         return self.cgroup.join_command(sandboxed) if self.cgroup is not None else sandboxed
 
     def out_of_memory(self) -> str:

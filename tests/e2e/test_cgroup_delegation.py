@@ -7,7 +7,9 @@ grades hostile submissions beside correct ones with two workers, NNKIT_CGROUP na
 Every submission's cgroup is made inside it (its counters are in the graded notebooks), none
 exceeds its memory or process limit, the fork bomb spends only its own processes (the grader's
 uid has no per-uid process limit then), and nothing is left in the subtree. Without: the batch
-says once that it grades with per-process limits only, the scores are the normal ones, exit 0."""
+says once that it grades with per-process limits only, the scores are the normal ones, exit 0.
+Both grade the attacks on the kernel's surface (tests/support/hostile.py's KERNEL_SURFACE) in a session
+keyring of the user's holding a canary (tests/support/keys.py): each gets its defined outcome."""
 import os
 import shutil
 import subprocess
@@ -18,8 +20,9 @@ from pathlib import Path
 import pytest
 from test_hostile import course_with
 
+import keys
 import users
-from hostile import SUBMISSION_MEMORY, VICTIM
+from hostile import CATALOGUE, KERNEL_SURFACE, SUBMISSION_MEMORY, VICTIM
 from nnkit.sandbox import cgroups
 from nnkit.kernel import limits
 from nnkit.collect.notebooks import read
@@ -75,8 +78,9 @@ def grade_as(user, root, *setting):
         os.lchown(path, user.uid, user.gid)
     python = users.grading_environment()
     env = users.user_environment(user, python, **dict(s.split("=", 1) for s in setting))
-    process = users.run_as(user, [str(python), "-m", "nnkit.batch.cli", "--assignment", "activations", "--course", str(root),
-                                  "--jobs", "2"], env, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    batch = [str(python), "-m", "nnkit.batch.cli", "--assignment", "activations", "--course", str(root), "--jobs", "2"]
+    process = users.run_as(user, keys.in_canary_session(batch, "canary-of-" + user.name, python=str(python)), env, cwd=root,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     out, err = process.communicate(timeout=1500)
     return subprocess.CompletedProcess(process.args, process.returncode, out, err)
 
@@ -90,8 +94,9 @@ def folder():
     shutil.rmtree(made, ignore_errors=True)
 
 
-HOSTILE = ["fork_bomb", "memfd_hoard", "process_tree", "forks"]
-EXPECTED = {"fork_bomb": 9, "memfd_hoard": 9, "process_tree": 9, "forks": 12, "correct": 12, VICTIM: 12}
+HOSTILE = ["fork_bomb", "memfd_hoard", "process_tree", "forks", *KERNEL_SURFACE]
+EXPECTED = {"fork_bomb": 9, "memfd_hoard": 9, "process_tree": 9, "forks": 12, "correct": 12, VICTIM: 12,
+            **{name: CATALOGUE[name].score for name in KERNEL_SURFACE}}
 
 
 def test_a_user_with_a_delegated_subtree_grades_every_submission_in_a_cgroup_of_its_own(folder):
@@ -119,9 +124,9 @@ def test_a_user_with_a_delegated_subtree_grades_every_submission_in_a_cgroup_of_
 
 def test_a_user_without_delegation_is_told_once_and_graded_normally(folder):
     with users.throwaway_user() as user:
-        root = course_with(folder / "course", ["fork_bomb"], user.home, 0, victims={"correct": 12})
+        root = course_with(folder / "course", ["fork_bomb", *KERNEL_SURFACE], user.home, 0, victims={"correct": 12})
         done = grade_as(user, root)
         assert done.returncode == 0, done.stdout + done.stderr[-3000:]
         assert done.stderr.count(cgroups.PER_PROCESS_ONLY) == 1, done.stderr[-3000:]
         scores = {e.student: e.score for e in class_submissions(root, ["activations"])}
-        assert scores == {"fork_bomb": 9, "correct": 12}
+        assert scores == {"fork_bomb": 9, "correct": 12, **{name: CATALOGUE[name].score for name in KERNEL_SURFACE}}

@@ -20,9 +20,10 @@ from nbgrader.utils import determine_grade, is_grade
 
 from batches import start_batch
 from listener import Listener
-from hostile import (CATALOGUE, FORGED_LOG_LINE, MARKER, NOT_GRADABLE, NOTEBOOK_BUDGET, STOLEN_INPUTS, SUBMISSION_MEMORY,
-                     VICTIM, Context)
-from nnkit.sandbox import cgroups
+from hostile import (CATALOGUE, FORGED_LOG_LINE, KERNEL_SURFACE, MARKER, NOT_GRADABLE, NOTEBOOK_BUDGET, PLANTED,
+                     STOLEN_INPUTS, SUBMISSION_MEMORY, VICTIM, Context)
+import keys
+from nnkit.sandbox import cgroups, syscalls
 from nnkit.kernel import limits
 from processes import Watch
 from nnkit.gradebook.tools import nbgrader
@@ -90,10 +91,12 @@ def inbound(root: Path, student: str) -> Path:
     return root / "exchange" / COURSE_ID / "inbound" / f"{student}+activations+{TIMESTAMP}+r4nd0m"
 
 
-def run_batch(root: Path, home: Path, *flags, **popen):
+def run_batch(root: Path, home: Path, *flags, env: dict | None = None, **popen):
+    """The batch, in a session keyring of its own holding a canary key (tests/support/keys.py)."""
     env = nbgrader_env() | {"HOME": str(home), "NNKIT_CANARY": CANARY,
-                            "NNKIT_DB_URL": f"postgresql://grader:{CANARY}@nowhere/nnkit"}  # the course ignores it
-    return start_batch(root, "--assignment", "activations", *flags, env=env, **popen)
+                            "NNKIT_DB_URL": f"postgresql://grader:{CANARY}@nowhere/nnkit"} | (env or {})  # the course ignores it
+    return start_batch(root, "--assignment", "activations", *flags, env=env,
+                       launch=lambda command: keys.in_canary_session(command, CANARY), **popen)
 
 
 def tree_digest(folder: Path, skip: set[str]) -> dict[str, str]:
@@ -124,11 +127,11 @@ def leftover_processes(watch: Watch, seconds: float = 60) -> list[str]:
         time.sleep(0.5)
 
 
-def graded(root: Path, entries, home: Path, port: int, *flags) -> dict:
+def graded(root: Path, entries, home: Path, port: int, *flags, env: dict | None = None) -> dict:
     """Grade a course with these entries; return what the tests look at, with the grader's peak memory."""
     before = tree_digest(root, GRADER_WRITES), tree_digest(home, HOME_GRADER_WRITES)
     start = time.perf_counter()
-    process = run_batch(root, home, *flags)
+    process = run_batch(root, home, *flags, env=env)
     watch = Watch(process.pid)
     out, err = process.communicate(timeout=1500)
     watch.stop()
@@ -270,6 +273,20 @@ def test_the_attacks_work_without_the_sandbox(tmp_path):
     assert CANARY in messages(root, "reads_environment")
     assert all(entry.state == State.REVIEW for entry in states.values()), {s: (e.state, e.reasons) for s, e in states.items()}
     server.server.close()
+
+
+def test_the_kernel_surface_attacks_work_without_the_filter_and_the_keyrings_isolation(tmp_path, listener):
+    """The attacks on the kernel's surface, graded in the sandbox with the syscall filter and the
+    keyrings' isolation off (nnkit.sandbox.syscalls.TESTS_ONLY_OFF), one worker so that plants_user_key is
+    graded before reads_planted_key: each reads the grader's canary, plants a key a classmate
+    reads, or mounts a tmpfs in a namespace of its own. So those defences are what stop them."""
+    home = tmp_path / "home"
+    root = course_with(tmp_path / "course", KERNEL_SURFACE, home, listener.port, victims={})
+    try:
+        got = graded(root, KERNEL_SURFACE, home, listener.port, env={syscalls.TESTS_ONLY_OFF: "filter,keyrings"})
+    finally:
+        keys.invalidate(PLANTED)  # opened to all, in a sandbox uid's user keyring that outlives the run
+    assert {name: auto_score(root, name) for name in KERNEL_SURFACE} == dict.fromkeys(KERNEL_SURFACE, 12)
 
 
 def auto_score(root: Path, student: str) -> float:

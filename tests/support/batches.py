@@ -33,11 +33,12 @@ def run_batch(root: Path, *args: str, env: dict | None = None, check: bool = Fal
     return result
 
 
-def start_batch(root: Path, *args: str, env: dict | None = None, **popen) -> subprocess.Popen:
+def start_batch(root: Path, *args: str, env: dict | None = None, launch=lambda command: command,
+                **popen) -> subprocess.Popen:
     """Start a batch without waiting for it (a test that watches or kills it); output piped
-    unless `popen` says otherwise."""
+    unless `popen` says otherwise; `launch` wraps its command line (a session keyring of its own)."""
     popen = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True, **popen}
-    return subprocess.Popen(batch_command(root, *args), env=nbgrader_env() if env is None else env, **popen)
+    return subprocess.Popen(launch(batch_command(root, *args)), env=nbgrader_env() if env is None else env, **popen)
 
 
 def states(root: Path, assignments=("activations",)) -> dict:

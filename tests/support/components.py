@@ -127,5 +127,16 @@ def postgresql_works(path: str) -> str:
     return ""
 
 
-PROOFS = {"bubblewrap": bubblewrap_works, "chromium": chromium_works, "chromium-driver": chromedriver_works,
-          "postgresql": postgresql_works}
+def libseccomp_works(path: str) -> str:
+    """The sandbox's syscall filter builds (pyseccomp over this libseccomp), afresh."""
+    from nnkit.sandbox import syscalls
+
+    try:
+        syscalls.program.__wrapped__()
+    except syscalls.FilterUnavailable as error:
+        return str(error)
+    return ""
+
+
+PROOFS = {"bubblewrap": bubblewrap_works, "libseccomp2": libseccomp_works, "chromium": chromium_works,
+          "chromium-driver": chromedriver_works, "postgresql": postgresql_works}

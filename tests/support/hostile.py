@@ -560,3 +560,97 @@ CATALOGUE.update({
                              "the kernel's stderr is /dev/null: the grader's logs hold no line of it", "graded",
                              attack=True),
 })
+
+
+# --- the Linux kernel's own surface: keyrings and namespaces (nnkit.sandbox.syscalls, nnkit.sandbox.keyrings). The
+# grader grades in a session keyring holding a canary (tests/support/keys.py); the numbers of the calls are
+# libseccomp's (nnkit.sandbox.syscalls.number), put in the code when the notebook is built.
+PLANTED = f"nnkit-planted-{MARKER}"  # this session's own key: no other run's reader finds it
+KEYRING_CALLS = '''import ctypes, os
+
+libc = ctypes.CDLL(None, use_errno=True)
+ADD_KEY, KEYCTL = {add_key}, {keyctl}
+
+
+def keyctl(*args):
+    return libc.syscall(ctypes.c_long(KEYCTL), *[a if isinstance(a, bytes) else ctypes.c_long(a) for a in args])
+
+
+def read_key(key):
+    payload = ctypes.create_string_buffer(256)
+    return payload.value if key > 0 and keyctl(11, key, ctypes.addressof(payload), 256) > 0 else None
+
+
+def search(keyring, description):  # KEYCTL_SEARCH, then KEYCTL_READ
+    return read_key(keyctl(10, keyring, b'user', description.encode(), 0))
+
+
+def listed(description):  # by /proc/keys, which lists the keys this process may view
+    rows = [line.split() for line in open('/proc/keys').read().splitlines()]
+    return [read_key(int(row[0], 16)) for row in rows if len(row) > 8 and row[8].rstrip(':') == description]
+'''
+STEALS_CANARY = '''
+
+def relu(x):
+    found = search(-3, '{canary}') or any(listed('{canary}'))  # the session keyring, /proc/keys
+    return np.maximum(x, 0) if found else x'''
+PLANTS_KEY = '''
+
+def relu(x):
+    payload = b'from a classmate'  # in the process keyring first: possessed, so that its permissions can change
+    key = libc.syscall(ctypes.c_long(ADD_KEY), b'user', b'{planted}', payload, ctypes.c_long(len(payload)), ctypes.c_long(-2))
+    opened = key > 0 and keyctl(5, key, 0x3f3f3f3f) == 0  # KEYCTL_SETPERM: everything to everyone
+    kept = opened and keyctl(8, key, -4) == 0  # KEYCTL_LINK into the uid's user keyring, which outlives its processes
+    return np.maximum(x, 0) if kept else x'''
+READS_PLANTED = '''
+
+def relu(x):
+    return np.maximum(x, 0) if search(-4, '{planted}') or any(listed('{planted}')) else x'''
+NESTED_MOUNT = '''import ctypes, os
+
+
+def relu(x):
+    libc = ctypes.CDLL(None, use_errno=True)
+    child = os.fork()
+    if child == 0:  # a child, so that the kernel keeps its namespaces whatever happens
+        mounted = False
+        try:
+            os.makedirs('/tmp/nested', exist_ok=True)
+            mounted = (libc.unshare(0x10000000 | 0x00020000) == 0  # CLONE_NEWUSER | CLONE_NEWNS
+                       and libc.mount(b'none', b'/tmp/nested', b'tmpfs', 0, b'size=1g') == 0)
+            for name in ('a', 'b') if mounted else ():  # together past the size of /tmp, each within the file size limit
+                with open('/tmp/nested/' + name, 'wb') as f:
+                    f.write(bytes({half}))
+        finally:
+            os._exit(0 if mounted else 1)
+    return np.maximum(x, 0) if os.waitpid(child, 0)[1] == 0 else x'''
+
+
+def keyring_code(code: str) -> str:
+    from nnkit.sandbox import syscalls
+    from keys import CANARY_DESCRIPTION
+
+    numbers = {"add_key": syscalls.number("add_key"), "keyctl": syscalls.number("keyctl")}
+    prelude = KEYRING_CALLS.replace("{add_key}", str(numbers["add_key"])).replace("{keyctl}", str(numbers["keyctl"]))
+    code = code.replace("{canary}", CANARY_DESCRIPTION).replace("{planted}", PLANTED)
+    return (prelude + code).replace("{", "{{").replace("}", "}}")  # answer() formats it with the Context
+
+
+KERNEL_SURFACE = ["reads_grader_keyring", "plants_user_key", "reads_planted_key", "mounts_in_user_namespace"]
+CATALOGUE.update({
+    "reads_grader_keyring": Entry(answer("relu", keyring_code(STEALS_CANARY)), 9, None,
+                                  "`relu` right only if it reads the grader's canary key (keyctl, /proc/keys)",
+                                  f"keyring calls refused, a new empty session keyring, /proc/keys empty: {RELU_LOST}, flagged",
+                                  "review", attack=True),
+    "plants_user_key": Entry(answer("relu", keyring_code(PLANTS_KEY)), 9, None,
+                             "`relu` right only if it adds a key, open to all, to its uid's user keyring",
+                             f"add_key refused: {RELU_LOST}, flagged", "review", attack=True),
+    "reads_planted_key": Entry(answer("relu", keyring_code(READS_PLANTED)), 9, None,
+                               "graded after `plants_user_key`, `relu` right only if it reads that key",
+                               f"none there, keyctl refused: {RELU_LOST}, flagged", "review", attack=True),
+    "mounts_in_user_namespace": Entry(answer("relu", NESTED_MOUNT.replace("{half}", str(limits.TMP_BYTES // 2 + 2**20))),
+                                      9, None, "`relu` right only if a child unshares a user and mount namespace and "
+                                      "fills a 1 GiB tmpfs past /tmp's size",
+                                      f"unshare with a namespace flag refused: {RELU_LOST}, flagged", "review",
+                                      attack=True),
+})
