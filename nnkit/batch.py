@@ -65,7 +65,7 @@ from nnkit.limits import THREAD_VARIABLES
 from nnkit.config import COURSE_ROOT
 from nnkit.config import ASSIGNMENTS
 from nnkit.table import format_table
-from nnkit.states import REVIEW_HEADINGS, State, class_submissions, submitted_digest, to_review, write_outcome
+from nnkit.states import REVIEW_HEADINGS, State, class_submissions, state_of, submitted_digest, to_review, write_outcome
 from nnkit.config import BEING_ADDED
 
 CRASHES_ALLOWED = 1  # a submission whose worker dies is graded again this many times
@@ -369,6 +369,9 @@ def run(assignments: list[str] = list(ASSIGNMENTS), root: Path = COURSE_ROOT, jo
     students = all_students(assignments, root)
     mine = set(students if shard_of is None else shard(students, *shard_of))
     tasks = [(student, assignment) for assignment in assignments for student in submissions(assignment, root, mine)]
+    if shard_of is not None:  # a task run again (cancelled, out of time) grades what its shard has not graded, or the kit failed
+        failed = {(o.student, o.assignment) for o in recorded_outcomes(root, assignments) if o.kit_failure}
+        tasks = [task for task in tasks if task in failed or state_of(root, *task)[0] == State.UNGRADED]
     try:
         with locks.grading(root, tasks):
             if shard_of is None:
