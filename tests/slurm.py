@@ -57,7 +57,7 @@ class SlurmCluster:
         self.conf = self.folder / "slurm.conf"
         self.jobcomp = self.folder / "jobcomp.log"
         self.daemons: dict[str, subprocess.Popen] = {}
-        self.first_job = 1000 + secrets.randbelow(10**8)
+        self.first_job = 1000 + secrets.randbelow(60_000_000)  # under MaxJobId's default, 67043328
 
     # --- configuration ------------------------------------------------------------------------
     def write_config(self) -> None:

@@ -130,6 +130,7 @@ def cluster():
         made.start()
     except RuntimeError as error:
         made.stop()
+        made.remove()
         unusable(f"the one-node Slurm cluster did not start: {error}")
     yield made
     made.stop()
