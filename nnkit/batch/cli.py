@@ -19,6 +19,7 @@ from nnkit.batch.preparation import all_students, announce_limits, prepare, requ
 from nnkit.batch.summary import finish, kit_failures, recorded_outcomes, report_failures
 from nnkit.batch.supervisor import Progress, grade_and_retry
 from nnkit.collect import paths
+from nnkit.gradebook.states import State, state_of
 from nnkit.kernel.config import ASSIGNMENTS, BEING_ADDED, COURSE_ROOT
 
 
@@ -32,6 +33,9 @@ def run(assignments: list[str] = list(ASSIGNMENTS), root: Path = COURSE_ROOT, jo
     students = all_students(assignments, root)
     mine = set(students if shard_of is None else shard(students, *shard_of))
     tasks = [(student, assignment) for assignment in assignments for student in submissions(assignment, root, mine)]
+    if shard_of is not None:  # a task run again (cancelled, out of time) grades what its shard has not graded, or the kit failed
+        failed = {(o.student, o.assignment) for o in recorded_outcomes(root, assignments) if o.kit_failure}
+        tasks = [task for task in tasks if task in failed or state_of(root, *task)[0] == State.UNGRADED]
     try:
         with locks.grading(root, tasks):
             if shard_of is None:

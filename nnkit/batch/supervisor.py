@@ -158,6 +158,8 @@ def grade(tasks: list[tuple[str, str]], root: Path, jobs: int, progress: Progres
         task = (*pending.popleft(), None) if pending else None
         if task is not None:
             task = (task[0], task[1], submitted_digest(root, task[0], task[1]))
+            # Until its outcome replaces it: a batch stopped meanwhile (scancel, a time limit) leaves it cut off.
+            outcomes.write(root, Outcome(*task[:2], False, "its grading was cut off", "interrupted", submission=task[2]))
         worker.send(task)
         if worker.task is None:  # asked to exit: waited for at the end, while the others work
             retiring.append(workers.pop(worker.results))

@@ -27,6 +27,7 @@ KIT_CAUSES = {
     "nnkit.execution.execute.KernelNotStarted": "no kernel answered, after every attempt to start one",
     "PermissionError": "the grader was refused a permission",
     "worker crashed": "the grading process died",
+    "interrupted": "its grading was cut off (the batch was stopped: cancelled, out of time)",
 }
 
 

@@ -14,14 +14,13 @@ import subprocess
 import time
 from pathlib import Path
 
-import nbformat
 import pytest
 from nbgrader.utils import determine_grade, is_grade
 
 from batches import start_batch
 from listener import Listener
 from hostile import (CATALOGUE, FORGED_LOG_LINE, KERNEL_SURFACE, MARKER, NOT_GRADABLE, NOTEBOOK_BUDGET, PLANTED,
-                     STOLEN_INPUTS, SUBMISSION_MEMORY, VICTIM, Context)
+                     STOLEN_INPUTS, SUBMISSION_MEMORY, VICTIM, Context, write_submission)
 import keys
 from nnkit.sandbox import cgroups, syscalls
 from nnkit.kernel import limits
@@ -68,12 +67,7 @@ def course_with(root: Path, entries, home: Path, port: int, victims=VICTIMS, col
     for name in entries:
         entry = CATALOGUE[name]
         folder = (inbound(root, name) if entry.exchange else root / "submitted" / name / "activations")
-        folder.mkdir(parents=True)
-        made = entry.build(release, ctx)
-        if isinstance(made, str):
-            (folder / entry.filename).write_text(made)
-        elif made is not None:
-            nbformat.write(made, str(folder / entry.filename))
+        write_submission(folder, entry, release, ctx)
         if entry.exchange:
             (folder / "timestamp.txt").write_text(TIMESTAMP)
         if entry.files:

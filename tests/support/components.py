@@ -6,7 +6,8 @@ failed is never green untested.
 A file that exists proves little: bwrap may be there with namespaces refused, Chromium may be
 there and unable to start. So `require` also proves each component works, once per session
 (`works`): the sandbox starts a trivial process, Chromium renders a page, chromedriver answers
-its status, PostgreSQL starts a server and creates a database."""
+its status, PostgreSQL starts a server and creates a database, Slurm's daemons and munged
+answer `-V`."""
 import functools
 import glob
 import json
@@ -48,10 +49,15 @@ def require(package: str) -> str:
     else:
         problem = works(package, path)
     if problem:
-        if under_ci():
-            pytest.fail(problem)
-        pytest.skip(problem)
+        unusable(problem)
     return path
+
+
+def unusable(problem: str) -> None:
+    """A component that cannot be used here: skip, but fail under CI."""
+    if under_ci():
+        pytest.fail(problem)
+    pytest.skip(problem)
 
 
 @functools.cache
@@ -138,5 +144,14 @@ def libseccomp_works(path: str) -> str:
     return ""
 
 
+def answers_its_version(path: str) -> str:
+    """Slurm's daemons and munged run (a client answers nothing without a cluster). tests/slurm.py
+    starts the cluster itself; under CI a daemon that cannot start fails its test."""
+    done = subprocess.run([path, "-V"], capture_output=True, text=True, timeout=PROOF_SECONDS)
+    return "" if done.returncode == 0 else f"`{path} -V` exited {done.returncode}: {done.stderr.strip()[-300:]}"
+
+
 PROOFS = {"bubblewrap": bubblewrap_works, "libseccomp2": libseccomp_works, "chromium": chromium_works,
-          "chromium-driver": chromedriver_works, "postgresql": postgresql_works}
+          "chromium-driver": chromedriver_works, "postgresql": postgresql_works, "munge": answers_its_version,
+          "slurmctld": answers_its_version, "slurmd": answers_its_version,
+          "slurm-client": lambda path: "" if os.access(path, os.X_OK) else "sbatch is not executable"}

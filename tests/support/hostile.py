@@ -50,6 +50,16 @@ class Entry(NamedTuple):
     exchange: bool = False  # submitted through nbgrader's exchange (inbound/), then collected with `nbgrader collect`
 
 
+def write_submission(folder, entry: Entry, release, ctx: Context) -> None:
+    """Make `folder` and write an entry's submission there: its notebook, its raw text, or nothing."""
+    folder.mkdir(parents=True)
+    made = entry.build(release, ctx)
+    if isinstance(made, str):
+        (folder / entry.filename).write_text(made)
+    elif made is not None:
+        nbformat.write(made, str(folder / entry.filename))
+
+
 def answer(function: str, code: str):
     return lambda release, ctx: fill(release, {**ANSWERS, function: code.format(**ctx._asdict())})
 
