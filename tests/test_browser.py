@@ -34,18 +34,19 @@ WAIT = 120
 
 
 @contextmanager
-def lab_server(folder: Path, home: Path):
-    """`jupyter lab` started in `folder`, as its user would start it; yields its base URL."""
+def lab_server(folder: Path, home: Path, python: str = sys.executable, environment: dict | None = None):
+    """`jupyter lab` started in `folder`, as its user would start it (with `python`, in `environment`:
+    the course's by default); yields its base URL."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     settings = home / ".jupyter" / "lab" / "user-settings" / "@jupyterlab" / "apputils-extension"
     settings.mkdir(parents=True, exist_ok=True)
     (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')  # no pop-up asking
-    env = nbgrader_env() | {"HOME": str(home), "JUPYTER_CONFIG_DIR": str(home / ".jupyter"),
+    env = (nbgrader_env() if environment is None else environment) | {"HOME": str(home), "JUPYTER_CONFIG_DIR": str(home / ".jupyter"),
                             "JUPYTERLAB_SETTINGS_DIR": str(home / ".jupyter" / "lab" / "user-settings")}
     log = open(home / "server.log", "w")
-    server = subprocess.Popen([sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
+    server = subprocess.Popen([python, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
                                f"--ServerApp.port={port}", "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={TOKEN}",
                                f"--ServerApp.root_dir={folder}", "--LabApp.news_url=None", "--LabApp.check_for_updates_class="
                                "jupyterlab.NeverCheckForUpdate"], cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -71,8 +72,9 @@ def lab_server(folder: Path, home: Path):
         log.close()
 
 
-@pytest.fixture
-def browser(request, tmp_path):
+@contextmanager
+def make_browser(request, tmp_path):
+    """Headless Chromium; a screenshot of a failing test in browser-screenshots/."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -84,14 +86,21 @@ def browser(request, tmp_path):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(require("chromium-driver")), options=options)
     driver.implicitly_wait(0)
-    yield driver
-    failed = getattr(request.node, "failed", False)
-    if failed:
-        SCREENSHOTS.mkdir(exist_ok=True)
-        path = SCREENSHOTS / f"{request.node.name}.png"
-        driver.save_screenshot(str(path))
-        print(f"\nscreenshot: {path}")
-    driver.quit()
+    try:
+        yield driver
+    finally:
+        if getattr(request.node, "failed", False) or sys.exc_info()[0] is not None:
+            SCREENSHOTS.mkdir(exist_ok=True)
+            path = SCREENSHOTS / f"{request.node.name}.png"
+            driver.save_screenshot(str(path))
+            print(f"\nscreenshot: {path}")
+        driver.quit()
+
+
+@pytest.fixture
+def browser(request, tmp_path):
+    with make_browser(request, tmp_path) as driver:
+        yield driver
 
 
 def wait_for(driver, condition, what: str, seconds: float = WAIT):

@@ -270,3 +270,27 @@ def test_the_readmes_install_gives_a_student_the_students_tools_only(activations
                        "validate_assignment": "enabled"}, servers
     assert disabled == {"@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",
                         "@jupyter/nbgrader:course-list"}, disabled
+
+
+@pytest.mark.slow  # a fresh environment, JupyterLab and Chromium
+def test_the_students_jupyterlab_shows_the_assignment_list_and_validate_only(activations_student, tmp_path, request):
+    """The student's JupyterLab, from the README's install: the notebook's Validate button, and in
+    the Nbgrader menu the Assignment List, with no Formgrader, Course List or Create Assignment."""
+    from selenium.webdriver.common.by import By
+    from test_browser import SCREENSHOTS, lab_server, make_browser, open_notebook, wait_for
+
+    home = activations_student
+    with make_browser(request, tmp_path) as browser, \
+            lab_server(home / "work", home, python=str(home / "nn-env" / "bin" / "python"),
+                       environment=student_env(home)) as url:
+        open_notebook(browser, url, "activations/activations.ipynb")
+        menu = next(e for e in browser.find_elements(By.CSS_SELECTOR, ".lm-MenuBar-itemLabel") if e.text == "Nbgrader")
+        menu.click()
+        items = wait_for(browser, lambda d: [e.text for e in d.find_elements(By.CSS_SELECTOR, ".lm-Menu-itemLabel")
+                                             if e.is_displayed()], "the Nbgrader menu")
+        SCREENSHOTS.mkdir(exist_ok=True)
+        browser.save_screenshot(str(SCREENSHOTS / "student-jupyterlab.png"))
+        assert "Assignment List" in items and not {"Formgrader", "Course List"} & set(items), items
+        sidebar = " ".join((e.get_attribute("title") or "") + " " + (e.get_attribute("data-id") or "")
+                           for e in browser.find_elements(By.CSS_SELECTOR, ".lm-TabBar-tab"))
+        assert "create" not in sidebar.lower() and "nbgrader" not in sidebar.lower(), sidebar
