@@ -15,7 +15,7 @@ SYSTEM_PACKAGES ?= system-packages.txt
 # on kernels, time limits and budgets, so a third process fills the 2 cores' idle time.
 PYTEST_PROCESSES ?= -n 3 --dist loadfile --no-loadscope-reorder
 
-.PHONY: demo test test-quick grade check install sandbox system bench mutants
+.PHONY: demo test test-quick grade check compare install sandbox system bench mutants
 # One pip at a time in the one .venv.
 .NOTPARALLEL:
 
@@ -64,12 +64,12 @@ demo: $(VENV)/.installed-grading sandbox
 
 # The tests need every role's packages: torch to prove the references, the browser, the data builder.
 # CI runs this: every test.
-test: $(VENV)/.installed-grading $(VENV)/.installed-authoring $(VENV)/.installed-tests $(VENV)/.installed-data system
+test: $(VENV)/.installed-grading $(VENV)/.installed-authoring $(VENV)/.installed-tests $(VENV)/.installed-data $(VENV)/.installed-selfstudy system
 	$(RUN) -m pytest tests $(PYTEST_PROCESSES)
 
 # While you work: every test not marked slow (no grading, no nbgrader run: tests/conftest.py fails an
 # unmarked test that starts one), in a few minutes. Not a substitute for `make test`.
-test-quick: $(VENV)/.installed-grading $(VENV)/.installed-authoring $(VENV)/.installed-tests $(VENV)/.installed-data system
+test-quick: $(VENV)/.installed-grading $(VENV)/.installed-authoring $(VENV)/.installed-tests $(VENV)/.installed-data $(VENV)/.installed-selfstudy system
 	$(RUN) -m pytest tests -m "not slow" $(PYTEST_PROCESSES)
 
 # Speed: sandboxed and bare grading, parallel workers, reference conv/pool against torch, the seed's worst cell.
@@ -90,3 +90,8 @@ grade: $(VENV)/.installed-grading sandbox
 # (make exits 2 whenever the check fails; run `.venv/bin/python -m nnkit.batch.selfcheck PATH` for its own 0/1/2).
 check: $(VENV)/.installed-grading
 	$(RUN) -m nnkit.batch.selfcheck $(if $(NB),"$(NB)")
+
+# Self-study: your answers against the worked solution, with nbdime: make compare NB=path/to/activations.ipynb
+# (WEB=1: in the browser, nbdiff-web).
+compare: $(VENV)/.installed-grading $(VENV)/.installed-selfstudy
+	$(RUN) -m nnkit.views.solutiondiff $(if $(NB),"$(NB)") $(if $(WEB),--web)

@@ -20,6 +20,21 @@ from nnkit.kernel.config import COURSE_ID
 
 VENV = "~/nn-env"  # where the README puts the student's virtual environment
 
+# What a fresh virtual environment made from each release folder's requirements.txt takes on disk
+# (`python3 -m venv`, `pip install -r requirements.txt`, `du -sh`; Linux, Python 3.11), written
+# here once. backprop's CPU-only torch comes from PyTorch's own index, which the kit's machines
+# cannot reach, so its size is not measured (None: not given); the default index's build, with
+# CUDA, was measured.
+SIZES = {"activations": "409 MB", "convolution": "409 MB", "backprop": None}
+DEFAULT_INDEX_SIZE = "5.9 GB"
+
+# nbgrader's own way of showing a student only the student's tools (its installation guide):
+# Create Assignment, Formgrader and the course list off, the assignment list and Validate on.
+STUDENT_ONLY = (f"{VENV}/bin/jupyter labextension disable --level=sys_prefix @jupyter/nbgrader:formgrader "
+                "@jupyter/nbgrader:create-assignment @jupyter/nbgrader:course-list",
+                f"{VENV}/bin/jupyter server extension disable --sys-prefix nbgrader.server_extensions.formgrader "
+                "nbgrader.server_extensions.course_list")
+
 
 def title(assignment: str) -> str:
     """The notebook's own title: the first heading of its first cell."""
@@ -50,10 +65,18 @@ def readme(assignment: str) -> str:
               "top of the notebook and above each answer cell."),
         "## 1. Install",
         prose("With Python 3.11 or newer, from this folder:"),
-        code(f"python3 -m venv {VENV}", f"{VENV}/bin/pip install -r requirements.txt"),
+        code(f"python3 -m venv {VENV}", f"{VENV}/bin/pip install -r requirements.txt", *STUDENT_ONLY),
         prose("`requirements.txt` holds JupyterLab, nbgrader (for the *Validate* button) and what the notebook",
               "imports" + (", with PyTorch's CPU-only build from PyTorch's own package index: far smaller than the"
-                           " default build with CUDA." if cpu_only else ".")),
+                           " default build with CUDA" if cpu_only else "") + ("" if SIZES[assignment] else "."),
+              *([f"({SIZES[assignment]} in all)."] if SIZES[assignment] else []),
+              "The last two commands hide nbgrader's instructor tools (Create",
+              "Assignment, Formgrader, the course list), which pip installs with it; the *Assignment List* and",
+              "*Validate* stay."),
+        *([prose("If pip cannot reach `download.pytorch.org` (it says it cannot find `torch==...+cpu`), install",
+                 f"the default index's build instead, with CUDA ({DEFAULT_INDEX_SIZE} in all; the notebook runs the same):"),
+           code("grep -v '^--extra-index-url' requirements.txt | sed 's/+cpu//' > requirements-default.txt",
+                f"{VENV}/bin/pip install -r requirements-default.txt")] if cpu_only else []),
         "## 2. Open",
         prose("Work in a copy of this folder of your own, then:"),
         code(f"{VENV}/bin/jupyter lab {notebook}"),
@@ -69,11 +92,17 @@ def readme(assignment: str) -> str:
         prose("It runs the whole notebook and fails, naming each failing check, until every check passes; then",
               "it says `Success! Your notebook passes all the tests.`"),
         "## 4. Submit",
-        prose(f"Hand in `{notebook}` under that name (a renamed notebook cannot be graded), as your instructor",
-              f"says: with JupyterLab's *Assignment List* panel, or from the folder that holds your `{assignment}/`",
-              "folder:"),
+        prose(f"Hand in `{notebook}` under that name (a renamed notebook cannot be graded); do not edit the",
+              "locked cells, the grader restores them. How depends on your course:"),
+        prose("- **On the course's server** (JupyterHub with nbgrader's exchange): the *Assignment List* panel, or",
+              f"this command from the folder that holds your `{assignment}/` folder. Without an exchange (on your",
+              "own machine) it ends in \"Unwritable directory, please contact your instructor\": hand in as below."),
         code(f"{VENV}/bin/nbgrader submit {assignment} --course {COURSE_ID}"),
-        prose("or by uploading the file. Do not edit the locked cells: the grader restores them."),
+        prose(f"- **Through your course's website** (an LMS): upload `{notebook}` itself."),
+        prose("- **On your own**, with no instructor: there is nothing to submit; the kit's self-check grades your",
+              "notebook like the instructor's autograder (`docs/self-study.md` in the kit's repository)."),
+        prose("`nbgrader validate` exits 0 even when checks fail (read its message); the kit's self-check exits",
+              "non-zero whenever points are lost."),
     ]
     return "\n\n".join(blocks) + "\n"
 

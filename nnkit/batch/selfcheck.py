@@ -76,8 +76,8 @@ def assignment_of(notebook: Path) -> str | None:
     return best if best and overlap[best] else None
 
 
-def check(notebook: Path) -> dict:
-    """{notebook, assignment, score, max_score, state, reasons, cells: [...]} or {notebook, error}."""
+def refusal(notebook: Path) -> dict | None:
+    """{notebook, error} when the file cannot be checked as the notebook its name says, else None."""
     assignment = notebook.stem
     if notebook.is_symlink() or (notebook.exists() and not notebook.is_file()):
         what = kind(notebook.lstat().st_mode)
@@ -93,22 +93,47 @@ def check(notebook: Path) -> dict:
     if belongs not in (None, assignment):
         return {"notebook": str(notebook), "error": f"this is the {belongs} notebook saved as {notebook.name}: "
                                                     f"check {belongs}.ipynb instead"}
-    from nnkit.execution.autograde import CourseAPI
+    return None
 
-    with tempfile.TemporaryDirectory(prefix="selfcheck-") as tmp:
-        root = scratch_course(Path(tmp) / "course")
-        target = paths.submitted_notebook(root, STUDENT, assignment)
+
+class Checker:
+    """One throwaway course for the whole run, each notebook a student of its own in it: the
+    course, and the assignments' modules the grader imports from it (nbgrader_config.py puts it
+    first on sys.path), live until the last notebook is graded, whatever mix of assignments,
+    folders and repeats the run is given."""
+
+    def __init__(self, tmp: Path):
+        self.root = scratch_course(tmp / "course")
+        self.entered: set[str] = set()
+        self.api = None
+
+    def check(self, notebook: Path, student: str) -> dict:
+        """{notebook, assignment, score, max_score, state, reasons, cells: [...], kit_failure} or {notebook, error}."""
+        refused = refusal(notebook)
+        if refused:
+            return refused
+        assignment, root = notebook.stem, self.root
+        target = paths.submitted_notebook(root, student, assignment)
         target.parent.mkdir(parents=True)
         copied = copy_file(notebook, target)  # the file itself, never through a link (nnkit.collect.files)
         if copied:
             return {"notebook": str(notebook), "error": f"{copied}, not a notebook: give the notebook file itself"}
-        api = CourseAPI(root)
-        api.enter_assignment(assignment)
-        outcome = api.autograde(assignment, STUDENT)
+        if self.api is None:
+            from nnkit.execution.autograde import CourseAPI
+
+            self.api = CourseAPI(root)
+        if assignment not in self.entered:
+            self.api.enter_assignment(assignment)
+            self.entered.add(assignment)
+        outcome = self.api.autograde(assignment, student)
         if not outcome.gradable:
             return {"notebook": str(notebook), "error": outcome.reason, "kit_failure": outcome.kit_failure}
-        (entry,) = [e for e in class_submissions(root, [assignment]) if e.student == STUDENT]
-        graded = read(paths.graded_notebook(root, STUDENT, assignment))
+        (entry,) = [e for e in class_submissions(root, [assignment]) if e.student == student]
+        graded = read(paths.graded_notebook(root, student, assignment))
+        return verdict(notebook, assignment, entry, graded)
+
+
+def verdict(notebook: Path, assignment: str, entry, graded) -> dict:
     cells = []
     for cell in graded.cells:
         meta = cell.metadata.get("nbgrader", {})
@@ -117,8 +142,17 @@ def check(notebook: Path) -> dict:
             score = entry.cells.get(meta["grade_id"]) or 0.0
             cells.append({"id": meta["grade_id"], "points": meta["points"], "score": score,
                           "passed": score == meta["points"], "message": message.strip()})
+    # a check the kit could not judge is the kit's failure, not points the learner lost (exit 3)
+    kit_failures = [item.text() for item in entry.reviews if item.kind == Kind.JUDGE]
     return {"notebook": str(notebook), "assignment": assignment, "score": entry.score, "max_score": entry.max_score,
-            "state": entry.state.value, "reasons": instructor_reasons(entry), "cells": cells}
+            "state": entry.state.value, "reasons": instructor_reasons(entry), "cells": cells,
+            "kit_failure": bool(kit_failures)}
+
+
+def check(notebook: Path) -> dict:
+    """One notebook's result, in a throwaway course of its own (see Checker for several)."""
+    with tempfile.TemporaryDirectory(prefix="selfcheck-") as tmp:
+        return Checker(Path(tmp)).check(notebook, STUDENT)
 
 
 def instructor_reasons(entry) -> list[str]:
@@ -139,6 +173,8 @@ def report(result: dict) -> str:
             lines += [f"             {line.strip()}" for line in rest]
     if result["reasons"]:
         lines.append("  Your instructor would look at: " + "; ".join(result["reasons"]))
+    if result.get("kit_failure"):
+        lines.append("  The kit failed to judge a check (not your code): this verdict is not your grade")
     return "\n".join(lines)
 
 
@@ -160,7 +196,9 @@ def main(argv=None) -> int:
     if bare:  # a learner's own machine, perhaps a Mac: their own code, graded without the sandbox
         os.environ[bwrap.OPT_OUT_VARIABLE] = "1"
     notebooks, results = notebooks_in(args.paths)
-    results += [check(notebook) for notebook in notebooks]
+    with tempfile.TemporaryDirectory(prefix="selfcheck-") as tmp:
+        checker = Checker(Path(tmp))
+        results += [checker.check(notebook, f"{STUDENT}-{number}") for number, notebook in enumerate(notebooks, 1)]
     if not args.json:
         if bare and notebooks:
             print(f"No sandbox here ({bare.split(':')[0]}): your notebook ran without the sandbox, so libraries such as "

@@ -124,12 +124,26 @@ def compare_values(got: np.ndarray, want: np.ndarray, label: str, hint: str = ""
         nan = _(" ({nan} are NaN, {inf} infinite)").format(nan=int(np.isnan(g).sum()), inf=int(np.isinf(g).sum())) \
             if not np.isfinite(g).all() else ""
         count = (_("{wrong} of {size} values are wrong{nan}; the largest error is").format(
-            wrong=int((~close).sum()), size=w.size, nan=nan) if w.ndim else _("error"))
-        raise Wrong(_("{label}: wrong values: {count} {error:.3g}{where}: expected {want:.6g}, got {got:.6g} "
-                      "(allowed: |got - expected| <= {allowed})").format(
-            label=label, count=count, error=error[worst], where=where, want=w[worst], got=g[worst],
-            allowed=tol.describe()) + hint)
+            wrong=int((~close).sum()), size=w.size, nan=nan) + where + ":" if w.ndim else "")
+        want_text, got_text = distinct(float(w[worst]), float(g[worst]))
+        with np.errstate(all="ignore"):
+            difference, bound = float(g[worst] - w[worst]), tol.atol + tol.rtol * abs(float(w[worst]))
+        raise Wrong(_("{label}: wrong values: {count}expected {want}, got {got}, a difference of {difference} "
+                      "(allowed: |got - expected| <= {allowed} = {bound:.2g})").format(
+            label=label, count=count + " " if count else "", want=want_text, got=got_text,
+            difference=f"{difference:+.2g}", allowed=tol.describe(), bound=bound) + hint)
     return _(" ({label} largest error {error:.2g})").format(label=label, error=float(error.max())) if error.size else ""
+
+
+def distinct(want: float, got: float, least: int = 6) -> tuple[str, str]:
+    """Two numbers printed with the fewest significant digits, `least` at the least, that tell them
+    apart (1.0150301 and 1.0150312, never 1.01503 twice), up to float64's 17."""
+    for digits in range(least, 18):
+        style = "#" if digits > least else ""  # beyond the least, both to as many digits, trailing zeros kept
+        shown = f"{want:{style}.{digits}g}", f"{got:{style}.{digits}g}"
+        if shown[0] != shown[1]:
+            break
+    return shown
 
 
 def describe(value) -> str:

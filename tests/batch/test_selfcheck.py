@@ -146,3 +146,36 @@ def test_the_self_check_tells_a_bug_from_a_file_that_is_not_a_notebook(tmp_path,
     monkeypatch.setattr(selfcheck, "graded_ids", bug)
     with pytest.raises(RuntimeError, match="a bug of the kit"):
         selfcheck.assignment_of(notebook)
+
+
+@pytest.mark.slow
+def test_several_assignments_a_folder_and_the_same_notebook_twice_in_one_run(tmp_path):
+    """Every notebook is graded as the instructor would, whatever the mix a run is given: a folder
+    holding two assignments, then a notebook of the first again (the second assignment's key must
+    not be looked for in the first notebook's throwaway course, long gone)."""
+    work = folder(tmp_path / "work")
+    for name in ("activations", "convolution"):
+        copy(SUBMITTED / "correct" / name / f"{name}.ipynb", work / f"{name}.ipynb")
+    result = selfcheck(work, work / "activations.ipynb", "--json")
+    checked = json.loads(result.stdout)
+    assert [(c["assignment"], c["score"], c["max_score"]) for c in checked] == \
+        [("activations", 12, 12), ("convolution", 16, 16), ("activations", 12, 12)], result.stdout + result.stderr
+    assert result.returncode == exits.OK
+
+
+@pytest.mark.slow
+def test_a_check_the_kit_could_not_judge_exits_3(tmp_path, capsys, monkeypatch):
+    """The judge's own error costs the student nothing in the self-check's verdict: it is the kit's
+    failure, exit 3, with the reason, never "points lost"."""
+    from nnkit.judging import judge
+
+    def broken(case):
+        def check(*args):
+            raise RuntimeError("a bug of the kit's")
+        return check
+
+    monkeypatch.setattr(judge, "check_of", broken)
+    notebook = copy(SUBMITTED / "correct" / "activations" / "activations.ipynb", tmp_path / "activations.ipynb")
+    code, out, err = selfcheck_in_process(notebook, capsys=capsys, monkeypatch=monkeypatch)
+    assert code == exits.KIT_FAILURE, out + err
+    assert "an error in the kit" in out and "a bug of the kit's" in out + err

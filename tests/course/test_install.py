@@ -52,7 +52,7 @@ def import_names(distribution: str) -> set[str]:
 
 
 def test_every_role_has_its_extra_pinned_to_the_version_in_use():
-    assert set(EXTRAS) == {"grading", "authoring", "tests", "data"}
+    assert set(EXTRAS) == {"grading", "authoring", "tests", "data", "selfstudy"}
     for extra, requirements in EXTRAS.items():
         for requirement in requirements:
             (spec,) = requirement.specifier
@@ -64,7 +64,8 @@ def test_grading_pulls_in_no_package_of_another_role():
     """torch (several GB with CUDA), jupytext, cosmic-ray, the test tools and mlxtend stay out of
     what `make demo` installs (Babel comes in anyway: JupyterLab's server requires it)."""
     grading = closure(EXTRAS["grading"])
-    others = {re.sub(r"[-_.]+", "-", r.name).lower() for extra in ("authoring", "tests", "data") for r in EXTRAS[extra]}
+    others = {re.sub(r"[-_.]+", "-", r.name).lower() for extra in ("authoring", "tests", "data", "selfstudy")
+              for r in EXTRAS[extra]}
     assert grading & others == {"babel"}
     assert {"torch", "torchvision", "nvidia-cublas-cu12", "triton"}.isdisjoint(grading)
 
@@ -128,7 +129,7 @@ def test_make_installs_each_roles_extra_once_and_never_takes_one_away(tmp_path):
     quick = make(tmp_path, "test-quick")  # the same extras as test's, installed by then; the tests not marked slow
     assert installs(quick) == [] and quick[-1] == f"python -m pytest tests -m not slow {processes}"
     for target, command in [("demo", "scripts.demo"), ("grade", "nnkit.batch.cli"), ("check", "nnkit.batch.selfcheck"),
-                            ("bench", "benchmarks"), ("mutants", "nnkit.authoring.mutants")]:
+                            ("bench", "benchmarks"), ("mutants", "nnkit.authoring.mutants"), ("compare", "nnkit.views.solutiondiff")]:
         lines = make(tmp_path, target)
         assert installs(lines) == [] and command in lines[-1], (target, lines)
 
@@ -137,7 +138,7 @@ def test_make_installs_each_roles_extra_once_and_never_takes_one_away(tmp_path):
         os.utime(stamp, (earlier, earlier))
     assert installs(make(tmp_path, "grade")) == ["grading"]
     assert installs(make(tmp_path, "mutants")) == ["authoring"]
-    assert sorted(installs(make(tmp_path, "test"))) == ["data", "tests"]
+    assert sorted(installs(make(tmp_path, "test"))) == ["data", "selfstudy", "tests"]
 
 
 # --- grading needs none of the other roles' packages ---
@@ -243,3 +244,53 @@ def test_a_student_installs_activations_alone_and_every_check_passes(activations
     validate = subprocess.run(["bash", "-ec", readme_commands("activations", "Validate")], cwd=folder, env=env,
                               capture_output=True, text=True, timeout=600)
     assert "Success! Your notebook passes all the tests." in validate.stdout + validate.stderr, validate.stdout
+
+
+def extension_states(venv: Path, env: dict) -> tuple[dict[str, str], set[str]]:
+    """({nbgrader server extension: "enabled" or "disabled"}, the disabled lab plugins) in a student's environment."""
+    def listed(*command):
+        result = subprocess.run([str(venv / "bin" / "jupyter"), *command], env=env, capture_output=True, text=True,
+                                timeout=300)
+        return re.sub(r"\x1b\[[0-9;]*m", "", result.stdout + result.stderr)
+
+    servers = dict(re.findall(r"nbgrader\.server_extensions\.(\w+) (enabled|disabled)", listed("server", "extension", "list")))
+    labs = listed("labextension", "list")
+    disabled = set(re.findall(r"@jupyter/nbgrader:[\w-]+", labs.split("Disabled extensions:", 1)[1])) \
+        if "Disabled extensions:" in labs else set()
+    return servers, disabled
+
+
+@pytest.mark.slow  # a fresh environment
+def test_the_readmes_install_gives_a_student_the_students_tools_only(activations_student):
+    """nbgrader installs the instructor's tools with the student's: the README's install step turns
+    off Create Assignment, Formgrader and the course list, and keeps the assignment list and Validate."""
+    home = activations_student
+    servers, disabled = extension_states(home / "nn-env", student_env(home))
+    assert servers == {"formgrader": "disabled", "course_list": "disabled", "assignment_list": "enabled",
+                       "validate_assignment": "enabled"}, servers
+    assert disabled == {"@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",
+                        "@jupyter/nbgrader:course-list"}, disabled
+
+
+@pytest.mark.slow  # a fresh environment, JupyterLab and Chromium
+def test_the_students_jupyterlab_shows_the_assignment_list_and_validate_only(activations_student, tmp_path, request):
+    """The student's JupyterLab, from the README's install: the notebook's Validate button, and in
+    the Nbgrader menu the Assignment List, with no Formgrader, Course List or Create Assignment."""
+    from selenium.webdriver.common.by import By
+    from test_browser import SCREENSHOTS, lab_server, make_browser, open_notebook, wait_for
+
+    home = activations_student
+    with make_browser(request, tmp_path) as browser, \
+            lab_server(home / "work", home, python=str(home / "nn-env" / "bin" / "python"),
+                       environment=student_env(home)) as url:
+        open_notebook(browser, url, "activations/activations.ipynb")
+        menu = next(e for e in browser.find_elements(By.CSS_SELECTOR, ".lm-MenuBar-itemLabel") if e.text == "Nbgrader")
+        menu.click()
+        items = wait_for(browser, lambda d: [e.text for e in d.find_elements(By.CSS_SELECTOR, ".lm-Menu-itemLabel")
+                                             if e.is_displayed()], "the Nbgrader menu")
+        SCREENSHOTS.mkdir(exist_ok=True)
+        browser.save_screenshot(str(SCREENSHOTS / "student-jupyterlab.png"))
+        assert "Assignment List" in items and not {"Formgrader", "Course List"} & set(items), items
+        sidebar = " ".join((e.get_attribute("title") or "") + " " + (e.get_attribute("data-id") or "")
+                           for e in browser.find_elements(By.CSS_SELECTOR, ".lm-TabBar-tab"))
+        assert "create" not in sidebar.lower() and "nbgrader" not in sidebar.lower(), sidebar

@@ -1,5 +1,6 @@
 """solutions/, the worked solutions for self-study (scripts/make_solutions.py): in sync with source/,
 a full run whose every visible check passes, never visible to a grading kernel."""
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -134,3 +135,28 @@ def test_a_grading_kernel_never_sees_the_solutions():
     executed, _ = ResilientExecute(kernel_name="python3", timeout=120).preprocess(notebook, resources)
     printed = "".join(o.get("text", "") for o in executed.cells[0].outputs)
     assert printed.splitlines() == ["[]", "False"], printed
+
+
+def solutiondiff(*args):
+    return subprocess.run([sys.executable, "-m", "nnkit.views.solutiondiff", *map(str, args)], cwd=COURSE_ROOT,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_a_self_learner_compares_their_answers_with_the_worked_solution_in_nbdime():
+    """nbdime (nbdiff) sees the answer cells' sources only, on both sides: the instructor's answers
+    differ in nothing, the seed's show its own lines against the solution's, and no output,
+    execution count, metadata or text cell of either notebook is compared."""
+    same = solutiondiff(COURSE_ROOT / "submitted" / "correct" / "activations" / "activations.ipynb")
+    assert same.returncode == 0, same.stdout + same.stderr
+    assert "against the worked solution" in same.stdout and "cell" not in same.stdout.split("\n", 1)[1], same.stdout
+    seed = solutiondiff(COURSE_ROOT / "submitted" / "seed" / "activations" / "activations.ipynb")
+    assert seed.returncode == 0, seed.stdout + seed.stderr
+    assert "- " in seed.stdout and "return 1 / (1 + np.exp(-x))" in seed.stdout, seed.stdout
+    for never in ("outputs", "execution_count", "metadata", "visible checks passed", "Hidden test"):
+        assert never not in seed.stdout, (never, seed.stdout)
+
+
+def test_the_comparison_refuses_what_the_self_check_refuses(tmp_path):
+    shutil.copy(COURSE_ROOT / "submitted" / "correct" / "backprop" / "backprop.ipynb", tmp_path / "activations.ipynb")
+    result = solutiondiff(tmp_path / "activations.ipynb")
+    assert result.returncode == 2 and "this is the backprop notebook saved as activations.ipynb" in result.stderr

@@ -2,6 +2,7 @@
 driven by Selenium (Debian's chromium and chromium-driver). One server per role, started where its
 user would start it: the student's in a folder holding only the release folder handed out, the
 instructor's in the course folder. A failing test leaves a screenshot in browser-screenshots/."""
+import re
 import shutil
 import socket
 import subprocess
@@ -33,18 +34,19 @@ WAIT = 120
 
 
 @contextmanager
-def lab_server(folder: Path, home: Path):
-    """`jupyter lab` started in `folder`, as its user would start it; yields its base URL."""
+def lab_server(folder: Path, home: Path, python: str = sys.executable, environment: dict | None = None):
+    """`jupyter lab` started in `folder`, as its user would start it (with `python`, in `environment`:
+    the course's by default); yields its base URL."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     settings = home / ".jupyter" / "lab" / "user-settings" / "@jupyterlab" / "apputils-extension"
     settings.mkdir(parents=True, exist_ok=True)
     (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')  # no pop-up asking
-    env = nbgrader_env() | {"HOME": str(home), "JUPYTER_CONFIG_DIR": str(home / ".jupyter"),
+    env = (nbgrader_env() if environment is None else environment) | {"HOME": str(home), "JUPYTER_CONFIG_DIR": str(home / ".jupyter"),
                             "JUPYTERLAB_SETTINGS_DIR": str(home / ".jupyter" / "lab" / "user-settings")}
     log = open(home / "server.log", "w")
-    server = subprocess.Popen([sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
+    server = subprocess.Popen([python, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
                                f"--ServerApp.port={port}", "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={TOKEN}",
                                f"--ServerApp.root_dir={folder}", "--LabApp.news_url=None", "--LabApp.check_for_updates_class="
                                "jupyterlab.NeverCheckForUpdate"], cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -70,8 +72,9 @@ def lab_server(folder: Path, home: Path):
         log.close()
 
 
-@pytest.fixture
-def browser(request, tmp_path):
+@contextmanager
+def make_browser(request, tmp_path):
+    """Headless Chromium; a screenshot of a failing test in browser-screenshots/."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -83,14 +86,21 @@ def browser(request, tmp_path):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(require("chromium-driver")), options=options)
     driver.implicitly_wait(0)
-    yield driver
-    failed = getattr(request.node, "failed", False)
-    if failed:
-        SCREENSHOTS.mkdir(exist_ok=True)
-        path = SCREENSHOTS / f"{request.node.name}.png"
-        driver.save_screenshot(str(path))
-        print(f"\nscreenshot: {path}")
-    driver.quit()
+    try:
+        yield driver
+    finally:
+        if getattr(request.node, "failed", False) or sys.exc_info()[0] is not None:
+            SCREENSHOTS.mkdir(exist_ok=True)
+            path = SCREENSHOTS / f"{request.node.name}.png"
+            driver.save_screenshot(str(path))
+            print(f"\nscreenshot: {path}")
+        driver.quit()
+
+
+@pytest.fixture
+def browser(request, tmp_path):
+    with make_browser(request, tmp_path) as driver:
+        yield driver
 
 
 def wait_for(driver, condition, what: str, seconds: float = WAIT):
@@ -201,6 +211,76 @@ def test_a_feedback_page_renders_its_formulas_offline(browser, demo_feedback):
     SCREENSHOTS.mkdir(exist_ok=True)
     browser.save_screenshot(str(SCREENSHOTS / "feedback.png"))
 
+
+
+# A laptop's and a phone's viewport (CSS pixels): the feedback page is read on both.
+DEVICES = {"laptop": (1366, 900), "phone": (390, 844)}
+DTYPE_HINT = "float64 usually comes from a buffer made with"
+
+
+def rgb(css_colour: str) -> list[int]:
+    """The red, green and blue of a computed colour, rgb(...) or rgba(...)."""
+    return [int(float(part)) for part in re.findall(r"[\d.]+", css_colour)[:3]]
+
+
+def luminance(css_colour: str) -> float:
+    """WCAG 2's relative luminance of a computed colour, rgb(...) or rgba(...)."""
+    red, green, blue = (c / 255 for c in rgb(css_colour))
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (red, green, blue)]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(foreground: str, background: str) -> float:
+    light, dark = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_a_student_reads_the_feedback_at_a_glance(browser, demo_feedback, device):
+    """The seed's convolution feedback (two float32 tests failed): what to fix first at the top,
+    each hidden test ✓ Passed on green or ✗ Failed on red (words and colour, WCAG AA contrast), and
+    the dtype hint wrapped inside the screen, at a laptop's width and a phone's."""
+    from selenium.webdriver.common.by import By
+
+    page = demo_feedback / "feedback" / "seed" / "convolution" / "convolution.html"
+    browser.set_window_size(*DEVICES[device])
+    browser.get(page.as_uri())
+    summary = wait_for(browser, css("#fix-first"), "what to fix first")[0]
+    first_cell = browser.find_element(By.CSS_SELECTOR, "#notebook .cell")
+    assert summary.location["y"] < first_cell.location["y"]
+    assert summary.text.startswith("✗ What to fix first: 2 hidden tests failed"), summary.text
+    items = summary.find_elements(By.TAG_NAME, "li")
+    assert [i.text.split(" ")[0] for i in items] == ["test_max_pooling_float32", "test_conv_float32"], summary.text
+    assert all("wrong dtype: expected float32 (the input's), got float64" in i.text for i in items), summary.text
+
+    headings = {verdict: browser.find_elements(By.CSS_SELECTOR, f".nbgrader_cell.test-{verdict} > .panel-heading")
+                for verdict in ("passed", "failed")}
+    assert len(headings["failed"]) == 2 and len(headings["passed"]) == 8, {k: len(v) for k, v in headings.items()}
+    colours = {}
+    for verdict, elements in headings.items():
+        for heading in elements:
+            assert heading.text.startswith({"passed": "✓ Passed", "failed": "✗ Failed"}[verdict]), heading.text
+            style = browser.execute_script("const s = getComputedStyle(arguments[0]); return [s.color, s.backgroundColor]",
+                                           heading)
+            assert contrast(*style) >= 4.5, (verdict, style, contrast(*style))
+            colours[verdict] = style[1]
+    red, green = rgb(colours["failed"]), rgb(colours["passed"])
+    assert red[0] > 2 * red[1] and green[1] > 2 * green[0], colours  # red and green
+
+    hint = next(e for e in browser.find_elements(By.CSS_SELECTOR, ".output_error pre") if DTYPE_HINT in e.text)
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", hint)
+    box = browser.execute_script(
+        "const e = arguments[0], r = e.getBoundingClientRect(); return {left: r.left, right: r.right, "
+        "scroll: e.scrollWidth, client: e.clientWidth, width: window.innerWidth}", hint)
+    assert box["scroll"] <= box["client"] + 1, box  # nothing of it hidden behind a sideways scroll
+    assert 0 <= box["left"] and box["right"] <= box["width"], box  # inside the screen
+    assert "without `dtype=x.dtype`, or from mixing in a float64 array" in hint.text
+    wide = browser.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
+    assert wide[0] <= wide[1], wide  # the page never scrolls sideways
+    SCREENSHOTS.mkdir(exist_ok=True)
+    browser.save_screenshot(str(SCREENSHOTS / f"feedback-{device}-hint.png"))
+    browser.execute_script("window.scrollTo(0, 0)")
+    browser.save_screenshot(str(SCREENSHOTS / f"feedback-{device}-summary.png"))
 
 # --- what a student's notebook can do in the instructor's browser (issue 16) -------------------------------
 

@@ -234,3 +234,25 @@ def test_a_hint_for_an_unknown_cause_is_the_author_s_error():
         case("relu", "what", hints={"value": "typo"})
     with pytest.raises(CaseError, match="belongs to a cause"):
         case("relu", "what", hint="one hint for every failure")
+
+
+@pytest.mark.parametrize("want, got", [(1.0150301, 1.0150312), (1.01503, 1.0150302), (-2.5e-5, -2.4998e-5)])
+def test_a_wrong_value_is_printed_with_digits_enough_to_differ_and_the_difference(want, got):
+    """'expected 1.01503, got 1.01503' reads as equal: the two numbers differ as printed, and the
+    message gives got - expected and the bound it broke."""
+    from nnkit.judging.compare import Wrong, compare_values
+
+    for shape in ((), (3,)):
+        w, g = np.full(shape, want), np.full(shape, want)
+        g[...] = got
+        with pytest.raises(Wrong) as wrong:
+            compare_values(g, w, "answer")
+        message = str(wrong.value)
+        shown = message.split("expected ", 1)[1].split(", a difference of ")[0]
+        expected, answered = shown.split(", got ")
+        assert expected != answered, message
+        for printed, true in ((expected, want), (answered, got)):  # each nearer its own value than the other's
+            assert abs(float(printed) - true) < abs(got - want) / 2, message
+        assert f"a difference of {got - want:+.2g}" in message, message
+        bound = 1e-9 + 1e-7 * abs(want)
+        assert f"<= 1e-9 + 1e-7·|expected| = {bound:.2g})" in message, message

@@ -5,7 +5,7 @@ each kernel starts in a new, empty session keyring, never the grader's, and /pro
 namespaces; the sandbox's check says whether the filter is on; a filter that cannot be built means
 no sandbox, and a batch then exits 3. The catalogue's attacks on the kernel's surface
 (tests/support/hostile.py's KERNEL_SURFACE) go through the real batch in tests/e2e/test_hostile.py and
-tests/test_cgroup_delegation.py."""
+tests/e2e/test_cgroup_delegation.py."""
 import errno
 import json
 import os
