@@ -94,4 +94,4 @@ check: $(VENV)/.installed-grading
 # Self-study: your answers against the worked solution, with nbdime: make compare NB=path/to/activations.ipynb
 # (WEB=1: in the browser, nbdiff-web).
 compare: $(VENV)/.installed-grading $(VENV)/.installed-selfstudy
-	$(RUN) -m nnkit.views.solutiondiff $(if $(NB),"$(NB)") $(if $(WEB),--web)
+	$(RUN) -m nnkit.batch.solutiondiff $(if $(NB),"$(NB)") $(if $(WEB),--web)

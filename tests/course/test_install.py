@@ -129,7 +129,7 @@ def test_make_installs_each_roles_extra_once_and_never_takes_one_away(tmp_path):
     quick = make(tmp_path, "test-quick")  # the same extras as test's, installed by then; the tests not marked slow
     assert installs(quick) == [] and quick[-1] == f"python -m pytest tests -m not slow {processes}"
     for target, command in [("demo", "scripts.demo"), ("grade", "nnkit.batch.cli"), ("check", "nnkit.batch.selfcheck"),
-                            ("bench", "benchmarks"), ("mutants", "nnkit.authoring.mutants"), ("compare", "nnkit.views.solutiondiff")]:
+                            ("bench", "benchmarks"), ("mutants", "nnkit.authoring.mutants"), ("compare", "nnkit.batch.solutiondiff")]:
         lines = make(tmp_path, target)
         assert installs(lines) == [] and command in lines[-1], (target, lines)
 

@@ -40,7 +40,7 @@ def working_sandbox():
 def kernel_says(code: str, off=(), canary: str | None = None) -> str:
     """`code`'s output, run as a cell in a sandboxed kernel by a grader of its own (a process with
     TESTS_ONLY_OFF set to `off`, in a session keyring holding the canary key when given)."""
-    script = (f"import sys; sys.path.insert(0, {str(TESTS)!r}); from test_bwrap import run_cells\n"
+    script = (f"import sys; sys.path[:0] = [{str(TESTS)!r}, {str(TESTS.parent / 'support')!r}]; from test_bwrap import run_cells\n"
               f"(out,), _ = run_cells({code!r})\nprint(out, end='')")
     command = [sys.executable, "-c", script]
     if canary:

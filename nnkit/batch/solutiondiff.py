@@ -1,6 +1,6 @@
 """Compare your notebook with the worked solution, answer by answer, with nbdime.
 
-    python -m nnkit.views.solutiondiff PATH [--web]       (make compare NB=PATH)
+    python -m nnkit.batch.solutiondiff PATH [--web]       (make compare NB=PATH)
 
 PATH is your notebook, named after its assignment (activations.ipynb, ...), as for the self-check.
 nbdime compares whole notebooks, and the worked solution (solutions/<name>/) differs from your
@@ -65,7 +65,7 @@ def reduced_pair(notebook: Path, folder: Path) -> tuple[Path, Path]:
 def main(argv=None) -> int:
     from nnkit.batch.selfcheck import refusal
 
-    parser = argparse.ArgumentParser(prog="python -m nnkit.views.solutiondiff", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m nnkit.batch.solutiondiff", description=__doc__.splitlines()[0])
     parser.add_argument("path", metavar="PATH", help="your notebook, e.g. work/activations/activations.ipynb")
     parser.add_argument("--web", action="store_true", help="show the comparison in the browser (nbdiff-web)")
     args = parser.parse_args(argv)
