@@ -15,7 +15,7 @@ SYSTEM_PACKAGES ?= system-packages.txt
 # on kernels, time limits and budgets, so a third process fills the 2 cores' idle time.
 PYTEST_PROCESSES ?= -n 3 --dist loadfile --no-loadscope-reorder
 
-.PHONY: demo test test-quick grade check compare install sandbox system bench mutants
+.PHONY: demo test test-quick grade check compare install sandbox system bench mutants author
 # One pip at a time in the one .venv.
 .NOTPARALLEL:
 
@@ -75,6 +75,10 @@ test-quick: $(VENV)/.installed-grading $(VENV)/.installed-authoring $(VENV)/.ins
 # Speed: sandboxed and bare grading, parallel workers, reference conv/pool against torch, the seed's worst cell.
 bench: $(VENV)/.installed-grading $(VENV)/.installed-authoring sandbox
 	$(RUN) -m benchmarks
+
+# Authors: what adding an assignment needs (docs/authoring.md): grading, the authoring tools (torch, jupytext,
+# the mutation tester), the sandbox.
+author: $(VENV)/.installed-grading $(VENV)/.installed-authoring sandbox
 
 # Authors: do the hidden tests catch wrong code? Mutants of each reference solution, judged by its cases.
 mutants: $(VENV)/.installed-grading $(VENV)/.installed-authoring

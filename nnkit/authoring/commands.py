@@ -1,25 +1,23 @@
 """Tools for an author adding an assignment (docs/authoring.md follows them step by step).
 
-    python -m nnkit.authoring.commands add NAME            course.toml lists it; its folders are made
-    python -m nnkit.authoring.commands check [NAME ...]    the notebook agrees with the key and the cases
-    python -m nnkit.authoring.commands regenerate          everything generated from the sources, rewritten
-    python -m nnkit.authoring.commands try VARIANT.py      grade one implementation as a student's answer
+    nnkit author add NAME             course.toml lists it; its folders are made (an existing name: exit 2)
+    nnkit author add NAME --case CASE --points P   a hidden-test cell for a new case of its cases.py
+    nnkit author check [NAME ...]     the notebook agrees with the key and the cases
+    nnkit author regenerate [NAME]    every generated file, in the right order (nnkit.authoring.regenerate)
+    nnkit author try VARIANT.py       grade one implementation as a student's answer
 
 Until all its files are there, an assignment is being added (nnkit.kernel.config): every command goes
 on grading the others. Its exit codes: nnkit.exits.
 """
 import argparse
 import inspect
-import os
 import re
 import sys
 import tempfile
 from pathlib import Path
 
 from nnkit import exits
-from nnkit.collect import paths
 from nnkit.kernel.config import COURSE_FILE, COURSE_ROOT
-from nnkit.gradebook.tools import nbgrader, with_tools_on_path
 
 PACKAGE = '"""{what}"""\n'
 HIDDEN = re.compile(r"^# Hidden test \((?P<points>[\d.]+) points?\): ?(?P<what>.*)$")
@@ -41,6 +39,12 @@ def name_argument(text: str) -> str:
         raise argparse.ArgumentTypeError(str(error)) from error
 
 
+def points_argument(text: str) -> float:
+    """A number of points for argparse: 2, not 2.0, when it is whole (as the notebooks write them)."""
+    value = float(text)
+    return int(value) if value.is_integer() else value
+
+
 def add(name: str, root: Path = COURSE_ROOT) -> list[Path]:
     import tomlkit
 
@@ -49,11 +53,11 @@ def add(name: str, root: Path = COURSE_ROOT) -> list[Path]:
     name = assignment_name(name)
     course = root / COURSE_FILE.name
     document = tomlkit.parse(course.read_text())
-    made = []
-    if name not in document["assignments"]:
-        document["assignments"].append(name)
-        course.write_text(tomlkit.dumps(document))
-        made.append(course)
+    if name in document["assignments"]:
+        raise FileExistsError(f"{name} is an assignment of course.toml already: pick another name")
+    document["assignments"].append(name)
+    course.write_text(tomlkit.dumps(document))
+    made = [course]
     for folder in (root / "source" / name, root / "assignments" / name / "key"):
         if not folder.is_dir():
             folder.mkdir(parents=True)
@@ -66,6 +70,41 @@ def add(name: str, root: Path = COURSE_ROOT) -> list[Path]:
             path.write_text(text)
             made.append(path)
     return made
+
+
+def hidden_test_cell(case, points: float):
+    """The locked, graded cell that records `case` (its first line, the description, is the case's)."""
+    import nbformat
+
+    source = "\n".join([hidden_line(points, case.what), "### BEGIN HIDDEN TESTS", "from nnkit.kernel.record import record",
+                        f'record("{case.name}", {", ".join(case.functions)})', "### END HIDDEN TESTS"])
+    return nbformat.v4.new_code_cell(source, metadata={"nbgrader": {
+        "grade": True, "grade_id": f"test_{case.name}", "locked": True, "points": points, "schema_version": 3,
+        "solution": False, "task": False}})
+
+
+def add_case(assignment: str, name: str, points: float, root: Path = COURSE_ROOT) -> Path:
+    """Put a hidden-test cell for the case `name` of the assignment's cases.py into its source notebook,
+    after the last hidden test of the same function; LookupError for a case it does not have,
+    FileExistsError for one the notebook records already. `regenerate` then writes the intro's total."""
+    import nbformat
+
+    from nnkit.collect.notebooks import notebook_path, read
+    from nnkit.judging.cells import hidden_test_cases
+    from nnkit.kernel.cases import CASES
+
+    case = CASES.get(name)
+    if case is None or case.assignment != assignment:
+        raise LookupError(f"{name} is not a case of assignments/{assignment}/cases.py: write it there first")
+    path = notebook_path("source", assignment, root)
+    notebook = read(path)
+    recorded = [hidden_test_cases(cell) for cell in notebook.cells]
+    if any(name in cases for cases in recorded):
+        raise FileExistsError(f"{path.relative_to(root)} has a hidden test of {name} already")
+    same = [i for i, cases in enumerate(recorded) if any(CASES[c].function == case.function for c in cases if c in CASES)]
+    notebook.cells.insert(same[-1] + 1 if same else len(notebook.cells), hidden_test_cell(case, points))
+    nbformat.write(notebook, str(path))
+    return path
 
 
 # --- check: the notebook against the key and the cases ------------------------------------------
@@ -123,128 +162,12 @@ def description_problems(assignment: str) -> list[str]:
             got = cell.source.splitlines()[0]
             if got != want:
                 problems.append(f"source/{assignment}/{assignment}.ipynb, cell {index + 1} ({cases[0]}), line 1:\n"
-                                f"    notebook: {got}\n    cases.py: {want}   (`regenerate` writes it)")
+                                f"    notebook: {got}\n    cases.py: {want}   (`nnkit author regenerate` writes it)")
     return problems
-
-
-def write_descriptions(assignment: str) -> bool:
-    """Write each hidden-test cell's first line from its case; True when the notebook changed."""
-    import nbformat
-
-    from nnkit.kernel.cases import CASES
-    from nnkit.collect.notebooks import notebook_path, read
-    from nnkit.judging.cells import hidden_test_cases
-
-    path = notebook_path("source", assignment)
-    notebook = read(path)
-    changed = False
-    for cell in notebook.cells:
-        cases = hidden_test_cases(cell)
-        if len(cases) == 1 and cases[0] in CASES:
-            first, _, rest = cell.source.partition("\n")
-            want = hidden_line(cell.metadata["nbgrader"]["points"], CASES[cases[0]].what)
-            if first != want and first.startswith("# Hidden test"):
-                cell.source = want + "\n" + rest
-                changed = True
-    if changed:
-        nbformat.write(notebook, str(path))
-    return changed
 
 
 def check(assignments) -> list[str]:
     return [p for a in assignments for p in answer_problems(a) + description_problems(a)]
-
-
-# --- regenerate ------------------------------------------------------------------------------------
-
-def readme_demo_lines(root: Path) -> tuple[list[str], dict]:
-    """The demo's output as the README shows it (`make demo`), graded in a throwaway copy of the
-    course with the demo class; and {student: {assignment: score}}."""
-    import shutil
-    import subprocess
-    import time
-
-    from nnkit.kernel.config import ASSIGNMENTS
-    from nnkit.authoring.democlass import DEMO_FIRST_LINE, DEMO_STUDENTS, demo_last_line
-    from nnkit.gradebook.scratch import scratch_course
-
-    with tempfile.TemporaryDirectory(prefix="nnkit-regenerate-") as tmp:
-        course = scratch_course(Path(tmp) / "course")
-        for student in DEMO_STUDENTS:
-            for assignment in ASSIGNMENTS:
-                shutil.copytree(paths.submitted(root, student, assignment), paths.submitted(course, student, assignment))
-        start = time.perf_counter()
-        result = subprocess.run([sys.executable, "-m", "nnkit.batch.cli", "--course", "."], cwd=course, env=with_tools_on_path(dict(os.environ)),
-                                capture_output=True, text=True)
-        seconds = time.perf_counter() - start
-        if result.returncode != 0:
-            raise RuntimeError(f"grading the demo class failed:\n{result.stdout}\n{result.stderr}")
-        from nnkit.gradebook.states import class_submissions
-
-        table: dict = {}
-        for entry in class_submissions(course, list(ASSIGNMENTS)):
-            table.setdefault(entry.student, {})[entry.assignment] = entry.score
-    lines = [DEMO_FIRST_LINE, *result.stderr.splitlines(), "", *result.stdout.splitlines(), demo_last_line(seconds)]
-    return lines, table
-
-
-TIMING = re.compile(r"ETA \d+ s|\d+(\.\d+)? s\b")
-
-
-def replace_checked(readme: str, name: str, lines: list[str]) -> str:
-    """The README with the text block after `<!-- checked: name -->` replaced by `lines`, unless
-    it already says the same (times aside: they differ from run to run)."""
-    marker = f"<!-- checked: {name} -->"
-    head, tail = readme.split(marker, 1)
-    block = re.search(r"```text\n(.*?)```", tail, re.S)
-    old = block.group(1).rstrip("\n").splitlines()
-    if [TIMING.sub("", l.rstrip()) for l in old] == [TIMING.sub("", l.rstrip()) for l in lines]:
-        return readme
-    return head + marker + tail[:block.start(1)] + "\n".join(lines) + "\n" + tail[block.end(1):]
-
-
-def generate_release(root: Path = COURSE_ROOT) -> None:
-    """release/, every gradable assignment's student version, by nbgrader generate_assignment."""
-    from nnkit.kernel.config import ASSIGNMENTS
-
-    for assignment in ASSIGNMENTS:
-        nbgrader("generate_assignment", assignment, "--force", root=root)
-
-
-def regenerate(root: Path = COURSE_ROOT) -> int:
-    from nnkit.authoring.democlass import DEMO_STUDENTS, demo_score, write_class
-    from nnkit.kernel.config import ASSIGNMENTS, BEING_ADDED
-
-    for name, missing in BEING_ADDED.items():
-        print(f"{name}: being added, left out until it has {', '.join(missing)}")
-    for assignment in ASSIGNMENTS:
-        if write_descriptions(assignment):
-            print(f"wrote the hidden-test descriptions of source/{assignment}/{assignment}.ipynb from its cases")
-    problems = check(ASSIGNMENTS)
-    if problems:
-        print("\n".join(problems), file=sys.stderr)
-        print("fix these first: the release and the demo class are made from the notebooks", file=sys.stderr)
-        return exits.POINTS_LOST
-    generate_release(root)
-    print(f"wrote release/ ({', '.join(ASSIGNMENTS)}) with nbgrader generate_assignment")
-    for path in write_class(paths.step_root(root, "submitted")):
-        print(f"wrote {path.relative_to(root)}")
-    print("grading the demo class in a throwaway course, for the README's table (about 10 s a notebook)...", flush=True)
-    lines, scores = readme_demo_lines(root)
-    readme = root / "README.md"
-    text = readme.read_text()
-    new = replace_checked(text, "demo", lines)
-    if new != text:
-        readme.write_text(new)
-        print("wrote README.md's demo table")
-    wrong = [f"{student} scores {scores.get(student, {}).get(a)} on {a}, not {demo_score(student, a):g}"
-             + (f" (assignments/{a}/demo.toml)" if student == "seed" else "")
-             for a in ASSIGNMENTS for student in DEMO_STUDENTS
-             if scores.get(student, {}).get(a) != demo_score(student, a)]
-    if wrong:
-        print("the demo class does not score what is stated:\n  " + "\n  ".join(wrong), file=sys.stderr)
-        return exits.POINTS_LOST
-    return exits.OK
 
 
 # --- try -----------------------------------------------------------------------------------------
@@ -289,17 +212,34 @@ def try_variant(variant: Path) -> int:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m nnkit.authoring.commands", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="nnkit author", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("add", help="list a new assignment in course.toml and make its folders").add_argument(
-        "name", type=name_argument)
+    adding = commands.add_parser("add", help="list a new assignment in course.toml and make its folders; with --case, "
+                                 "put a hidden-test cell for a new case into its notebook")
+    adding.add_argument("name", type=name_argument)
+    adding.add_argument("--case", metavar="CASE", help="a case of the assignment's cases.py that no cell records yet")
+    adding.add_argument("--points", type=points_argument, default=1, help="what its hidden test is worth (default: 1)")
     commands.add_parser("check", help="the notebooks agree with the keys and the cases").add_argument(
         "assignments", nargs="*", metavar="ASSIGNMENT")
-    commands.add_parser("regenerate", help="rewrite the release, the demo class and the README's demo table")
+    commands.add_parser("regenerate", help="every generated file, in the right order, or only NAME's; "
+                        "says what changed").add_argument("name", nargs="?", type=name_argument, metavar="NAME")
     commands.add_parser("try", help="grade a Python file's functions as a student's answer").add_argument("variant", type=Path)
     args = parser.parse_args(argv)
+    if args.command == "add" and args.case:
+        try:
+            print(f"added a hidden test of {args.case} to {add_case(args.name, args.case, args.points).relative_to(COURSE_ROOT)}"
+                  "; then: nnkit author regenerate " + args.name)
+        except (LookupError, FileExistsError) as error:
+            print(error, file=sys.stderr)
+            return exits.CANNOT_CHECK
+        return exits.OK
     if args.command == "add":
-        for path in add(args.name):
+        try:
+            made = add(args.name)
+        except FileExistsError as error:
+            print(error, file=sys.stderr)
+            return exits.CANNOT_CHECK
+        for path in made:
             print(f"made {path.relative_to(COURSE_ROOT)}" if path.name != COURSE_FILE.name else f"listed {args.name} in course.toml")
         return exits.OK
     if args.command == "check":
@@ -312,7 +252,12 @@ def main(argv=None) -> int:
         print("\n".join(problems) or "the notebooks agree with their keys and cases")
         return exits.POINTS_LOST if problems else exits.OK
     if args.command == "regenerate":
-        return regenerate()
+        from nnkit.authoring.regenerate import regenerate
+        from nnkit.kernel.config import ASSIGNMENTS
+
+        if args.name and args.name not in ASSIGNMENTS:
+            parser.error(f"not a complete assignment of course.toml: {args.name}")
+        return regenerate(args.name)
     return try_variant(args.variant)
 
 

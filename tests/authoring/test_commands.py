@@ -1,243 +1,24 @@
-"""docs/authoring.md, run as a reader runs it: its files written and its commands run, block by
-block, in a throwaway copy of the course (its tracked files, as a clone has them), with nothing on
-PATH but the system's. After every step, the other assignments still grade; after the last, the
-course's own tests pass there, with no file changed but the new assignment's and what the guide's
-commands write. A step of the guide that stops working fails here.
-
-Also the authoring tools' own promises: `add` keeps course.toml's layout, `try` tells a crash of
-the kit from points lost, `check` names the line that differs, `references` refuses a torch
-version that answers nothing."""
-import json
+"""The authoring tools' own promises (docs/authoring.md is replayed by test_guide.py): `add` keeps
+course.toml's layout and refuses a name twice, `add --case` puts a hidden-test cell where it
+belongs, `try` tells a crash of the kit from points lost, `check` names the line that differs,
+`references` refuses a torch version that answers nothing, `regenerate` lists what it changed and
+clears only the demo class's gradebook entries."""
 import os
 import re
 import shutil
 import subprocess
 import sys
 import tomllib
-from pathlib import Path
 
 import nbformat
 import pytest
 
-from catalogue import WRONG_PER_FUNCTION
-from components import require
 from nnkit import exits
 from nnkit.kernel.config import COURSE_ROOT
-from nnkit.kernel.config import LISTED
 
 
-
-ASSIGNMENT = "activations"
-
-GUIDE = COURSE_ROOT / "docs" / "authoring.md"
-BLOCK = re.compile(r"^```(\w+)(?: file=(\S+))?\n(.*?)^```$", re.M | re.S)
-NEW = "softmax"  # the guide's example
-READER_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-# What following the guide may change in the course: the new assignment's own files and what the
-# guide's commands write (course.toml's list, the release, the demo class, the README's demo table).
-MAY_CHANGE = [r"course\.toml", rf"assignments/{NEW}/.*", rf"source/{NEW}/.*", rf"release/{NEW}/.*",
-              rf"submitted/[^/]+/{NEW}/.*", rf"tests/variants/(wrong|correct)/{NEW}\w*\.py", r"README\.md"]
-# The course's own tests that hold an assignment to the kit's conventions, run in the copy at the end.
-COURSE_TESTS = ["tests/course/test_notebooks.py", "tests/judging/test_judge_properties.py", "tests/course/test_solutions.py",
-                "tests/kernel/test_i18n.py", "tests/docs/test_readme.py::test_the_demo_prints_what_the_readme_shows",
-                "tests/authoring/test_commands.py::test_the_guide_has_files_and_commands_to_run"]
-
-
-def steps(text: str) -> list[tuple[str, str | None, str]]:
-    """(language, file it writes or None, text) of each fenced block, in order."""
-    return [(m[1], m[2], m[3]) for m in BLOCK.finditer(text)]
-
-
-def reader_env(home: Path) -> dict:
-    """The environment a reader types commands in: no virtualenv on PATH, no PYTHONPATH."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("PATH", "PYTHONPATH", "VIRTUAL_ENV") and not k.startswith("PYTEST_XDIST_")}
-    return env | {"PATH": READER_PATH, "HOME": str(home)}
-
-
-def test_the_guide_has_files_and_commands_to_run():
-    blocks = steps(GUIDE.read_text())
-    assert sum(1 for _, path, _ in blocks if path) >= 8
-    assert sum(1 for language, path, _ in blocks if language == "bash") >= 5
-    assert not any("PATH=" in text for language, _, text in blocks if language == "bash")  # no PATH tricks
-    wrong = [Path(p).stem for _, p, _ in blocks if p and p.startswith("tests/variants/wrong/")]
-    for function in ("softmax", "softmax_loss"):
-        assert sum(1 for w in wrong if re.fullmatch(rf"{function}_(?!loss)\w+", w)) >= WRONG_PER_FUNCTION, function
-
-
-def test_the_guide_documents_each_part_of_a_case_with_an_example_it_runs():
-    """returns=, named arguments, per-cause hints, check=/CHECKS and CROSS_CHECKS: each explained,
-    and each used in a file the guide writes (which the guided run below executes)."""
-    text = GUIDE.read_text()
-    written = "\n".join(body for _, path, body in steps(text) if path and path.startswith("assignments/"))
-    for used in ("returns=(", "keywords=(", "hints={", 'check="', "CHECKS = {", "CROSS_CHECKS = {"):
-        assert used in written, used
-    for explained in ("**Named arguments**", "**Hints per cause**", "**Several values returned**", "**A check of your own**",
-                      "`CROSS_CHECKS"):
-        assert explained in text, explained
-
-
-def throwaway_copy(root: Path) -> Path:
-    """The course's tracked files (and new ones not ignored) as the author's working copy, under git
-    so that what the guide changes can be listed; course.toml's list spread over several lines with
-    comments, as an instructor may keep it."""
-    files = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=COURSE_ROOT,
-                           capture_output=True, text=True, check=True).stdout.split("\0")
-    for name in filter(None, files):
-        source = COURSE_ROOT / name
-        if source.is_file():
-            (root / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, root / name)
-    (root / ".venv").symlink_to(COURSE_ROOT / ".venv")
-    course = root / "course.toml"
-    listed = "".join(f'    "{name}",  # week {i + 1}\n' for i, name in enumerate(LISTED))
-    course.write_text(re.sub(r"^assignments = \[.*\]$", f"assignments = [\n{listed}]", course.read_text(), flags=re.M))
-    git = ["git", "-c", "user.name=author", "-c", "user.email=author@example.org"]
-    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
-    (root / ".git" / "info" / "exclude").write_text(".venv\n")
-    subprocess.run([*git, "add", "-A"], cwd=root, check=True)
-    subprocess.run([*git, "commit", "-qm", "the course as the author finds it"], cwd=root, check=True)
-    return root
-
-
-def run(command: list[str] | str, root: Path, env: dict, timeout: int = 900) -> subprocess.CompletedProcess:
-    args = ["bash", "-e", "-c", command] if isinstance(command, str) else command
-    return subprocess.run(args, cwd=root, env=env, capture_output=True, text=True, timeout=timeout)
-
-
-def others_grade(root: Path, env: dict, step: str) -> None:
-    """A correct notebook of another assignment still gets full marks, through the real autograder."""
-    result = run([".venv/bin/python", "-m", "nnkit.batch.selfcheck", "submitted/correct/activations/activations.ipynb"], root, env)
-    assert result.returncode == exits.OK, f"after {step!r}:\n{result.stdout}\n{result.stderr}"
-
-
-@pytest.fixture(scope="module")
-def authored(tmp_path_factory):
-    require("bubblewrap")
-    root = throwaway_copy(tmp_path_factory.mktemp("authoring") / "course")
-    env = reader_env(tmp_path_factory.mktemp("home"))
-    said = []
-    for language, path, text in steps(GUIDE.read_text()):
-        if path:
-            (root / path).parent.mkdir(parents=True, exist_ok=True)
-            (root / path).write_text(text)
-            step = f"write {path}"
-        elif language == "bash":
-            result = run(text, root, env)
-            said.append((text, result.stdout + result.stderr))
-            assert result.returncode == 0, f"{text}\n{result.stdout}\n{result.stderr}"
-            step = text.strip()
-        else:
-            continue
-        if path and path.startswith("tests/variants/"):
-            continue  # the catalogue is the tests', never imported by the kit
-        others_grade(root, env, step)
-        if "authoring add" in step:  # half an assignment: the whole class still grades (make grade)
-            batch = run([".venv/bin/python", "-m", "nnkit.batch.cli"], root, env)
-            assert batch.returncode == 0 and "being added" in batch.stderr, batch.stdout + batch.stderr
-            assert "correct        12/12" in batch.stdout, batch.stdout
-    return root, env, said
-
-
-@pytest.mark.slow
-def test_add_lists_the_assignment_keeping_course_toml_s_layout(authored):
-    root, _, _ = authored
-    text = (root / "course.toml").read_text()
-    assert tomllib.loads(text)["assignments"] == [*LISTED, NEW]
-    assert all(f"# week {i + 1}" in text for i in range(len(LISTED)))
-
-
-@pytest.mark.slow
-def test_following_the_guide_releases_the_new_assignment(authored):
-    root, _, _ = authored
-    release = (root / "release" / NEW / f"{NEW}.ipynb").read_text()
-    assert "BEGIN HIDDEN TESTS" not in release and "z.max(axis=axis" not in release
-    assert (root / "release" / NEW / "requirements.txt").is_file()
-    assert (root / "assignments" / NEW / "key" / "torch_results.npz").is_file()
-    assert not (root / "softmax-notebook.py").exists()
-    source = nbformat.read(str(root / "source" / NEW / f"{NEW}.ipynb"), as_version=4)
-    assert "# Hidden test (1 point): axis=0: random logits (5, 3)" in "\n".join(c.source for c in source.cells)
-
-
-@pytest.mark.slow
-def test_the_guide_s_try_grades_correct_and_wrong_variants_and_never_a_crash_as_points_lost(authored):
-    _, _, said = authored
-    ((_, out),) = [(t, out) for t, out in said if "nnkit.authoring.commands try" in t]
-    assert "softmax_moveaxis.py: 10/10 points" in out and "softmax_loss_with_helper.py: 10/10 points" in out, out
-    assert "softmax_naive.py: 8/10 points" in out and "it loses points (2 of 10): exit 1" in out, out
-    assert "SAWarning" not in out and "Traceback" not in out and "the kit failed" not in out
-    naive = out.split("softmax_naive.py:")[1].split("softmax_in_place.py:")[0]
-    assert "FAIL 0/2  softmax: rows with logits of ±1000" in naive and "Hint: subtract the maximum along" in naive
-    in_place = out.split("softmax_in_place.py:")[1]
-    # modified only: told so, with the case's hint for a modified input, never the overflow hint
-    assert "modified its input `z`" in in_place and "Hint: z - z.max(...) makes a new array" in in_place, in_place
-    assert "Hint: subtract the maximum" not in in_place
-
-
-@pytest.mark.slow
-def test_the_guide_s_mutation_report_finds_no_survivor(authored):
-    _, _, said = authored
-    ((_, report),) = [(t, out) for t, out in said if "nnkit.authoring.mutants softmax" in t]
-    assert re.search(r"softmax: \d+ mutants, \d+ killed by a case, 0 out of time, 0 died, 0 harness errors, "
-                     r"0 equivalent, 0 survived", report), report
-
-
-@pytest.mark.slow
-def test_after_the_guide_the_course_s_own_tests_pass(authored):
-    root, env, _ = authored
-    result = run([".venv/bin/python", "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *COURSE_TESTS], root, env,
-                 timeout=1800)
-    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-3000:]
-
-
-@pytest.mark.slow
-def test_the_guide_changes_only_the_new_assignment_s_files_and_what_its_commands_write(authored):
-    root, _, _ = authored
-    status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=root,
-                            capture_output=True, text=True, check=True).stdout.splitlines()
-    changed = sorted(line[3:] for line in status)
-    outside = [path for path in changed if not any(re.fullmatch(pattern, path) for pattern in MAY_CHANGE)]
-    assert outside == [], outside
-    assert all(line[:2].strip() in ("M", "??", "A") for line in status), status  # nothing deleted
-    # README.md: only its checked demo table, which now has the new assignment's column
-    before = subprocess.run(["git", "show", "HEAD:README.md"], cwd=root, capture_output=True, text=True, check=True).stdout
-    after = (root / "README.md").read_text()
-    table = re.compile(r"(<!-- checked: demo -->\n```text\n).*?```", re.S)
-    assert table.sub("", before) == table.sub("", after)
-    assert re.search(rf"student  activations  convolution  backprop  {NEW}  total", after)
-    print(f"\nfiles the new assignment touched ({len(changed)}):\n  " + "\n  ".join(changed))
-
-
-@pytest.mark.slow
-def test_the_batch_grades_the_new_assignment_with_the_others(authored):
-    root, env, _ = authored
-    from nnkit.collect.notebooks import fill, implementations_in, read
-
-    release = read(root / "release" / NEW / f"{NEW}.ipynb")
-
-    def code_of(*variants):
-        return {name: code for variant in variants for name, code in implementations_in(
-            (root / "tests" / "variants" / f"{variant}.py").read_text(), {"softmax", "softmax_loss"}).items()}
-
-    for student, variants in (("alice", ["correct/softmax_moveaxis", "correct/softmax_loss_with_helper"]),
-                              ("bob", ["wrong/softmax_columns", "correct/softmax_loss_with_helper"])):
-        code = code_of(*variants)
-        path = root / "submitted" / student / NEW / f"{NEW}.ipynb"
-        path.parent.mkdir(parents=True)
-        nbformat.write(fill(release, code), str(path))
-    try:
-        result = run([".venv/bin/python", "-m", "nnkit.batch.cli", "--assignment", NEW], root, env)
-        assert result.returncode == 0, result.stdout + result.stderr
-        assert NEW in (root / "grades.csv").read_text()
-        read_back = run([".venv/bin/python", "-c", "import json; from pathlib import Path; from nnkit.gradebook.states import "
-                         "class_submissions; print(json.dumps({e.student: [e.state.value, e.score] for e in "
-                         f"class_submissions(Path.cwd(), ['{NEW}']) if e.student in ('alice', 'bob')}}))"], root, env,
-                        timeout=300)
-    finally:
-        shutil.rmtree(root / "submitted" / "alice"), shutil.rmtree(root / "submitted" / "bob")
-    scores = json.loads(read_back.stdout.strip().splitlines()[-1])
-    assert scores["alice"] == ["graded", 10.0], scores
-    assert scores["bob"][0] == "graded" and scores["bob"][1] < 10.0, scores
+def run(command: str, root, env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run(["bash", "-e", "-c", command], cwd=root, env=env, capture_output=True, text=True, timeout=300)
 
 
 # --- the tools' own promises ---------------------------------------------------------------------
@@ -253,11 +34,107 @@ def test_add_keeps_comments_and_a_list_over_several_lines(tmp_path):
     assert tomllib.loads(written)["assignments"] == ["activations", "convolution", "gradients"]
     assert "# first" in written and "# what students read" in written and written.startswith("# the course\n")
     assert (tmp_path / "assignments" / "gradients" / "demo.toml").is_file() and tmp_path / "course.toml" in made
-    assert add("gradients", root=tmp_path) == [] and (tmp_path / "course.toml").read_text() == written
+    with pytest.raises(FileExistsError):
+        add("gradients", root=tmp_path)
+    assert (tmp_path / "course.toml").read_text() == written
+
+
+def test_add_refuses_an_existing_name_with_one_line_and_exit_2(capsys):
+    from nnkit.authoring.commands import main
+
+    before = (COURSE_ROOT / "course.toml").read_text()
+    assert main(["add", "activations"]) == exits.CANNOT_CHECK
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "activations" in err
+    assert (COURSE_ROOT / "course.toml").read_text() == before
+
+
+def test_add_case_puts_a_hidden_test_after_its_function_s_last(tmp_path):
+    """A hidden test of activations' sigmoid_mnist, taken out of a copy of its notebook, is put back
+    after sigmoid's last hidden test, as the notebook had it (its description from cases.py)."""
+    from nnkit.authoring.commands import add_case
+    from nnkit.collect.notebooks import notebook_path, read
+    from nnkit.judging.cells import hidden_test_cases
+    from nnkit.kernel.cases import CASES
+
+    shutil.copytree(COURSE_ROOT / "source" / "activations", tmp_path / "source" / "activations")
+    path = notebook_path("source", "activations", tmp_path)
+    notebook = read(path)
+    where = next(i for i, c in enumerate(notebook.cells) if hidden_test_cases(c) == ["sigmoid_mnist"])
+    original = notebook.cells.pop(where)
+    nbformat.write(notebook, str(path))
+    add_case("activations", "sigmoid_mnist", original.metadata.nbgrader.points, tmp_path)
+    cells = read(path).cells
+    (index,) = [i for i, c in enumerate(cells) if hidden_test_cases(c) == ["sigmoid_mnist"]]
+    assert cells[index].source == original.source and cells[index].metadata == original.metadata
+    (before,) = hidden_test_cases(cells[index - 1])
+    assert CASES[before].function == "sigmoid" and not any(
+        CASES[c].function == "sigmoid" for cell in cells[index + 1:] for c in hidden_test_cases(cell))
+    with pytest.raises(FileExistsError):
+        add_case("activations", "sigmoid_mnist", 2, tmp_path)
+    with pytest.raises(LookupError):
+        add_case("activations", "conv_single", 2, tmp_path)  # convolution's
+
+
+def test_regenerate_lists_every_file_that_changed_and_only_those():
+    from nnkit.authoring.regenerate import changes
+
+    before = {"a": "1", "b": "2", "gone": "3"}
+    assert changes(before, {"a": "1", "b": "9", "new": "4"}) == ["changed b", "new     new", "removed gone"]
+    assert changes(before, before) == []
+
+
+def test_regenerate_clears_only_the_demo_class_s_entries(tmp_path):
+    """With a demo student's submission in the gradebook, it is removed; with a real student's, nothing
+    is removed and the student is named."""
+    from nbgrader.api import Gradebook
+
+    from nnkit.authoring.regenerate import clear_demo_entries
+    from nnkit.gradebook.db import OWN_GRADEBOOK_MARKER, db_url
+    from nnkit.kernel.config import COURSE_ID
+
+    (tmp_path / OWN_GRADEBOOK_MARKER).touch()
+    assert clear_demo_entries("activations", tmp_path) == ([], [])
+    with Gradebook(db_url(tmp_path), COURSE_ID) as gradebook:
+        gradebook.add_assignment("activations")
+        for student in ("seed", "correct"):
+            gradebook.add_student(student)
+            gradebook.add_submission("activations", student)
+    (tmp_path / "autograded" / "seed" / "activations").mkdir(parents=True)
+    assert clear_demo_entries("activations", tmp_path) == (["correct", "seed"], [])
+    assert not (tmp_path / "autograded" / "seed" / "activations").exists()
+    with Gradebook(db_url(tmp_path), COURSE_ID) as gradebook:
+        assert gradebook.find_assignment("activations").submissions == []
+        gradebook.add_student("alice")
+        gradebook.add_submission("activations", "alice")
+        gradebook.add_submission("activations", "seed")
+    assert clear_demo_entries("activations", tmp_path) == ([], ["alice"])
+    with Gradebook(db_url(tmp_path), COURSE_ID) as gradebook:
+        assert len(gradebook.find_assignment("activations").submissions) == 2
+
+
+def test_the_derived_lines_of_a_notebook_are_written_from_its_cells_and_cases(tmp_path, monkeypatch):
+    """A stale total in the intro and a hidden test without its description are rewritten; then nothing changes."""
+    import nnkit.collect.notebooks as notebooks
+    from nnkit.authoring import regenerate
+
+    shutil.copytree(COURSE_ROOT / "source" / "activations", tmp_path / "source" / "activations")
+    path = notebooks.notebook_path("source", "activations", tmp_path)
+    committed = path.read_text()
+    notebook = notebooks.read(path)
+    notebook.cells[0].source = re.sub(r"\*\*Total: \d+ points\*\*", "**Total: 99 points**", notebook.cells[0].source)
+    hidden = next(c for c in notebook.cells if c.source.startswith("# Hidden test"))
+    hidden.source = re.sub(r"^(# Hidden test \([^)]*\)):.*", r"\1", hidden.source, count=1, flags=re.M)
+    nbformat.write(notebook, str(path))
+    real = notebooks.notebook_path
+    monkeypatch.setattr(notebooks, "notebook_path", lambda folder, assignment, root=tmp_path: real(folder, assignment, root))
+    assert regenerate.write_derived_lines("activations") is True
+    assert nbformat.writes(notebooks.read(path)) == nbformat.writes(nbformat.reads(committed, as_version=4))
+    assert regenerate.write_derived_lines("activations") is False
 
 
 def test_a_crash_of_try_is_the_kit_s_failure_never_points_lost():
-    """`python -m nnkit.authoring.commands try` whose grading crashes (as nbgrader did without alembic on
+    """`nnkit author try` whose grading crashes (as nbgrader did without alembic on
     PATH) exits KIT_FAILURE with the traceback and a line saying so, never POINTS_LOST."""
     crash = ("import runpy, sys\nimport nnkit.batch.selfcheck\n"
              "def check(path):\n    raise RuntimeError('nbgrader could not enter activations in the gradebook')\n"

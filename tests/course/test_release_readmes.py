@@ -1,5 +1,5 @@
 """Each release folder's README.md (what its student does: install, open, validate, submit) is what
-scripts/make_release_readmes.py writes from the assignment's facts, in source/ and in release/.
+nnkit/authoring/release_readmes.py writes from the assignment's facts, in source/ and in release/.
 tests/course/test_install.py runs activations' install and validate commands as written."""
 import pytest
 
@@ -7,7 +7,7 @@ from nnkit.kernel.config import COURSE_ROOT
 from nnkit.kernel.config import ASSIGNMENTS
 from nnkit.collect.notebooks import total_points
 from nnkit.kernel.config import COURSE_ID
-from scripts.make_release_readmes import readme
+from nnkit.authoring.release_readmes import readme
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
@@ -15,7 +15,7 @@ def test_each_release_folder_has_its_students_readme(assignment):
     for folder in ("source", "release"):
         path = COURSE_ROOT / folder / assignment / "README.md"
         assert path.is_file() and path.read_text() == readme(assignment), \
-            f"{path.relative_to(COURSE_ROOT)} is stale: python -m scripts.make_release_readmes"
+            f"{path.relative_to(COURSE_ROOT)} is stale: nnkit author regenerate"
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)

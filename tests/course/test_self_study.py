@@ -1,4 +1,4 @@
-"""solutions/, the worked solutions for self-study (scripts/make_solutions.py): in sync with source/,
+"""solutions/, the worked solutions for self-study (nnkit/authoring/solutions.py): in sync with source/,
 a full run whose every visible check passes, never visible to a grading kernel."""
 import shutil
 import subprocess
@@ -11,41 +11,9 @@ import pytest
 from nnkit.kernel.config import COURSE_ROOT
 from nnkit.kernel.config import ASSIGNMENTS
 from nnkit.collect.notebooks import is_answer_cell, notebook_path, read
-from scripts.make_solutions import HANDOUT_ONLY, SOLUTIONS, answer
+from nnkit.authoring.solutions import SOLUTIONS, sync_problems
 
 PASS_LINE = "visible checks passed"  # what each visible check of the notebooks prints when it passes
-
-
-def files(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def is_visible_check(cell) -> bool:
-    """A graded cell worth 0 points: a check the student sees (the hidden tests carry the points)."""
-    grading = cell.metadata.get("nbgrader", {})
-    return cell.cell_type == "code" and grading.get("grade", False) and grading.get("points") == 0
-
-
-def sync_problems(assignment: str, solutions: Path = SOLUTIONS) -> list[str]:
-    """How solutions/<assignment>/ differs from the release folder answered from source/."""
-    folder, release = solutions / assignment, COURSE_ROOT / "release" / assignment
-    problems = []
-    theirs = files(folder)
-    want = {name: data for name, data in files(release).items() if name not in (f"{assignment}.ipynb", *HANDOUT_ONLY)}
-    if {k: v for k, v in theirs.items() if k != f"{assignment}.ipynb"} != want:
-        problems.append(f"{folder}: its files other than the notebook are not release/{assignment}/'s")
-    solution, handout = read(folder / f"{assignment}.ipynb"), read(notebook_path("release", assignment))
-    source = {c.metadata["nbgrader"]["grade_id"]: c for c in read(notebook_path("source", assignment)).cells
-              if "nbgrader" in c.metadata}
-    if [(c.cell_type, c.metadata.get("nbgrader")) for c in solution.cells] != \
-            [(c.cell_type, c.metadata.get("nbgrader")) for c in handout.cells]:
-        return problems + ["its cells are not the release notebook's"]
-    for ours, theirs_cell in zip(solution.cells, handout.cells):
-        grade_id = ours.metadata.get("nbgrader", {}).get("grade_id", "")
-        expected = answer(source[grade_id]) if is_answer_cell(ours) else theirs_cell.source
-        if ours.source != expected:
-            problems.append(f"cell {grade_id}: not source/'s {'answer' if is_answer_cell(ours) else 'text'}")
-    return problems
 
 
 def run_problems(assignment: str, solutions: Path = SOLUTIONS) -> list[str]:
@@ -75,7 +43,7 @@ def test_there_is_one_solution_per_assignment():
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_solutions_are_the_release_answered_from_source(assignment):
-    assert sync_problems(assignment) == [], "solutions/ is stale: python -m scripts.make_solutions"
+    assert sync_problems(assignment) == [], "solutions/ is stale: nnkit author regenerate"
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
@@ -109,11 +77,11 @@ def test_the_checks_catch_a_stale_or_failing_solution(tmp_path):
         f"{check.metadata.nbgrader.grade_id}: its output does not show a pass ('')"]
 
 
-def test_one_command_writes_the_solutions(tmp_path):
-    """`python -m scripts.make_solutions` writes what the checks above accept (activations: no torch)."""
-    result = subprocess.run([sys.executable, "-m", "scripts.make_solutions", "activations", "--into", str(tmp_path)],
-                            cwd=COURSE_ROOT, capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stderr
+def test_regenerate_s_solution_writer_writes_what_the_checks_accept(tmp_path):
+    """nnkit.authoring.solutions.write (regenerate's step) writes what the checks above accept (activations: no torch)."""
+    from nnkit.authoring.solutions import write
+
+    write("activations", tmp_path)
     assert sync_problems("activations", tmp_path) == [] and run_problems("activations", tmp_path) == []
     assert not (COURSE_ROOT / "release" / "activations" / ".ipynb_checkpoints").exists()
 

@@ -17,7 +17,7 @@ import pytest
 
 from batches import run_batch
 from docpages import FENCE, PAGES
-from nnkit.authoring.commands import TIMING
+from nnkit.authoring.regenerate import TIMING
 from nnkit.gradebook.scratch import scratch_course
 from nnkit.testing import nbgrader_env
 from nnkit.kernel.config import COURSE_ROOT

@@ -3,7 +3,7 @@
 - An ordinary Unix user (made here with useradd, run with runuser, in an environment with the
   grading packages only: tests/support/users.py) grades the demo class in a copy of the course while root
   grades another copy at the same moment; then two ordinary users at once. Each gets the exact
-  demo table (derived from scripts/make_submissions.py's expected scores) and exit 0.
+  demo table (derived from the expected scores of nnkit/authoring/democlass.py) and exit 0.
 - A stale or hostile place in root's or a user's way: the lease folder replaced by a symlink or by
   another owner's folder with a link inside, a user's named /tmp folder taken by another user,
   every lease held. Each is graded or refused with one clear line, and nothing outside is touched.
@@ -108,7 +108,7 @@ def with_private_machine_state(test):
 
 
 def expected_table(assignments=ASSIGNMENTS, students=DEMO_STUDENTS) -> str:
-    """The demo table as it must be printed, from the expected scores (scripts/make_submissions.py)."""
+    """The demo table as it must be printed, from the expected scores (nnkit/authoring/democlass.py)."""
     return format_table([Submission(s, a, State.GRADED, demo_score(s, a), total_points(a))
                          for s in students for a in assignments], list(assignments))
 

@@ -1,18 +1,14 @@
-"""Write each release folder's README.md: what its student does, in four steps (install, open,
+"""Each release folder's README.md: what its student does, in four steps (install, open,
 validate, submit), from the assignment's own facts (its notebook's title and points, its
 requirements.txt, its data, the course id).
 
 The README goes in source/<assignment>/, which nbgrader copies into release/<assignment>/ with the
-notebook (`nbgrader generate_assignment`); this writes both, so that no regeneration is needed.
-
-    .venv/bin/python -m scripts.make_release_readmes
-tests/course/test_release_readmes.py checks that the committed files are what this writes, and runs the
-install and validate commands of activations' README as written, in a fresh environment.
+notebook; `write` writes both. `nnkit author regenerate` calls it (nnkit.authoring.regenerate);
+tests/course/test_release_readmes.py checks that the committed files are what it writes.
 """
-import sys
 import textwrap
+from pathlib import Path
 
-from nnkit import exits
 from nnkit.kernel.config import COURSE_ROOT
 from nnkit.kernel.config import ASSIGNMENTS
 from nnkit.collect.notebooks import notebook_path, read, total_points
@@ -55,6 +51,7 @@ def readme(assignment: str) -> str:
     folder = COURSE_ROOT / "source" / assignment
     notebook = f"{assignment}.ipynb"
     requirements = (folder / "requirements.txt").read_text()
+    size = SIZES.get(assignment)  # None: not measured
     cpu_only = any(line.startswith("--extra-index-url") and "download.pytorch.org/whl/cpu" in line
                    for line in requirements.splitlines())
     blocks = [
@@ -68,8 +65,8 @@ def readme(assignment: str) -> str:
         code(f"python3 -m venv {VENV}", f"{VENV}/bin/pip install -r requirements.txt", *STUDENT_ONLY),
         prose("`requirements.txt` holds JupyterLab, nbgrader (for the *Validate* button) and what the notebook",
               "imports" + (", with PyTorch's CPU-only build from PyTorch's own package index: far smaller than the"
-                           " default build with CUDA" if cpu_only else "") + ("" if SIZES[assignment] else "."),
-              *([f"({SIZES[assignment]} in all)."] if SIZES[assignment] else []),
+                           " default build with CUDA" if cpu_only else "") + ("" if size else "."),
+              *([f"({size} in all)."] if size else []),
               "The last two commands hide nbgrader's instructor tools (Create",
               "Assignment, Formgrader, the course list), which pip installs with it; the *Assignment List* and",
               "*Validate* stay."),
@@ -107,15 +104,14 @@ def readme(assignment: str) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
-def main() -> int:
+def write(root: Path = COURSE_ROOT) -> list[Path]:
+    """Write every assignment's README in source/ and release/; return those whose text changed."""
+    changed = []
     for assignment in ASSIGNMENTS:
         text = readme(assignment)
         for folder in ("source", "release"):
-            path = COURSE_ROOT / folder / assignment / "README.md"
-            path.write_text(text)
-            print(f"wrote {path.relative_to(COURSE_ROOT)}", file=sys.stderr)
-    return exits.OK
-
-
-if __name__ == "__main__":
-    exits.run(main)
+            path = root / folder / assignment / "README.md"
+            if not path.is_file() or path.read_text() != text:
+                path.write_text(text)
+                changed.append(path)
+    return changed

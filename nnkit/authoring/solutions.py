@@ -1,28 +1,19 @@
-"""Write solutions/: one worked solution per assignment, for people (self-study), never for the grader.
+"""solutions/: one worked solution per assignment, for people (self-study), never for the grader.
 
-solutions/<assignment>/ is the release folder as a student gets it (release/<assignment>/: the
-notebook, its requirements.txt, backprop's MNIST sample; not its README) with every answer cell holding the
-instructor's answer from source/ (its solution markers removed), run from top to bottom: every
-visible check passes and the outputs of a full run are kept (backprop's training, loss curve
-and plot included), so that a learner opens it in JupyterLab and compares it with their work.
-
-    .venv/bin/python -m scripts.make_solutions [ASSIGNMENT ...] [--into FOLDER]
-
-It runs each notebook as a student would, outside the course (backprop needs torchvision and
-Matplotlib: the `authoring` extra, `pip install -e ".[authoring]"`). tests/course/test_self_study.py
-checks that the committed notebooks are in sync with source/ and show a full, passing run; the
-sandbox never shows solutions/. The grader's own key stays in assignments/<name>/key/.
+solutions/<assignment>/ is the release folder as a student gets it (not its README) with every answer
+cell holding the instructor's answer from source/ (markers removed), run from top to bottom with
+its outputs kept, so that a learner compares it with their work. It runs each notebook as a student
+would, outside the course (backprop needs torchvision and Matplotlib: the `authoring` extra).
+`nnkit author regenerate` calls `write` where `sync_problems` finds one stale;
+tests/course/test_self_study.py checks the committed notebooks. The sandbox never shows solutions/.
 """
-import argparse
 import os
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
 import nbformat
 
-from nnkit import exits
 from nnkit.kernel.config import COURSE_ROOT
 from nnkit.kernel.config import ASSIGNMENTS
 from nnkit.collect.notebooks import MARKERS, is_answer_cell, notebook_path, read
@@ -78,18 +69,29 @@ def write(assignment: str, into: Path = SOLUTIONS) -> Path:
     return target
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scripts.make_solutions", description=__doc__.splitlines()[0])
-    parser.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help=f"default: all ({', '.join(ASSIGNMENTS)})")
-    parser.add_argument("--into", type=Path, default=SOLUTIONS, help="where (default: solutions/)")
-    args = parser.parse_args(argv)
-    unknown = sorted(set(args.assignments) - set(ASSIGNMENTS))
-    if unknown:
-        parser.error(f"not an assignment of course.toml: {', '.join(unknown)}")
-    for assignment in args.assignments or ASSIGNMENTS:
-        print(f"wrote {write(assignment, args.into)}", file=sys.stderr)
-    return exits.OK
+def files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-if __name__ == "__main__":
-    exits.run(main)
+def sync_problems(assignment: str, solutions: Path = SOLUTIONS) -> list[str]:
+    """How solutions/<assignment>/ differs from the release folder answered from source/."""
+    folder, release = solutions / assignment, COURSE_ROOT / "release" / assignment
+    if not (folder / f"{assignment}.ipynb").is_file():
+        return [f"{folder}: no worked notebook"]
+    problems = []
+    theirs = files(folder)
+    want = {name: data for name, data in files(release).items() if name not in (f"{assignment}.ipynb", *HANDOUT_ONLY)}
+    if {k: v for k, v in theirs.items() if k != f"{assignment}.ipynb"} != want:
+        problems.append(f"{folder}: its files other than the notebook are not release/{assignment}/'s")
+    solution, handout = read(folder / f"{assignment}.ipynb"), read(notebook_path("release", assignment))
+    source = {c.metadata["nbgrader"]["grade_id"]: c for c in read(notebook_path("source", assignment)).cells
+              if "nbgrader" in c.metadata}
+    if [(c.cell_type, c.metadata.get("nbgrader")) for c in solution.cells] != \
+            [(c.cell_type, c.metadata.get("nbgrader")) for c in handout.cells]:
+        return problems + ["its cells are not the release notebook's"]
+    for ours, theirs_cell in zip(solution.cells, handout.cells, strict=True):
+        grade_id = ours.metadata.get("nbgrader", {}).get("grade_id", "")
+        expected = answer(source[grade_id]) if is_answer_cell(ours) else theirs_cell.source
+        if ours.source != expected:
+            problems.append(f"cell {grade_id}: not source/'s {'answer' if is_answer_cell(ours) else 'text'}")
+    return problems
