@@ -48,7 +48,7 @@ def write_derived_lines(assignment: str) -> bool:
     from the cells' points; True when the notebook changed."""
     import nbformat
 
-    from nnkit.authoring.commands import hidden_line
+    from nnkit.authoring.notebook_checks import hidden_line
     from nnkit.collect.notebooks import notebook_path, read
     from nnkit.judging.cells import hidden_test_cases
     from nnkit.kernel.cases import CASES
@@ -200,7 +200,7 @@ def say(text: str) -> None:
 
 def regenerate(name: str | None = None, root: Path = COURSE_ROOT) -> int:
     from nnkit.authoring import counts, release_readmes, solutions
-    from nnkit.authoring.commands import check
+    from nnkit.authoring.notebook_checks import check
     from nnkit.authoring.democlass import write_class
     from nnkit.kernel.config import ASSIGNMENTS, BEING_ADDED
 

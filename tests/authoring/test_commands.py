@@ -84,18 +84,15 @@ def test_regenerate_lists_every_file_that_changed_and_only_those():
     assert changes(before, before) == []
 
 
-def test_regenerate_clears_only_the_demo_class_s_entries(tmp_path):
+def test_regenerate_clears_only_the_demo_class_s_entries(tmp_path, nbgrader_path):
     """With a demo student's submission in the gradebook, it is removed; with a real student's, nothing
     is removed and the student is named."""
-    from nbgrader.api import Gradebook
-
     from nnkit.authoring.regenerate import clear_demo_entries
-    from nnkit.gradebook.db import OWN_GRADEBOOK_MARKER, db_url
-    from nnkit.kernel.config import COURSE_ID
+    from nnkit.gradebook.db import OWN_GRADEBOOK_MARKER, open_gradebook
 
     (tmp_path / OWN_GRADEBOOK_MARKER).touch()
     assert clear_demo_entries("activations", tmp_path) == ([], [])
-    with Gradebook(db_url(tmp_path), COURSE_ID) as gradebook:
+    with open_gradebook(tmp_path) as gradebook:
         gradebook.add_assignment("activations")
         for student in ("seed", "correct"):
             gradebook.add_student(student)
@@ -103,13 +100,13 @@ def test_regenerate_clears_only_the_demo_class_s_entries(tmp_path):
     (tmp_path / "autograded" / "seed" / "activations").mkdir(parents=True)
     assert clear_demo_entries("activations", tmp_path) == (["correct", "seed"], [])
     assert not (tmp_path / "autograded" / "seed" / "activations").exists()
-    with Gradebook(db_url(tmp_path), COURSE_ID) as gradebook:
+    with open_gradebook(tmp_path) as gradebook:
         assert gradebook.find_assignment("activations").submissions == []
         gradebook.add_student("alice")
         gradebook.add_submission("activations", "alice")
         gradebook.add_submission("activations", "seed")
     assert clear_demo_entries("activations", tmp_path) == ([], ["alice"])
-    with Gradebook(db_url(tmp_path), COURSE_ID) as gradebook:
+    with open_gradebook(tmp_path) as gradebook:
         assert len(gradebook.find_assignment("activations").submissions) == 2
 
 
@@ -160,7 +157,7 @@ def test_try_keeps_a_variant_s_helper_functions():
 
 def test_check_names_the_line_where_an_answer_cell_differs_from_the_key(monkeypatch):
     import nnkit.collect.notebooks
-    from nnkit.authoring.commands import answer_problems
+    from nnkit.authoring.notebook_checks import answer_problems
 
     real = nnkit.collect.notebooks.reference_code("activations")
     changed = dict(real, relu=real["relu"].replace("Inputs", "Input", 1))

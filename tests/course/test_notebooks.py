@@ -53,7 +53,7 @@ def test_intro_states_the_total_and_the_tolerances(assignment):
 def test_instructor_answers_are_the_solutions_modules(assignment):
     """Each answer cell is its function of the key's solution module (or of a module it imports
     from), character for character, docstring included; a difference names the line."""
-    from nnkit.authoring.commands import answer_problems
+    from nnkit.authoring.notebook_checks import answer_problems
 
     assert reference_code(assignment)
     assert answer_problems(assignment) == []
@@ -61,7 +61,7 @@ def test_instructor_answers_are_the_solutions_modules(assignment):
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_hidden_test_descriptions_are_the_cases(assignment):
-    from nnkit.authoring.commands import description_problems
+    from nnkit.authoring.notebook_checks import description_problems
 
     assert description_problems(assignment) == []
 

@@ -16,6 +16,12 @@ from nnkit.authoring.solutions import SOLUTIONS, sync_problems
 PASS_LINE = "visible checks passed"  # what each visible check of the notebooks prints when it passes
 
 
+def is_visible_check(cell) -> bool:
+    """A graded cell worth 0 points: a check the student sees (the hidden tests carry the points)."""
+    grading = cell.metadata.get("nbgrader", {})
+    return cell.cell_type == "code" and grading.get("grade", False) and grading.get("points") == 0
+
+
 def run_problems(assignment: str, solutions: Path = SOLUTIONS) -> list[str]:
     """What the notebook's outputs lack of a full run in which every visible check passes."""
     notebook = read(solutions / assignment / f"{assignment}.ipynb")
