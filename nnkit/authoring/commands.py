@@ -75,7 +75,8 @@ def hidden_test_cell(case, points: float):
     """The locked, graded cell that records `case` (its first line, the description, is the case's)."""
     import nbformat
 
-    source = "\n".join([hidden_line(points, case.what), "### BEGIN HIDDEN TESTS", "from nnkit.kernel.record import record",
+    source = "\n".join([hidden_line(points, case.what), "### BEGIN HIDDEN TESTS",
+                        "from nnkit.kernel.record import record",
                         f'record("{case.name}", {", ".join(case.functions)})', "### END HIDDEN TESTS"])
     return nbformat.v4.new_code_cell(source, metadata={"nbgrader": {
         "grade": True, "grade_id": f"test_{case.name}", "locked": True, "points": points, "schema_version": 3,
@@ -100,7 +101,8 @@ def add_case(assignment: str, name: str, points: float, root: Path = COURSE_ROOT
     recorded = [hidden_test_cases(cell) for cell in notebook.cells]
     if any(name in cases for cases in recorded):
         raise FileExistsError(f"{path.relative_to(root)} has a hidden test of {name} already")
-    same = [i for i, cases in enumerate(recorded) if any(CASES[c].function == case.function for c in cases if c in CASES)]
+    same = [i for i, cases in enumerate(recorded)
+            if any(CASES[c].function == case.function for c in cases if c in CASES)]
     notebook.cells.insert(same[-1] + 1 if same else len(notebook.cells), hidden_test_cell(case, points))
     nbformat.write(notebook, str(path))
     return path
@@ -112,10 +114,11 @@ def try_variant(variant: Path) -> int:
     """Grade the functions of `variant` as a student's answer; return the exit code (nnkit.exits)."""
     import nbformat
 
+    from nnkit.batch.selfcheck import check as selfcheck
+    from nnkit.batch.selfcheck import report
+    from nnkit.collect.notebooks import defined_functions, fill, implementations_in, notebook_path, reference_code
+    from nnkit.collect.notebooks import read as read_notebook
     from nnkit.kernel.cases import CASES
-    from nnkit.collect.notebooks import defined_functions, fill, implementations_in, notebook_path, read as read_notebook, \
-        reference_code
-    from nnkit.batch.selfcheck import check as selfcheck, report
     from nnkit.kernel.config import ASSIGNMENTS
 
     if not variant.is_file():
@@ -143,7 +146,8 @@ def try_variant(variant: Path) -> int:
     if result["score"] == result["max_score"]:
         print("full marks")
         return exits.OK
-    print(f"it loses points ({result['max_score'] - result['score']:g} of {result['max_score']:g}): exit {exits.POINTS_LOST}")
+    lost = result["max_score"] - result["score"]
+    print(f"it loses points ({lost:g} of {result['max_score']:g}): exit {exits.POINTS_LOST}")
     return exits.POINTS_LOST
 
 
@@ -159,12 +163,14 @@ def main(argv=None) -> int:
         "assignments", nargs="*", metavar="ASSIGNMENT")
     commands.add_parser("regenerate", help="every generated file, in the right order, or only NAME's; "
                         "says what changed").add_argument("name", nargs="?", type=name_argument, metavar="NAME")
-    commands.add_parser("try", help="grade a Python file's functions as a student's answer").add_argument("variant", type=Path)
+    commands.add_parser("try", help="grade a Python file's functions as a student's answer").add_argument(
+        "variant", type=Path)
     args = parser.parse_args(argv)
     if args.command == "add" and args.case:
         try:
-            print(f"added a hidden test of {args.case} to {add_case(args.name, args.case, args.points).relative_to(COURSE_ROOT)}"
-                  "; then: nnkit author regenerate " + args.name)
+            path = add_case(args.name, args.case, args.points)
+            print(f"added a hidden test of {args.case} to {path.relative_to(COURSE_ROOT)}; "
+                  f"then: nnkit author regenerate {args.name}")
         except (LookupError, FileExistsError) as error:
             print(error, file=sys.stderr)
             return exits.CANNOT_CHECK
@@ -176,7 +182,8 @@ def main(argv=None) -> int:
             print(error, file=sys.stderr)
             return exits.CANNOT_CHECK
         for path in made:
-            print(f"made {path.relative_to(COURSE_ROOT)}" if path.name != COURSE_FILE.name else f"listed {args.name} in course.toml")
+            print(f"listed {args.name} in course.toml" if path.name == COURSE_FILE.name
+                  else f"made {path.relative_to(COURSE_ROOT)}")
         return exits.OK
     if args.command == "check":
         from nnkit.kernel.config import ASSIGNMENTS

@@ -53,7 +53,7 @@ SENTENCES: dict[str, list[tuple[re.Pattern, Callable[[], str]]]] = {
 
 def rewritten(page: str, text: str) -> str:
     for pattern, words in SENTENCES[page]:
-        text = pattern.sub(lambda _: words(), text)
+        text = pattern.sub(lambda _, words=words: words(), text)
     return text
 
 

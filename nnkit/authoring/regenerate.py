@@ -151,7 +151,8 @@ def readme_demo_lines(root: Path) -> tuple[list[str], dict]:
         course = scratch_course(Path(tmp) / "course")
         for student in DEMO_STUDENTS:
             for assignment in ASSIGNMENTS:
-                shutil.copytree(paths.submitted(root, student, assignment), paths.submitted(course, student, assignment))
+                shutil.copytree(paths.submitted(root, student, assignment),
+                                paths.submitted(course, student, assignment))
         start = time.perf_counter()
         result = subprocess.run([sys.executable, "-m", "nnkit.batch.cli", "--course", "."], cwd=course,
                                 env=with_tools_on_path(dict(os.environ)), capture_output=True, text=True)
@@ -189,7 +190,8 @@ def demo_table(root: Path) -> list[str]:
         readme.write_text(new)
     return [f"{student} scores {scores.get(student, {}).get(a)} on {a}, not {demo_score(student, a):g}"
             + (f" (assignments/{a}/demo.toml)" if student == "seed" else "")
-            for a in ASSIGNMENTS for student in DEMO_STUDENTS if scores.get(student, {}).get(a) != demo_score(student, a)]
+            for a in ASSIGNMENTS for student in DEMO_STUDENTS
+            if scores.get(student, {}).get(a) != demo_score(student, a)]
 
 
 # --- the whole -----------------------------------------------------------------------------------------
@@ -200,8 +202,8 @@ def say(text: str) -> None:
 
 def regenerate(name: str | None = None, root: Path = COURSE_ROOT) -> int:
     from nnkit.authoring import counts, release_readmes, solutions
-    from nnkit.authoring.notebook_checks import check
     from nnkit.authoring.democlass import write_class
+    from nnkit.authoring.notebook_checks import check
     from nnkit.kernel.config import ASSIGNMENTS, BEING_ADDED
 
     chosen = [name] if name else list(ASSIGNMENTS)
@@ -211,8 +213,9 @@ def regenerate(name: str | None = None, root: Path = COURSE_ROOT) -> int:
     for assignment in chosen:
         removed, graded = clear_demo_entries(assignment, root)
         if graded:
-            say(f"{assignment}: the gradebook holds submissions of {len(graded)} students ({', '.join(graded[:3])}"
-                f"{', ...' if len(graded) > 3 else ''}): nbgrader cannot change its cells under them; nothing regenerated")
+            named = ", ".join(graded[:3]) + (", ..." if len(graded) > 3 else "")
+            say(f"{assignment}: the gradebook holds submissions of {len(graded)} students ({named}): "
+                "nbgrader cannot change its cells under them; nothing regenerated")
             return exits.CANNOT_CHECK
         if removed:
             say(f"{assignment}: removed the demo class's submissions ({', '.join(removed)}) from the gradebook")

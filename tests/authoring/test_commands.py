@@ -124,7 +124,8 @@ def test_the_derived_lines_of_a_notebook_are_written_from_its_cells_and_cases(tm
     hidden.source = re.sub(r"^(# Hidden test \([^)]*\)):.*", r"\1", hidden.source, count=1, flags=re.M)
     nbformat.write(notebook, str(path))
     real = notebooks.notebook_path
-    monkeypatch.setattr(notebooks, "notebook_path", lambda folder, assignment, root=tmp_path: real(folder, assignment, root))
+    monkeypatch.setattr(notebooks, "notebook_path",
+                        lambda folder, assignment, root=tmp_path: real(folder, assignment, root))
     assert regenerate.write_derived_lines("activations") is True
     assert nbformat.writes(notebooks.read(path)) == nbformat.writes(nbformat.reads(committed, as_version=4))
     assert regenerate.write_derived_lines("activations") is False

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from catalogue import WRONG_PER_FUNCTION
 from components import require
+
 from nnkit import exits
 from nnkit.authoring.counts import SENTENCES
 from nnkit.kernel.config import COURSE_ROOT, LISTED
@@ -174,7 +174,7 @@ def test_regenerate_after_the_demo_grading_keeps_the_release_and_adds_the_case(r
     assert "**Total: 10 points**" in source.cells[0].source  # 9 before the case, written by regenerate
     assert "# Hidden test (1 point): axis=0: random logits (5, 3)" in "\n".join(c.source for c in source.cells)
     demo = output(said, "make demo")[-1]
-    assert re.search(rf"correct .*\b10/10\b", demo) and NEW in demo, demo
+    assert re.search(r"correct .*\b10/10\b", demo) and NEW in demo, demo
 
 
 @pytest.mark.slow

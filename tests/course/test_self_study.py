@@ -8,10 +8,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from nnkit.kernel.config import COURSE_ROOT
-from nnkit.kernel.config import ASSIGNMENTS
-from nnkit.collect.notebooks import is_answer_cell, notebook_path, read
 from nnkit.authoring.solutions import SOLUTIONS, sync_problems
+from nnkit.collect.notebooks import read
+from nnkit.kernel.config import ASSIGNMENTS, COURSE_ROOT
 
 PASS_LINE = "visible checks passed"  # what each visible check of the notebooks prints when it passes
 
@@ -84,7 +83,8 @@ def test_the_checks_catch_a_stale_or_failing_solution(tmp_path):
 
 
 def test_regenerate_s_solution_writer_writes_what_the_checks_accept(tmp_path):
-    """nnkit.authoring.solutions.write (regenerate's step) writes what the checks above accept (activations: no torch)."""
+    """nnkit.authoring.solutions.write (regenerate's step) writes what the checks above accept
+    (activations: no torch)."""
     from nnkit.authoring.solutions import write
 
     write("activations", tmp_path)

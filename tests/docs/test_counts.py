@@ -21,8 +21,9 @@ def test_the_pages_say_what_course_toml_and_the_demo_say(page):
 def test_a_stale_count_is_rewritten():
     stale = ("Seven [nbgrader](https://nbgrader.readthedocs.io) assignments in which\n"
              "graded like any student. It scores **1/2**, and")
+    count = number_word(len(ASSIGNMENTS)).capitalize()
     assert rewritten("README.md", stale) == (
-        f"{number_word(len(ASSIGNMENTS)).capitalize()} [nbgrader](https://nbgrader.readthedocs.io) assignments in which\n"
+        f"{count} [nbgrader](https://nbgrader.readthedocs.io) assignments in which\n"
         f"graded like any student. It scores **{seed_total()}**, and")
     listed = "Two assignments, in this order: `a`, `b`. Each"
     assert rewritten("docs/students.md", listed).endswith(f"`{ASSIGNMENTS[-1]}`. Each") and "`a`" not in \

@@ -1,8 +1,8 @@
 """What grades `week4_softmax`: the references, torch's float64 versions to prove them, finite differences
 for the loss's gradient, and the check of probabilities."""
 import numpy as np
-
 from assignments.week4_softmax.key import solution
+
 from nnkit.judging.compare import Wrong, as_array, check_values
 from nnkit.kernel.i18n import _
 
@@ -34,12 +34,16 @@ def gradient_by_finite_differences(answer, z, y, h=1e-6) -> str:
         step = np.zeros_like(z)
         step[index] = h
         numeric[index] = (solution.softmax_loss(z + step, y)[0] - solution.softmax_loss(z - step, y)[0]) / (2 * h)
-    return "" if np.allclose(dz, numeric, rtol=1e-5, atol=1e-8) else "the reference dz disagrees with finite differences"
+    if np.allclose(dz, numeric, rtol=1e-5, atol=1e-8):
+        return ""
+    return "the reference dz disagrees with finite differences"
 
 
 def sums_to_one(answer, z, axis=-1) -> str:
     """'' when softmax's answer sums to 1 along the axis it was given (by name, as the student's was)."""
-    return "" if np.allclose(np.sum(answer, axis=axis), 1) else f"the reference softmax does not sum to 1 along axis {axis}"
+    if np.allclose(np.sum(answer, axis=axis), 1):
+        return ""
+    return f"the reference softmax does not sum to 1 along axis {axis}"
 
 
 CROSS_CHECKS = {"softmax": sums_to_one, "softmax_loss": gradient_by_finite_differences}
