@@ -134,22 +134,30 @@ def test_the_derived_lines_of_a_notebook_are_written_from_its_cells_and_cases(tm
 def test_a_crash_of_try_is_the_kit_s_failure_never_points_lost():
     """`nnkit author try` whose grading crashes (as nbgrader did without alembic on
     PATH) exits KIT_FAILURE with the traceback and a line saying so, never POINTS_LOST."""
-    crash = ("import runpy, sys\nimport nnkit.batch.selfcheck\n"
-             "def check(path):\n    raise RuntimeError('nbgrader could not enter activations in the gradebook')\n"
-             "nnkit.batch.selfcheck.check = check\nsys.argv = ['nnkit.authoring.commands', 'try', 'tests/variants/wrong/relu_leaky.py']\n"
-             "runpy.run_module('nnkit.authoring.commands', run_name='__main__')\n")
+    crash = (
+        "import runpy, sys\nimport nnkit.batch.selfcheck\n"
+        "def check(path):\n    raise RuntimeError('nbgrader could not enter activations in the gradebook')\n"
+        "nnkit.batch.selfcheck.check = check\n"
+        "sys.argv = ['nnkit.authoring.commands', 'try', 'tests/variants/wrong/relu_leaky.py']\n"
+        "runpy.run_module('nnkit.authoring.commands', run_name='__main__')\n"
+    )
     result = subprocess.run([sys.executable, "-c", crash], cwd=COURSE_ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == exits.KIT_FAILURE != exits.POINTS_LOST, result.stderr
     assert "Traceback" in result.stderr and "the kit failed" in result.stderr
     guide_line = "false || test $? = 1"  # the guide's form: only points lost (1) passes
     assert run(f"(exit {exits.KIT_FAILURE}) || test $? = 1", COURSE_ROOT, dict(os.environ)).returncode != 0
-    assert run(guide_line.replace("false", f"(exit {exits.POINTS_LOST})"), COURSE_ROOT, dict(os.environ)).returncode == 0
+    assert (
+        run(guide_line.replace("false", f"(exit {exits.POINTS_LOST})"), COURSE_ROOT, dict(os.environ)).returncode == 0
+    )
 
 
 def test_try_keeps_a_variant_s_helper_functions():
     from nnkit.collect.notebooks import implementations_in
 
-    code = "import numpy as np\n\n\ndef positive(x):\n    return x > 0\n\n\ndef relu(x):\n    return np.where(positive(x), x, 0.0)\n"
+    code = (
+        "import numpy as np\n\n\ndef positive(x):\n    return x > 0\n\n\ndef relu(x):\n"
+        "    return np.where(positive(x), x, 0.0)\n"
+    )
     (relu,) = implementations_in(code, {"relu", "sigmoid"}).values()
     namespace = {}
     exec(relu, namespace)
@@ -185,8 +193,8 @@ def test_the_mutation_report_offers_only_options_it_has():
     from nnkit.authoring import mutants
 
     usage = mutants.__doc__.split("\n\n")[1]
-    helped = subprocess.run([sys.executable, "-m", "nnkit.authoring.mutants", "--help"], cwd=COURSE_ROOT, capture_output=True,
-                            text=True, timeout=120).stdout
+    helped = subprocess.run([sys.executable, "-m", "nnkit.authoring.mutants", "--help"], cwd=COURSE_ROOT,
+                            capture_output=True, text=True, timeout=120).stdout
     assert set(re.findall(r"--[a-z]+", usage)) <= set(re.findall(r"--[a-z]+", helped))
 
 

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
+
 from catalogue import WRONG_PER_FUNCTION
 from components import require
-
 from nnkit import exits
 from nnkit.authoring.counts import SENTENCES
 from nnkit.kernel.config import COURSE_ROOT, LISTED

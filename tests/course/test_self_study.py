@@ -99,11 +99,13 @@ def test_a_grading_kernel_never_sees_the_solutions():
     require("bubblewrap")  # skipped without a sandbox that starts, failed under CI
     from nnkit.execution.execute import ResilientExecute
 
-    probe = ("import os\nfound = []\nfor top in ['/'] :\n"
-             "    for folder, dirs, names in os.walk(top):\n"
-             "        dirs[:] = [d for d in dirs if os.path.join(folder, d) not in ('/proc', '/sys', '/dev')]\n"
-             "        found += [os.path.join(folder, n) for n in dirs + names if n == 'solutions' or n.endswith('.ipynb')]\n"
-             "print(found)\nprint(os.path.exists({path!r}))")
+    probe = (
+        "import os\nfound = []\nfor top in ['/'] :\n"
+        "    for folder, dirs, names in os.walk(top):\n"
+        "        dirs[:] = [d for d in dirs if os.path.join(folder, d) not in ('/proc', '/sys', '/dev')]\n"
+        "        found += [os.path.join(folder, n) for n in dirs + names if n == 'solutions' or n.endswith('.ipynb')]\n"
+        "print(found)\nprint(os.path.exists({path!r}))"
+    )
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(probe.format(path=str(SOLUTIONS)))])
     resources = {"metadata": {"path": str(SOLUTIONS / "activations")}}
     executed, _ = ResilientExecute(kernel_name="python3", timeout=120).preprocess(notebook, resources)
