@@ -3,8 +3,9 @@ by block, in a fresh copy of the course (its tracked files, as a clone has them)
 after a demo grading; then the course's quick tests (`make test-quick`) pass there, and nothing
 changed but the new assignment's files and what `regenerate` is meant to write.
 
-Budget: the replay and `make test-quick` in the copy take about 20 minutes on 2 loaded cores (the
-whole `make test` takes 25); REPLAY_BUDGET_SECONDS fails it beyond that. Slow-marked."""
+Budget: `make test` takes 25 minutes on 2 cores; the replay, `make test-quick` included, must not
+double it (REPLAY_BUDGET_SECONDS, its own test). Measured: 40 min with 8 other sessions sharing the 2
+cores (a timing under such load is a known flake: rerun it alone). Slow-marked."""
 import fnmatch
 import os
 import re
@@ -28,7 +29,7 @@ BLOCK = re.compile(r"^```(\w+)(?: (file|append)=(\S+))?\n(.*?)^```$", re.M | re.
 NEW = re.search(r"^nnkit author add (\w+)$", GUIDE.read_text(), re.M)[1]  # the guide's example
 EXAMPLE = COURSE_ROOT / "examples" / NEW
 READER_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-REPLAY_BUDGET_SECONDS = 40 * 60
+REPLAY_BUDGET_SECONDS = 25 * 60
 # Until the `nnkit` command (issue 28) is installed, what it runs for the guide's commands.
 NNKIT_SHIM = """#!/bin/sh
 [ "$1" = author ] || { echo "nnkit $1: not in this shim" >&2; exit 3; }
@@ -145,8 +146,7 @@ def replayed(tmp_path_factory):
                     assert check.returncode == exits.OK, check.stdout + check.stderr
     seconds = time.perf_counter() - start
     print(f"\nthe guide's replay, make test-quick included: {seconds:.0f} s")
-    assert seconds < REPLAY_BUDGET_SECONDS
-    return root, env, said
+    return root, env, said, seconds
 
 
 def output(said, command: str) -> list[str]:
@@ -155,7 +155,7 @@ def output(said, command: str) -> list[str]:
 
 @pytest.mark.slow
 def test_add_lists_the_assignment_and_refuses_it_twice(replayed):
-    root, env, _ = replayed
+    root, env, _, _ = replayed
     text = (root / "course.toml").read_text()
     assert tomllib.loads(text)["assignments"] == [*LISTED, NEW] and "# week 1" in text
     again = run(f"nnkit author add {NEW}", root, env)
@@ -165,7 +165,7 @@ def test_add_lists_the_assignment_and_refuses_it_twice(replayed):
 
 @pytest.mark.slow
 def test_regenerate_after_the_demo_grading_keeps_the_release_and_adds_the_case(replayed):
-    root, _, said = replayed
+    root, _, said, _ = replayed
     (demo,) = output(said, "make demo")
     header = next(line for line in demo.splitlines() if line.startswith("student "))
     correct = next(line for line in demo.splitlines() if line.startswith("correct "))
@@ -183,7 +183,7 @@ def test_regenerate_after_the_demo_grading_keeps_the_release_and_adds_the_case(r
 
 @pytest.mark.slow
 def test_the_guide_s_try_grades_correct_and_wrong_variants(replayed):
-    _, _, said = replayed
+    _, _, said, _ = replayed
     outs = {line.split("/")[-1].split(".py")[0]: out for line, _, out in said if line.startswith("nnkit author try")}
     assert "full marks" in outs["softmax_moveaxis"] and "full marks" in outs["softmax_loss_with_helper"]
     naive, in_place = outs["softmax_naive"], outs["softmax_in_place"]
@@ -195,7 +195,7 @@ def test_the_guide_s_try_grades_correct_and_wrong_variants(replayed):
 
 @pytest.mark.slow
 def test_the_added_case_kills_every_mutant(replayed):
-    _, _, said = replayed
+    _, _, said, _ = replayed
     (last,) = output(said, f"nnkit author mutants {NEW}")
     assert re.search(r"softmax: \d+ mutants, \d+ killed by a case, 0 out of time, 0 died, 0 harness errors, "
                      r"0 equivalent, 0 survived", last), last
@@ -203,7 +203,7 @@ def test_the_added_case_kills_every_mutant(replayed):
 
 @pytest.mark.slow
 def test_the_guide_changes_only_what_it_is_meant_to(replayed):
-    root, _, _ = replayed
+    root, _, _, _ = replayed
     status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=root,
                             capture_output=True, text=True, check=True).stdout.splitlines()
     changed = sorted(line[3:] for line in status)
@@ -212,3 +212,9 @@ def test_the_guide_changes_only_what_it_is_meant_to(replayed):
     for other in LISTED:  # the other assignments' own files: only their READMEs say "N of M"
         assert not [p for p in changed if f"/{other}/" in p and not p.endswith("/README.md")], changed
     print(f"\nfiles the guide changed or added ({len(changed)}):\n  " + "\n  ".join(changed))
+
+
+@pytest.mark.slow
+def test_the_replay_stays_within_its_budget(replayed):
+    *_, seconds = replayed
+    assert seconds < REPLAY_BUDGET_SECONDS, f"{seconds:.0f} s"
