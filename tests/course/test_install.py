@@ -90,7 +90,7 @@ echo "$(basename "$0") $*" >> "{log}"
 
 
 def make(folder: Path, target: str) -> list[str]:
-    """Run a make target with a fake pip, python and nnkit that only log their arguments; their lines."""
+    """Run a make target with a fake pip, python, nnkit and ruff that only log their arguments; their lines."""
     log = folder / "log"
     log.write_text("")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MAKE", "MFLAGS"))}
@@ -115,7 +115,7 @@ def test_make_installs_each_roles_extra_once_and_never_takes_one_away(tmp_path):
     for name in ("Makefile", "pyproject.toml"):
         shutil.copy(COURSE_ROOT / name, tmp_path / name)
     (tmp_path / ".venv" / "bin").mkdir(parents=True)
-    for tool in ("pip", "python", "nnkit"):
+    for tool in ("pip", "python", "nnkit", "ruff"):
         (tmp_path / ".venv" / "bin" / tool).write_text(FAKE_TOOL.format(log=tmp_path / "log"))
         (tmp_path / ".venv" / "bin" / tool).chmod(0o755)
 
