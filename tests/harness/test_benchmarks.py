@@ -95,6 +95,7 @@ def ratio(text: str, label: str) -> float:
 
 
 @pytest.mark.slow
+@pytest.mark.long
 def test_every_section_of_the_benchmark_prints_its_rows_at_its_smallest_size():
     """`python -m benchmarks --smallest` (1 student, 1 run, the shortest workloads) prints every section
     with every row measured and every ratio a finite number. It times nothing."""
