@@ -111,7 +111,7 @@ def hidden_line(points: float, what: str) -> str:
 
 def description_problems(assignment: str) -> list[str]:
     """Each hidden-test cell whose first line is not its case's description and points."""
-    from nnkit.kernel.cases import CASES
+    from nnkit.kernel.course_cases import CASES
     from nnkit.collect.notebooks import notebook_path, read
     from nnkit.judging.cells import hidden_test_cases
 
@@ -131,7 +131,7 @@ def write_descriptions(assignment: str) -> bool:
     """Write each hidden-test cell's first line from its case; True when the notebook changed."""
     import nbformat
 
-    from nnkit.kernel.cases import CASES
+    from nnkit.kernel.course_cases import CASES
     from nnkit.collect.notebooks import notebook_path, read
     from nnkit.judging.cells import hidden_test_cases
 
@@ -253,7 +253,7 @@ def try_variant(variant: Path) -> int:
     """Grade the functions of `variant` as a student's answer; return the exit code (nnkit.exits)."""
     import nbformat
 
-    from nnkit.kernel.cases import CASES
+    from nnkit.kernel.course_cases import CASES
     from nnkit.collect.notebooks import defined_functions, fill, implementations_in, notebook_path, read as read_notebook, \
         reference_code
     from nnkit.batch.selfcheck import check as selfcheck, report

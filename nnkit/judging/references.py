@@ -27,7 +27,7 @@ from typing import Callable
 
 import numpy as np
 
-from nnkit.kernel.cases import CASES
+from nnkit.kernel.course_cases import CASES
 from nnkit.kernel.codec import digest
 from nnkit.judging.compare import check_values
 from nnkit.kernel.config import ASSIGNMENTS, COURSE_ROOT

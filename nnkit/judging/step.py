@@ -9,7 +9,7 @@ from nbformat.notebooknode import NotebookNode, from_dict
 from nbgrader.preprocessors import NbGraderPreprocessor
 from nbgrader.utils import is_grade
 
-from nnkit.kernel.cases import CASES
+from nnkit.kernel.course_cases import CASES
 from nnkit.kernel import schema as records
 from nnkit.judging.integrity import scan
 from nnkit.judging.judge import Verdict, forbidden_import, judge

@@ -31,7 +31,7 @@ NOTEBOOK_SECONDS = 120  # wall clock of the whole notebook, kernel start include
 WATCHDOG_GRACE_SECONDS = 120  # nbgrader's own work: the batch stops a worker past NOTEBOOK_SECONDS + this
 GRADER_MEMORY_BYTES = 512 * 2**20  # a grading worker's peak on the worst hostile notebook: measured, not enforced
 
-# Per submission, its files (nnkit.collect.files, before anything of it runs):
+# Per submission, its files (nnkit.collect.nofollow, before anything of it runs):
 FOLDER_DEPTH = 32  # how deep its folders may nest; a deeper one makes it not gradable (honest: 2 or 3)
 
 # Per submission, its kernel's whole process tree (a cgroup, where the machine allows one):

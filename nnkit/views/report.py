@@ -20,7 +20,7 @@ from pathlib import Path
 
 from nnkit import exits
 from nnkit.collect import paths
-from nnkit.kernel.cases import CASES
+from nnkit.kernel.course_cases import CASES
 from nnkit.gradebook.db import open_gradebook
 from nnkit.gradebook.points import points_of
 from nnkit.kernel.i18n import _

@@ -38,7 +38,7 @@ READER_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 MAY_CHANGE = [r"course\.toml", rf"assignments/{NEW}/.*", rf"source/{NEW}/.*", rf"release/{NEW}/.*",
               rf"submitted/[^/]+/{NEW}/.*", rf"tests/variants/(wrong|correct)/{NEW}\w*\.py", r"README\.md"]
 # The course's own tests that hold an assignment to the kit's conventions, run in the copy at the end.
-COURSE_TESTS = ["tests/course/test_notebooks.py", "tests/judging/test_judge_properties.py", "tests/course/test_solutions.py",
+COURSE_TESTS = ["tests/course/test_course_notebooks.py", "tests/judging/test_judge_properties.py", "tests/course/test_solutions.py",
                 "tests/kernel/test_i18n.py", "tests/docs/test_readme.py::test_the_demo_prints_what_the_readme_shows",
                 "tests/authoring/test_commands.py::test_the_guide_has_files_and_commands_to_run"]
 

@@ -12,7 +12,7 @@ from assignments.activations.key import solution as A
 from assignments.backprop.cases import TRAIN_EPOCHS, TRAIN_LR
 from assignments.backprop.key import solution as B
 from assignments.convolution.key import solution as C
-from nnkit.kernel.cases import CASES
+from nnkit.kernel.course_cases import CASES
 from nnkit.kernel.inputs import binary_digits
 from nnkit.judging.references import expected, torch_reference
 from nnkit.judging.references import key as references_key

@@ -267,7 +267,7 @@ def test_the_records_budget_has_a_wide_margin_over_the_largest_honest_notebook()
     import importlib
 
     from nnkit.kernel import limits
-    from nnkit.kernel.cases import CASES
+    from nnkit.kernel.course_cases import CASES
     from nnkit.execution.execute import stored_bytes
     from nnkit.kernel.record import run_case
 

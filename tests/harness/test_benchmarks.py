@@ -13,7 +13,7 @@ import benchmarks.__main__ as bench
 from benchmarks import fairness, grading, kernels
 from benchmarks.sizes import SMALLEST
 from nnkit import exits
-from nnkit.kernel.cases import CASES
+from nnkit.kernel.course_cases import CASES
 from nnkit.kernel.config import ASSIGNMENTS, COURSE_ROOT
 from nnkit.testing import nbgrader_env
 from nnkit.kernel.schema import MIME

@@ -3,7 +3,7 @@ on its function, and correct ones, each of which must get full marks."""
 from functools import lru_cache
 from pathlib import Path
 
-from nnkit.kernel.cases import CASES
+from nnkit.kernel.course_cases import CASES
 from nnkit.kernel.config import ASSIGNMENTS
 from nnkit.collect.notebooks import implementations_in, notebook_path, read, reference_code
 from nnkit.judging.cells import recorded_cases

@@ -6,7 +6,7 @@ import nbformat
 import pytest
 
 from catalogue import graded_cells
-from nnkit.kernel.cases import CASES
+from nnkit.kernel.course_cases import CASES
 from nnkit.authoring.commands import generate_release
 from nnkit.kernel.config import COURSE_ROOT
 from nnkit.kernel.config import ASSIGNMENTS
