@@ -22,7 +22,8 @@ def _present(module: str) -> bool:
 
 def declared_in(module, assignment: str) -> list[Case]:
     """The cases a cases module declares with @case, in their order (not those it imports)."""
-    found = [getattr(value, "declared_case", None) for value in vars(module).values() if isinstance(value, types.FunctionType)]
+    functions = [value for value in vars(module).values() if isinstance(value, types.FunctionType)]
+    found = [getattr(function, "declared_case", None) for function in functions]
     return [c for c in found if isinstance(c, Case) and c.assignment == assignment]
 
 

@@ -46,7 +46,7 @@ THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"
 # Run by every grading kernel at start-up (IPKernelApp.exec_lines), before any student code and
 # binding no user-visible name: the memory limit (also set by the sandbox), and nnkit.kernel.record with
 # the functions it binds.
-KERNEL_STARTUP = "__import__('nnkit.kernel.record'); __import__('nnkit.kernel.limits').limits.apply()"
+KERNEL_STARTUP = "__import__('nnkit.kernel.record'); __import__('nnkit.kernel.limits').kernel.limits.apply()"
 
 
 def apply() -> None:

@@ -8,7 +8,8 @@ from nnkit.kernel.config import ASSIGNMENTS
 
 def test_the_class_is_written_once_and_a_second_write_changes_nothing(tmp_path):
     written = democlass.write_class(tmp_path)
-    assert sorted(written) == sorted(tmp_path / s / a / f"{a}.ipynb" for s in democlass.DEMO_STUDENTS for a in ASSIGNMENTS)
+    assert sorted(written) == sorted(tmp_path / s / a / f"{a}.ipynb"
+                                     for s in democlass.DEMO_STUDENTS for a in ASSIGNMENTS)
     assert democlass.write_class(tmp_path) == []
     (tmp_path / "seed" / ASSIGNMENTS[0] / f"{ASSIGNMENTS[0]}.ipynb").write_text("{}")
     assert democlass.write_class(tmp_path) == [tmp_path / "seed" / ASSIGNMENTS[0] / f"{ASSIGNMENTS[0]}.ipynb"]

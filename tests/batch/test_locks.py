@@ -52,7 +52,7 @@ def test_a_second_batch_on_the_same_submissions_stops_and_says_why_while_shards_
 def test_the_locks_live_in_the_course_state_place(tmp_path, monkeypatch):
     from nnkit.sandbox import state_folders
 
-    monkeypatch.setattr(places, "COURSE_STATE", "state-elsewhere")
+    monkeypatch.setattr(state_folders, "COURSE_STATE", "state-elsewhere")
     with locks.grading(tmp_path, [("a", ASSIGNMENT)]):
         pass
     assert locks.folder(tmp_path).parent == state_folders.course_state(tmp_path) == tmp_path / "state-elsewhere"

@@ -5,7 +5,6 @@ the reason. Through the real exchange and batch: the hostile entries link_in_inb
 link_in_submitted (tests/e2e/test_hostile.py)."""
 import os
 import socket
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest

@@ -47,7 +47,7 @@ def test_the_reference_code_is_the_source_notebooks_answers_without_the_markers(
 
 def test_total_points_sum_the_graded_cells_of_the_source_notebook(tmp_path):
     cells = [new_code_cell(""), new_code_cell(""), new_code_cell("")]
-    for cell, grade, points in zip(cells, (True, True, False), (2, 3, 7)):
+    for cell, grade, points in zip(cells, (True, True, False), (2, 3, 7), strict=True):
         cell.metadata["nbgrader"] = {"grade": grade, "points": points}
     (tmp_path / "source" / "a").mkdir(parents=True)
     nbformat.write(new_notebook(cells=cells), str(notebooks.notebook_path("source", "a", tmp_path)))

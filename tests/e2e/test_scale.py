@@ -10,6 +10,7 @@ import time
 import pytest
 
 from batches import run_batch, start_batch
+from nnkit.batch.preparation import shard
 from nnkit.gradebook.scratch import scratch_course
 from nnkit.testing import gradebook_problems, nbgrader_env
 from nnkit.gradebook.db import DB_URL_VARIABLE, open_gradebook

@@ -50,7 +50,8 @@ def test_a_failures_cause_is_the_first_kit_cause_in_its_chain_else_its_own_type(
     except RuntimeError as outer:
         chained = outer
     assert qualified_name(chained.__cause__) == known and cause_of(chained) == known
-    assert cause_of(ValueError("x")) == "ValueError" and cause_of(nbformat.ValidationError("x")).endswith("ValidationError")
+    assert cause_of(ValueError("x")) == "ValueError"
+    assert cause_of(nbformat.ValidationError("x")).endswith("ValidationError")
 
 
 def test_the_first_line_of_a_failure_is_its_message_or_its_type():

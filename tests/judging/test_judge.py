@@ -1,6 +1,5 @@
 """The judge's verdicts and messages, without nbgrader: what a student reads in the feedback."""
 import numpy as np
-import pytest
 from nbformat.v4 import new_code_cell, new_output
 
 from nnkit.judging.judge import judge

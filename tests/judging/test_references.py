@@ -17,9 +17,10 @@ def test_the_expected_answer_is_the_references_and_agrees_with_torchs_stored_res
     case = CASES[CASE]
     args = case.make_args()
     answer = case.apply(references.key(case.assignment).REFERENCES[case.function], args)
-    for ours, theirs in zip(references.parts(answer), references.stored_torch_result(CASE, args)):
+    for ours, theirs in zip(references.parts(answer), references.stored_torch_result(CASE, args), strict=True):
         assert np.allclose(ours, theirs)
-    assert all(np.array_equal(a, b) for a, b in zip(references.parts(references.expected(CASE)), references.parts(answer)))
+    got = references.parts(references.expected(CASE))
+    assert all(np.array_equal(a, b) for a, b in zip(got, references.parts(answer), strict=True))
 
 
 def test_a_torch_result_that_disagrees_is_the_kits_error_never_a_students():
@@ -54,4 +55,5 @@ def test_every_graded_function_has_a_torch_result_and_one_without_any_is_named(m
     assignment = CASES[CASE].assignment
     assert references.without_torch(assignment) == []
     monkeypatch.setattr(references, "stored_torch_results", lambda _: {})
-    assert references.without_torch(assignment) == sorted({c.function for c in CASES.values() if c.assignment == assignment})
+    graded = {c.function for c in CASES.values() if c.assignment == assignment}
+    assert references.without_torch(assignment) == sorted(graded)

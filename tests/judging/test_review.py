@@ -7,7 +7,8 @@ def test_an_event_made_with_a_kind_is_written_and_read_back_as_its_value():
     made = Review(Kind.TIMEOUT, "test_relu", "cut off at 60 s")
     assert made.kind == "timeout" and made.text() == "test_relu: cut off at 60 s"
     assert Review(Kind.FLAG, None, "imports torch").text() == "imports torch"
-    notebook = {"metadata": {METADATA_KEY: {"review": [made.as_data(), {"kind": "from_a_newer_kit", "detail": 3}, "junk"]}}}
+    written = [made.as_data(), {"kind": "from_a_newer_kit", "detail": 3}, "junk"]
+    notebook = {"metadata": {METADATA_KEY: {"review": written}}}
     assert review_of(notebook) == [made, Review("from_a_newer_kit", None, "3")]
 
 

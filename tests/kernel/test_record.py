@@ -45,7 +45,7 @@ def test_numeric_warnings_are_raised_and_other_warnings_recorded_as_not_numeric(
     import warnings
 
     def deprecated(x):
-        warnings.warn("old", DeprecationWarning)
+        warnings.warn("old", DeprecationWarning, stacklevel=1)
         return A.relu(x)
 
     overflowing = parse(run_case("sigmoid_extremes", lambda x: 1 / (1 + np.exp(-x))))

@@ -6,8 +6,8 @@ import sys
 
 from nnkit.sandbox import keyrings, syscalls
 
-SESSION = ("import ctypes, sys; libc = ctypes.CDLL(None, use_errno=True); "
-           "print(libc.syscall(ctypes.c_long(int(sys.argv[1])), ctypes.c_long(0), ctypes.c_long(-3), ctypes.c_long(1)))")
+SESSION = ("import ctypes, sys; libc = ctypes.CDLL(None, use_errno=True); long = ctypes.c_long; "
+           "print(libc.syscall(long(int(sys.argv[1])), long(0), long(-3), long(1)))")
 
 
 def session_keyring(command: list[str]) -> int:

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from nnkit.sandbox import state_folders
 from nnkit.sandbox import leases, runtime
 
 ROOT = os.geteuid() == 0
