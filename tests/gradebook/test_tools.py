@@ -26,6 +26,6 @@ def test_put_tools_on_path_changes_this_processs_path(monkeypatch):
 
 @pytest.mark.slow
 def test_a_failing_nbgrader_command_raises_with_its_output(tmp_path):
-    with pytest.raises(RuntimeError, match="nbgrader no_such_command failed") as failed:
-        tools.nbgrader("no_such_command", root=tmp_path)
-    assert "no_such_command" in str(failed.value).split("failed:", 1)[1]
+    with pytest.raises(RuntimeError, match="nbgrader --no-such-flag failed") as failed:
+        tools.nbgrader("--no-such-flag", root=tmp_path)
+    assert "no-such-flag" in str(failed.value).split("failed:", 1)[1]

@@ -7,11 +7,11 @@ import sys
 from nnkit.sandbox import keyrings, syscalls
 
 SESSION = ("import ctypes, sys; libc = ctypes.CDLL(None, use_errno=True); long = ctypes.c_long; "
-           "print(libc.syscall(long(int(sys.argv[1])), long(0), long(-3), long(1)))")
+           "print(libc.syscall(long(int(sys.argv[1])), long(0), long(-3), long(0)))")
 
 
 def session_keyring(command: list[str]) -> int:
-    """The id of the session keyring `command` runs in (KEYCTL_GET_KEYRING_ID, created if none)."""
+    """The id of the session keyring `command` runs in (KEYCTL_GET_KEYRING_ID: its own or the one it inherited)."""
     return int(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
 
 
