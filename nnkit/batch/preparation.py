@@ -84,7 +84,8 @@ def require_sandbox() -> None:
 
     if not os.environ.get(bwrap.OPT_OUT_VARIABLE) and bwrap.unavailable():
         raise exits.KitFailure(f"refusing to grade: no sandbox for student code: {bwrap.unavailable()}")
-    unprotected = hardlinks_unprotected()  # nnkit.collect.nofollow: a hard link would give a student another file's bytes
+    # nnkit.collect.nofollow: a hard link would give a student another file's bytes
+    unprotected = hardlinks_unprotected()
     if unprotected:
         raise exits.KitFailure(f"refusing to grade: {unprotected}")
 

@@ -8,8 +8,8 @@ texts a student reads are marked with `N_` (nnkit.kernel.i18n). nnkit.kernel.cou
 the declared cases. The grading kernel imports cases modules, so they hold nothing secret (the
 references are in `key/`). How to write one: docs/authoring.md.
 """
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 # What can fail in an answer, each a cause a hint may be attached to: the values (within tolerance),
 # the dtype, the shape (or the form: a tuple of the wrong length, None), an input the function
@@ -68,7 +68,9 @@ def case(function: str | tuple[str, ...], what: str, hints: dict | None = None, 
     functions = (function,) if isinstance(function, str) else tuple(function)
     hints = dict(hints or {})
     if "hint" in options:
-        raise CaseError(f"{what!r}: a hint belongs to a cause of failure: hints={{cause: text}}, cause one of {', '.join(CAUSES)}")
+        raise CaseError(
+            f"{what!r}: a hint belongs to a cause of failure: hints={{cause: text}}, cause one of {', '.join(CAUSES)}"
+        )
     if set(hints) - set(CAUSES):
         raise CaseError(f"{what!r}: hints for {sorted(set(hints) - set(CAUSES))}: the causes are {', '.join(CAUSES)}")
     options["keywords"] = tuple(options.get("keywords", ()))
@@ -77,7 +79,9 @@ def case(function: str | tuple[str, ...], what: str, hints: dict | None = None, 
     def declare(make_args):
         module = make_args.__module__.split(".")
         if len(module) < 3 or module[0] != "assignments" or module[-1] != "cases":
-            raise CaseError(f"{make_args.__qualname__}: cases live in assignments/<name>/cases.py, not {make_args.__module__}")
+            raise CaseError(
+                f"{make_args.__qualname__}: cases live in assignments/<name>/cases.py, not {make_args.__module__}"
+            )
         make_args.declared_case = Case(make_args.__name__, module[1], functions, what, make_args, hints, **options)
         return make_args
     return declare

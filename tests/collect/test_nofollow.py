@@ -10,14 +10,13 @@ from types import SimpleNamespace
 import pytest
 from nbgrader.exchange import ExchangeError
 
-from nnkit.batch import cli
-from waiting import with_timeout
 from nnkit import exits
+from nnkit.batch import cli, selfcheck
 from nnkit.collect import nofollow
-from nnkit.batch import selfcheck
-from nnkit.execution.autograde import precheck
 from nnkit.collect.exchange import SafeCollect
+from nnkit.execution.autograde import precheck
 from nnkit.gradebook.outcomes import submission_digest
+from waiting import with_timeout
 
 
 @pytest.fixture
@@ -52,7 +51,12 @@ def test_copy_tree_copies_regular_files_and_records_everything_else_as_a_link_to
 def test_a_submission_holding_a_link_or_a_pipe_is_not_gradable_with_the_reason(hostile_folder):
     cause, reason = with_timeout(lambda: precheck(hostile_folder, ["activations"]))
     assert cause == "special_file"
-    for part in ("notes.txt is a symbolic link", "pipe is a named pipe (FIFO)", "sock is a socket", "data/up is a symbolic link"):
+    for part in (
+        "notes.txt is a symbolic link",
+        "pipe is a named pipe (FIFO)",
+        "sock is a socket",
+        "data/up is a symbolic link",
+    ):
         assert part in reason
 
 
@@ -102,8 +106,8 @@ def test_grading_and_collect_refuse_to_start_when_hard_links_are_not_protected(t
 
 
 def test_a_folder_nested_thousands_deep_is_not_gradable_with_the_reason(deep_submission, tmp_path):
-    from nnkit.kernel import limits
     from nnkit.gradebook.outcomes import submission_digest
+    from nnkit.kernel import limits
 
     too_deep = "/".join(["d"] * (limits.FOLDER_DEPTH + 1))
     assert nofollow.special_entries(deep_submission) == [(too_deep, nofollow.too_deep())]

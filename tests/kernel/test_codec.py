@@ -2,9 +2,9 @@
 whatever else arrives is refused as Malformed without unpickling or allocating what it claims."""
 import numpy as np
 import pytest
-from npy_texts import huge_header, npy_text
 
 from nnkit.kernel.codec import MAX_DEPTH, Malformed, Unrepresentable, decode, digest, encode, fingerprint, load_npy
+from npy_texts import huge_header, npy_text
 
 
 @pytest.mark.parametrize("value", [np.arange(6.0).reshape(2, 3), np.float32(1.5), 3, 2.5,
