@@ -14,8 +14,8 @@ from benchmarks import fairness, grading, kernels
 from benchmarks.sizes import SMALLEST
 from nnkit import exits
 from nnkit.collect.notebooks import defined_functions, reference_code
-from nnkit.kernel.cases import CASES
 from nnkit.kernel.config import ASSIGNMENTS, COURSE_ROOT
+from nnkit.kernel.course_cases import CASES
 from nnkit.kernel.schema import MIME
 from nnkit.testing import nbgrader_env
 
