@@ -10,19 +10,13 @@ from nnkit.kernel.config import COURSE_ROOT
 
 KIT, TESTS = COURSE_ROOT / "nnkit", COURSE_ROOT / "tests"
 DOCSTRING_LINES = 10
-# The `nnkit` command's entry modules, rewritten at the time of writing by issue 28 (the one
-# command): their tests and docstrings follow that rewrite. Remove each once it has landed.
-BEING_REWRITTEN = "an entry module of the `nnkit` command, being rewritten (issue 28)"
 WITHOUT_TEST_FILE = {
-    "nnkit/batch/solutiondiff.py": BEING_REWRITTEN,
-    "nnkit/sandbox/__main__.py": BEING_REWRITTEN,
+    "nnkit/batch/solutiondiff.py": "`nnkit compare`: tested end to end in tests/course/test_self_study.py",
+    "nnkit/authoring/demo.py": "`nnkit demo`: tested end to end in tests/e2e/test_graders.py and by make demo",
+    "nnkit/authoring/mnist_sample.py": "tests/kernel/test_mnist.py rebuilds the sample with it and compares",
+    "nnkit/sandbox/status.py": "`nnkit sandbox`: tests/sandbox/test_syscalls.py reads its JSON",
 }
-LONG_DOCSTRING = {
-    "nnkit/batch/selfcheck.py": BEING_REWRITTEN,
-    "nnkit/batch/solutiondiff.py": BEING_REWRITTEN,
-    "nnkit/judging/references.py": BEING_REWRITTEN + " (its command, `python -m nnkit.judging.references`)",
-    "nnkit/views/report.py": BEING_REWRITTEN + " (its command, `python -m nnkit.views.report`)",
-}
+LONG_DOCSTRING: dict[str, str] = {}
 
 
 def package_modules() -> list[Path]:
