@@ -85,11 +85,12 @@ def test_the_module_map_names_every_module_of_the_kit_and_its_side():
     """A row per package of nnkit/ naming each of its modules, and a row per module at its top; the
     kernel side (what the sandbox shows a kernel) marked as such. Each module's job is its docstring's."""
     text = (COURSE_ROOT / "docs" / "contributors.md").read_text()
-    rows = {name: (side.strip(), set(re.findall(r"`(\w+)`", modules)))
-            for name, side, modules in re.findall(r"^\| `nnkit/([\w/]+?)(?:\.py)?/?` \| ([^|]+) \|([^|]*)\|", text, re.M)}
+    row = re.compile(r"^\| `nnkit/([\w/]+?)(?:\.py)?/?` \| ([^|]+) \|([^|]*)\|", re.M)
+    rows = {name: (side.strip(), set(re.findall(r"`(\w+)`", modules))) for name, side, modules in row.findall(text)}
     kit = COURSE_ROOT / "nnkit"
-    packages = {p.name: {m.relative_to(p).with_suffix("").as_posix() for m in p.rglob("*.py") if m.name != "__init__.py"}
-                for p in kit.iterdir() if p.is_dir() and not p.name.startswith("__")}
+    packages = {folder.name: {p.relative_to(folder).with_suffix("").as_posix() for p in folder.rglob("*.py")
+                              if p.name != "__init__.py"}
+                for folder in kit.iterdir() if folder.is_dir() and not folder.name.startswith("__")}
     top = {p.stem for p in kit.glob("*.py") if p.name != "__init__.py"}
     assert set(rows) == set(packages) | top
     assert {name: rows[name][1] for name in packages} == packages

@@ -5,8 +5,8 @@ import re
 from pathlib import Path
 
 import pytest
-
 from docpages import DOCS_BYTES, PAGE_BYTES, PAGES
+
 from nnkit.kernel.config import COURSE_ROOT
 
 # `python -m X`, `python3 -m X`, `.venv/bin/python -m X`, and a variable holding the interpreter
@@ -16,7 +16,7 @@ PYTHON_M = re.compile(r"""(?:\bpython[\d.]*|\$\(\w+\)|"?\$\{?\w+\}?"?)\s+-m\s+([
 ALLOWED = {"pip", "pytest", "venv"}
 # Pages being rewritten on another branch: these tests fail for them until it lands (strict: then
 # they pass, and the entry must go). Issue 29 rewrites docs/authoring.md, under the size, with `nnkit`.
-PENDING = {"docs/authoring.md": "docs/authoring.md is rewritten on branch h44 (issue 29): remove this entry once merged"}
+PENDING = {"docs/authoring.md": "rewritten on branch h44 (issue 29): remove this entry once merged"}
 
 
 def named(path: Path) -> str:
@@ -60,7 +60,7 @@ def scripts() -> list[Path]:
             *sorted((COURSE_ROOT / "scripts").glob("*.py")), *sorted((COURSE_ROOT / "benchmarks").glob("*.py"))]
 
 
-@pytest.mark.xfail(reason="the Makefile, cluster/ and scripts/ call `nnkit` once branch h41 (issue 28) lands", strict=True)
+@pytest.mark.xfail(reason="the Makefile, cluster/ and scripts/ call `nnkit` once branch h41 lands", strict=True)
 def test_no_makefile_target_or_script_tells_a_person_to_type_python_m():
     typed = {named(path): typed_modules(path.read_text()) for path in scripts() if path.is_file()}
     assert {path: modules for path, modules in typed.items() if modules} == {}

@@ -130,8 +130,9 @@ def command_before(page: str, name: str) -> str:
 def test_a_command_prints_what_its_page_shows(name):
     command = command_before(RUN_AS_SHOWN[name], name)
     assert command.startswith("nnkit ")  # never a make target: those install
-    env = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
-    result = subprocess.run(["bash", "-c", command], cwd=COURSE_ROOT, env=env, capture_output=True, text=True, timeout=600)
+    venv_first = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    result = subprocess.run(["bash", "-c", command], cwd=COURSE_ROOT, env={**os.environ, "PATH": venv_first},
+                            capture_output=True, text=True, timeout=600)
     assert matches(shown(name), (result.stderr + result.stdout).splitlines())
 
 
