@@ -1,9 +1,9 @@
 """Tools for an author adding an assignment (docs/authoring.md follows them step by step).
 
-    python -m nnkit.authoring.commands add NAME            course.toml lists it; its folders are made
-    python -m nnkit.authoring.commands check [NAME ...]    the notebook agrees with the key and the cases
-    python -m nnkit.authoring.commands regenerate          everything generated from the sources, rewritten
-    python -m nnkit.authoring.commands try VARIANT.py      grade one implementation as a student's answer
+    nnkit author add NAME            course.toml lists it; its folders are made
+    nnkit author check [NAME ...]    the notebook agrees with the key and the cases
+    nnkit author regenerate          everything generated from the sources, rewritten
+    nnkit author try VARIANT.py      grade one implementation as a student's answer
 
 Until all its files are there, an assignment is being added (nnkit.kernel.config): every command goes
 on grading the others. Its exit codes: nnkit.exits.
@@ -22,6 +22,9 @@ from nnkit.kernel.config import COURSE_FILE, COURSE_ROOT
 from nnkit.gradebook.tools import nbgrader, with_tools_on_path
 
 PACKAGE = '"""{what}"""\n'
+EXIT_MEANINGS = {"ok": "done: added; the notebooks agree (check); full marks (try)",
+                 "points_lost": "a notebook disagrees with its key or cases (check); the variant loses points (try)",
+                 "cannot_check": "a bad argument (add: a NAME that exists or cannot name a package)"}
 HIDDEN = re.compile(r"^# Hidden test \((?P<points>[\d.]+) points?\): ?(?P<what>.*)$")
 
 
@@ -289,7 +292,7 @@ def try_variant(variant: Path) -> int:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m nnkit.authoring.commands", description=__doc__.splitlines()[0])
+    parser = exits.command_parser("nnkit author", __doc__.splitlines()[0], **EXIT_MEANINGS)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("add", help="list a new assignment in course.toml and make its folders").add_argument(
         "name", type=name_argument)
@@ -315,6 +318,3 @@ def main(argv=None) -> int:
         return regenerate()
     return try_variant(args.variant)
 
-
-if __name__ == "__main__":
-    exits.run(main)

@@ -7,7 +7,7 @@
 What the seed scores is an expected value, stated by hand, not derived: each assignment states its
 own in `assignments/<name>/demo.toml` (`seed = 10`), beside its cases, so that adding an assignment
 edits no shared file. The tests, the benchmarks and the README's checked output use `demo_score`.
-`write_class` writes the notebooks (python -m scripts.make_submissions; nnkit.authoring.commands regenerate).
+`write_class` writes the notebooks (`nnkit author regenerate`).
 """
 import tomllib
 from pathlib import Path
@@ -21,7 +21,7 @@ from nnkit.kernel.config import COURSE_ROOT
 
 SEED_CODE = COURSE_ROOT / "tests" / "variants" / "seed.py"
 DEMO_STUDENTS = ("blank", "correct", "seed")
-# What `make demo` prints first and last: scripts/demo.py prints them, `regenerate` writes them into
+# What `make demo` prints first and last: nnkit/authoring/demo.py prints them, `regenerate` writes them into
 # the README's checked block (whose times are blanked when it is checked).
 DEMO_FIRST_LINE = "Autograding every submission (nbgrader autograde)..."
 DEMO_FILE = "demo.toml"  # in assignments/<name>/

@@ -1,6 +1,4 @@
-"""The mutation report of the hidden tests: do they catch wrong code?
-
-    python -m nnkit.authoring.mutants [ASSIGNMENT ...] [--operators core/Replace...] [--jobs J] [--json]     (make mutants)
+"""The mutation report of the hidden tests: do they catch wrong code? (`nnkit author mutants`, make mutants)
 
 Each assignment's `key/solution.py`, mutated by cosmic-ray's operators in memory, plays the student
 (STUDENT_VIEWS says which function stands for each graded one) and is judged by the hidden cases
@@ -8,7 +6,6 @@ exactly as a student's answer is, in a forked child with a time and a memory lim
 listed for a new case or an entry in `key/equivalent_mutants.toml`; timeouts, deaths and harness
 errors are counted apart. What it found, and why cosmic-ray: docs/contributors.md (The mutation report).
 """
-import argparse
 import difflib
 import json
 import os
@@ -307,9 +304,21 @@ def render(result: Report) -> str:
 
 
 def main(argv=None) -> int:
-    from nnkit.kernel.config import ASSIGNMENTS
+    import sys
 
-    parser = argparse.ArgumentParser(prog="python -m nnkit.authoring.mutants", description=__doc__.splitlines()[0])
+    from nnkit.kernel.config import ASSIGNMENTS
+    from nnkit.kernel.limits import THREAD_VARIABLES
+
+    if "numpy" not in sys.modules:  # read when numpy loads: a caller that loaded it (a test) keeps its own
+        for name in THREAD_VARIABLES:  # one thread per forked child: --jobs of them share the cores
+            os.environ.setdefault(name, "1")
+
+    from nnkit import exits
+
+    parser = exits.command_parser("nnkit author mutants", __doc__.splitlines()[0].split(" (")[0],
+                                  ok="every mutant killed or listed as equivalent",
+                                  points_lost="a mutant survived, or an entry of the equivalents file is stale",
+                                  kit_failure="a harness error (the mutation could not be judged), or a crash")
     parser.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help=f"default: all ({', '.join(ASSIGNMENTS)})")
     parser.add_argument("--operators", nargs="+", metavar="NAME", help="only these cosmic-ray operators")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="mutants judged at once (default: one per core)")
@@ -336,11 +345,3 @@ def exit_code(results: list[Report]) -> int:
         return exits.KIT_FAILURE
     return exits.POINTS_LOST if any(r.survivors or r.stale for r in results) else exits.OK
 
-
-if __name__ == "__main__":
-    from nnkit import exits
-    from nnkit.kernel.limits import THREAD_VARIABLES
-
-    for name in THREAD_VARIABLES:  # one thread per forked child: --jobs of them share the cores
-        os.environ.setdefault(name, "1")
-    exits.run(main)

@@ -1,16 +1,10 @@
 """Check your own notebook with the instructor's autograder, without an instructor.
 
-    python -m nnkit.batch.selfcheck PATH [PATH ...] [--json]       (make check NB=PATH)
-
-PATH is a notebook named after its assignment (activations.ipynb, ...) or a folder to search for
-them. Each notebook is autograded by nbgrader in a throwaway copy of the course, with the real
-hidden tests and the same verdicts the instructor would get; your files and the course's
-gradebook are not touched (the copy has its own gradebook, whatever NNKIT_DB_URL says) and the
+`nnkit check PATH ...` (make check NB=PATH): each notebook, named after its assignment, is
+autograded by nbgrader in a throwaway copy of the course, with the real hidden tests and the
+verdicts the instructor would get; your files and the course's gradebook are not touched, and the
 hidden tests' code is never shown. Prints the score per hidden test with the grader's message.
-
-Its exit codes: nnkit.exits (full marks on every notebook is OK).
 """
-import argparse
 import json
 import os
 import sys
@@ -179,16 +173,18 @@ def report(result: dict) -> str:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m nnkit.batch.selfcheck", description=__doc__.splitlines()[0],
-                                     epilog="Through make: make check NB=path/to/activations.ipynb "
-                                            "(make exits 2 whenever this exits non-zero).")
-    parser.add_argument("paths", nargs="*", metavar="PATH", help="notebooks, or folders to search for them")
+    parser = exits.command_parser("nnkit check", __doc__.splitlines()[0], ok="full marks on every notebook",
+                                  points_lost="a notebook loses points",
+                                  cannot_check="a notebook cannot be checked (not a notebook, renamed, none given)",
+                                  kit_failure="the kit failed to judge a check (a kernel that cannot start, a crash): "
+                                              "not your grade")
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="notebooks named after their assignment (activations.ipynb, ...), or folders to search")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args(argv)
     if not args.paths:
         parser.print_usage(sys.stderr)
-        print("give a notebook or a folder: make check NB=path/to/activations.ipynb "
-              "(or python -m nnkit.batch.selfcheck path/to/activations.ipynb)", file=sys.stderr)
+        print("give a notebook or a folder: nnkit check path/to/activations.ipynb", file=sys.stderr)
         return exits.CANNOT_CHECK
     from nnkit.sandbox import bwrap
 
@@ -212,6 +208,3 @@ def main(argv=None) -> int:
         return exits.CANNOT_CHECK
     return exits.OK if all(r["score"] == r["max_score"] for r in results) else exits.POINTS_LOST
 
-
-if __name__ == "__main__":
-    exits.run(main)

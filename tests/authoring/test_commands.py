@@ -24,6 +24,7 @@ from components import require
 from nnkit import exits
 from nnkit.kernel.config import COURSE_ROOT
 from nnkit.kernel.config import LISTED
+from nnkit.testing import nnkit_command
 
 
 
@@ -107,7 +108,7 @@ def run(command: list[str] | str, root: Path, env: dict, timeout: int = 900) -> 
 
 def others_grade(root: Path, env: dict, step: str) -> None:
     """A correct notebook of another assignment still gets full marks, through the real autograder."""
-    result = run([".venv/bin/python", "-m", "nnkit.batch.selfcheck", "submitted/correct/activations/activations.ipynb"], root, env)
+    result = run([".venv/bin/nnkit", "check", "submitted/correct/activations/activations.ipynb"], root, env)
     assert result.returncode == exits.OK, f"after {step!r}:\n{result.stdout}\n{result.stderr}"
 
 
@@ -132,8 +133,8 @@ def authored(tmp_path_factory):
         if path and path.startswith("tests/variants/"):
             continue  # the catalogue is the tests', never imported by the kit
         others_grade(root, env, step)
-        if "authoring add" in step:  # half an assignment: the whole class still grades (make grade)
-            batch = run([".venv/bin/python", "-m", "nnkit.batch.cli"], root, env)
+        if "author add" in step:  # half an assignment: the whole class still grades (make grade)
+            batch = run([".venv/bin/nnkit", "grade"], root, env)
             assert batch.returncode == 0 and "being added" in batch.stderr, batch.stdout + batch.stderr
             assert "correct        12/12" in batch.stdout, batch.stdout
     return root, env, said
@@ -226,7 +227,7 @@ def test_the_batch_grades_the_new_assignment_with_the_others(authored):
         path.parent.mkdir(parents=True)
         nbformat.write(fill(release, code), str(path))
     try:
-        result = run([".venv/bin/python", "-m", "nnkit.batch.cli", "--assignment", NEW], root, env)
+        result = run([".venv/bin/nnkit", "grade", "--assignment", NEW], root, env)
         assert result.returncode == 0, result.stdout + result.stderr
         assert NEW in (root / "grades.csv").read_text()
         read_back = run([".venv/bin/python", "-c", "import json; from pathlib import Path; from nnkit.gradebook.states import "
@@ -257,12 +258,11 @@ def test_add_keeps_comments_and_a_list_over_several_lines(tmp_path):
 
 
 def test_a_crash_of_try_is_the_kit_s_failure_never_points_lost():
-    """`python -m nnkit.authoring.commands try` whose grading crashes (as nbgrader did without alembic on
-    PATH) exits KIT_FAILURE with the traceback and a line saying so, never POINTS_LOST."""
-    crash = ("import runpy, sys\nimport nnkit.batch.selfcheck\n"
+    """`nnkit author try` whose grading crashes (as nbgrader did without alembic on PATH) exits
+    KIT_FAILURE with the traceback and a line saying so, never POINTS_LOST."""
+    crash = ("import nnkit.batch.selfcheck\nfrom nnkit import cli\n"
              "def check(path):\n    raise RuntimeError('nbgrader could not enter activations in the gradebook')\n"
-             "nnkit.batch.selfcheck.check = check\nsys.argv = ['nnkit.authoring.commands', 'try', 'tests/variants/wrong/relu_leaky.py']\n"
-             "runpy.run_module('nnkit.authoring.commands', run_name='__main__')\n")
+             "nnkit.batch.selfcheck.check = check\ncli.main(['author', 'try', 'tests/variants/wrong/relu_leaky.py'])\n")
     result = subprocess.run([sys.executable, "-c", crash], cwd=COURSE_ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == exits.KIT_FAILURE != exits.POINTS_LOST, result.stderr
     assert "Traceback" in result.stderr and "the kit failed" in result.stderr
@@ -309,9 +309,11 @@ def test_references_refuses_a_torch_version_that_answers_nothing(monkeypatch, tm
 def test_the_mutation_report_offers_only_options_it_has():
     from nnkit.authoring import mutants
 
-    usage = mutants.__doc__.split("\n\n")[1]
-    helped = subprocess.run([sys.executable, "-m", "nnkit.authoring.mutants", "--help"], cwd=COURSE_ROOT, capture_output=True,
+    usage = (COURSE_ROOT / "Makefile").read_text() + (COURSE_ROOT / "docs" / "authoring.md").read_text()
+    usage = "\n".join(line for line in usage.splitlines() if "author mutants" in line)
+    helped = subprocess.run(nnkit_command("author", "mutants", "--help"), cwd=COURSE_ROOT, capture_output=True,
                             text=True, timeout=120).stdout
+    assert "usage: nnkit author mutants" in helped and "exit codes" in helped
     assert set(re.findall(r"--[a-z]+", usage)) <= set(re.findall(r"--[a-z]+", helped))
 
 

@@ -43,7 +43,7 @@ def test_a_second_batch_on_the_same_submissions_stops_and_says_why_while_shards_
             assert f"another batch is grading 1 of these submissions (s0 / {ASSIGNMENT})" in refused.stderr, refused.stderr
         assert not (course / "outcomes" / ASSIGNMENT).exists(), "nothing was graded"
         other = run("--shard", "1/2")  # s1 alone: not held, so it goes on (and asks for --prepare)
-        assert "another batch" not in other.stderr and "--prepare" in other.stderr, other.stderr
+        assert "another batch" not in other.stderr and "nnkit prepare" in other.stderr, other.stderr
         with locks.grading(course, [("s1", ASSIGNMENT)]):  # in this process, beside the holder
             pass
     finally:

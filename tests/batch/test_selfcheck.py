@@ -22,7 +22,7 @@ SUBMITTED = COURSE_ROOT / "submitted"
 
 
 def selfcheck(*args, cwd=COURSE_ROOT, env=None):
-    return subprocess.run([sys.executable, "-m", "nnkit.batch.selfcheck", *map(str, args)], cwd=cwd,
+    return subprocess.run(nnkit_command("check", *map(str, args)), cwd=cwd,
                           capture_output=True, text=True, timeout=600, env=env)
 
 

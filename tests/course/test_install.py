@@ -16,7 +16,7 @@ import pytest
 from packaging.requirements import Requirement
 
 from nnkit.gradebook.scratch import scratch_course
-from nnkit.testing import nbgrader_env
+from nnkit.testing import nbgrader_env, nnkit_command
 from nnkit.kernel.config import COURSE_ROOT
 from nnkit.kernel.config import ASSIGNMENTS
 from nnkit.collect.notebooks import total_points
@@ -91,7 +91,7 @@ echo "$(basename "$0") $*" >> "{log}"
 
 
 def make(folder: Path, target: str) -> list[str]:
-    """Run a make target with a fake pip and python that only log their arguments; their lines."""
+    """Run a make target with a fake pip, python and nnkit that only log their arguments; their lines."""
     log = folder / "log"
     log.write_text("")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MAKE", "MFLAGS"))}
@@ -116,20 +116,20 @@ def test_make_installs_each_roles_extra_once_and_never_takes_one_away(tmp_path):
     for name in ("Makefile", "pyproject.toml"):
         shutil.copy(COURSE_ROOT / name, tmp_path / name)
     (tmp_path / ".venv" / "bin").mkdir(parents=True)
-    for tool in ("pip", "python"):
+    for tool in ("pip", "python", "nnkit"):
         (tmp_path / ".venv" / "bin" / tool).write_text(FAKE_TOOL.format(log=tmp_path / "log"))
         (tmp_path / ".venv" / "bin" / tool).chmod(0o755)
 
     default = re.search(r"^PYTEST_PROCESSES \?= (.+)$", (COURSE_ROOT / "Makefile").read_text(), re.M).group(1)
     processes = os.environ.get("PYTEST_PROCESSES") or default  # make's ?= takes the environment's first
     demo = make(tmp_path, "demo")
-    assert installs(demo) == ["grading"] and demo[-1] == "python -m scripts.demo"
+    assert installs(demo) == ["grading"] and demo[-1] == "nnkit demo"
     test = make(tmp_path, "test")
     assert sorted(installs(test)) == sorted(set(EXTRAS) - {"grading"}) and test[-1] == f"python -m pytest tests {processes}"
     quick = make(tmp_path, "test-quick")  # the same extras as test's, installed by then; the tests not marked slow
     assert installs(quick) == [] and quick[-1] == f"python -m pytest tests -m not slow {processes}"
-    for target, command in [("demo", "scripts.demo"), ("grade", "nnkit.batch.cli"), ("check", "nnkit.batch.selfcheck"),
-                            ("bench", "benchmarks"), ("mutants", "nnkit.authoring.mutants"), ("compare", "nnkit.batch.solutiondiff")]:
+    for target, command in [("demo", "nnkit demo"), ("grade", "nnkit grade"), ("check", "nnkit check"),
+                            ("bench", "nnkit bench"), ("mutants", "nnkit author mutants"), ("compare", "nnkit compare")]:
         lines = make(tmp_path, target)
         assert installs(lines) == [] and command in lines[-1], (target, lines)
 
@@ -182,19 +182,19 @@ def test_grading_runs_without_the_other_roles_packages(tmp_path):
         nbformat.write(demo_notebook("correct", assignment), str(root / "submitted" / "correct" / assignment / f"{assignment}.ipynb"))
 
     def run(*command):
-        result = subprocess.run([sys.executable, "-m", *command], cwd=root, env=env, capture_output=True, text=True,
-                                timeout=900)
+        result = subprocess.run(nnkit_command(*command), cwd=root, env=env, capture_output=True, text=True, timeout=900)
         assert "not in the grading extra" not in result.stdout + result.stderr, result.stdout + result.stderr
         return result
 
-    graded = run("nnkit.batch.cli", "--course", ".")
+    assert run("--help").returncode == 0
+    graded = run("grade", "--course", ".")
     assert graded.returncode == 0, graded.stdout + graded.stderr
     total = sum(total_points(a) for a in ASSIGNMENTS)
     assert re.search(rf"^correct\s.*\s{total:g}/{total:g}$", graded.stdout, re.M), graded.stdout
     assert (root / "grades.csv").is_file() and (root / "autograded" / "report.html").is_file()
-    feedback = run("nbgrader", "generate_feedback", "backprop")
+    feedback = run("feedback", "backprop", "--course", ".")
     assert feedback.returncode == 0 and (root / "feedback" / "correct" / "backprop" / "backprop.html").is_file(), feedback.stderr
-    checked = run("nnkit.batch.selfcheck", str(root / "submitted" / "correct" / "activations" / "activations.ipynb"))
+    checked = run("check", str(root / "submitted" / "correct" / "activations" / "activations.ipynb"))
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
 

@@ -138,7 +138,7 @@ def test_a_grading_kernel_never_sees_the_solutions():
 
 
 def solutiondiff(*args):
-    return subprocess.run([sys.executable, "-m", "nnkit.batch.solutiondiff", *map(str, args)], cwd=COURSE_ROOT,
+    return subprocess.run(nnkit_command("compare", *map(str, args)), cwd=COURSE_ROOT,
                           capture_output=True, text=True, timeout=300)
 
 

@@ -104,7 +104,7 @@ def test_the_broken_class_prints_what_the_readme_shows(tmp_path):
 @checks("make check")
 @pytest.mark.slow
 def test_make_check_prints_what_the_readme_shows():
-    result = subprocess.run([sys.executable, "-m", "nnkit.batch.selfcheck", "submitted/seed/activations/activations.ipynb"],
+    result = subprocess.run(nnkit_command("check", "submitted/seed/activations/activations.ipynb"),
                             cwd=COURSE_ROOT, capture_output=True, text=True, timeout=600)
     assert result.returncode == 1  # not full marks
     expected = shown("make check")

@@ -78,7 +78,7 @@ def grade_as(user, root, *setting):
         os.lchown(path, user.uid, user.gid)
     python = users.grading_environment()
     env = users.user_environment(user, python, **dict(s.split("=", 1) for s in setting))
-    batch = [str(python), "-m", "nnkit.batch.cli", "--assignment", "activations", "--course", str(root), "--jobs", "2"]
+    batch = [str(python), "-m", "nnkit", "grade", "--assignment", "activations", "--course", str(root), "--jobs", "2"]
     process = users.run_as(user, keys.in_canary_session(batch, "canary-of-" + user.name, python=str(python)), env, cwd=root,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     out, err = process.communicate(timeout=1500)

@@ -31,7 +31,7 @@ from nnkit import exits
 from nnkit.sandbox import places
 from nnkit.sandbox import leases
 from nnkit.views.table import format_table
-from nnkit.testing import nbgrader_env
+from nnkit.testing import nbgrader_env, nnkit_command
 from nnkit.kernel.config import COURSE_ROOT
 from nnkit.kernel.config import ASSIGNMENTS
 from nnkit.collect.notebooks import total_points
@@ -132,13 +132,15 @@ def finish(process: subprocess.Popen) -> tuple[int, str, str]:
 
 
 def as_user(user, python: Path, course: Path, args: list[str], **env) -> subprocess.Popen:
-    return users.run_as(user, [str(python), "-m", *args], users.user_environment(user, python, **env), cwd=course,
-                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    """`nnkit ARGS` as `user`, in their course: `python -m nnkit`, since the shared grading environment
+    has the kit's packages but not the kit (it imports nnkit/ from the course folder)."""
+    return users.run_as(user, [str(python), "-m", "nnkit", *args], users.user_environment(user, python, **env),
+                        cwd=course, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def as_root_batch(course: Path, *args: str) -> subprocess.Popen:
-    """Root's batch on a course (its own copy of the kit: `-m` imports from the course folder)."""
-    return subprocess.Popen([sys.executable, "-m", "nnkit.batch.cli", *args], cwd=course, env=nbgrader_env(),
+def as_root_batch(course: Path, *args: str, job: str = "grade") -> subprocess.Popen:
+    """Root's batch `job` on a course (its own copy of the kit: `-m` imports from the course folder)."""
+    return subprocess.Popen([sys.executable, "-m", "nnkit", job, *args], cwd=course, env=nbgrader_env(),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -160,7 +162,7 @@ def test_an_ordinary_user_grades_the_demo_class_while_root_grades_another_course
     with users.throwaway_user() as user:
         theirs = users.course_copy(user.home / "course", user)
         ours = users.course_copy(scratch / "root-course")
-        user_run = as_user(user, grading_python, theirs, ["scripts.demo"])
+        user_run = as_user(user, grading_python, theirs, ["demo"])
         root_run = as_root_batch(ours)
         (code, out, err), (root_code, root_out, root_err) = finish(user_run), finish(root_run)
         assert (code, printed_table(out)) == (exits.OK, expected_table()), out + err
@@ -180,8 +182,8 @@ def test_two_ordinary_users_grade_at_the_same_time(grading_python):
         os.chown(runtime, ann.uid, ann.gid)
         try:
             courses = [users.course_copy(u.home / "course", u) for u in (ann, bob)]
-            runs = [as_user(ann, grading_python, courses[0], ["scripts.demo"], XDG_RUNTIME_DIR=str(runtime)),
-                    as_user(bob, grading_python, courses[1], ["scripts.demo"])]
+            runs = [as_user(ann, grading_python, courses[0], ["demo"], XDG_RUNTIME_DIR=str(runtime)),
+                    as_user(bob, grading_python, courses[1], ["demo"])]
             results = [finish(run) for run in runs]
             for code, out, err in results:
                 assert (code, printed_table(out)) == (exits.OK, expected_table()), out + err
@@ -288,8 +290,7 @@ def test_a_users_named_folder_taken_by_another_user_harms_nobody(grading_python,
                                           ).returncode == 0
                 before = snapshot(named) if taken == "folder" else snapshot(trap)
                 course = small_class(victim.home / f"course-{taken}", victim)
-                code, out, err = finish(as_user(victim, grading_python, course, ["nnkit.batch.cli", "--assignment",
-                                                                                   "activations"]))
+                code, out, err = finish(as_user(victim, grading_python, course, ["grade", "--assignment", "activations"]))
                 assert code == exits.OK and scores(course) == SMALL, out + err
                 assert (snapshot(named) if taken == "folder" else snapshot(trap)) == before
         finally:
@@ -391,8 +392,7 @@ def test_a_batch_whose_kernels_cannot_start_in_their_sandbox_exits_with_the_caus
 def test_the_self_check_says_the_kit_failed_when_no_kernel_can_start(tmp_path):
     """The self-check keeps 0/1/2 for the notebook; a kernel that cannot start is the kit's: 3."""
     with every_lease_held():
-        result = subprocess.run([sys.executable, "-m", "nnkit.batch.selfcheck",
-                                 str(COURSE_ROOT / "submitted" / "correct" / "activations" / "activations.ipynb")],
+        result = subprocess.run(nnkit_command("check", str(COURSE_ROOT / "submitted" / "correct" / "activations" / "activations.ipynb")),
                                 cwd=COURSE_ROOT, env=nbgrader_env(), capture_output=True, text=True, timeout=TIMEOUT)
     assert result.returncode == exits.KIT_FAILURE and "sandbox uids are in use" in result.stdout, result.stdout + result.stderr
 
@@ -415,7 +415,7 @@ def test_a_batch_whose_gradebook_is_locked_exits_with_the_cause(scratch):
     gradebook is prepared: each submission fails on it, is tried again, and the batch prints the
     table, then one line for the cause, and exits KIT_FAILURE; so does --collect afterwards."""
     course = small_class(scratch / "course")
-    code, out, err = finish(as_root_batch(course, "--assignment", "activations", "--prepare"))
+    code, out, err = finish(as_root_batch(course, "--assignment", "activations", job="prepare"))
     assert code == exits.OK, out + err
     with locked(course / "gradebook.db", "EXCLUSIVE"):
         code, out, err = finish(as_root_batch(course, "--assignment", "activations"))
@@ -428,7 +428,7 @@ def test_a_batch_whose_gradebook_is_locked_exits_with_the_cause(scratch):
     assert causes[0].startswith("not graded, not the student's doing (2 submissions): the gradebook is locked, "
                                 "missing or cannot be written: ") and "database is locked" in causes[0], causes
     assert {e.state for e in class_submissions(course, ["activations"])} == {State.NOT_GRADABLE}, out
-    code, out, err = finish(as_root_batch(course, "--assignment", "activations", "--collect"))
+    code, out, err = finish(as_root_batch(course, "--assignment", "activations", job="collect"))
     assert code == exits.KIT_FAILURE and "database is locked" in err, out + err
 
 

@@ -179,7 +179,7 @@ def test_a_class_graded_by_a_slurm_array_with_its_faults_equals_one_machine(clus
 
         # one machine, two workers
         started = time.monotonic()
-        plain = as_user(user, python, single, ".venv/bin/python -m nnkit.batch.cli --jobs 2", **{DB_URL_VARIABLE: single_db})
+        plain = as_user(user, python, single, ".venv/bin/nnkit grade --jobs 2", **{DB_URL_VARIABLE: single_db})
         timings["one machine, --jobs 2"] = round(time.monotonic() - started, 1)
         print("\nwall times:", timings, flush=True)
         assert plain.returncode == 0, plain.stdout + plain.stderr
