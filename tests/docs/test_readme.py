@@ -20,7 +20,7 @@ from batches import run_batch
 from docpages import FENCE, PAGES
 from nnkit.authoring.commands import TIMING
 from nnkit.gradebook.scratch import scratch_course
-from nnkit.testing import nbgrader_env
+from nnkit.testing import nbgrader_env, nnkit_command
 from nnkit.kernel.config import COURSE_ROOT
 from nnkit.authoring.democlass import DEMO_STUDENTS
 
