@@ -24,8 +24,10 @@ GROUPS: dict[str, list[Command]] = {
     "Instructors": [
         Command("demo", "nnkit.authoring.demo:main", "grade the demo class, print the table"),
         Command("grade", "nnkit.batch.cli:main", "autograde the class: the table, grades.csv, the report"),
-        Command("prepare", "nnkit.batch.cli:prepare_main", "only enter assignments and students in the gradebook (before shards)"),
-        Command("collect", "nnkit.batch.cli:collect_main", "the table, grades.csv and the report of what is graded (after shards)"),
+        Command("prepare", "nnkit.batch.cli:prepare_main",
+                "only enter assignments and students in the gradebook (before shards)"),
+        Command("collect", "nnkit.batch.cli:collect_main",
+                "the table, grades.csv and the report of what is graded (after shards)"),
         Command("report", "nnkit.views.report:main", "rewrite autograded/report.html from the gradebook"),
         Command("export", "nnkit.views.export:main", "rewrite grades.csv from the gradebook"),
         Command("feedback", "nnkit.views.feedback:main", "the students' feedback pages of an assignment"),
@@ -51,7 +53,8 @@ GROUPS: dict[str, list[Command]] = {
                 "rebuild data/ from its documented source (the data extra)"),
     ],
     "The kit": [
-        Command("sandbox", "nnkit.sandbox.status:main", "whether the sandbox can start here, and what it gives a kernel"),
+        Command("sandbox", "nnkit.sandbox.status:main",
+                "whether the sandbox can start here, and what it gives a kernel"),
         Command("bench", "benchmarks.suite:main", "every speed figure of the kit, measured in one run"),
     ],
 }

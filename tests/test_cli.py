@@ -91,7 +91,8 @@ cli.dispatch({args!r})
 @pytest.mark.parametrize("args", [["--help"], ["grade", "--help"], ["check", "--help"], ["report", "--help"]])
 def test_a_job_imports_only_what_it_needs(args):
     """`nnkit --help` imports no library; grading's jobs import no package of another role's extra."""
-    done = subprocess.run([sys.executable, "-c", IMPORTED.format(args=args)], capture_output=True, text=True, timeout=300)
+    done = subprocess.run([sys.executable, "-c", IMPORTED.format(args=args)], capture_output=True, text=True,
+                          timeout=300)
     imported = set(done.stdout.splitlines()[-1].split())
     assert not imported & {"torch", "torchvision", "nbdime", "mlxtend", "jupytext", "cosmic_ray", "babel"}, imported
     if args == ["--help"]:
@@ -104,7 +105,7 @@ def test_nbgrader_finds_its_tools_from_a_bare_path(how, tmp_path):
     """nbgrader makes a new gradebook with `alembic`, which a bare PATH lacks: `nnkit nbgrader` and the
     venv's own `nbgrader` (through the course's nbgrader_config.py) put the venv's bin/ first."""
     course = scratch_course(tmp_path / "course")
-    command = (nnkit_command("nbgrader") if how == "nnkit nbgrader" else [str(Path(sys.executable).parent / "nbgrader")])
+    command = nnkit_command("nbgrader") if how == "nnkit nbgrader" else [str(Path(sys.executable).parent / "nbgrader")]
     result = subprocess.run([*command, "db", "student", "list"], cwd=course, env=BARE | {"HOME": str(tmp_path)},
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0 and "There are 0 students" in result.stdout, result.stdout + result.stderr

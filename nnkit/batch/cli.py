@@ -112,7 +112,8 @@ def main(argv=None) -> int:
         if args.shard:
             summary = run(assignments, root, args.jobs, args.shard)
             failed = sum(not o.gradable for o in summary["outcomes"])
-            print(f"shard {args.shard[0]}/{args.shard[1]}: {summary['submissions']} submissions in {summary['seconds']} s, "
+            print(f"shard {args.shard[0]}/{args.shard[1]}: {summary['submissions']} submissions in "
+                  f"{summary['seconds']} s, "
                   f"{failed} could not be graded")
             return report_failures(kit_failures(summary["outcomes"]))
         text, failures = grade_class(assignments, root, args.jobs)

@@ -184,7 +184,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if not args.paths:
         parser.print_usage(sys.stderr)
-        print("give a notebook or a folder: nnkit check path/to/activations.ipynb", file=sys.stderr)
+        print("give a notebook or a folder: nnkit check path/to/activations.ipynb "
+              "(or make check NB=path/to/activations.ipynb)", file=sys.stderr)
         return exits.CANNOT_CHECK
     from nnkit.sandbox import bwrap
 

@@ -56,9 +56,11 @@ def reduced_pair(notebook: Path, folder: Path) -> tuple[Path, Path]:
 def main(argv=None) -> int:
     from nnkit.batch.selfcheck import refusal
 
-    parser = exits.command_parser("nnkit compare", __doc__.splitlines()[0], ok="the comparison was shown (whatever it found)",
+    parser = exits.command_parser("nnkit compare", __doc__.splitlines()[0],
+                                  ok="the comparison was shown (whatever it found)",
                                   cannot_check="the notebook cannot be compared (the self-check's one-line reasons)",
-                                  kit_failure="nbdime is not installed (`make compare` installs it: the selfstudy extra)")
+                                  kit_failure="nbdime is not installed (`make compare` installs it: the selfstudy "
+                                              "extra)")
     parser.add_argument("path", metavar="PATH", help="your notebook, e.g. work/activations/activations.ipynb")
     parser.add_argument("--web", action="store_true", help="show the comparison in the browser (nbdiff-web)")
     args = parser.parse_args(argv)

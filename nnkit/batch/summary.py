@@ -37,7 +37,8 @@ def finish(root: Path, assignments: list[str], summary: dict | None = None) -> s
     entries = class_submissions(root, assignments)  # once: it hashes every submission
     grades = write_csv(root, paths.grades(root), assignments, entries=entries)
     page = report.write(root, assignments, entries)
-    return (summary_text(root, assignments, summary, entries) + f"\ngrades (with a column per hidden test): {relative(grades)}"
+    return (summary_text(root, assignments, summary, entries)
+            + f"\ngrades (with a column per hidden test): {relative(grades)}"
             f"\nreport: {relative(page)}")
 
 

@@ -147,8 +147,10 @@ def main(argv=None) -> int:
     parser = exits.command_parser("nnkit author references", "Rewrite torch's stored results of every case (needs "
                                   "torch), and check the references against them.",
                                   ok="written, and every reference agrees with torch",
-                                  points_lost="torch's version of a graded function answers on no case (a misspelled name?)",
-                                  kit_failure="a reference disagrees with torch or a cross-check (KitError), or a crash")
+                                  points_lost="torch's version of a graded function answers on no case "
+                                              "(a misspelled name?)",
+                                  kit_failure="a reference disagrees with torch or a cross-check (KitError), "
+                                              "or a crash")
     parser.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help=f"default: all ({', '.join(ASSIGNMENTS)})")
     args = parser.parse_args(argv)
     if set(args.assignments) - set(LISTED):

@@ -57,7 +57,8 @@ def main(argv=None) -> int:
                                   "generate_feedback with the kit's template), in the course's feedback/ folder.",
                                   ok="written (nbgrader's log says for whom)",
                                   kit_failure="nbgrader failed: its output above says why")
-    parser.add_argument("assignment", choices=ASSIGNMENTS, metavar="ASSIGNMENT", help=f"one of {', '.join(ASSIGNMENTS)}")
+    parser.add_argument("assignment", choices=ASSIGNMENTS, metavar="ASSIGNMENT",
+                        help=f"one of {', '.join(ASSIGNMENTS)}")
     parser.add_argument("--course", type=Path, default=COURSE_ROOT, help="the course folder (default: this kit's)")
     args = parser.parse_args(argv)
     if run_nbgrader(["generate_feedback", args.assignment], args.course.resolve()) != exits.OK:

@@ -307,8 +307,6 @@ def test_references_refuses_a_torch_version_that_answers_nothing(monkeypatch, tm
 
 
 def test_the_mutation_report_offers_only_options_it_has():
-    from nnkit.authoring import mutants
-
     usage = (COURSE_ROOT / "Makefile").read_text() + (COURSE_ROOT / "docs" / "authoring.md").read_text()
     usage = "\n".join(line for line in usage.splitlines() if "author mutants" in line)
     helped = subprocess.run(nnkit_command("author", "mutants", "--help"), cwd=COURSE_ROOT, capture_output=True,

@@ -12,6 +12,7 @@ from nnkit import exits
 from nnkit.sandbox import bwrap
 from nnkit.batch import selfcheck as selfcheck_module
 from nnkit.kernel.config import COURSE_ROOT
+from nnkit.testing import nnkit_command
 from catalogue import hidden_test_lines
 
 

@@ -129,7 +129,8 @@ def test_make_installs_each_roles_extra_once_and_never_takes_one_away(tmp_path):
     quick = make(tmp_path, "test-quick")  # the same extras as test's, installed by then; the tests not marked slow
     assert installs(quick) == [] and quick[-1] == f"python -m pytest tests -m not slow {processes}"
     for target, command in [("demo", "nnkit demo"), ("grade", "nnkit grade"), ("check", "nnkit check"),
-                            ("bench", "nnkit bench"), ("mutants", "nnkit author mutants"), ("compare", "nnkit compare")]:
+                            ("bench", "nnkit bench"), ("mutants", "nnkit author mutants"),
+                            ("compare", "nnkit compare")]:
         lines = make(tmp_path, target)
         assert installs(lines) == [] and command in lines[-1], (target, lines)
 

@@ -9,6 +9,7 @@ import nbformat
 import pytest
 
 from nnkit.kernel.config import COURSE_ROOT
+from nnkit.testing import nnkit_command
 from nnkit.kernel.config import ASSIGNMENTS
 from nnkit.collect.notebooks import is_answer_cell, notebook_path, read
 from scripts.make_solutions import HANDOUT_ONLY, SOLUTIONS, answer

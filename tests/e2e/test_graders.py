@@ -290,7 +290,8 @@ def test_a_users_named_folder_taken_by_another_user_harms_nobody(grading_python,
                                           ).returncode == 0
                 before = snapshot(named) if taken == "folder" else snapshot(trap)
                 course = small_class(victim.home / f"course-{taken}", victim)
-                code, out, err = finish(as_user(victim, grading_python, course, ["grade", "--assignment", "activations"]))
+                code, out, err = finish(as_user(victim, grading_python, course,
+                                                ["grade", "--assignment", "activations"]))
                 assert code == exits.OK and scores(course) == SMALL, out + err
                 assert (snapshot(named) if taken == "folder" else snapshot(trap)) == before
         finally:
@@ -392,7 +393,8 @@ def test_a_batch_whose_kernels_cannot_start_in_their_sandbox_exits_with_the_caus
 def test_the_self_check_says_the_kit_failed_when_no_kernel_can_start(tmp_path):
     """The self-check keeps 0/1/2 for the notebook; a kernel that cannot start is the kit's: 3."""
     with every_lease_held():
-        result = subprocess.run(nnkit_command("check", str(COURSE_ROOT / "submitted" / "correct" / "activations" / "activations.ipynb")),
+        notebook = COURSE_ROOT / "submitted" / "correct" / "activations" / "activations.ipynb"
+        result = subprocess.run(nnkit_command("check", str(notebook)),
                                 cwd=COURSE_ROOT, env=nbgrader_env(), capture_output=True, text=True, timeout=TIMEOUT)
     assert result.returncode == exits.KIT_FAILURE and "sandbox uids are in use" in result.stdout, result.stdout + result.stderr
 
