@@ -49,11 +49,13 @@ def steps(text: str) -> list[tuple[str, str | None, str]]:
     return [(m[1], m[2], m[3]) for m in BLOCK.finditer(text)]
 
 
-def reader_env(home: Path) -> dict:
-    """The environment a reader types commands in: no virtualenv on PATH, no PYTHONPATH."""
+def reader_env(home: Path, root: Path) -> dict:
+    """The environment a reader types commands in: no virtualenv on PATH. PYTHONPATH names the copy
+    `root`, so that the installed `nnkit` (editable, bound to this checkout) runs the copy's kit, as
+    it runs a clone's own."""
     env = {k: v for k, v in os.environ.items()
            if k not in ("PATH", "PYTHONPATH", "VIRTUAL_ENV") and not k.startswith("PYTEST_XDIST_")}
-    return env | {"PATH": READER_PATH, "HOME": str(home)}
+    return env | {"PATH": READER_PATH, "HOME": str(home), "PYTHONPATH": str(root)}
 
 
 def test_the_guide_has_files_and_commands_to_run():
@@ -116,7 +118,7 @@ def others_grade(root: Path, env: dict, step: str) -> None:
 def authored(tmp_path_factory):
     require("bubblewrap")
     root = throwaway_copy(tmp_path_factory.mktemp("authoring") / "course")
-    env = reader_env(tmp_path_factory.mktemp("home"))
+    env = reader_env(tmp_path_factory.mktemp("home"), root)
     said = []
     for language, path, text in steps(GUIDE.read_text()):
         if path:
