@@ -9,7 +9,7 @@ import argparse
 import sys
 import textwrap
 import traceback
-from typing import Callable
+from collections.abc import Callable
 
 OK = 0  # the command did its job (every state the student's doing; full marks; no unexplained survivor)
 POINTS_LOST = 1  # judged and found wanting: the self-check's notebook, `try`'s variant, a mutant survivor

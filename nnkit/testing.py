@@ -4,9 +4,9 @@ import os
 import sys
 from pathlib import Path
 
-from nnkit.kernel.config import COURSE_ROOT
 from nnkit.gradebook.db import open_gradebook
 from nnkit.gradebook.tools import nbgrader, with_tools_on_path
+from nnkit.kernel.config import COURSE_ROOT
 
 
 def nnkit_command(*args: str, python: Path | str = sys.executable) -> list[str]:

@@ -38,7 +38,7 @@ def grading_command(argv) -> str | None:
     """What in a command line starts a grading, if anything: an `nnkit` command, `-m MODULE`, an
     nbgrader executable, a make target that grades."""
     argv = [os.fsdecode(a) for a in argv] if isinstance(argv, (list, tuple)) else [os.fsdecode(argv)]
-    for index, (before, arg) in enumerate(zip(["", *argv], argv)):
+    for index, (before, arg) in enumerate(zip(["", *argv], argv, strict=False)):
         if before == "-m" and arg in GRADING_MODULES:
             return f"python -m {arg}"
         words = argv[index + 1:index + 3]  # after the executable: a command of one word or two
@@ -142,8 +142,16 @@ def demo_class(tmp_path_factory):
     with made_once(tmp_path_factory, "demo-class") as (folder, made):
         if not made:
             _, result = demo_class(folder / "course")
-            (folder / "batch.json").write_text(json.dumps(
-                {"args": result.args, "returncode": result.returncode, "stdout": result.stdout, "stderr": result.stderr}))
+            (folder / "batch.json").write_text(
+                json.dumps(
+                    {
+                        "args": result.args,
+                        "returncode": result.returncode,
+                        "stdout": result.stdout,
+                        "stderr": result.stderr,
+                    }
+                )
+            )
             (folder / MADE).touch()
         result = subprocess.CompletedProcess(**json.loads((folder / "batch.json").read_text()))
     return folder / "course", result
@@ -153,8 +161,8 @@ def demo_class(tmp_path_factory):
 def demo_feedback(demo_class, tmp_path_factory) -> Path:
     """The graded demo class with its feedback generated (nbgrader generate_feedback), every
     assignment, once per run: the course folder."""
-    from nnkit.kernel.config import ASSIGNMENTS
     from nnkit.gradebook.tools import nbgrader
+    from nnkit.kernel.config import ASSIGNMENTS
 
     root, _ = demo_class
     with made_once(tmp_path_factory, "demo-feedback") as (folder, made):

@@ -14,8 +14,8 @@ from nbgrader.plugins import ExportPlugin
 
 from nnkit import exits
 from nnkit.collect import paths
-from nnkit.kernel.config import ASSIGNMENTS, COURSE_ROOT
 from nnkit.gradebook.states import class_submissions
+from nnkit.kernel.config import ASSIGNMENTS, COURSE_ROOT
 
 FIXED = ["student_id", "assignment", "timestamp", "score", "max_score", "status"]
 

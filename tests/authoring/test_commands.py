@@ -22,11 +22,8 @@ import pytest
 from catalogue import WRONG_PER_FUNCTION
 from components import require
 from nnkit import exits
-from nnkit.kernel.config import COURSE_ROOT
-from nnkit.kernel.config import LISTED
+from nnkit.kernel.config import COURSE_ROOT, LISTED
 from nnkit.testing import nnkit_command
-
-
 
 ASSIGNMENT = "activations"
 
@@ -39,9 +36,14 @@ READER_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 MAY_CHANGE = [r"course\.toml", rf"assignments/{NEW}/.*", rf"source/{NEW}/.*", rf"release/{NEW}/.*",
               rf"submitted/[^/]+/{NEW}/.*", rf"tests/variants/(wrong|correct)/{NEW}\w*\.py", r"README\.md"]
 # The course's own tests that hold an assignment to the kit's conventions, run in the copy at the end.
-COURSE_TESTS = ["tests/course/test_notebooks.py", "tests/judging/test_judge_properties.py", "tests/course/test_solutions.py",
-                "tests/kernel/test_i18n.py", "tests/docs/test_readme.py::test_the_demo_prints_what_the_readme_shows",
-                "tests/authoring/test_commands.py::test_the_guide_has_files_and_commands_to_run"]
+COURSE_TESTS = [
+    "tests/course/test_notebooks.py",
+    "tests/judging/test_judge_properties.py",
+    "tests/course/test_solutions.py",
+    "tests/kernel/test_i18n.py",
+    "tests/docs/test_readme.py::test_the_demo_prints_what_the_readme_shows",
+    "tests/authoring/test_commands.py::test_the_guide_has_files_and_commands_to_run",
+]
 
 
 def steps(text: str) -> list[tuple[str, str | None, str]]:
@@ -75,8 +77,13 @@ def test_the_guide_documents_each_part_of_a_case_with_an_example_it_runs():
     written = "\n".join(body for _, path, body in steps(text) if path and path.startswith("assignments/"))
     for used in ("returns=(", "keywords=(", "hints={", 'check="', "CHECKS = {", "CROSS_CHECKS = {"):
         assert used in written, used
-    for explained in ("**Named arguments**", "**Hints per cause**", "**Several values returned**", "**A check of your own**",
-                      "`CROSS_CHECKS"):
+    for explained in (
+        "**Named arguments**",
+        "**Hints per cause**",
+        "**Several values returned**",
+        "**A check of your own**",
+        "`CROSS_CHECKS",
+    ):
         assert explained in text, explained
 
 
@@ -203,7 +210,9 @@ def test_the_guide_changes_only_the_new_assignment_s_files_and_what_its_commands
     assert outside == [], outside
     assert all(line[:2].strip() in ("M", "??", "A") for line in status), status  # nothing deleted
     # README.md: only its checked demo table, which now has the new assignment's column
-    before = subprocess.run(["git", "show", "HEAD:README.md"], cwd=root, capture_output=True, text=True, check=True).stdout
+    before = subprocess.run(
+        ["git", "show", "HEAD:README.md"], cwd=root, capture_output=True, text=True, check=True
+    ).stdout
     after = (root / "README.md").read_text()
     table = re.compile(r"(<!-- checked: demo -->\n```text\n).*?```", re.S)
     assert table.sub("", before) == table.sub("", after)
@@ -232,10 +241,18 @@ def test_the_batch_grades_the_new_assignment_with_the_others(authored):
         result = run([".venv/bin/nnkit", "grade", "--assignment", NEW], root, env)
         assert result.returncode == 0, result.stdout + result.stderr
         assert NEW in (root / "grades.csv").read_text()
-        read_back = run([".venv/bin/python", "-c", "import json; from pathlib import Path; from nnkit.gradebook.states import "
-                         "class_submissions; print(json.dumps({e.student: [e.state.value, e.score] for e in "
-                         f"class_submissions(Path.cwd(), ['{NEW}']) if e.student in ('alice', 'bob')}}))"], root, env,
-                        timeout=300)
+        read_back = run(
+            [
+                ".venv/bin/python",
+                "-c",
+                "import json; from pathlib import Path; from nnkit.gradebook.states import "
+                "class_submissions; print(json.dumps({e.student: [e.state.value, e.score] for e in "
+                f"class_submissions(Path.cwd(), ['{NEW}']) if e.student in ('alice', 'bob')}}))",
+            ],
+            root,
+            env,
+            timeout=300,
+        )
     finally:
         shutil.rmtree(root / "submitted" / "alice"), shutil.rmtree(root / "submitted" / "bob")
     scores = json.loads(read_back.stdout.strip().splitlines()[-1])
@@ -270,13 +287,18 @@ def test_a_crash_of_try_is_the_kit_s_failure_never_points_lost():
     assert "Traceback" in result.stderr and "the kit failed" in result.stderr
     guide_line = "false || test $? = 1"  # the guide's form: only points lost (1) passes
     assert run(f"(exit {exits.KIT_FAILURE}) || test $? = 1", COURSE_ROOT, dict(os.environ)).returncode != 0
-    assert run(guide_line.replace("false", f"(exit {exits.POINTS_LOST})"), COURSE_ROOT, dict(os.environ)).returncode == 0
+    assert (
+        run(guide_line.replace("false", f"(exit {exits.POINTS_LOST})"), COURSE_ROOT, dict(os.environ)).returncode == 0
+    )
 
 
 def test_try_keeps_a_variant_s_helper_functions():
     from nnkit.collect.notebooks import implementations_in
 
-    code = "import numpy as np\n\n\ndef positive(x):\n    return x > 0\n\n\ndef relu(x):\n    return np.where(positive(x), x, 0.0)\n"
+    code = (
+        "import numpy as np\n\n\ndef positive(x):\n    return x > 0\n\n\ndef relu(x):\n"
+        "    return np.where(positive(x), x, 0.0)\n"
+    )
     (relu,) = implementations_in(code, {"relu", "sigmoid"}).values()
     namespace = {}
     exec(relu, namespace)

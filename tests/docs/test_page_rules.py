@@ -5,8 +5,8 @@ import re
 from pathlib import Path
 
 import pytest
-from docpages import DOCS_BYTES, PAGE_BYTES, PAGES
 
+from docpages import DOCS_BYTES, PAGE_BYTES, PAGES
 from nnkit.kernel.config import COURSE_ROOT
 
 # `python -m X`, `python3 -m X`, `.venv/bin/python -m X`, and a variable holding the interpreter

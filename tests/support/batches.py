@@ -5,10 +5,10 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from nnkit.kernel.config import COURSE_ROOT
 from nnkit.authoring.democlass import DEMO_STUDENTS
 from nnkit.gradebook.scratch import scratch_course
 from nnkit.gradebook.states import class_submissions
+from nnkit.kernel.config import COURSE_ROOT
 from nnkit.testing import nbgrader_env, nnkit_command
 
 # The most a batch of the tests' small classes may take, with a wide margin for a machine that
