@@ -153,8 +153,11 @@ def test_every_command_exits_through_the_one_exit_code_policy():
         tree = ast.parse(path.read_text())
         name = str(path.relative_to(COURSE_ROOT))
         for node in ast.walk(tree):
-            test = ast.unparse(node.test) if isinstance(node, ast.If) else ""
-            if "__name__" in test and "__main__" in test:
+            if (
+                isinstance(node, ast.If)
+                and "__name__" in ast.unparse(node.test)
+                and "__main__" in ast.unparse(node.test)
+            ):
                 assert ast.unparse(node.body[-1]) in ("exits.run(main)", "cli.main()"), name
             if name != "nnkit/exits.py":
                 assert not (isinstance(node, ast.Call) and ast.unparse(node.func) in ("sys.exit", "exit", "quit")), name

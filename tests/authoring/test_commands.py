@@ -172,7 +172,7 @@ def test_following_the_guide_releases_the_new_assignment(authored):
 @pytest.mark.slow
 def test_the_guide_s_try_grades_correct_and_wrong_variants_and_never_a_crash_as_points_lost(authored):
     _, _, said = authored
-    ((_, out),) = [(t, out) for t, out in said if "nnkit.authoring.commands try" in t]
+    ((_, out),) = [(t, out) for t, out in said if "nnkit author try" in t]
     assert "softmax_moveaxis.py: 10/10 points" in out and "softmax_loss_with_helper.py: 10/10 points" in out, out
     assert "softmax_naive.py: 8/10 points" in out and "it loses points (2 of 10): exit 1" in out, out
     assert "SAWarning" not in out and "Traceback" not in out and "the kit failed" not in out
@@ -187,7 +187,7 @@ def test_the_guide_s_try_grades_correct_and_wrong_variants_and_never_a_crash_as_
 @pytest.mark.slow
 def test_the_guide_s_mutation_report_finds_no_survivor(authored):
     _, _, said = authored
-    ((_, report),) = [(t, out) for t, out in said if "nnkit.authoring.mutants softmax" in t]
+    ((_, report),) = [(t, out) for t, out in said if "nnkit author mutants softmax" in t]
     assert re.search(r"softmax: \d+ mutants, \d+ killed by a case, 0 out of time, 0 died, 0 harness errors, "
                      r"0 equivalent, 0 survived", report), report
 

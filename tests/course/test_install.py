@@ -90,7 +90,7 @@ echo "$(basename "$0") $*" >> "{log}"
 
 
 def make(folder: Path, target: str) -> list[str]:
-    """Run a make target with a fake pip, python and nnkit that only log their arguments; their lines."""
+    """Run a make target with a fake pip, python, nnkit and ruff that only log their arguments; their lines."""
     log = folder / "log"
     log.write_text("")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MAKE", "MFLAGS"))}
@@ -115,7 +115,7 @@ def test_make_installs_each_roles_extra_once_and_never_takes_one_away(tmp_path):
     for name in ("Makefile", "pyproject.toml"):
         shutil.copy(COURSE_ROOT / name, tmp_path / name)
     (tmp_path / ".venv" / "bin").mkdir(parents=True)
-    for tool in ("pip", "python", "nnkit"):
+    for tool in ("pip", "python", "nnkit", "ruff"):
         (tmp_path / ".venv" / "bin" / tool).write_text(FAKE_TOOL.format(log=tmp_path / "log"))
         (tmp_path / ".venv" / "bin" / tool).chmod(0o755)
 
@@ -203,8 +203,8 @@ def test_grading_runs_without_the_other_roles_packages(tmp_path):
     assert re.search(rf"^correct\s.*\s{total:g}/{total:g}$", graded.stdout, re.M), graded.stdout
     assert (root / "grades.csv").is_file() and (root / "autograded" / "report.html").is_file()
     feedback = run("feedback", "backprop", "--course", ".")
-    assert feedback.returncode == 0, feedback.stderr
-    assert (root / "feedback" / "correct" / "backprop" / "backprop.html").is_file(), feedback.stderr
+    page = root / "feedback" / "correct" / "backprop" / "backprop.html"
+    assert feedback.returncode == 0 and page.is_file(), feedback.stderr
     checked = run("check", str(root / "submitted" / "correct" / "activations" / "activations.ipynb"))
     assert checked.returncode == 0, checked.stdout + checked.stderr
 

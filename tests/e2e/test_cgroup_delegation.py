@@ -79,8 +79,15 @@ def grade_as(user, root, *setting):
     python = users.grading_environment()
     env = users.user_environment(user, python, **dict(s.split("=", 1) for s in setting))
     batch = [str(python), "-m", "nnkit", "grade", "--assignment", "activations", "--course", str(root), "--jobs", "2"]
-    in_session = keys.in_canary_session(batch, "canary-of-" + user.name, python=str(python))
-    process = users.run_as(user, in_session, env, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = users.run_as(
+        user,
+        keys.in_canary_session(batch, "canary-of-" + user.name, python=str(python)),
+        env,
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     out, err = process.communicate(timeout=1500)
     return subprocess.CompletedProcess(process.args, process.returncode, out, err)
 
