@@ -92,7 +92,7 @@ def require_sandbox() -> None:
 
 def announce_limits(stream=None) -> None:
     """Remove the cgroups a crashed grader left; say once when the kernels get per-process limits only
-    (no cgroup can be had here: docs/grading.md). Not a failure: grading goes on."""
+    (no cgroup can be had here: docs/sandbox.md). Not a failure: grading goes on."""
     from nnkit.sandbox import bwrap, cgroups
 
     if os.environ.get(bwrap.OPT_OUT_VARIABLE):

@@ -2,7 +2,7 @@
 The sandbox (nnkit.sandbox.bwrap) applies the kernel's with `prlimit` and bubblewrap, the cgroup
 (nnkit.sandbox.cgroups) the submission's, the grader (nnkit.execution.execute) the cell's and the
 output's. A breach costs only the cells it happens in, with a message that names the limit. Why each
-value: docs/grading.md (what one submission may cost); the table: docs/instructors.md (Limits).
+value: docs/sandbox.md (what one submission may cost); the table: docs/instructors.md (Limits).
 """
 import os
 import resource

@@ -7,6 +7,7 @@ bash or sh, a file's content with its own language or `text file=PATH`). Each mu
 `<!-- checked: NAME -->` marker, and a test below, marked `@checks(NAME)`, compares it with what
 the command prints. In a shown block, `...` stands for any text within a line, and a line of its
 own `...` for any number of lines."""
+import os
 import re
 import shutil
 import subprocess
@@ -114,7 +115,8 @@ def test_make_check_prints_what_the_readme_shows():
 
 
 # Outputs that need no grading, from the command the page shows just before them, run as written
-# (the venv's python, from the course folder): the page and the block it names.
+# (`nnkit ...`, the venv's bin/ on PATH as the README says, from the course folder): the page and
+# the block it names.
 RUN_AS_SHOWN = {"selfcheck exit code": "docs/self-study.md", "batch exit code": "docs/instructors.md"}
 
 
@@ -129,8 +131,10 @@ def command_before(page: str, name: str) -> str:
 @pytest.mark.parametrize("name", RUN_AS_SHOWN)
 def test_a_command_prints_what_its_page_shows(name):
     command = command_before(RUN_AS_SHOWN[name], name)
-    assert command.startswith(".venv/bin/python -m ")  # never a make target: those install
-    result = subprocess.run(["bash", "-c", command], cwd=COURSE_ROOT, capture_output=True, text=True, timeout=600)
+    assert command.startswith("nnkit ")  # never a make target: those install
+    venv_first = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    result = subprocess.run(["bash", "-c", command], cwd=COURSE_ROOT, env={**os.environ, "PATH": venv_first},
+                            capture_output=True, text=True, timeout=600)
     assert matches(shown(name), (result.stderr + result.stdout).splitlines())
 
 

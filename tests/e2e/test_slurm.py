@@ -46,11 +46,10 @@ CUT = "interrupted"  # the cause of a grading cut off (nnkit.autograde.KIT_CAUSE
 
 def page_blocks() -> tuple[list[str], str]:
     """The Slurm section's commands: (the submission block's lines, the rerun command)."""
-    blocks = [
-        fence[3] for fence in FENCE.finditer(PAGE.read_text()) if fence[2].strip() == "bash" and SCRIPT in fence[3]
-    ]
-    submit = next(b for b in blocks if "--prepare" in b).strip().splitlines()
-    rerun = next(b for b in blocks if "--prepare" not in b).strip()
+    fences = FENCE.finditer(PAGE.read_text())
+    blocks = [fence[3] for fence in fences if fence[2].strip() == "bash" and SCRIPT in fence[3]]
+    submit = next(b for b in blocks if "nnkit prepare" in b).strip().splitlines()
+    rerun = next(b for b in blocks if "nnkit prepare" not in b).strip()
     return submit, rerun
 
 
