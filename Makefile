@@ -7,7 +7,9 @@
 # (system-packages.txt).
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
-# nbgrader shells out to `alembic` and `jupyter`; they must come from the venv.
+# Every job is a subcommand of `nnkit` (nnkit/cli.py), which puts the venv's bin/ first on PATH itself.
+NNKIT := $(BIN)/nnkit
+# pytest: nbgrader shells out to `alembic` and `jupyter`; they must come from the venv.
 RUN := PATH="$(BIN):$$PATH" $(BIN)/python
 SYSTEM_PACKAGES ?= system-packages.txt
 # Three test processes (pytest-xdist), each taking a whole test file at a time (its module fixtures
@@ -58,9 +60,9 @@ system:
 	$(call system_packages,all)
 
 # make exits 2 whenever the command fails and names its code in its last line (Error 3: the kit's failure,
-# not the students'); for the code itself run the command behind the target (docs/state.md, Exit codes).
+# not the students'); for the code itself run the command behind the target (its --help lists them).
 demo: $(VENV)/.installed-grading sandbox
-	$(RUN) -m scripts.demo
+	$(NNKIT) demo
 
 # The tests need every role's packages: torch to prove the references, the browser, the data builder.
 # CI runs this: ruff first (pyproject.toml's [tool.ruff]; a finding fails the target), then every test.
@@ -76,7 +78,7 @@ test-quick: $(VENV)/.installed-grading $(VENV)/.installed-authoring $(VENV)/.ins
 
 # Speed: sandboxed and bare grading, parallel workers, reference conv/pool against torch, the seed's worst cell.
 bench: $(VENV)/.installed-grading $(VENV)/.installed-authoring sandbox
-	$(RUN) -m benchmarks
+	$(NNKIT) bench
 
 # Authors: what adding an assignment needs (docs/authoring.md): grading, the authoring tools (torch, jupytext,
 # the mutation tester), the sandbox.
@@ -84,20 +86,20 @@ author: $(VENV)/.installed-grading $(VENV)/.installed-authoring sandbox
 
 # Authors: do the hidden tests catch wrong code? Mutants of each reference solution, judged by its cases.
 mutants: $(VENV)/.installed-grading $(VENV)/.installed-authoring
-	$(RUN) -m nnkit.authoring.mutants $(ASSIGNMENT)
+	$(NNKIT) author mutants $(ASSIGNMENT)
 
 # Instructors: autograde every submission in submitted/, export grades.csv, write autograded/report.html.
 # JOBS=2: two workers grade at once (one per core is the most that helps).
 JOBS ?= 1
 grade: $(VENV)/.installed-grading sandbox
-	$(RUN) -m nnkit.batch.cli --jobs $(JOBS)
+	$(NNKIT) grade --jobs $(JOBS)
 
 # Self-study: grade your own notebook like the instructor's autograder: make check NB=path/to/activations.ipynb
-# (make exits 2 whenever the check fails; run `.venv/bin/python -m nnkit.batch.selfcheck PATH` for its own 0/1/2).
+# (make exits 2 whenever the check fails; run `.venv/bin/nnkit check PATH` for its own 0/1/2).
 check: $(VENV)/.installed-grading
-	$(RUN) -m nnkit.batch.selfcheck $(if $(NB),"$(NB)")
+	$(NNKIT) check $(if $(NB),"$(NB)")
 
 # Self-study: your answers against the worked solution, with nbdime: make compare NB=path/to/activations.ipynb
 # (WEB=1: in the browser, nbdiff-web).
 compare: $(VENV)/.installed-grading $(VENV)/.installed-selfstudy
-	$(RUN) -m nnkit.batch.solutiondiff $(if $(NB),"$(NB)") $(if $(WEB),--web)
+	$(NNKIT) compare $(if $(NB),"$(NB)") $(if $(WEB),--web)

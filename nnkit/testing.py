@@ -1,11 +1,17 @@
 """Running nbgrader on a course and reading its gradebook: helpers for the tests, the benchmarks and
 the demo's scripts. Production code never imports this module (tests/architecture/test_imports.py checks it)."""
 import os
+import sys
 from pathlib import Path
 
 from nnkit.gradebook.db import open_gradebook
 from nnkit.gradebook.tools import nbgrader, with_tools_on_path
 from nnkit.kernel.config import COURSE_ROOT
+
+
+def nnkit_command(*args: str, python: Path | str = sys.executable) -> list[str]:
+    """The command line of `nnkit ARGS` as a person types it: the executable beside `python` (the venv's)."""
+    return [str(Path(python).parent / "nnkit"), *args]
 
 
 def nbgrader_env() -> dict:

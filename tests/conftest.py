@@ -24,28 +24,26 @@ sys.path.insert(0, str(Path(__file__).parent / "support"))
 from nnkit.gradebook.scratch import scratch_course  # noqa: E402
 from nnkit.testing import nbgrader_env  # noqa: E402
 
-# How a test starts a grading: the Python modules that run nbgrader (as `python -m MODULE`), the
-# nbgrader command itself, and the make targets behind them.
-GRADING_MODULES = {
-    "nbgrader",
-    "nnkit.batch.cli",
-    "nnkit.batch.worker",
-    "nnkit.batch.selfcheck",
-    "nnkit.authoring.commands",
-    "scripts.demo",
-}
+# How a test starts a grading: the `nnkit` commands that run nbgrader, the Python modules that do (as
+# `python -m MODULE`: the kit's own subprocesses), the nbgrader command itself, and the make targets.
+GRADING_COMMANDS = {"demo", "grade", "prepare", "collect", "check", "feedback", "nbgrader",
+                    "author add", "author check", "author try", "author regenerate"}
+GRADING_MODULES = {"nbgrader", "nnkit.batch.cli", "nnkit.batch.worker"}
 GRADING_MAKE_TARGETS = {"demo", "grade", "check", "test"}
 
 _guarded: list[str] = []  # the id of the running test while it is not marked slow
 
 
 def grading_command(argv) -> str | None:
-    """What in a command line starts a grading, if anything: `-m MODULE`, an nbgrader executable,
-    a make target that grades."""
+    """What in a command line starts a grading, if anything: an `nnkit` command, `-m MODULE`, an
+    nbgrader executable, a make target that grades."""
     argv = [os.fsdecode(a) for a in argv] if isinstance(argv, (list, tuple)) else [os.fsdecode(argv)]
-    for before, arg in zip(["", *argv], argv, strict=False):
+    for index, (before, arg) in enumerate(zip(["", *argv], argv, strict=False)):
         if before == "-m" and arg in GRADING_MODULES:
             return f"python -m {arg}"
+        words = argv[index + 1:index + 3]  # after the executable: a command of one word or two
+        if os.path.basename(arg) == "nnkit" and {" ".join(words[:1]), " ".join(words)} & GRADING_COMMANDS:
+            return " ".join(["nnkit", *words])
         if os.path.basename(arg) == "nbgrader":
             return arg
     if argv and os.path.basename(argv[0]) == "make" and GRADING_MAKE_TARGETS & set(argv[1:]):
@@ -81,18 +79,20 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    """The files with the most slow tests first, the quick files last; each file's tests stay
+    """The files with a test marked `long` first (one test of minutes: a real cluster, the whole
+    benchmark), then those with the most slow tests, the quick files last; each file's tests stay
     together and in their order. `make test` runs several test processes, each taking a whole file
     at a time in this order (pytest-xdist's `--dist loadfile --no-loadscope-reorder`): the long
-    files start at once and the quick ones even out the end."""
+    files start at once, not at the end of the run, and the quick ones even out the end."""
     def file(item):
         return item.nodeid.split("::", 1)[0]
 
     slow = Counter(file(item) for item in items if item.get_closest_marker("slow"))
+    long = {file(item) for item in items if item.get_closest_marker("long")}
     first_seen = {}
     for index, item in enumerate(items):
         first_seen.setdefault(file(item), index)
-    items.sort(key=lambda item: (-slow[file(item)], first_seen[file(item)]))
+    items.sort(key=lambda item: (file(item) not in long, -slow[file(item)], first_seen[file(item)]))
 
 
 @pytest.hookimpl(hookwrapper=True)

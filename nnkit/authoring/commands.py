@@ -20,6 +20,10 @@ from nnkit.authoring.notebook_checks import check, hidden_line
 from nnkit.kernel.config import COURSE_FILE, COURSE_ROOT
 
 PACKAGE = '"""{what}"""\n'
+EXIT_MEANINGS = {"ok": "done: added; the notebooks agree (check); full marks (try)",
+                 "points_lost": "a notebook disagrees with its key or cases (check); the variant loses points (try)",
+                 "cannot_check": "a bad argument (add: a NAME that exists or cannot name a package; "
+                                 "add --case: a case cases.py lacks or the notebook has)"}
 
 
 def assignment_name(name: str) -> str:
@@ -91,7 +95,7 @@ def add_case(assignment: str, name: str, points: float, root: Path = COURSE_ROOT
 
     from nnkit.collect.notebooks import notebook_path, read
     from nnkit.judging.cells import hidden_test_cases
-    from nnkit.kernel.cases import CASES
+    from nnkit.kernel.course_cases import CASES
 
     case = CASES.get(name)
     if case is None or case.assignment != assignment:
@@ -118,8 +122,8 @@ def try_variant(variant: Path) -> int:
     from nnkit.batch.selfcheck import report
     from nnkit.collect.notebooks import defined_functions, fill, implementations_in, notebook_path, reference_code
     from nnkit.collect.notebooks import read as read_notebook
-    from nnkit.kernel.cases import CASES
     from nnkit.kernel.config import ASSIGNMENTS
+    from nnkit.kernel.course_cases import CASES
 
     if not variant.is_file():
         print(f"{variant}: no such file", file=sys.stderr)
@@ -152,7 +156,7 @@ def try_variant(variant: Path) -> int:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="nnkit author", description=__doc__.splitlines()[0])
+    parser = exits.command_parser("nnkit author", __doc__.splitlines()[0], **EXIT_MEANINGS)
     commands = parser.add_subparsers(dest="command", required=True)
     adding = commands.add_parser("add", help="list a new assignment in course.toml and make its folders; with --case, "
                                  "put a hidden-test cell for a new case into its notebook")
@@ -203,6 +207,3 @@ def main(argv=None) -> int:
         return regenerate(args.name)
     return try_variant(args.variant)
 
-
-if __name__ == "__main__":
-    exits.run(main)

@@ -7,7 +7,7 @@
 What the seed scores is an expected value, stated by hand, not derived: each assignment states its
 own in `assignments/<name>/demo.toml` (`seed = 10`), beside its cases, so that adding an assignment
 edits no shared file. The tests, the benchmarks and the README's checked output use `demo_score`.
-`write_class` writes the notebooks (`nnkit author regenerate`: nnkit.authoring.regenerate).
+`write_class` writes the notebooks (`nnkit author regenerate`).
 """
 import tomllib
 from pathlib import Path
@@ -20,7 +20,7 @@ from nnkit.kernel.config import ASSIGNMENTS, COURSE_ROOT
 
 SEED_CODE = COURSE_ROOT / "tests" / "variants" / "seed.py"
 DEMO_STUDENTS = ("blank", "correct", "seed")
-# What `make demo` prints first and last: scripts/demo.py prints them, regenerate writes them into
+# What `make demo` prints first and last: nnkit/authoring/demo.py prints them, `regenerate` writes them into
 # the README's checked block (whose times are blanked when it is checked).
 DEMO_FIRST_LINE = "Autograding every submission (nbgrader autograde)..."
 DEMO_FILE = "demo.toml"  # in assignments/<name>/
@@ -66,14 +66,14 @@ def demo_notebook(student: str, assignment: str, root: Path = COURSE_ROOT) -> nb
     return fill(read(notebook_path("release", assignment, root)), implementations(student, assignment))
 
 
-def write_class(into: Path | None = None, assignments=ASSIGNMENTS) -> list[Path]:
-    """Write every demo notebook of `assignments`, as <student>/<assignment>/<assignment>.ipynb in `into`
-    (the course's submitted/ folder: the committed demo class has nbgrader's default layout); return
-    those whose content changed."""
-    into = into or paths.step_root(COURSE_ROOT, "submitted")
+def write_class(into: Path | None = None) -> list[Path]:
+    """Write every demo notebook, as <student>/<assignment>/<assignment>.ipynb in `into` (by default the
+    course's submitted/ folder: the committed demo class has nbgrader's default layout); return those
+    whose content changed."""
+    into = paths.step_root(COURSE_ROOT, "submitted") if into is None else into
     changed = []
     for student in DEMO_STUDENTS:
-        for assignment in assignments:
+        for assignment in ASSIGNMENTS:
             path = into / student / assignment / f"{assignment}.ipynb"
             text = nbformat.writes(demo_notebook(student, assignment)) + "\n"
             if not path.is_file() or path.read_text() != text:

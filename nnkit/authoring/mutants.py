@@ -1,6 +1,4 @@
-"""The mutation report of the hidden tests: do they catch wrong code?
-
-    python -m nnkit.authoring.mutants [ASSIGNMENT ...] [--operators core/Replace...] [--jobs J] [--json]  (make mutants)
+"""The mutation report of the hidden tests: do they catch wrong code? (`nnkit author mutants`, make mutants)
 
 Each assignment's `key/solution.py`, mutated by cosmic-ray's operators in memory, plays the student
 (STUDENT_VIEWS says which function stands for each graded one) and is judged by the hidden cases
@@ -8,7 +6,6 @@ exactly as a student's answer is, in a forked child with a time and a memory lim
 listed for a new case or an entry in `key/equivalent_mutants.toml`; timeouts, deaths and harness
 errors are counted apart. What it found, and why cosmic-ray: docs/contributors.md (The mutation report).
 """
-import argparse
 import difflib
 import json
 import os
@@ -43,7 +40,7 @@ class Mutant:
 
 
 @dataclass(frozen=True)
-class Verdict:
+class Fate:
     """What became of one mutant: KILLED by a case (`detail`: which), SURVIVED every case, TIMEOUT,
     DIED (its child, by a signal or an exit status: `detail`), HARNESS_ERROR (the judging failed)."""
     kind: str
@@ -53,7 +50,7 @@ class Verdict:
         return json.dumps({"kind": self.kind, "detail": self.detail})
 
     @classmethod
-    def from_text(cls, text: str) -> "Verdict":
+    def from_text(cls, text: str) -> "Fate":
         data = json.loads(text)
         return cls(data["kind"], data["detail"])
 
@@ -165,7 +162,7 @@ def changed_line(before: list[str], after: list[str], near: int) -> tuple[str, s
 
 
 def judge_mutants(assignment: str, mutants: list[tuple["Mutant", str]], jobs: int):
-    """Yield (mutant, Verdict) for each, the mutant playing the student against every hidden case
+    """Yield (mutant, Fate) for each, the mutant playing the student against every hidden case
     of the assignment. Each mutant is judged in its own forked child, with a time and a memory
     limit, `jobs` children at a time."""
     waiting = list(mutants)
@@ -182,10 +179,10 @@ def judge_mutants(assignment: str, mutants: list[tuple["Mutant", str]], jobs: in
             if not done:
                 os.kill(pid, signal.SIGKILL)
                 os.waitpid(pid, 0)
-                verdict = Verdict(TIMEOUT, f"the time limit ({MUTANT_SECONDS} s)")
+                verdict = Fate(TIMEOUT, f"the time limit ({MUTANT_SECONDS} s)")
             else:
                 said = os.read(pipe, 4096).decode(errors="replace")
-                verdict = Verdict.from_text(said) if said else Verdict(DIED, death(status))
+                verdict = Fate.from_text(said) if said else Fate(DIED, death(status))
             os.close(pipe)
             del running[pid]
             yield mutant, verdict
@@ -216,27 +213,27 @@ def spawn(assignment: str, mutated: str, function: str | None, others: list[int]
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
             verdict = caught_by(assignment, mutated, function)
         except BaseException as error:  # noqa: BLE001 - the judging failed: the kit's, reported as such
-            verdict = Verdict(HARNESS_ERROR, f"{type(error).__name__}: {str(error)[:200]}")
+            verdict = Fate(HARNESS_ERROR, f"{type(error).__name__}: {str(error)[:200]}")
         os.write(write, verdict.as_text().encode())
         os._exit(0)
     os.close(write)
     return pid, read
 
 
-def caught_by(assignment: str, mutated: str, function: str | None) -> Verdict:
+def caught_by(assignment: str, mutated: str, function: str | None) -> Fate:
     """The verdict of the hidden cases on a mutant. A module that fails to run, or lacks a function,
     is killed (a student's would score zero); an exception anywhere else is the harness's, and
     propagates."""
     from nnkit.judging.judge import judge
     from nnkit.judging.references import key
-    from nnkit.kernel.cases import CASES
+    from nnkit.kernel.course_cases import CASES
     from nnkit.kernel.record import run_case
 
     namespace = {"__name__": f"mutant_of_{assignment}"}
     try:
         exec(compile(mutated, str(solution_path(assignment)), "exec"), namespace)
     except BaseException as error:  # noqa: BLE001 - whatever the mutant's module raises kills it
-        return Verdict(KILLED, f"the module fails: {type(error).__name__}")
+        return Fate(KILLED, f"the module fails: {type(error).__name__}")
     for view_name, view in key(assignment).STUDENT_VIEWS.items():
         if function is not None and function not in view.values():
             continue
@@ -244,11 +241,11 @@ def caught_by(assignment: str, mutated: str, function: str | None) -> Verdict:
                        key=lambda c: view.get(c.function) != function)  # the mutated function's cases first
         for case in cases:
             if any(view[f] not in namespace for f in case.functions):
-                return Verdict(KILLED, f"the module lacks a function of {case.name}")
+                return Fate(KILLED, f"the module lacks a function of {case.name}")
             functions = [namespace[view[f]] for f in case.functions]
             if not judge(run_case(case.name, *functions)).passed:
-                return Verdict(KILLED, f"{case.name} ({view_name})")
-    return Verdict(SURVIVED)
+                return Fate(KILLED, f"{case.name} ({view_name})")
+    return Fate(SURVIVED)
 
 
 def warm(assignment: str) -> None:
@@ -256,7 +253,7 @@ def warm(assignment: str) -> None:
     inherit them instead of computing them per mutant."""
     from nnkit.judging.judge import case_digest
     from nnkit.judging.references import expected
-    from nnkit.kernel.cases import CASES
+    from nnkit.kernel.course_cases import CASES
 
     for case in CASES.values():
         if case.assignment == assignment:
@@ -311,9 +308,21 @@ def render(result: Report) -> str:
 
 
 def main(argv=None) -> int:
-    from nnkit.kernel.config import ASSIGNMENTS
+    import sys
 
-    parser = argparse.ArgumentParser(prog="python -m nnkit.authoring.mutants", description=__doc__.splitlines()[0])
+    from nnkit.kernel.config import ASSIGNMENTS
+    from nnkit.kernel.limits import THREAD_VARIABLES
+
+    if "numpy" not in sys.modules:  # read when numpy loads: a caller that loaded it (a test) keeps its own
+        for name in THREAD_VARIABLES:  # one thread per forked child: --jobs of them share the cores
+            os.environ.setdefault(name, "1")
+
+    from nnkit import exits
+
+    parser = exits.command_parser("nnkit author mutants", __doc__.splitlines()[0].split(" (")[0],
+                                  ok="every mutant killed or listed as equivalent",
+                                  points_lost="a mutant survived, or an entry of the equivalents file is stale",
+                                  kit_failure="a harness error (the mutation could not be judged), or a crash")
     parser.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help=f"default: all ({', '.join(ASSIGNMENTS)})")
     parser.add_argument("--operators", nargs="+", metavar="NAME", help="only these cosmic-ray operators")
     parser.add_argument(
@@ -342,11 +351,3 @@ def exit_code(results: list[Report]) -> int:
         return exits.KIT_FAILURE
     return exits.POINTS_LOST if any(r.survivors or r.stale for r in results) else exits.OK
 
-
-if __name__ == "__main__":
-    from nnkit import exits
-    from nnkit.kernel.limits import THREAD_VARIABLES
-
-    for name in THREAD_VARIABLES:  # one thread per forked child: --jobs of them share the cores
-        os.environ.setdefault(name, "1")
-    exits.run(main)

@@ -1,10 +1,7 @@
-"""`make grade`: autograde a whole class (every student, every assignment), print the table and
-the summary, write grades.csv and the report. Across machines, one shard per process:
+"""Autograde the class (every student, every assignment): the table, grades.csv and the report.
 
-    python -m nnkit.batch.cli [--assignment NAME ...] [--jobs J]   (make grade [JOBS=J])
-    python -m nnkit.batch.cli --prepare | --shard I/N | --collect   (cluster/: a Slurm array)
-
-Its exit codes: nnkit.exits. How it grades: docs/grading.md; its states: docs/instructors.md.
+`nnkit grade` (make grade); across machines `nnkit prepare`, then one `nnkit grade --shard I/N` per
+process (cluster/: a Slurm array), then `nnkit collect`. How it grades: docs/grading.md.
 """
 import argparse
 import contextlib
@@ -52,7 +49,7 @@ def run(assignments: list[str] | None = None, root: Path = COURSE_ROOT, jobs: in
                 prepare(assignments, root)
             elif missing := unprepared(assignments, root):
                 raise exits.KitFailure(f"the gradebook does not know {', '.join(missing)}: "
-                                       "run `python -m nnkit.batch.cli --prepare` first")
+                                       "run `nnkit prepare` first")
             progress = Progress(len(tasks))
             outcomes = grade_and_retry(tasks, root, jobs, progress, "class" if shard_of is None else
                                        f"shard-{shard_of[0]}of{shard_of[1]}")
@@ -78,53 +75,85 @@ def shard_argument(text: str) -> tuple[int, int]:
     return int(index), int(count)
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m nnkit.batch.cli", description=__doc__.splitlines()[0])
+GRADE_EXITS = {
+    "ok": "every submission got a state that is the student's doing (graded, to review, not gradable "
+          "for the student's own reason): a class of failing students exits 0",
+    "kit_failure": "a submission not graded for a reason that is not the student's, or grading cannot start "
+                   "(no sandbox, no gradebook): one line per cause on stderr, after the table",
+}
+
+
+def course_parser(prog: str, description: str, **meanings: str) -> argparse.ArgumentParser:
+    parser = exits.command_parser(prog, description, **(GRADE_EXITS | meanings))
     parser.add_argument("--assignment", action="append", choices=ASSIGNMENTS,
-                        help="grade only this assignment (repeatable); default: all")
+                        help="only this assignment (repeatable); default: all")
     parser.add_argument("--course", type=Path, default=COURSE_ROOT,
                         help="the course folder: this kit's checkout (the default), or a copy of its course "
                              "with its own nbgrader_config.py, e.g. to grade without touching the checkout")
-    parser.add_argument("--jobs", "-j", type=int, default=1, help="workers grading at once on this machine (default 1)")
-    mode = parser.add_mutually_exclusive_group()
-    mode.add_argument("--prepare", action="store_true", help="only enter assignments and students in the gradebook")
-    mode.add_argument("--shard", type=shard_argument, metavar="I/N",
-                      help="grade only shard I of N (0-based) of the students; no CSV or report")
-    mode.add_argument("--collect", action="store_true", help="the table, grades.csv and the report of what is graded")
-    parser.add_argument("--no-sandbox", action="store_true",
-                        help="grade without the sandbox (only for code you trust; listed for review in the report)")
+    return parser
+
+
+def parsed(parser: argparse.ArgumentParser, argv) -> tuple[argparse.Namespace, list[str], Path]:
+    """The arguments, the assignments they choose (course order) and the course folder, checked."""
     args = parser.parse_args(argv)
-    if args.no_sandbox:
-        from nnkit.sandbox.bwrap import OPT_OUT_VARIABLE
-        os.environ[OPT_OUT_VARIABLE] = "1"  # read by nbgrader_config.py in every worker
     assignments = [a for a in ASSIGNMENTS if a in (args.assignment or ASSIGNMENTS)]
     for name, missing in BEING_ADDED.items():  # half an assignment never stops the others (nnkit.kernel.config)
         print(f"{name}: being added, not graded until it has {', '.join(missing)}", file=sys.stderr)
     root = args.course.resolve()
     if not (root / paths.CONFIG_FILE).is_file():
         parser.error(f"{args.course} is not a course folder: it has no {paths.CONFIG_FILE}")
+    return args, assignments, root
+
+
+def main(argv=None) -> int:
+    """nnkit grade: the whole class, or one shard of it."""
+    parser = course_parser("nnkit grade", __doc__.splitlines()[0])
+    parser.add_argument("--jobs", "-j", type=int, default=1, help="workers grading at once on this machine (default 1)")
+    parser.add_argument("--shard", type=shard_argument, metavar="I/N",
+                        help="grade only shard I of N (0-based) of the students (after `nnkit prepare`); no CSV or "
+                             "report (`nnkit collect` writes them)")
+    parser.add_argument("--no-sandbox", action="store_true",
+                        help="grade without the sandbox (only for code you trust; listed for review in the report)")
+    args, assignments, root = parsed(parser, argv)
     if args.jobs < 1:
         parser.error("--jobs must be at least 1")
+    if args.no_sandbox:
+        from nnkit.sandbox.bwrap import OPT_OUT_VARIABLE
+        os.environ[OPT_OUT_VARIABLE] = "1"  # read by nbgrader_config.py in every worker
     with stopping_failures():
-        if args.prepare:
-            prepare(assignments, root)
-            print(f"gradebook ready: {len(assignments)} assignments, {len(all_students(assignments, root))} students")
-            return exits.OK
         if args.shard:
             summary = run(assignments, root, args.jobs, args.shard)
             failed = sum(not o.gradable for o in summary["outcomes"])
-            print(
-                f"shard {args.shard[0]}/{args.shard[1]}: {summary['submissions']} submissions in "
-                f"{summary['seconds']} s, "
-                f"{failed} could not be graded"
-            )
+            print(f"shard {args.shard[0]}/{args.shard[1]}: {summary['submissions']} submissions in "
+                  f"{summary['seconds']} s, "
+                  f"{failed} could not be graded")
             return report_failures(kit_failures(summary["outcomes"]))
-        if args.collect:
-            print(finish(root, assignments))
-            return report_failures(kit_failures(recorded_outcomes(root, assignments)))
         text, failures = grade_class(assignments, root, args.jobs)
         print(text)
         return report_failures(failures)
+
+
+def prepare_main(argv=None) -> int:
+    """nnkit prepare: the gradebook ready for shards."""
+    parser = course_parser("nnkit prepare", "Only enter the assignments and the students in the gradebook: run it once "
+                           "before the shards (`nnkit grade --shard I/N`).",
+                           ok="the gradebook knows every assignment and student",
+                           kit_failure="the gradebook cannot be used: one line")
+    _, assignments, root = parsed(parser, argv)
+    with stopping_failures():
+        prepare(assignments, root)
+    print(f"gradebook ready: {len(assignments)} assignments, {len(all_students(assignments, root))} students")
+    return exits.OK
+
+
+def collect_main(argv=None) -> int:
+    """nnkit collect: what the shards graded, as a whole-class run shows it."""
+    parser = course_parser("nnkit collect", "The table, grades.csv and the report of what is graded: run it after "
+                           "the shards. It exits as they did.")
+    _, assignments, root = parsed(parser, argv)
+    with stopping_failures():
+        print(finish(root, assignments))
+        return report_failures(kit_failures(recorded_outcomes(root, assignments)))
 
 
 @contextlib.contextmanager
@@ -143,6 +172,5 @@ def stopping_failures():
                                "the course's gradebook, autograded/ and outcomes/") from error
 
 
-
-if __name__ == "__main__":
+if __name__ == "__main__":  # only for `nnkit author regenerate`'s own subprocess (nnkit.authoring.commands)
     exits.run(main)

@@ -1,16 +1,10 @@
 """Check your own notebook with the instructor's autograder, without an instructor.
 
-    python -m nnkit.batch.selfcheck PATH [PATH ...] [--json]       (make check NB=PATH)
-
-PATH is a notebook named after its assignment (activations.ipynb, ...) or a folder to search for
-them. Each notebook is autograded by nbgrader in a throwaway copy of the course, with the real
-hidden tests and the same verdicts the instructor would get; your files and the course's
-gradebook are not touched (the copy has its own gradebook, whatever NNKIT_DB_URL says) and the
+`nnkit check PATH ...` (make check NB=PATH): each notebook, named after its assignment, is
+autograded by nbgrader in a throwaway copy of the course, with the real hidden tests and the
+verdicts the instructor would get; your files and the course's gradebook are not touched, and the
 hidden tests' code is never shown. Prints the score per hidden test with the grader's message.
-
-Its exit codes: nnkit.exits (full marks on every notebook is OK).
 """
-import argparse
 import json
 import os
 import sys
@@ -21,7 +15,7 @@ import nbformat
 
 from nnkit import exits
 from nnkit.collect import paths
-from nnkit.collect.files import copy_file, kind
+from nnkit.collect.nofollow import copy_file, kind
 from nnkit.collect.notebooks import notebook_path, read
 from nnkit.gradebook.scratch import scratch_course
 from nnkit.gradebook.states import class_submissions
@@ -115,7 +109,7 @@ class Checker:
         assignment, root = notebook.stem, self.root
         target = paths.submitted_notebook(root, student, assignment)
         target.parent.mkdir(parents=True)
-        copied = copy_file(notebook, target)  # the file itself, never through a link (nnkit.collect.files)
+        copied = copy_file(notebook, target)  # the file itself, never through a link (nnkit.collect.nofollow)
         if copied:
             return {"notebook": str(notebook), "error": f"{copied}, not a notebook: give the notebook file itself"}
         if self.api is None:
@@ -181,16 +175,19 @@ def report(result: dict) -> str:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m nnkit.batch.selfcheck", description=__doc__.splitlines()[0],
-                                     epilog="Through make: make check NB=path/to/activations.ipynb "
-                                            "(make exits 2 whenever this exits non-zero).")
-    parser.add_argument("paths", nargs="*", metavar="PATH", help="notebooks, or folders to search for them")
+    parser = exits.command_parser("nnkit check", __doc__.splitlines()[0], ok="full marks on every notebook",
+                                  points_lost="a notebook loses points",
+                                  cannot_check="a notebook cannot be checked (not a notebook, renamed, none given)",
+                                  kit_failure="the kit failed to judge a check (a kernel that cannot start, a crash): "
+                                              "not your grade")
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="notebooks named after their assignment (activations.ipynb, ...), or folders to search")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args(argv)
     if not args.paths:
         parser.print_usage(sys.stderr)
-        print("give a notebook or a folder: make check NB=path/to/activations.ipynb "
-              "(or python -m nnkit.batch.selfcheck path/to/activations.ipynb)", file=sys.stderr)
+        print("give a notebook or a folder: nnkit check path/to/activations.ipynb "
+              "(or make check NB=path/to/activations.ipynb)", file=sys.stderr)
         return exits.CANNOT_CHECK
     from nnkit.sandbox import bwrap
 
@@ -216,6 +213,3 @@ def main(argv=None) -> int:
         return exits.CANNOT_CHECK
     return exits.OK if all(r["score"] == r["max_score"] for r in results) else exits.POINTS_LOST
 
-
-if __name__ == "__main__":
-    exits.run(main)

@@ -1,20 +1,11 @@
 """Compare your notebook with the worked solution, answer by answer, with nbdime.
 
-    python -m nnkit.batch.solutiondiff PATH [--web]       (make compare NB=PATH)
-
-PATH is your notebook, named after its assignment (activations.ipynb, ...), as for the self-check.
-nbdime compares whole notebooks, and the worked solution (solutions/<name>/) differs from your
-work in everything you did not write: outputs, execution counts, metadata, the text. So both sides
-are reduced first to the answer cells' sources (the cells nbgrader marks as solution cells, found
-by their grade id, in the release's order; a cell you added is left out), then nbdime's `nbdiff`
-prints what differs in the terminal; with `--web`, `nbdiff-web` shows it in the browser. Your
-file is never changed: the reduced copies live in a throwaway folder.
-
-Exit status (nnkit.exits): 0 when the comparison was shown (whatever it found), 2 when the
-notebook cannot be compared (the same one-line reasons as the self-check), 3 when nbdime is not
-installed (`make compare` installs it: the `selfstudy` extra).
+`nnkit compare PATH [--web]` (make compare NB=PATH). nbdime compares whole notebooks, and the
+worked solution (solutions/<name>/) differs from your work in everything you did not write, so both
+sides are reduced first to the answer cells' sources (nbgrader's solution cells, by grade id, in
+the release's order), then `nbdiff` prints what differs (`--web`: `nbdiff-web`, in the browser).
+Your file is never changed: the reduced copies live in a throwaway folder.
 """
-import argparse
 import shutil
 import subprocess
 import sys
@@ -65,7 +56,11 @@ def reduced_pair(notebook: Path, folder: Path) -> tuple[Path, Path]:
 def main(argv=None) -> int:
     from nnkit.batch.selfcheck import refusal
 
-    parser = argparse.ArgumentParser(prog="python -m nnkit.batch.solutiondiff", description=__doc__.splitlines()[0])
+    parser = exits.command_parser("nnkit compare", __doc__.splitlines()[0],
+                                  ok="the comparison was shown (whatever it found)",
+                                  cannot_check="the notebook cannot be compared (the self-check's one-line reasons)",
+                                  kit_failure="nbdime is not installed (`make compare` installs it: the selfstudy "
+                                              "extra)")
     parser.add_argument("path", metavar="PATH", help="your notebook, e.g. work/activations/activations.ipynb")
     parser.add_argument("--web", action="store_true", help="show the comparison in the browser (nbdiff-web)")
     args = parser.parse_args(argv)
@@ -89,6 +84,3 @@ def main(argv=None) -> int:
         subprocess.run([tool, str(yours.relative_to(tmp)), str(theirs.relative_to(tmp))], cwd=tmp, check=False)
     return exits.OK
 
-
-if __name__ == "__main__":
-    exits.run(main)

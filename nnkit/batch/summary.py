@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 from nnkit import exits
+from nnkit.collect import paths
 from nnkit.gradebook import outcomes
 from nnkit.gradebook.outcomes import KIT_CAUSES, Outcome
 from nnkit.gradebook.states import REVIEW_HEADINGS, State, class_submissions, to_review
@@ -34,13 +35,11 @@ def finish(root: Path, assignments: list[str], summary: dict | None = None) -> s
     from nnkit.views.export import write_csv
 
     entries = class_submissions(root, assignments)  # once: it hashes every submission
-    write_csv(root, root / "grades.csv", assignments, entries=entries)
+    grades = write_csv(root, paths.grades(root), assignments, entries=entries)
     page = report.write(root, assignments, entries)
-    return (
-        summary_text(root, assignments, summary, entries)
-        + f"\ngrades (with a column per hidden test): {relative(root / 'grades.csv')}"
-        f"\nreport: {relative(page)}"
-    )
+    return (summary_text(root, assignments, summary, entries)
+            + f"\ngrades (with a column per hidden test): {relative(grades)}"
+            f"\nreport: {relative(page)}")
 
 
 def relative(path: Path) -> str:

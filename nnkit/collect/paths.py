@@ -13,6 +13,7 @@ from traitlets.config.loader import Config, PyFileConfigLoader
 
 CONFIG_FILE = "nbgrader_config.py"
 REPORT_FILE = "report.html"
+GRADES_FILE = "grades.csv"
 
 
 def course_config(root: Path) -> Config:
@@ -84,6 +85,11 @@ def step_root(root: Path, step: str) -> Path:
 def report(root: Path) -> Path:
     """The instructor's grading report (nnkit.views.report), beside the autograded submissions."""
     return step_root(root, "autograded") / REPORT_FILE
+
+
+def grades(root: Path) -> Path:
+    """The class's grades.csv (nnkit.views.export), in the course folder."""
+    return Path(root) / GRADES_FILE
 
 
 def students(root: Path) -> list[str]:

@@ -1,5 +1,6 @@
 """The tools nbgrader runs: `alembic` and `jupyter` from the kit's own environment, first on PATH
-(the one place that puts them there), and `nbgrader()`, one nbgrader command in a course folder.
+(the one place that puts them there: `nnkit` and nbgrader_config.py call it), and one nbgrader
+command in a course folder: `nbgrader()` for the kit, `nnkit nbgrader ARGS` (`main`) for a person.
 """
 import os
 import subprocess
@@ -24,15 +25,24 @@ def put_tools_on_path() -> None:
     os.environ["PATH"] = with_tools_on_path(dict(os.environ))["PATH"]
 
 
+def nbgrader_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "nbgrader", *args]
+
+
 def nbgrader(*args: str, root: Path = COURSE_ROOT) -> subprocess.CompletedProcess:
     """Run an nbgrader command in a course folder (which holds its nbgrader_config.py)."""
-    result = subprocess.run(
-        [sys.executable, "-m", "nbgrader", *args],
-        cwd=root,
-        env=with_tools_on_path(dict(os.environ)),
-        capture_output=True,
-        text=True,
-    )
+    result = subprocess.run(nbgrader_command(*args), cwd=root, env=with_tools_on_path(dict(os.environ)),
+                            capture_output=True, text=True)
     if result.returncode != 0:
         raise RuntimeError(f"nbgrader {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
     return result
+
+
+def run_nbgrader(argv: list[str], root: Path | None = None) -> int:
+    """Run an nbgrader command with its output on this terminal (in `root`, else here); its exit code."""
+    return subprocess.run(nbgrader_command(*argv), cwd=root, env=with_tools_on_path(dict(os.environ))).returncode
+
+
+def main(argv=None) -> int:
+    """nnkit nbgrader ARGS: any nbgrader command, its arguments, help and exit code nbgrader's own."""
+    return run_nbgrader(sys.argv[1:] if argv is None else list(argv))

@@ -1,23 +1,13 @@
 """The expected answer of each case: its assignment's reference, proven against PyTorch.
 
-Each assignment's key (assignments/<name>/key/reference.py, found through course.toml, never
-listed here) says which reference grades which function (REFERENCES), gives torch float64's version
-of each where torch has one (torch_reference(function, *args, **kwargs)) and any further proof
-(CROSS_CHECKS: {function: check(answer, *args, **kwargs) -> problem or ''}, e.g. backprop's gradient
-step against finite differences). Each is called with a case's arguments as the student's function
-is (nnkit.kernel.case: positional, and by name the case's `keywords`). `expected(case)` is what a
-student's answer is compared with; where torch computes the same thing, the two must agree within
-the case's tolerance or the grader stops with KitError, since then the kit itself is wrong.
-Results are cached per process: an nbgrader process computes each reference once.
-
-The grader does not import torch (~3 s per process): torch's results for every case are stored in
-each key's torch_results.npz, with a digest of the case's inputs, written by
-`python -m nnkit.judging.references [ASSIGNMENT ...]`, which also checks the reference against them on
-every case and fails on a graded function torch's version answers for on no case (a misspelled
-name in torch_reference returns None). tests/course/test_solutions.py recomputes them with live
-torch and requires the stored ones to match; a case whose inputs changed since is refused.
+Each key (assignments/<name>/key/reference.py) names the reference of each graded function
+(REFERENCES), torch float64's version (torch_reference) and further proofs (CROSS_CHECKS); each is
+called with a case's arguments as the student's function is. `expected(case)` must agree with
+torch within the case's tolerance, or the grader stops with KitError: the kit itself is wrong.
+The grader never imports torch: `nnkit author references` stores torch's results in each key's
+torch_results.npz with a digest of the inputs (a case whose inputs changed is refused), checks the
+reference against them, and fails on a function torch answers on no case (a misspelled name).
 """
-import argparse
 import importlib
 import sys
 from collections.abc import Callable
@@ -28,9 +18,9 @@ from types import ModuleType
 import numpy as np
 
 from nnkit.judging.compare import check_values, tolerance_for
-from nnkit.kernel.cases import CASES
 from nnkit.kernel.codec import digest
 from nnkit.kernel.config import ASSIGNMENTS, COURSE_ROOT
+from nnkit.kernel.course_cases import CASES
 
 
 class KitError(RuntimeError):
@@ -104,7 +94,7 @@ def stored_torch_result(case_name: str, args: list):
     want_digest, result = stored[case_name]
     if digest(args) != want_digest:
         raise KitError(f"the stored torch result of case {case_name} is for other inputs: "
-                       f"run `python -m nnkit.judging.references {CASES[case_name].assignment}` to recompute them")
+                       f"run `nnkit author references {CASES[case_name].assignment}` to recompute them")
     return result
 
 
@@ -153,11 +143,13 @@ def main(argv=None) -> int:
     from nnkit import exits
     from nnkit.kernel.config import LISTED, missing_parts
 
-    parser = argparse.ArgumentParser(
-        prog="python -m nnkit.judging.references",
-        description="Rewrite torch's stored results of every case (needs torch), and check "
-        "the references against them.",
-    )
+    parser = exits.command_parser("nnkit author references", "Rewrite torch's stored results of every case (needs "
+                                  "torch), and check the references against them.",
+                                  ok="written, and every reference agrees with torch",
+                                  points_lost="torch's version of a graded function answers on no case "
+                                              "(a misspelled name?)",
+                                  kit_failure="a reference disagrees with torch or a cross-check (KitError), "
+                                              "or a crash")
     parser.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help=f"default: all ({', '.join(ASSIGNMENTS)})")
     args = parser.parse_args(argv)
     if set(args.assignments) - set(LISTED):
@@ -185,8 +177,3 @@ def main(argv=None) -> int:
             code = exits.POINTS_LOST
     return code
 
-
-if __name__ == "__main__":
-    from nnkit import exits
-
-    exits.run(main)

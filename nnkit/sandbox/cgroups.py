@@ -4,7 +4,7 @@ see each process alone. One interface, `Group` (made by `backend().create()`), t
 v2 and v1, plain writes to the cgroup file system. The parent comes from NNKIT_CGROUP (the batch
 shares its choice with its workers: `share_parent`); without a usable one the kit grades with
 per-process limits only and says so once (`PER_PROCESS_ONLY`). `sweep()` removes the groups of
-owners that are gone. Where the groups go, and why: docs/grading.md (What one submission may cost).
+owners that are gone. Where the groups go, and why: docs/sandbox.md (What one submission may cost).
 """
 import errno
 import os
@@ -366,7 +366,7 @@ def unusable(parents: list[Path], root: bool, v2: bool) -> str:
         if not parent.is_dir():
             return f"{parent} does not exist"
         if not os.access(parent, os.W_OK):
-            hint = "" if root else f" (an administrator can delegate one: docs/grading.md, {SETTING})"
+            hint = "" if root else f" (an administrator can delegate one: docs/sandbox.md, {SETTING})"
             return f"{parent} is not writable by this user{hint}"
         if v2 and not os.access(parent / "cgroup.subtree_control", os.W_OK):
             return f"{parent / 'cgroup.subtree_control'} is not writable by this user"

@@ -1,6 +1,6 @@
 """grades.csv for this course: one row per student and assignment, with the score of every
-hidden-test cell. `nbgrader export` writes it through the plugin registered as
-ExportApp.plugin_class in nbgrader_config.py; the batch calls `write_csv` directly.
+hidden-test cell. `nnkit export` and the batch call `write_csv`; `nbgrader export` writes it
+through the plugin registered as ExportApp.plugin_class in nbgrader_config.py.
 
 Columns: student_id, assignment, timestamp, score, max_score, status (the submission's state,
 nnkit.gradebook.states: graded / review: <reasons> / not gradable: <reason> / ungraded / missing), then one
@@ -12,8 +12,10 @@ from pathlib import Path
 
 from nbgrader.plugins import ExportPlugin
 
+from nnkit import exits
+from nnkit.collect import paths
 from nnkit.gradebook.states import class_submissions
-from nnkit.kernel.config import ASSIGNMENTS
+from nnkit.kernel.config import ASSIGNMENTS, COURSE_ROOT
 
 FIXED = ["student_id", "assignment", "timestamp", "score", "max_score", "status"]
 
@@ -57,5 +59,16 @@ class CellScoresCsv(ExportPlugin):
     def export(self, gradebook) -> None:
         root = Path(self.parent.coursedir.root)
         chosen = [a for a in ASSIGNMENTS if not self.assignment or a in self.assignment]
-        self.log.info("Exporting grades with per-cell scores to %s", self.to or "grades.csv")
-        write_csv(root, Path(self.to or "grades.csv"), chosen, [str(s) for s in self.student])
+        self.log.info("Exporting grades with per-cell scores to %s", self.to or paths.GRADES_FILE)
+        write_csv(root, Path(self.to or paths.GRADES_FILE), chosen, [str(s) for s in self.student])
+
+
+def main(argv=None) -> int:
+    """nnkit export [--course DIR]: grades.csv rewritten from the gradebook; prints its path."""
+    parser = exits.command_parser("nnkit export", "Rewrite grades.csv from the gradebook (a column per hidden test); "
+                                  "print its path.", ok="written",
+                                  kit_failure="the gradebook cannot be read, or the file not written")
+    parser.add_argument("--course", type=Path, default=COURSE_ROOT, help="the course folder (default: this kit's)")
+    root = parser.parse_args(argv).course.resolve()
+    print(write_csv(root, paths.grades(root)))
+    return exits.OK

@@ -1,13 +1,18 @@
-"""The feedback page's formulas, rendered when the page is generated, so that it shows them with no
-network: nbgrader's feedback HTML loads MathJax from a CDN, and a student who opens it offline sees
-raw `$$...$$`. MathToMathML, registered in `GenerateFeedback.preprocessors` (nbgrader_config.py),
-turns the LaTeX of every markdown cell into MathML with latex2mathml; every current browser draws
-MathML itself. The course's feedback template (nnkit/templates/feedback) loads no MathJax.
+"""The students' feedback pages: `nnkit feedback ASSIGNMENT` runs nbgrader's generate_feedback with
+the course's config (its template, nnkit/templates/feedback, and its preprocessors), and their
+formulas, rendered so that a page shows them with no network (nbgrader's loads MathJax from a CDN):
+MathToMathML, in `GenerateFeedback.preprocessors`, turns every markdown cell's LaTeX into MathML
+with latex2mathml, which every current browser draws itself.
 """
 import re
+from pathlib import Path
 
 from latex2mathml.converter import convert
 from nbconvert.preprocessors import Preprocessor
+
+from nnkit import exits
+from nnkit.gradebook.tools import run_nbgrader
+from nnkit.kernel.config import ASSIGNMENTS, COURSE_ROOT
 
 # $$display$$ or $inline$ outside `code`; an escaped \$ is not a delimiter.
 CODE = re.compile(r"(`+)(?:.|\n)*?\1")
@@ -44,3 +49,18 @@ class MathToMathML(Preprocessor):
         if cell.cell_type == "markdown":
             cell.source = render_math(cell.source)
         return cell, resources
+
+
+def main(argv=None) -> int:
+    """nnkit feedback ASSIGNMENT [--course DIR]: every graded submission's feedback page, in feedback/."""
+    parser = exits.command_parser("nnkit feedback", "The students' feedback pages of an assignment (nbgrader "
+                                  "generate_feedback with the kit's template), in the course's feedback/ folder.",
+                                  ok="written (nbgrader's log says for whom)",
+                                  kit_failure="nbgrader failed: its output above says why")
+    parser.add_argument("assignment", choices=ASSIGNMENTS, metavar="ASSIGNMENT",
+                        help=f"one of {', '.join(ASSIGNMENTS)}")
+    parser.add_argument("--course", type=Path, default=COURSE_ROOT, help="the course folder (default: this kit's)")
+    args = parser.parse_args(argv)
+    if run_nbgrader(["generate_feedback", args.assignment], args.course.resolve()) != exits.OK:
+        raise exits.KitFailure(f"nbgrader generate_feedback {args.assignment} failed: see its output above")
+    return exits.OK

@@ -1,21 +1,14 @@
-"""The instructor's one-page grading report: autograded/report.html.
+"""The instructor's one-page grading report, autograded/report.html (`nnkit report`; grading writes it).
 
-    python -m nnkit.views.report          (make grade writes it after grading)
-
-Per assignment: the score distribution (a histogram, inlined as PNG), and the failure rate of each
-hidden-test cell with what that cell feeds the function, so that the concept the class got wrong
-stands out, in the course's order. Submissions that could not be graded, and graded ones with
-something to look at (nnkit.gradebook.states: a flag of the integrity scan, a kernel that died, a cell cut
-off), are listed for review with the reasons, read as data, never parsed out of messages.
-
-It shows no student output: scores, case texts and reasons, each escaped; its Content-Security-Policy
-(nnkit.views.sanitizer) forbids any script on it all the same.
+Per assignment: the score histogram and each hidden-test cell's failure rate with what it feeds
+the function, so the concept the class got wrong stands out. Submissions not gradable, or with
+something to look at (nnkit.gradebook.states), are listed for review with their reasons, read as
+data. It shows no student output, each text escaped; its Content-Security-Policy forbids scripts.
 """
 import base64
 import html
 import io
 import statistics
-import sys
 from pathlib import Path
 
 from nnkit import exits
@@ -23,8 +16,8 @@ from nnkit.collect import paths
 from nnkit.gradebook.db import open_gradebook
 from nnkit.gradebook.points import points_of
 from nnkit.gradebook.states import REVIEW_HEADINGS, State, class_submissions, to_review
-from nnkit.kernel.cases import CASES
 from nnkit.kernel.config import ASSIGNMENTS, COURSE_ROOT
+from nnkit.kernel.course_cases import CASES
 from nnkit.kernel.i18n import _
 from nnkit.views.sanitizer import csp_meta
 
@@ -120,11 +113,9 @@ def write(root: Path = COURSE_ROOT, assignments: list[str] = ASSIGNMENTS, entrie
 
 
 def main(argv=None) -> int:
-    """python -m nnkit.views.report [COURSE]: write the report of a course graded already; print its path."""
-    argv = sys.argv[1:] if argv is None else argv
-    print(write(Path(argv[0]) if argv else COURSE_ROOT))
+    """nnkit report [--course DIR]: write the report of a course graded already; print its path."""
+    parser = exits.command_parser("nnkit report", "Rewrite autograded/report.html from the gradebook; print its path.",
+                                  ok="written", kit_failure="the gradebook cannot be read, or the page not written")
+    parser.add_argument("--course", type=Path, default=COURSE_ROOT, help="the course folder (default: this kit's)")
+    print(write(parser.parse_args(argv).course.resolve()))
     return exits.OK
-
-
-if __name__ == "__main__":
-    exits.run(main)

@@ -66,3 +66,13 @@ def test_the_import_graph_between_packages_is_one_way():
         packages.setdefault(package_of(module), set()).update(
             package_of(u) for u in uses if package_of(u) not in (package_of(module), "nnkit"))
     visit_all(packages)
+
+
+def test_the_nnkit_command_is_the_top_of_the_import_graph():
+    """nnkit.cli imports each command's module when it runs (by name): no module of the kit imports
+    it back (but `python -m nnkit`, which is it), and each module it names is one of the kit's."""
+    from nnkit import cli
+
+    assert [m for m, uses in kit_imports().items() if "nnkit.cli" in uses] == ["nnkit.__main__"]
+    named = {command.target.split(":")[0] for command in cli.COMMANDS.values()}
+    assert named - MODULES == {"benchmarks.suite"}, named - MODULES

@@ -1,6 +1,7 @@
 """Each fact written once: the record's format in its schema, each name the kit shares with its
 environment in one module, the kit's folder found in one place, the points rule, the exit codes,
 the review kinds, the paths to a submission."""
+import inspect
 from pathlib import Path
 
 from nnkit.gradebook.states import State
@@ -136,10 +137,18 @@ def test_which_cells_carry_points_is_decided_in_one_place(monkeypatch):
 
 
 def test_every_command_exits_through_the_one_exit_code_policy():
-    """Every `python -m` entry point of the kit, its scripts and benchmarks ends in exits.run(main),
-    and no other code exits by itself or returns a bare number: the codes are nnkit.exits'."""
+    """The `nnkit` command ([project.scripts]) and every `python -m` entry point of the kit, its
+    scripts and benchmarks end in exits.run (`python -m nnkit` in the `nnkit` command's), and no
+    other code exits by itself or returns a bare number: the codes are nnkit.exits'."""
     import ast
+    import tomllib
 
+    from nnkit import cli
+
+    scripts = tomllib.loads((COURSE_ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts == {"nnkit": "nnkit.cli:main"}
+    last = ast.parse(inspect.getsource(cli.main)).body[0].body[-1]
+    assert ast.unparse(last).startswith("exits.run("), ast.unparse(last)
     for path in kit_sources():
         tree = ast.parse(path.read_text())
         name = str(path.relative_to(COURSE_ROOT))
@@ -149,7 +158,7 @@ def test_every_command_exits_through_the_one_exit_code_policy():
                 and "__name__" in ast.unparse(node.test)
                 and "__main__" in ast.unparse(node.test)
             ):
-                assert ast.unparse(node.body[-1]) == "exits.run(main)", name
+                assert ast.unparse(node.body[-1]) in ("exits.run(main)", "cli.main()"), name
             if name != "nnkit/exits.py":
                 assert not (isinstance(node, ast.Call) and ast.unparse(node.func) in ("sys.exit", "exit", "quit")), name
                 assert not (

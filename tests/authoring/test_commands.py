@@ -15,6 +15,7 @@ import pytest
 
 from nnkit import exits
 from nnkit.kernel.config import COURSE_ROOT
+from nnkit.testing import nnkit_command
 
 
 def run(command: str, root, env: dict) -> subprocess.CompletedProcess:
@@ -52,10 +53,11 @@ def test_add_refuses_an_existing_name_with_one_line_and_exit_2(capsys):
 def test_add_case_puts_a_hidden_test_after_its_function_s_last(tmp_path):
     """A hidden test of activations' sigmoid_mnist, taken out of a copy of its notebook, is put back
     after sigmoid's last hidden test, as the notebook had it (its description from cases.py)."""
+    from nnkit.kernel.cases import CASES
+
     from nnkit.authoring.commands import add_case
     from nnkit.collect.notebooks import notebook_path, read
     from nnkit.judging.cells import hidden_test_cases
-    from nnkit.kernel.cases import CASES
 
     shutil.copytree(COURSE_ROOT / "source" / "activations", tmp_path / "source" / "activations")
     path = notebook_path("source", "activations", tmp_path)
@@ -190,11 +192,11 @@ def test_references_refuses_a_torch_version_that_answers_nothing(monkeypatch, tm
 
 
 def test_the_mutation_report_offers_only_options_it_has():
-    from nnkit.authoring import mutants
-
-    usage = mutants.__doc__.split("\n\n")[1]
-    helped = subprocess.run([sys.executable, "-m", "nnkit.authoring.mutants", "--help"], cwd=COURSE_ROOT,
-                            capture_output=True, text=True, timeout=120).stdout
+    usage = (COURSE_ROOT / "Makefile").read_text() + (COURSE_ROOT / "docs" / "authoring.md").read_text()
+    usage = "\n".join(line for line in usage.splitlines() if "author mutants" in line)
+    helped = subprocess.run(nnkit_command("author", "mutants", "--help"), cwd=COURSE_ROOT, capture_output=True,
+                            text=True, timeout=120).stdout
+    assert "usage: nnkit author mutants" in helped and "exit codes" in helped
     assert set(re.findall(r"--[a-z]+", usage)) <= set(re.findall(r"--[a-z]+", helped))
 
 

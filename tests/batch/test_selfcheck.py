@@ -13,6 +13,7 @@ from nnkit import exits
 from nnkit.batch import selfcheck as selfcheck_module
 from nnkit.kernel.config import COURSE_ROOT
 from nnkit.sandbox import bwrap
+from nnkit.testing import nnkit_command
 
 ASSIGNMENT = "activations"
 
@@ -20,7 +21,7 @@ SUBMITTED = COURSE_ROOT / "submitted"
 
 
 def selfcheck(*args, cwd=COURSE_ROOT, env=None):
-    return subprocess.run([sys.executable, "-m", "nnkit.batch.selfcheck", *map(str, args)], cwd=cwd,
+    return subprocess.run(nnkit_command("check", *map(str, args)), cwd=cwd,
                           capture_output=True, text=True, timeout=600, env=env)
 
 

@@ -19,7 +19,7 @@ from nnkit.authoring.democlass import demo_notebook
 from nnkit.collect.notebooks import total_points
 from nnkit.gradebook.scratch import scratch_course
 from nnkit.kernel.config import ASSIGNMENTS, COURSE_ROOT
-from nnkit.testing import nbgrader_env
+from nnkit.testing import nbgrader_env, nnkit_command
 from test_self_study import run_problems
 
 PROJECT = tomllib.loads((COURSE_ROOT / "pyproject.toml").read_text())["project"]
@@ -90,7 +90,7 @@ echo "$(basename "$0") $*" >> "{log}"
 
 
 def make(folder: Path, target: str) -> list[str]:
-    """Run a make target with a fake pip and python that only log their arguments; their lines."""
+    """Run a make target with a fake pip, python, nnkit and ruff that only log their arguments; their lines."""
     log = folder / "log"
     log.write_text("")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MAKE", "MFLAGS"))}
@@ -115,14 +115,14 @@ def test_make_installs_each_roles_extra_once_and_never_takes_one_away(tmp_path):
     for name in ("Makefile", "pyproject.toml"):
         shutil.copy(COURSE_ROOT / name, tmp_path / name)
     (tmp_path / ".venv" / "bin").mkdir(parents=True)
-    for tool in ("pip", "python"):
+    for tool in ("pip", "python", "nnkit", "ruff"):
         (tmp_path / ".venv" / "bin" / tool).write_text(FAKE_TOOL.format(log=tmp_path / "log"))
         (tmp_path / ".venv" / "bin" / tool).chmod(0o755)
 
     default = re.search(r"^PYTEST_PROCESSES \?= (.+)$", (COURSE_ROOT / "Makefile").read_text(), re.M).group(1)
     processes = os.environ.get("PYTEST_PROCESSES") or default  # make's ?= takes the environment's first
     demo = make(tmp_path, "demo")
-    assert installs(demo) == ["grading"] and demo[-1] == "python -m scripts.demo"
+    assert installs(demo) == ["grading"] and demo[-1] == "nnkit demo"
     test = make(tmp_path, "test")
     assert (
         sorted(installs(test)) == sorted(set(EXTRAS) - {"grading"})
@@ -130,14 +130,9 @@ def test_make_installs_each_roles_extra_once_and_never_takes_one_away(tmp_path):
     )
     quick = make(tmp_path, "test-quick")  # the same extras as test's, installed by then; the tests not marked slow
     assert installs(quick) == [] and quick[-1] == f"python -m pytest tests -m not slow {processes}"
-    for target, command in [
-        ("demo", "scripts.demo"),
-        ("grade", "nnkit.batch.cli"),
-        ("check", "nnkit.batch.selfcheck"),
-        ("bench", "benchmarks"),
-        ("mutants", "nnkit.authoring.mutants"),
-        ("compare", "nnkit.batch.solutiondiff"),
-    ]:
+    for target, command in [("demo", "nnkit demo"), ("grade", "nnkit grade"), ("check", "nnkit check"),
+                            ("bench", "nnkit bench"), ("mutants", "nnkit author mutants"),
+                            ("compare", "nnkit compare")]:
         lines = make(tmp_path, target)
         assert installs(lines) == [] and command in lines[-1], (target, lines)
 
@@ -197,21 +192,20 @@ def test_grading_runs_without_the_other_roles_packages(tmp_path):
         )
 
     def run(*command):
-        result = subprocess.run([sys.executable, "-m", *command], cwd=root, env=env, capture_output=True, text=True,
-                                timeout=900)
+        result = subprocess.run(nnkit_command(*command), cwd=root, env=env, capture_output=True, text=True, timeout=900)
         assert "not in the grading extra" not in result.stdout + result.stderr, result.stdout + result.stderr
         return result
 
-    graded = run("nnkit.batch.cli", "--course", ".")
+    assert run("--help").returncode == 0
+    graded = run("grade", "--course", ".")
     assert graded.returncode == 0, graded.stdout + graded.stderr
     total = sum(total_points(a) for a in ASSIGNMENTS)
     assert re.search(rf"^correct\s.*\s{total:g}/{total:g}$", graded.stdout, re.M), graded.stdout
     assert (root / "grades.csv").is_file() and (root / "autograded" / "report.html").is_file()
-    feedback = run("nbgrader", "generate_feedback", "backprop")
-    assert feedback.returncode == 0 and (root / "feedback" / "correct" / "backprop" / "backprop.html").is_file(), (
-        feedback.stderr
-    )
-    checked = run("nnkit.batch.selfcheck", str(root / "submitted" / "correct" / "activations" / "activations.ipynb"))
+    feedback = run("feedback", "backprop", "--course", ".")
+    page = root / "feedback" / "correct" / "backprop" / "backprop.html"
+    assert feedback.returncode == 0 and page.is_file(), feedback.stderr
+    checked = run("check", str(root / "submitted" / "correct" / "activations" / "activations.ipynb"))
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
 

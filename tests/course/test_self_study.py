@@ -2,7 +2,6 @@
 a full run whose every visible check passes, never visible to a grading kernel."""
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
@@ -11,6 +10,7 @@ import pytest
 from nnkit.authoring.solutions import SOLUTIONS, sync_problems
 from nnkit.collect.notebooks import read
 from nnkit.kernel.config import ASSIGNMENTS, COURSE_ROOT
+from nnkit.testing import nnkit_command
 
 PASS_LINE = "visible checks passed"  # what each visible check of the notebooks prints when it passes
 
@@ -114,7 +114,7 @@ def test_a_grading_kernel_never_sees_the_solutions():
 
 
 def solutiondiff(*args):
-    return subprocess.run([sys.executable, "-m", "nnkit.batch.solutiondiff", *map(str, args)], cwd=COURSE_ROOT,
+    return subprocess.run(nnkit_command("compare", *map(str, args)), cwd=COURSE_ROOT,
                           capture_output=True, text=True, timeout=300)
 
 

@@ -1,7 +1,7 @@
 """The docs point at what exists: every relative link of the README, CONTRIBUTING and docs/*.md
 resolves to a file (and, with #anchor, to a heading of it, as GitHub names headings); every path
 of the kit's code they name in backquotes exists; every `nnkit.NAME` and `python -m X` they name is
-a module; the module map of docs/contributors.md has a row for each module of nnkit/, the
+a module; the module map of docs/contributors.md names each package and module of nnkit/, the
 kernel side (what the sandbox shows a kernel) marked as such; and the README sends each reader to
 their page, while docs/README.md lists every page; the limits table says what nnkit/kernel/limits.py sets."""
 import re
@@ -84,14 +84,19 @@ def test_every_module_named_exists(page):
 
 
 def test_the_module_map_names_every_module_of_the_kit_and_its_side():
+    """A row per package of nnkit/ naming each of its modules, and a row per module at its top; the
+    kernel side (what the sandbox shows a kernel) marked as such. Each module's job is its docstring's."""
     text = (COURSE_ROOT / "docs" / "contributors.md").read_text()
-    rows = dict(re.findall(r"^\| `nnkit/([\w/]+?)(?:\.py)?/?` \| ([^|]+) \|", text, re.M))
+    row = re.compile(r"^\| `nnkit/([\w/]+?)(?:\.py)?/?` \| ([^|]+) \|([^|]*)\|", re.M)
+    rows = {name: (side.strip(), set(re.findall(r"`(\w+)`", modules))) for name, side, modules in row.findall(text)}
     kit = COURSE_ROOT / "nnkit"
-    modules = {p.relative_to(kit).with_suffix("").as_posix() for p in kit.rglob("*.py") if p.name != "__init__.py"}
-    folders = {p.name for p in kit.iterdir() if p.is_dir() and not p.name.startswith("__")}
-    assert set(rows) == modules | folders
-    kernel = {name for name in modules if name.startswith(f"{KERNEL_SIDE}/")} | {KERNEL_SIDE}
-    assert {name for name, side in rows.items() if side.strip() == "kernel side"} == kernel
+    packages = {folder.name: {p.relative_to(folder).with_suffix("").as_posix() for p in folder.rglob("*.py")
+                              if p.name != "__init__.py"}
+                for folder in kit.iterdir() if folder.is_dir() and not folder.name.startswith("__")}
+    top = {p.stem for p in kit.glob("*.py") if p.name != "__init__.py"}
+    assert set(rows) == set(packages) | top
+    assert {name: rows[name][1] for name in packages} == packages
+    assert {name for name, (side, _) in rows.items() if side == "kernel side"} == {KERNEL_SIDE}
 
 
 def linked(page: Path) -> set[Path]:

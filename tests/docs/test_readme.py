@@ -7,6 +7,7 @@ bash or sh, a file's content with its own language or `text file=PATH`). Each mu
 `<!-- checked: NAME -->` marker, and a test below, marked `@checks(NAME)`, compares it with what
 the command prints. In a shown block, `...` stands for any text within a line, and a line of its
 own `...` for any number of lines."""
+import os
 import re
 import shutil
 import subprocess
@@ -21,7 +22,7 @@ from nnkit.authoring.democlass import DEMO_STUDENTS
 from nnkit.authoring.regenerate import TIMING
 from nnkit.gradebook.scratch import scratch_course
 from nnkit.kernel.config import COURSE_ROOT
-from nnkit.testing import nbgrader_env
+from nnkit.testing import nbgrader_env, nnkit_command
 
 MARKER = re.compile(r"<!-- checked: ([^>]+?) -->\s*\Z")
 CHECKED: set[str] = set()  # the names the tests below check
@@ -105,9 +106,8 @@ def test_the_broken_class_prints_what_the_readme_shows(tmp_path):
 @checks("make check")
 @pytest.mark.slow
 def test_make_check_prints_what_the_readme_shows():
-    seed = "submitted/seed/activations/activations.ipynb"
-    result = subprocess.run([sys.executable, "-m", "nnkit.batch.selfcheck", seed], cwd=COURSE_ROOT,
-                            capture_output=True, text=True, timeout=600)
+    result = subprocess.run(nnkit_command("check", "submitted/seed/activations/activations.ipynb"),
+                            cwd=COURSE_ROOT, capture_output=True, text=True, timeout=600)
     assert result.returncode == 1  # not full marks
     expected = shown("make check")
     assert expected[-1].strip() == "..."
@@ -115,7 +115,8 @@ def test_make_check_prints_what_the_readme_shows():
 
 
 # Outputs that need no grading, from the command the page shows just before them, run as written
-# (the venv's python, from the course folder): the page and the block it names.
+# (`nnkit ...`, the venv's bin/ on PATH as the README says, from the course folder): the page and
+# the block it names.
 RUN_AS_SHOWN = {"selfcheck exit code": "docs/self-study.md", "batch exit code": "docs/instructors.md"}
 
 
@@ -130,8 +131,10 @@ def command_before(page: str, name: str) -> str:
 @pytest.mark.parametrize("name", RUN_AS_SHOWN)
 def test_a_command_prints_what_its_page_shows(name):
     command = command_before(RUN_AS_SHOWN[name], name)
-    assert command.startswith(".venv/bin/python -m ")  # never a make target: those install
-    result = subprocess.run(["bash", "-c", command], cwd=COURSE_ROOT, capture_output=True, text=True, timeout=600)
+    assert command.startswith("nnkit ")  # never a make target: those install
+    venv_first = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    result = subprocess.run(["bash", "-c", command], cwd=COURSE_ROOT, env={**os.environ, "PATH": venv_first},
+                            capture_output=True, text=True, timeout=600)
     assert matches(shown(name), (result.stderr + result.stdout).splitlines())
 
 

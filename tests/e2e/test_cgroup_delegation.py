@@ -2,7 +2,7 @@
 subtree delegated to them.
 
 With delegation: root makes a subtree in each v1 hierarchy (memory, pids, cpu) with limits of its
-own, and chowns it to a throwaway user, as an administrator would (docs/grading.md); the user
+own, and chowns it to a throwaway user, as an administrator would (docs/sandbox.md); the user
 grades hostile submissions beside correct ones with two workers, NNKIT_CGROUP naming the subtree.
 Every submission's cgroup is made inside it (its counters are in the graded notebooks), none
 exceeds its memory or process limit, the fork bomb spends only its own processes (the grader's
@@ -78,7 +78,7 @@ def grade_as(user, root, *setting):
         os.lchown(path, user.uid, user.gid)
     python = users.grading_environment()
     env = users.user_environment(user, python, **dict(s.split("=", 1) for s in setting))
-    batch = [str(python), "-m", "nnkit.batch.cli", "--assignment", "activations", "--course", str(root), "--jobs", "2"]
+    batch = [str(python), "-m", "nnkit", "grade", "--assignment", "activations", "--course", str(root), "--jobs", "2"]
     process = users.run_as(
         user,
         keys.in_canary_session(batch, "canary-of-" + user.name, python=str(python)),

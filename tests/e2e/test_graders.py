@@ -32,8 +32,8 @@ from nnkit.authoring.democlass import DEMO_STUDENTS, demo_score
 from nnkit.collect.notebooks import total_points
 from nnkit.gradebook.states import State, Submission, class_submissions
 from nnkit.kernel.config import ASSIGNMENTS, COURSE_ROOT
-from nnkit.sandbox import leases, places
-from nnkit.testing import nbgrader_env
+from nnkit.sandbox import leases, state_folders
+from nnkit.testing import nbgrader_env, nnkit_command
 from nnkit.views.table import format_table
 
 pytestmark = pytest.mark.slow  # every test grades, as other users too
@@ -57,7 +57,7 @@ def grading_python() -> Path:
 
 def with_private_machine_state(test):
     """Run `test` in a child process with a mount namespace of its own, where the machine's state
-    folder (places.MACHINE_STATE's first part under the trusted parent: /run/nnkit) is an empty
+    folder (state_folders.MACHINE_STATE's first part under the trusted parent: /run/nnkit) is an empty
     tmpfs: a test that holds every sandbox uid lease, or replaces the lease folder, never starves
     nor confuses the other graders on the machine (another job's batch, an instructor's grading
     beside `make test`). Its fixtures are made before, in pytest's own process."""
@@ -77,7 +77,7 @@ def with_private_machine_state(test):
                 if libc.unshare(0x00020000) != 0:  # CLONE_NEWNS
                     raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNS)")
                 subprocess.run(["mount", "--make-rprivate", "/"], check=True)
-                state = places.machine_base() / places.MACHINE_STATE[0]
+                state = state_folders.machine_base() / state_folders.MACHINE_STATE[0]
                 state.mkdir(mode=0o755, exist_ok=True)
                 # The namespace starts with a copy of the machine's mounts: the other graders'
                 # sockets' folders under the state folder. Unmounted here (in this namespace alone),
@@ -120,7 +120,7 @@ def printed_table(out: str) -> str:
 
 def outcome_times(course: Path) -> tuple[float, float]:
     """When a course's first and last outcomes were written."""
-    times = [p.stat().st_mtime for p in places.course_state(course).glob("*/*.json")]
+    times = [p.stat().st_mtime for p in state_folders.course_state(course).glob("*/*.json")]
     return min(times), max(times)
 
 
@@ -130,13 +130,15 @@ def finish(process: subprocess.Popen) -> tuple[int, str, str]:
 
 
 def as_user(user, python: Path, course: Path, args: list[str], **env) -> subprocess.Popen:
-    return users.run_as(user, [str(python), "-m", *args], users.user_environment(user, python, **env), cwd=course,
-                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    """`nnkit ARGS` as `user`, in their course: `python -m nnkit`, since the shared grading environment
+    has the kit's packages but not the kit (it imports nnkit/ from the course folder)."""
+    return users.run_as(user, [str(python), "-m", "nnkit", *args], users.user_environment(user, python, **env),
+                        cwd=course, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def as_root_batch(course: Path, *args: str) -> subprocess.Popen:
-    """Root's batch on a course (its own copy of the kit: `-m` imports from the course folder)."""
-    return subprocess.Popen([sys.executable, "-m", "nnkit.batch.cli", *args], cwd=course, env=nbgrader_env(),
+def as_root_batch(course: Path, *args: str, job: str = "grade") -> subprocess.Popen:
+    """Root's batch `job` on a course (its own copy of the kit: `-m` imports from the course folder)."""
+    return subprocess.Popen([sys.executable, "-m", "nnkit", job, *args], cwd=course, env=nbgrader_env(),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -158,14 +160,14 @@ def test_an_ordinary_user_grades_the_demo_class_while_root_grades_another_course
     with users.throwaway_user() as user:
         theirs = users.course_copy(user.home / "course", user)
         ours = users.course_copy(scratch / "root-course")
-        user_run = as_user(user, grading_python, theirs, ["scripts.demo"])
+        user_run = as_user(user, grading_python, theirs, ["demo"])
         root_run = as_root_batch(ours)
         (code, out, err), (root_code, root_out, root_err) = finish(user_run), finish(root_run)
         assert (code, printed_table(out)) == (exits.OK, expected_table()), out + err
         assert (root_code, printed_table(root_out)) == (exits.OK, expected_table()), root_out + root_err
         (first, last), (root_first, root_last) = outcome_times(theirs), outcome_times(ours)
         assert first < root_last and root_first < last, "the two courses were not graded at the same time"
-        assert all(p.stat().st_uid == user.uid for p in places.course_state(theirs).rglob("*")), \
+        assert all(p.stat().st_uid == user.uid for p in state_folders.course_state(theirs).rglob("*")), \
             "the user's course state is the user's"
 
 
@@ -178,19 +180,19 @@ def test_two_ordinary_users_grade_at_the_same_time(grading_python):
         os.chown(runtime, ann.uid, ann.gid)
         try:
             courses = [users.course_copy(u.home / "course", u) for u in (ann, bob)]
-            runs = [as_user(ann, grading_python, courses[0], ["scripts.demo"], XDG_RUNTIME_DIR=str(runtime)),
-                    as_user(bob, grading_python, courses[1], ["scripts.demo"])]
+            runs = [as_user(ann, grading_python, courses[0], ["demo"], XDG_RUNTIME_DIR=str(runtime)),
+                    as_user(bob, grading_python, courses[1], ["demo"])]
             results = [finish(run) for run in runs]
             for code, out, err in results:
                 assert (code, printed_table(out)) == (exits.OK, expected_table()), out + err
             (a_first, a_last), (b_first, b_last) = map(outcome_times, courses)
             assert a_first < b_last and b_first < a_last, "the two users did not grade at the same time"
-            assert (runtime / places.USER_SUBFOLDER).is_dir(), "ann's kernels ran in her XDG_RUNTIME_DIR"
-            bobs = Path("/tmp") / places.USER_FALLBACK_NAME.format(uid=bob.uid)
+            assert (runtime / state_folders.USER_SUBFOLDER).is_dir(), "ann's kernels ran in her XDG_RUNTIME_DIR"
+            bobs = Path("/tmp") / state_folders.USER_FALLBACK_NAME.format(uid=bob.uid)
             assert bobs.is_dir() and bobs.stat().st_uid == bob.uid and bobs.stat().st_mode & 0o777 == 0o700
         finally:
             shutil.rmtree(runtime, ignore_errors=True)
-            shutil.rmtree(Path("/tmp") / places.USER_FALLBACK_NAME.format(uid=bob.uid), ignore_errors=True)
+            shutil.rmtree(Path("/tmp") / state_folders.USER_FALLBACK_NAME.format(uid=bob.uid), ignore_errors=True)
 
 
 # --- stale and hostile places ------------------------------------------------------------------
@@ -225,7 +227,7 @@ def snapshot(folder: Path) -> dict:
 def lease_folder_replaced_by(kind: str, outside: Path, user=None):
     """Root's lease folder replaced by a symlink to `outside`, or by a folder of `user` holding a
     link to `outside`'s canary as lease 0 (what a stale install or a hostile hand could leave)."""
-    leases = places.leases_path()
+    leases = state_folders.leases_path()
     leases.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
     aside = leases.with_name(f".test-aside-{os.getpid()}")
     if leases.exists() or leases.is_symlink():
@@ -272,7 +274,7 @@ def test_a_users_named_folder_taken_by_another_user_harms_nobody(grading_python,
     tried too: the victim grades in a fresh private folder instead, with exact grades; nothing of the
     other user's is touched."""
     with users.throwaway_user() as victim, users.throwaway_user() as other:
-        named = Path("/tmp") / places.USER_FALLBACK_NAME.format(uid=victim.uid)
+        named = Path("/tmp") / state_folders.USER_FALLBACK_NAME.format(uid=victim.uid)
         trap = scratch / "trap"  # the other user's, open to all: what a followed link would write into
         trap.mkdir()
         os.chown(trap, other.uid, other.gid)
@@ -286,24 +288,24 @@ def test_a_users_named_folder_taken_by_another_user_harms_nobody(grading_python,
                                           ).returncode == 0
                 before = snapshot(named) if taken == "folder" else snapshot(trap)
                 course = small_class(victim.home / f"course-{taken}", victim)
-                code, out, err = finish(as_user(victim, grading_python, course, ["nnkit.batch.cli", "--assignment",
-                                                                                   "activations"]))
+                code, out, err = finish(as_user(victim, grading_python, course,
+                                                ["grade", "--assignment", "activations"]))
                 assert code == exits.OK and scores(course) == SMALL, out + err
                 assert (snapshot(named) if taken == "folder" else snapshot(trap)) == before
         finally:
             if named.is_symlink():
                 named.unlink()
             shutil.rmtree(named, ignore_errors=True)
-            for fresh in Path("/tmp").glob(places.USER_FALLBACK_NAME.format(uid=victim.uid) + "-*"):
+            for fresh in Path("/tmp").glob(state_folders.USER_FALLBACK_NAME.format(uid=victim.uid) + "-*"):
                 shutil.rmtree(fresh, ignore_errors=True)
 
 
 HOLD_EVERY_LEASE = f"""
 import fcntl, resource, sys
-from nnkit.sandbox import places
+from nnkit.sandbox import state_folders
 resource.setrlimit(resource.RLIMIT_NOFILE, (resource.getrlimit(resource.RLIMIT_NOFILE)[1],) * 2)
-with places.machine_leases() as leases:
-    held = [places.open_lease(leases, slot) for slot in range({leases.UID_SLOTS})]
+with state_folders.machine_leases() as leases:
+    held = [state_folders.open_lease(leases, slot) for slot in range({leases.UID_SLOTS})]
 for handle in held:
     fcntl.flock(handle, fcntl.LOCK_EX)
 print("held", flush=True)
@@ -399,8 +401,8 @@ def test_a_batch_whose_kernels_cannot_start_in_their_sandbox_exits_with_the_caus
 def test_the_self_check_says_the_kit_failed_when_no_kernel_can_start(tmp_path):
     """The self-check keeps 0/1/2 for the notebook; a kernel that cannot start is the kit's: 3."""
     with every_lease_held():
-        result = subprocess.run([sys.executable, "-m", "nnkit.batch.selfcheck",
-                                 str(COURSE_ROOT / "submitted" / "correct" / "activations" / "activations.ipynb")],
+        notebook = COURSE_ROOT / "submitted" / "correct" / "activations" / "activations.ipynb"
+        result = subprocess.run(nnkit_command("check", str(notebook)),
                                 cwd=COURSE_ROOT, env=nbgrader_env(), capture_output=True, text=True, timeout=TIMEOUT)
     assert result.returncode == exits.KIT_FAILURE and "sandbox uids are in use" in result.stdout, (
         result.stdout + result.stderr
@@ -425,7 +427,7 @@ def test_a_batch_whose_gradebook_is_locked_exits_with_the_cause(scratch):
     gradebook is prepared: each submission fails on it, is tried again, and the batch prints the
     table, then one line for the cause, and exits KIT_FAILURE; so does --collect afterwards."""
     course = small_class(scratch / "course")
-    code, out, err = finish(as_root_batch(course, "--assignment", "activations", "--prepare"))
+    code, out, err = finish(as_root_batch(course, "--assignment", "activations", job="prepare"))
     assert code == exits.OK, out + err
     with locked(course / "gradebook.db", "EXCLUSIVE"):
         code, out, err = finish(as_root_batch(course, "--assignment", "activations"))
@@ -438,7 +440,7 @@ def test_a_batch_whose_gradebook_is_locked_exits_with_the_cause(scratch):
     assert causes[0].startswith("not graded, not the student's doing (2 submissions): the gradebook is locked, "
                                 "missing or cannot be written: ") and "database is locked" in causes[0], causes
     assert {e.state for e in class_submissions(course, ["activations"])} == {State.NOT_GRADABLE}, out
-    code, out, err = finish(as_root_batch(course, "--assignment", "activations", "--collect"))
+    code, out, err = finish(as_root_batch(course, "--assignment", "activations", job="collect"))
     assert code == exits.KIT_FAILURE and "database is locked" in err, out + err
 
 

@@ -266,10 +266,10 @@ def test_flagged_and_ungradable_entries_are_listed_for_review(batch):
         assert f"<b>{student}</b>" not in page
 
 
-def test_the_sandbox_page_lists_every_entry():
-    page = (COURSE_ROOT / "docs" / "sandbox.md").read_text()
-    for name, entry in CATALOGUE.items():
-        assert f"| `{name}` | {entry.does} | {entry.grader} |" in page, name
+def test_the_sandbox_page_names_every_entry():
+    """docs/sandbox.md names each entry under what stops it (what each does: tests/support/hostile.py)."""
+    page = (COURSE_ROOT / "docs" / "sandbox.md").read_text().split("\n## Hostile and broken submissions\n", 1)[1]
+    assert [name for name in CATALOGUE if f"`{name}`" not in page] == []
 
 
 def test_the_attacks_work_without_the_sandbox(tmp_path):

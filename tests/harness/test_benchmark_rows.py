@@ -1,10 +1,10 @@
 """benchmarks.rows: each line printed as soon as it is measured, a row that cannot be measured says
-why in its place, and a failure anywhere makes `python -m benchmarks` exit KIT_FAILURE at the end."""
+why in its place, and a failure anywhere makes `nnkit bench` exit KIT_FAILURE at the end."""
 import io
 
 import pytest
 
-import benchmarks.__main__ as bench
+from benchmarks import suite as bench
 from benchmarks.rows import Printer, Row, reason, shared
 from nnkit import exits
 

@@ -3,21 +3,20 @@ runs the hidden-test cells with the seed's code in the answer cells. Correctness
 import math
 import re
 import subprocess
-import sys
 
 import nbformat
 import numpy as np
 import pytest
 
-import benchmarks.__main__ as bench
 from benchmarks import fairness, grading, kernels
+from benchmarks import suite as bench
 from benchmarks.sizes import SMALLEST
 from nnkit import exits
 from nnkit.collect.notebooks import defined_functions, reference_code
-from nnkit.kernel.cases import CASES
 from nnkit.kernel.config import ASSIGNMENTS, COURSE_ROOT
+from nnkit.kernel.course_cases import CASES
 from nnkit.kernel.schema import MIME
-from nnkit.testing import nbgrader_env
+from nnkit.testing import nbgrader_env, nnkit_command
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
@@ -95,10 +94,11 @@ def ratio(text: str, label: str) -> float:
 
 
 @pytest.mark.slow
+@pytest.mark.long
 def test_every_section_of_the_benchmark_prints_its_rows_at_its_smallest_size():
-    """`python -m benchmarks --smallest` (1 student, 1 run, the shortest workloads) prints every section
+    """`nnkit bench --smallest` (1 student, 1 run, the shortest workloads) prints every section
     with every row measured and every ratio a finite number. It times nothing."""
-    done = subprocess.run([sys.executable, "-m", "benchmarks", "--smallest"], cwd=COURSE_ROOT, env=nbgrader_env(),
+    done = subprocess.run(nnkit_command("bench", "--smallest"), cwd=COURSE_ROOT, env=nbgrader_env(),
                           capture_output=True, text=True, timeout=1800)
     assert done.returncode == exits.OK, done.stdout + done.stderr[-3000:]
     check_every_row(done.stdout)

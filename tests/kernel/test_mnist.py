@@ -2,9 +2,9 @@
 import numpy as np
 import torchvision
 
+from nnkit.authoring.mnist_sample import TRAIN_PER_DIGIT, write_sample
 from nnkit.kernel import mnist
 from nnkit.kernel.config import COURSE_ROOT
-from scripts.make_mnist_sample import TRAIN_PER_DIGIT, write_sample
 
 
 def test_torchvision_loads_the_sample_offline_and_agrees_with_the_kit_loader():

@@ -25,7 +25,7 @@ from nnkit.gradebook.scratch import scratch_course
 from nnkit.kernel.config import COURSE_ROOT
 from nnkit.sandbox import bwrap, syscalls
 from nnkit.sandbox.manager import SandboxedKernelManager
-from nnkit.testing import nbgrader_env
+from nnkit.testing import nbgrader_env, nnkit_command
 
 TESTS = Path(__file__).resolve().parent
 CANARY = "canary-5e0c2a"
@@ -170,7 +170,7 @@ def test_where_the_kit_unshares_the_user_it_forbids_nested_user_namespaces(monke
 
 def test_the_sandbox_check_says_whether_the_filter_is_on():
     def check(**env):
-        done = subprocess.run([sys.executable, "-m", "nnkit.sandbox"], capture_output=True, text=True, cwd=COURSE_ROOT,
+        done = subprocess.run(nnkit_command("sandbox"), capture_output=True, text=True, cwd=COURSE_ROOT,
                               env={**os.environ, **env}, check=True)
         return json.loads(done.stdout)["syscall_filter"]
 
@@ -208,14 +208,8 @@ def test_a_batch_whose_filter_cannot_be_built_exits_3_and_the_self_check_says_it
     assert done.returncode == exits.KIT_FAILURE and len(lines) == 1, done.stdout + done.stderr
     assert "no sandbox for student code: no libseccomp for the syscall filter" in lines[0]
     notebook = COURSE_ROOT / "submitted" / "correct" / "activations" / "activations.ipynb"
-    check = subprocess.run(
-        [sys.executable, "-m", "nnkit.batch.selfcheck", str(notebook)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=600,
-    )
+    check = subprocess.run(nnkit_command("check", str(notebook)), capture_output=True, text=True,
+                           env=env, cwd=tmp_path, timeout=600)
     assert check.returncode == exits.OK and "No sandbox here (no libseccomp for the syscall filter" in check.stdout, \
         check.stdout + check.stderr
 

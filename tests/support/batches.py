@@ -1,32 +1,31 @@
-"""The tests' one way to run the instructor's batch (`python -m nnkit.batch.cli`) on a course, and the
+"""The tests' one way to run the instructor's batch (`nnkit grade`, `prepare`, `collect`) on a course, and the
 graded courses they share: a course is graded once per run and read by every test that only
 reads it; a test that changes a graded course works on its own copy (`copy_course`)."""
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 from nnkit.authoring.democlass import DEMO_STUDENTS
 from nnkit.gradebook.scratch import scratch_course
 from nnkit.gradebook.states import class_submissions
 from nnkit.kernel.config import COURSE_ROOT
-from nnkit.testing import nbgrader_env
+from nnkit.testing import nbgrader_env, nnkit_command
 
 # The most a batch of the tests' small classes may take, with a wide margin for a machine that
 # other jobs share (no test asserts a time: a batch past it is a kit failure, not slowness).
 BATCH_TIMEOUT = 900
 
 
-def batch_command(root: Path, *args: str) -> list[str]:
-    """The command line of a batch on the course in `root`."""
-    return [sys.executable, "-m", "nnkit.batch.cli", "--course", str(root), *args]
+def batch_command(root: Path, *args: str, job: str = "grade") -> list[str]:
+    """The command line of a batch's `job` (grade, prepare, collect) on the course in `root`."""
+    return nnkit_command(job, "--course", str(root), *args)
 
 
 def run_batch(root: Path, *args: str, env: dict | None = None, check: bool = False, timeout: float = BATCH_TIMEOUT,
-              **popen) -> subprocess.CompletedProcess:
-    """Run a batch to its end, its output captured; `check`: a non-zero exit fails the test with
-    the batch's output."""
-    result = subprocess.run(batch_command(root, *args), env=nbgrader_env() if env is None else env,
+              job: str = "grade", **popen) -> subprocess.CompletedProcess:
+    """Run a batch's `job` to its end, its output captured; `check`: a non-zero exit fails the test
+    with the batch's output."""
+    result = subprocess.run(batch_command(root, *args, job=job), env=nbgrader_env() if env is None else env,
                             capture_output=True, text=True, timeout=timeout, **popen)
     if check:
         assert result.returncode == 0, result.stdout + result.stderr

@@ -1,7 +1,7 @@
 """The catalogue of hostile and broken submissions, each with the outcome the grader must give.
 Every entry is a submission of the `activations` notebook (12 points: sigmoid 5, relu 3,
-cross_entropy 4), built from the instructor's answers with one change. docs/sandbox.md's table lists
-the same entries (tests/e2e/test_hostile.py checks that it does).
+cross_entropy 4), built from the instructor's answers with one change. docs/sandbox.md names every
+entry under what stops it (tests/e2e/test_hostile.py checks that it does).
 
 An outcome: the expected score (or NOT_GRADABLE), a phrase the grader's messages (or the batch's
 reason) must contain (None when nothing is wrong), and the submission's state (nnkit.gradebook.states).
@@ -42,8 +42,8 @@ class Entry(NamedTuple):
     build: Callable  # (release notebook, Context) -> a notebook, raw text for a broken file, or None: no file
     score: int
     phrase: str | None
-    does: str  # docs/sandbox.md's "what it does"
-    grader: str  # docs/sandbox.md's "what the grader does"
+    does: str  # what it does
+    grader: str  # what the grader does with it
     state: str = "graded"  # graded / review / not gradable
     filename: str = "activations.ipynb"
     attack: bool = False  # an attack on the course or the machine that only the sandbox stops

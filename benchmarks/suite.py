@@ -1,6 +1,5 @@
-"""Every speed figure of the kit, measured in one run (make bench):
-
-    python -m benchmarks [--runs R] [--students N] [--smallest]
+"""Every speed figure of the kit, measured in one run: `nnkit bench [--runs R] [--students N] [--smallest]`
+(make bench).
 
 1-3. benchmarks.grading: the kit's autograde against bare `nbconvert --execute`; sandboxed against
      not; 1 vs 2 workers; backprop with and without its student-only cell.
@@ -13,7 +12,6 @@ printed as soon as it is measured; a row that cannot be measured says why in its
 run then exits KIT_FAILURE (3) after the last section. --smallest runs every section at its
 smallest size (benchmarks.sizes), as tests/test_benchmarks.py does: its figures mean nothing.
 """
-import argparse
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -31,7 +29,9 @@ def sections(size: Size) -> list[Iterator[str | Row]]:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    parser = exits.command_parser("nnkit bench", __doc__.splitlines()[0].split(":")[0],
+                                  ok="every row measured", cannot_check="a bad argument",
+                                  kit_failure="a row could not be measured (it says why in its place), or a crash")
     parser.add_argument("--runs", type=int, help=f"grading runs to take medians over (default {FULL.runs})")
     parser.add_argument("--students", type=int, help=f"students in the benchmark class (default {FULL.students})")
     parser.add_argument(
@@ -50,6 +50,3 @@ def main(argv=None) -> int:
         return exits.KIT_FAILURE
     return exits.OK
 
-
-if __name__ == "__main__":
-    exits.run(main)

@@ -3,7 +3,7 @@ files and folders. `copy_tree` copies one as nbgrader's collect would, opening e
 O_NOFOLLOW | O_NONBLOCK and recording anything else (a link, a pipe, a socket) as a link that can
 never resolve; `special_entries` lists those for the pre-check; every walk is a loop, at most
 limits.FOLDER_DEPTH deep; `hardlinks_unprotected` says when the kernel's fs.protected_hardlinks is
-off (the batch and collect then refuse to run). Why: docs/grading.md (What crosses into the
+off (the batch and collect then refuse to run). Why: docs/sandbox.md (What crosses into the
 kernel: a submission's files, never a link).
 """
 import errno

@@ -1,10 +1,6 @@
-"""The main job: autograde every demo submission of every assignment with nbgrader, and print the
-grade table. release/ is never touched (it is generated from source/ and committed; the batch
-enters the assignments in the gradebook from source/ on its own).
-
-    make demo        (or: .venv/bin/python -m scripts.demo)
-
-Exits as the batch does: nnkit.exits.
+"""`nnkit demo` (make demo): autograde every demo submission of every assignment with nbgrader and
+print the grade table. release/ is never touched (it is generated from source/ and committed; the
+batch enters the assignments in the gradebook from source/ on its own).
 """
 import time
 
@@ -14,7 +10,8 @@ from nnkit.batch import cli
 from nnkit.batch.summary import report_failures
 
 
-def main() -> int:
+def main(argv=None) -> int:
+    exits.command_parser("nnkit demo", __doc__.splitlines()[0].split(": ", 1)[1], **cli.GRADE_EXITS).parse_args(argv)
     start = time.perf_counter()
     print(DEMO_FIRST_LINE, flush=True)
     with cli.stopping_failures():
@@ -23,7 +20,3 @@ def main() -> int:
     print(summary)
     print(demo_last_line(time.perf_counter() - start))
     return report_failures(failures)
-
-
-if __name__ == "__main__":
-    exits.run(main)
