@@ -51,7 +51,7 @@ def description_problems(assignment: str) -> list[str]:
     """Each hidden-test cell whose first line is not its case's description and points."""
     from nnkit.collect.notebooks import notebook_path, read
     from nnkit.judging.cells import hidden_test_cases
-    from nnkit.kernel.cases import CASES
+    from nnkit.kernel.course_cases import CASES
 
     problems = []
     for index, cell in enumerate(read(notebook_path("source", assignment)).cells):

@@ -51,7 +51,7 @@ def write_derived_lines(assignment: str) -> bool:
     from nnkit.authoring.notebook_checks import hidden_line
     from nnkit.collect.notebooks import notebook_path, read
     from nnkit.judging.cells import hidden_test_cases
-    from nnkit.kernel.cases import CASES
+    from nnkit.kernel.course_cases import CASES
 
     path = notebook_path("source", assignment)
     notebook = read(path)
@@ -123,7 +123,7 @@ def generate_release(root: Path = COURSE_ROOT, assignments=None) -> None:
 def reference_problems(assignment: str) -> list[str]:
     """Each case whose reference disagrees with torch's stored result or a cross-check."""
     from nnkit.judging import references
-    from nnkit.kernel.cases import CASES
+    from nnkit.kernel.course_cases import CASES
 
     if not references.torch_results_path(assignment).is_file():
         return [f"{assignment}: no torch results stored: nnkit author references {assignment}"]

@@ -53,7 +53,7 @@ def test_add_refuses_an_existing_name_with_one_line_and_exit_2(capsys):
 def test_add_case_puts_a_hidden_test_after_its_function_s_last(tmp_path):
     """A hidden test of activations' sigmoid_mnist, taken out of a copy of its notebook, is put back
     after sigmoid's last hidden test, as the notebook had it (its description from cases.py)."""
-    from nnkit.kernel.cases import CASES
+    from nnkit.kernel.course_cases import CASES
 
     from nnkit.authoring.commands import add_case
     from nnkit.collect.notebooks import notebook_path, read
@@ -136,13 +136,9 @@ def test_the_derived_lines_of_a_notebook_are_written_from_its_cells_and_cases(tm
 def test_a_crash_of_try_is_the_kit_s_failure_never_points_lost():
     """`nnkit author try` whose grading crashes (as nbgrader did without alembic on
     PATH) exits KIT_FAILURE with the traceback and a line saying so, never POINTS_LOST."""
-    crash = (
-        "import runpy, sys\nimport nnkit.batch.selfcheck\n"
-        "def check(path):\n    raise RuntimeError('nbgrader could not enter activations in the gradebook')\n"
-        "nnkit.batch.selfcheck.check = check\n"
-        "sys.argv = ['nnkit.authoring.commands', 'try', 'tests/variants/wrong/relu_leaky.py']\n"
-        "runpy.run_module('nnkit.authoring.commands', run_name='__main__')\n"
-    )
+    crash = ("import nnkit.batch.selfcheck\nfrom nnkit import cli\n"
+             "def check(path):\n    raise RuntimeError('nbgrader could not enter activations in the gradebook')\n"
+             "nnkit.batch.selfcheck.check = check\ncli.main(['author', 'try', 'tests/variants/wrong/relu_leaky.py'])\n")
     result = subprocess.run([sys.executable, "-c", crash], cwd=COURSE_ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == exits.KIT_FAILURE != exits.POINTS_LOST, result.stderr
     assert "Traceback" in result.stderr and "the kit failed" in result.stderr
