@@ -53,11 +53,10 @@ def test_add_refuses_an_existing_name_with_one_line_and_exit_2(capsys):
 def test_add_case_puts_a_hidden_test_after_its_function_s_last(tmp_path):
     """A hidden test of activations' sigmoid_mnist, taken out of a copy of its notebook, is put back
     after sigmoid's last hidden test, as the notebook had it (its description from cases.py)."""
-    from nnkit.kernel.course_cases import CASES
-
     from nnkit.authoring.commands import add_case
     from nnkit.collect.notebooks import notebook_path, read
     from nnkit.judging.cells import hidden_test_cases
+    from nnkit.kernel.course_cases import CASES
 
     shutil.copytree(COURSE_ROOT / "source" / "activations", tmp_path / "source" / "activations")
     path = notebook_path("source", "activations", tmp_path)
