@@ -1,7 +1,7 @@
 """The sentences of the README and docs/ that count or list the course's assignments, and the seed's
 total, written from course.toml and each assignment's stated demo scores: never typed, so that
 adding an assignment leaves no page stale. `regenerate` writes them (`write`);
-tests/docs/test_counts.py checks that the committed pages are what `rewritten` gives. A sentence a
+tests/authoring/test_counts.py checks that the committed pages are what `rewritten` gives. A sentence a
 page no longer has is left alone.
 """
 import re

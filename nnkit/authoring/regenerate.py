@@ -201,7 +201,7 @@ def say(text: str) -> None:
 
 
 def regenerate(name: str | None = None, root: Path = COURSE_ROOT) -> int:
-    from nnkit.authoring import counts, release_readmes, solutions
+    from nnkit.authoring import counts, release_readmes, worked_solutions
     from nnkit.authoring.democlass import write_class
     from nnkit.authoring.notebook_checks import check
     from nnkit.kernel.config import ASSIGNMENTS, BEING_ADDED
@@ -229,10 +229,10 @@ def regenerate(name: str | None = None, root: Path = COURSE_ROOT) -> int:
     generate_release(root, chosen)
     say("2/6 the release folders' READMEs")
     release_readmes.write(root)
-    stale = [a for a in chosen if solutions.sync_problems(a)]
+    stale = [a for a in chosen if worked_solutions.sync_problems(a)]
     say(f"3/6 solutions/: {', '.join(stale) or 'all in sync'}")
     for assignment in stale:
-        solutions.write(assignment)
+        worked_solutions.write(assignment)
     say("4/6 the demo class (submitted/)")
     write_class(paths.step_root(root, "submitted"), chosen)
     say("5/6 the references against torch's stored results")

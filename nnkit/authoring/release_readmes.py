@@ -4,7 +4,7 @@ requirements.txt, its data, the course id).
 
 The README goes in source/<assignment>/, which nbgrader copies into release/<assignment>/ with the
 notebook; `write` writes both. `nnkit author regenerate` calls it (nnkit.authoring.regenerate);
-tests/course/test_release_readmes.py checks that the committed files are what it writes.
+tests/authoring/test_release_readmes.py checks that the committed files are what it writes.
 """
 import textwrap
 from pathlib import Path

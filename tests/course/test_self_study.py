@@ -1,4 +1,4 @@
-"""solutions/, the worked solutions for self-study (nnkit/authoring/solutions.py): in sync with source/,
+"""solutions/, the worked solutions for self-study (nnkit/authoring/worked_solutions.py): in sync with source/,
 a full run whose every visible check passes, never visible to a grading kernel."""
 import shutil
 import subprocess
@@ -7,7 +7,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from nnkit.authoring.solutions import SOLUTIONS, sync_problems
+from nnkit.authoring.worked_solutions import SOLUTIONS, sync_problems
 from nnkit.collect.notebooks import read
 from nnkit.kernel.config import ASSIGNMENTS, COURSE_ROOT
 from nnkit.testing import nnkit_command
@@ -80,16 +80,6 @@ def test_the_checks_catch_a_stale_or_failing_solution(tmp_path):
     assert run_problems("activations", tmp_path) == [
         f"{check.metadata.nbgrader.grade_id}: error AssertionError",
         f"{check.metadata.nbgrader.grade_id}: its output does not show a pass ('')"]
-
-
-def test_regenerate_s_solution_writer_writes_what_the_checks_accept(tmp_path):
-    """nnkit.authoring.solutions.write (regenerate's step) writes what the checks above accept
-    (activations: no torch)."""
-    from nnkit.authoring.solutions import write
-
-    write("activations", tmp_path)
-    assert sync_problems("activations", tmp_path) == [] and run_problems("activations", tmp_path) == []
-    assert not (COURSE_ROOT / "release" / "activations" / ".ipynb_checkpoints").exists()
 
 
 def test_a_grading_kernel_never_sees_the_solutions():
