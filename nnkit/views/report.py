@@ -8,7 +8,7 @@ stands out, in the course's order. Submissions that could not be graded, and gra
 something to look at (nnkit.gradebook.states: a flag of the integrity scan, a kernel that died, a cell cut
 off), are listed for review with the reasons, read as data, never parsed out of messages.
 
-It shows no student output: scores, case texts and reasons, each escaped; its Content-Security-Policy
+It shows no student output: scores, case texts and reasons, each escaped (nnkit.collect.escape, then HTML); its Content-Security-Policy
 (nnkit.views.sanitizer) forbids any script on it all the same.
 """
 import base64
@@ -20,6 +20,7 @@ from pathlib import Path
 
 from nnkit import exits
 from nnkit.collect import paths
+from nnkit.collect.escape import escaped
 from nnkit.kernel.cases import CASES
 from nnkit.gradebook.db import open_gradebook
 from nnkit.gradebook.points import points_of
@@ -82,9 +83,14 @@ def section(name: str, graded: list, points: dict[str, float]) -> str:
     return "\n".join(parts)
 
 
+def shown(text: str) -> str:
+    """Text a student controls, as the page shows it: control characters and undecodable bytes as escapes, then HTML-escaped."""
+    return html.escape(escaped(text))
+
+
 def review_list(state: State, chosen: list) -> str:
-    items = "".join(f"<li><b>{html.escape(e.student)}</b> / {html.escape(e.assignment)}<ul>"
-                    + "".join(f"<li>{html.escape(reason)}</li>" for reason in e.reasons) + "</ul></li>" for e in chosen)
+    items = "".join(f"<li><b>{shown(e.student)}</b> / {shown(e.assignment)}<ul>"
+                    + "".join(f"<li>{shown(reason)}</li>" for reason in e.reasons) + "</ul></li>" for e in chosen)
     return f'<div class="review"><b>To review</b>: {len(chosen)} {html.escape(REVIEW_HEADINGS[state])}<ul>{items}</ul></div>'
 
 
