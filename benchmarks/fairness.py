@@ -18,19 +18,20 @@ alone. Nothing here asserts a time: these machines are shared and noisy.
     python -m benchmarks.fairness
 """
 import os
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Iterator, NamedTuple
+from typing import NamedTuple
 
 import nbformat
 from nbgrader.utils import is_grade
 
 from benchmarks.rows import Printer, Row
 from nnkit import exits
+from nnkit.collect.notebooks import fill, implementations_in, notebook_path, read, reference_code
 from nnkit.gradebook import points as gradebook
 from nnkit.kernel import schema as records
-from nnkit.kernel.limits import CELL_TIMEOUT_SECONDS, KERNEL_STARTUP
 from nnkit.kernel.config import COURSE_ROOT
-from nnkit.collect.notebooks import fill, implementations_in, notebook_path, read, reference_code
+from nnkit.kernel.limits import CELL_TIMEOUT_SECONDS, KERNEL_STARTUP
 
 ASSIGNMENT = "convolution"
 SEED = COURSE_ROOT / "tests" / "variants" / "seed.py"
@@ -46,7 +47,11 @@ class CellTime(NamedTuple):
 
 def is_graded(cell) -> bool:
     """A hidden test: a graded cell with points (the visible checks carry none: nnkit.gradebook.points)."""
-    return cell.cell_type == "code" and is_grade(cell) and gradebook.carries_points(cell.metadata["nbgrader"].get("points", 0))
+    return (
+        cell.cell_type == "code"
+        and is_grade(cell)
+        and gradebook.carries_points(cell.metadata["nbgrader"].get("points", 0))
+    )
 
 
 def filled_notebook(implementations: dict[str, str]) -> nbformat.NotebookNode:
@@ -75,7 +80,7 @@ def timings(executed: nbformat.NotebookNode) -> list[CellTime]:
         found = [records.parse(records.record_in(o.get("data"))) for o in cell.outputs
                  if o.get("output_type") == "display_data" and records.holds_record(o.get("data"))]
         errors = [f"{o['ename']}: {o['evalue']}" for o in cell.outputs if o.get("output_type") == "error"]
-        record = found[0] if found else records.Outcome("?", seconds=float("nan"))
+        record = found[0] if found else records.CallRecord("?", seconds=float("nan"))
         raised = record.exception
         failed = "; ".join(errors + ([f"{raised.type}: {raised.message}"] if raised else []))
         rows.append(CellTime(cell.metadata["nbgrader"]["grade_id"], cell_seconds(cell), record.case,

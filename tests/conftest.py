@@ -26,7 +26,14 @@ from nnkit.testing import nbgrader_env  # noqa: E402
 
 # How a test starts a grading: the Python modules that run nbgrader (as `python -m MODULE`), the
 # nbgrader command itself, and the make targets behind them.
-GRADING_MODULES = {"nbgrader", "nnkit.batch.cli", "nnkit.batch.worker", "nnkit.batch.selfcheck", "nnkit.authoring.commands", "scripts.demo"}
+GRADING_MODULES = {
+    "nbgrader",
+    "nnkit.batch.cli",
+    "nnkit.batch.worker",
+    "nnkit.batch.selfcheck",
+    "nnkit.authoring.commands",
+    "scripts.demo",
+}
 GRADING_MAKE_TARGETS = {"demo", "grade", "check", "test"}
 
 _guarded: list[str] = []  # the id of the running test while it is not marked slow
@@ -36,7 +43,7 @@ def grading_command(argv) -> str | None:
     """What in a command line starts a grading, if anything: `-m MODULE`, an nbgrader executable,
     a make target that grades."""
     argv = [os.fsdecode(a) for a in argv] if isinstance(argv, (list, tuple)) else [os.fsdecode(argv)]
-    for before, arg in zip(["", *argv], argv):
+    for before, arg in zip(["", *argv], argv, strict=False):
         if before == "-m" and arg in GRADING_MODULES:
             return f"python -m {arg}"
         if os.path.basename(arg) == "nbgrader":
@@ -74,18 +81,20 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    """The files with the most slow tests first, the quick files last; each file's tests stay
+    """The files with a test marked `long` first (one test of minutes: a real cluster, the whole
+    benchmark), then those with the most slow tests, the quick files last; each file's tests stay
     together and in their order. `make test` runs several test processes, each taking a whole file
     at a time in this order (pytest-xdist's `--dist loadfile --no-loadscope-reorder`): the long
-    files start at once and the quick ones even out the end."""
+    files start at once, not at the end of the run, and the quick ones even out the end."""
     def file(item):
         return item.nodeid.split("::", 1)[0]
 
     slow = Counter(file(item) for item in items if item.get_closest_marker("slow"))
+    long = {file(item) for item in items if item.get_closest_marker("long")}
     first_seen = {}
     for index, item in enumerate(items):
         first_seen.setdefault(file(item), index)
-    items.sort(key=lambda item: (-slow[file(item)], first_seen[file(item)]))
+    items.sort(key=lambda item: (file(item) not in long, -slow[file(item)], first_seen[file(item)]))
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -137,8 +146,16 @@ def demo_class(tmp_path_factory):
     with made_once(tmp_path_factory, "demo-class") as (folder, made):
         if not made:
             _, result = demo_class(folder / "course")
-            (folder / "batch.json").write_text(json.dumps(
-                {"args": result.args, "returncode": result.returncode, "stdout": result.stdout, "stderr": result.stderr}))
+            (folder / "batch.json").write_text(
+                json.dumps(
+                    {
+                        "args": result.args,
+                        "returncode": result.returncode,
+                        "stdout": result.stdout,
+                        "stderr": result.stderr,
+                    }
+                )
+            )
             (folder / MADE).touch()
         result = subprocess.CompletedProcess(**json.loads((folder / "batch.json").read_text()))
     return folder / "course", result
@@ -148,8 +165,8 @@ def demo_class(tmp_path_factory):
 def demo_feedback(demo_class, tmp_path_factory) -> Path:
     """The graded demo class with its feedback generated (nbgrader generate_feedback), every
     assignment, once per run: the course folder."""
-    from nnkit.kernel.config import ASSIGNMENTS
     from nnkit.gradebook.tools import nbgrader
+    from nnkit.kernel.config import ASSIGNMENTS
 
     root, _ = demo_class
     with made_once(tmp_path_factory, "demo-feedback") as (folder, made):

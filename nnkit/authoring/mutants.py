@@ -1,6 +1,6 @@
 """The mutation report of the hidden tests: do they catch wrong code?
 
-    python -m nnkit.authoring.mutants [ASSIGNMENT ...] [--operators core/Replace...] [--jobs J] [--json]     (make mutants)
+    python -m nnkit.authoring.mutants [ASSIGNMENT ...] [--operators core/Replace...] [--jobs J] [--json]  (make mutants)
 
 Each assignment's `key/solution.py`, mutated by cosmic-ray's operators in memory, plays the student
 (STUDENT_VIEWS says which function stands for each graded one) and is judged by the hidden cases
@@ -43,7 +43,7 @@ class Mutant:
 
 
 @dataclass(frozen=True)
-class Verdict:
+class Fate:
     """What became of one mutant: KILLED by a case (`detail`: which), SURVIVED every case, TIMEOUT,
     DIED (its child, by a signal or an exit status: `detail`), HARNESS_ERROR (the judging failed)."""
     kind: str
@@ -53,7 +53,7 @@ class Verdict:
         return json.dumps({"kind": self.kind, "detail": self.detail})
 
     @classmethod
-    def from_text(cls, text: str) -> "Verdict":
+    def from_text(cls, text: str) -> "Fate":
         data = json.loads(text)
         return cls(data["kind"], data["detail"])
 
@@ -159,13 +159,13 @@ def in_annotation(node) -> bool:
 def changed_line(before: list[str], after: list[str], near: int) -> tuple[str, str, int]:
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=before, b=after, autojunk=False).get_opcodes():
         if tag != "equal":
-            return (" ".join(l.strip() for l in before[i1:i2]) or "(nothing)",
-                    " ".join(l.strip() for l in after[j1:j2]) or "(nothing)", i1 + 1)
+            return (" ".join(line.strip() for line in before[i1:i2]) or "(nothing)",
+                    " ".join(line.strip() for line in after[j1:j2]) or "(nothing)", i1 + 1)
     return before[near - 1].strip(), before[near - 1].strip(), near
 
 
 def judge_mutants(assignment: str, mutants: list[tuple["Mutant", str]], jobs: int):
-    """Yield (mutant, Verdict) for each, the mutant playing the student against every hidden case
+    """Yield (mutant, Fate) for each, the mutant playing the student against every hidden case
     of the assignment. Each mutant is judged in its own forked child, with a time and a memory
     limit, `jobs` children at a time."""
     waiting = list(mutants)
@@ -182,10 +182,10 @@ def judge_mutants(assignment: str, mutants: list[tuple["Mutant", str]], jobs: in
             if not done:
                 os.kill(pid, signal.SIGKILL)
                 os.waitpid(pid, 0)
-                verdict = Verdict(TIMEOUT, f"the time limit ({MUTANT_SECONDS} s)")
+                verdict = Fate(TIMEOUT, f"the time limit ({MUTANT_SECONDS} s)")
             else:
                 said = os.read(pipe, 4096).decode(errors="replace")
-                verdict = Verdict.from_text(said) if said else Verdict(DIED, death(status))
+                verdict = Fate.from_text(said) if said else Fate(DIED, death(status))
             os.close(pipe)
             del running[pid]
             yield mutant, verdict
@@ -216,27 +216,27 @@ def spawn(assignment: str, mutated: str, function: str | None, others: list[int]
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
             verdict = caught_by(assignment, mutated, function)
         except BaseException as error:  # noqa: BLE001 - the judging failed: the kit's, reported as such
-            verdict = Verdict(HARNESS_ERROR, f"{type(error).__name__}: {str(error)[:200]}")
+            verdict = Fate(HARNESS_ERROR, f"{type(error).__name__}: {str(error)[:200]}")
         os.write(write, verdict.as_text().encode())
         os._exit(0)
     os.close(write)
     return pid, read
 
 
-def caught_by(assignment: str, mutated: str, function: str | None) -> Verdict:
+def caught_by(assignment: str, mutated: str, function: str | None) -> Fate:
     """The verdict of the hidden cases on a mutant. A module that fails to run, or lacks a function,
     is killed (a student's would score zero); an exception anywhere else is the harness's, and
     propagates."""
-    from nnkit.kernel.cases import CASES
     from nnkit.judging.judge import judge
-    from nnkit.kernel.record import run_case
     from nnkit.judging.references import key
+    from nnkit.kernel.course_cases import CASES
+    from nnkit.kernel.record import run_case
 
     namespace = {"__name__": f"mutant_of_{assignment}"}
     try:
         exec(compile(mutated, str(solution_path(assignment)), "exec"), namespace)
     except BaseException as error:  # noqa: BLE001 - whatever the mutant's module raises kills it
-        return Verdict(KILLED, f"the module fails: {type(error).__name__}")
+        return Fate(KILLED, f"the module fails: {type(error).__name__}")
     for view_name, view in key(assignment).STUDENT_VIEWS.items():
         if function is not None and function not in view.values():
             continue
@@ -244,19 +244,19 @@ def caught_by(assignment: str, mutated: str, function: str | None) -> Verdict:
                        key=lambda c: view.get(c.function) != function)  # the mutated function's cases first
         for case in cases:
             if any(view[f] not in namespace for f in case.functions):
-                return Verdict(KILLED, f"the module lacks a function of {case.name}")
+                return Fate(KILLED, f"the module lacks a function of {case.name}")
             functions = [namespace[view[f]] for f in case.functions]
             if not judge(run_case(case.name, *functions)).passed:
-                return Verdict(KILLED, f"{case.name} ({view_name})")
-    return Verdict(SURVIVED)
+                return Fate(KILLED, f"{case.name} ({view_name})")
+    return Fate(SURVIVED)
 
 
 def warm(assignment: str) -> None:
     """Compute each case's reference and inputs' digest once, before the children are forked: they
     inherit them instead of computing them per mutant."""
-    from nnkit.kernel.cases import CASES
     from nnkit.judging.judge import case_digest
     from nnkit.judging.references import expected
+    from nnkit.kernel.course_cases import CASES
 
     for case in CASES.values():
         if case.assignment == assignment:
@@ -296,7 +296,11 @@ def render(result: Report) -> str:
     lines = [f"{result.assignment}: {result.mutants} mutants, {result.killed} killed by a case, "
              f"{result.timeouts} out of time, {result.deaths} died, {len(result.harness_errors)} harness errors, "
              f"{len(result.equivalent)} equivalent, {len(result.survivors)} survived, in {result.seconds:.0f} s"]
-    lines += ["  harness errors (the kit failed judging these mutants, not the hidden tests):"] if result.harness_errors else []
+    lines += (
+        ["  harness errors (the kit failed judging these mutants, not the hidden tests):"]
+        if result.harness_errors
+        else []
+    )
     lines += [f"    {m.describe(path)}\n      {detail}" for m, detail in result.harness_errors]
     lines += ["  survived (add a case that catches it, or mark it equivalent in "
               f"{equivalents_path(result.assignment).relative_to(COURSE_ROOT)}):"] if result.survivors else []
@@ -312,7 +316,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m nnkit.authoring.mutants", description=__doc__.splitlines()[0])
     parser.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help=f"default: all ({', '.join(ASSIGNMENTS)})")
     parser.add_argument("--operators", nargs="+", metavar="NAME", help="only these cosmic-ray operators")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="mutants judged at once (default: one per core)")
+    parser.add_argument(
+        "--jobs", type=int, default=os.cpu_count() or 1, help="mutants judged at once (default: one per core)"
+    )
     parser.add_argument("--json", action="store_true", help="the counts as JSON")
     args = parser.parse_args(argv)
     unknown = set(args.assignments) - set(ASSIGNMENTS)

@@ -38,8 +38,11 @@ def finish(root: Path, assignments: list[str], summary: dict | None = None) -> s
     entries = class_submissions(root, assignments)  # once: it hashes every submission
     write_csv(root, root / "grades.csv", assignments, entries=entries)
     page = report.write(root, assignments, entries)
-    return (summary_text(root, assignments, summary, entries) + f"\ngrades (with a column per hidden test): {relative(root / 'grades.csv')}"
-            f"\nreport: {relative(page)}")
+    return (
+        summary_text(root, assignments, summary, entries)
+        + f"\ngrades (with a column per hidden test): {relative(root / 'grades.csv')}"
+        f"\nreport: {relative(page)}"
+    )
 
 
 def relative(path: Path) -> str:
@@ -61,7 +64,8 @@ def kit_failures(outcomes: list[Outcome]) -> list[str]:
     for cause, failed in by_cause.items():
         first = failed[0]
         count = f"{len(failed)} submission{'s' if len(failed) > 1 else ''}"
-        lines.append(escaped(f"not graded, not the student's doing ({count}): {KIT_CAUSES.get(cause, 'the kit failed')}: "
+        meaning = KIT_CAUSES.get(cause, "the kit failed")
+        lines.append(escaped(f"not graded, not the student's doing ({count}): {meaning}: "
                              f"{first.reason} (first: {first.student} / {first.assignment})"))
     return lines
 

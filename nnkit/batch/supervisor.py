@@ -18,7 +18,7 @@ from nnkit.gradebook import outcomes
 from nnkit.gradebook.outcomes import Outcome, submitted_digest
 from nnkit.gradebook.tools import with_tools_on_path
 from nnkit.kernel.limits import THREAD_VARIABLES
-from nnkit.sandbox import places
+from nnkit.sandbox import state_folders
 
 CRASHES_ALLOWED = 1  # a submission whose worker dies is graded again this many times
 
@@ -40,8 +40,8 @@ class Progress:
         eta = elapsed / self.done * (self.total - self.done)
         width = 30
         bar = "#" * round(width * self.done / max(self.total, 1))
-        line = f"[{bar:<{width}}] {self.done}/{self.total} submissions, ETA {eta:.0f} s  " + \
-            escaped(f"{outcome.assignment}/{outcome.student}")
+        line = (f"[{bar:<{width}}] {self.done}/{self.total} submissions, ETA {eta:.0f} s  "
+                + escaped(f"{outcome.assignment}/{outcome.student}"))
         if self.stream.isatty():
             self.stream.write("\r" + line.ljust(100) + ("\n" if self.done == self.total else ""))
         else:
@@ -55,7 +55,7 @@ class Logs:
     worker-2.log, ... numbered across the batch's passes, so a retry keeps the log of what it retries."""
 
     def __init__(self, root: Path, label: str = "class"):
-        top = places.course_state(root) / "logs"
+        top = state_folders.course_state(root) / "logs"
         top.mkdir(parents=True, exist_ok=True)
         stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
         for number in range(1, 10_000):
@@ -139,8 +139,8 @@ def grade(tasks: list[tuple[str, str]], root: Path, jobs: int, progress: Progres
     """Grade (student, assignment) tasks with `jobs` supervised worker processes (their logs in
     `logs`), each outcome written as it comes (nnkit.gradebook.outcomes); a worker that holds one
     task `budget` (default: the course's notebook budget) + WATCHDOG_GRACE_SECONDS is stopped."""
-    from nnkit.sandbox import cgroups
     from nnkit.kernel.limits import WATCHDOG_GRACE_SECONDS
+    from nnkit.sandbox import cgroups
 
     budget = notebook_budget(root) if budget is None else budget
     limit = None if budget is None else budget + WATCHDOG_GRACE_SECONDS
@@ -161,7 +161,9 @@ def grade(tasks: list[tuple[str, str]], root: Path, jobs: int, progress: Progres
         if task is not None:
             task = (task[0], task[1], submitted_digest(root, task[0], task[1]))
             # Until its outcome replaces it: a batch stopped meanwhile (scancel, a time limit) leaves it cut off.
-            outcomes.write(root, Outcome(*task[:2], False, "its grading was cut off", "interrupted", submission=task[2]))
+            outcomes.write(
+                root, Outcome(*task[:2], False, "its grading was cut off", "interrupted", submission=task[2])
+            )
         worker.send(task)
         if worker.task is None:  # asked to exit: waited for at the end, while the others work
             retiring.append(workers.pop(worker.results))
@@ -225,7 +227,9 @@ def grade(tasks: list[tuple[str, str]], root: Path, jobs: int, progress: Progres
     return found
 
 
-def grade_and_retry(tasks: list[tuple[str, str]], root: Path, jobs: int, progress: Progress, label: str) -> list[Outcome]:
+def grade_and_retry(
+    tasks: list[tuple[str, str]], root: Path, jobs: int, progress: Progress, label: str
+) -> list[Outcome]:
     logs = Logs(root, label)
     outcomes = grade(tasks, root, jobs, progress, logs)
     # Once more, alone: a busy database or a kernel that did not start is never the student's

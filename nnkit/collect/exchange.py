@@ -1,17 +1,11 @@
 """nbgrader's collect, copying a submission from the exchange without following anything in it.
 
-The exchange's inbound folder is written by students, and stays writable by them while the
-instructor collects: nbgrader's own collect copies it with `shutil.copytree`, which follows a link
-(a student's `notes.txt -> .../key/solution.py` arrives in submitted/ as the answer key's bytes)
-and blocks on a named pipe. `SafeCollect` is nbgrader's collect with its copy replaced by
-`nnkit.collect.files.copy_tree` (regular files and folders only, each opened without following; anything
-else recorded by a link that resolves nowhere, so that the grader's pre-check rejects the
-submission with the reason). The rest (which submissions, timestamps, --update, --before-duedate,
-include/exclude/size limits) is nbgrader's, except that one student's submission that cannot
-be collected (too big, unreadable, failing mid-copy) is logged as not collected and the others are
-still collected; and no file is copied past the size it had when opened (or nbgrader's
-max_file_size), however fast a student appends to it. nbgrader_config.py selects it
-(`c.ExchangeFactory.collect`).
+Students can write the exchange's inbound folder while the instructor collects, and nbgrader's own
+`shutil.copytree` follows a link into the answer key and blocks on a named pipe. `SafeCollect` is
+nbgrader's collect with its copy replaced by `nnkit.collect.nofollow.copy_tree`; the rest is
+nbgrader's, except that a submission that cannot be collected is logged and the others still are,
+and no file is copied past the size it had when opened. nbgrader_config.py selects it
+(`c.ExchangeFactory.collect`). Why: docs/grading.md (What crosses into the kernel).
 """
 import os
 import shutil
@@ -20,7 +14,7 @@ import stat
 from nbgrader.exchange.default.collect import ExchangeCollect
 from nbgrader.utils import ignore_patterns
 
-from nnkit.collect.files import copy_tree, hardlinks_unprotected, size
+from nnkit.collect.nofollow import copy_tree, hardlinks_unprotected, size
 
 
 class SafeCollect(ExchangeCollect):
@@ -31,7 +25,7 @@ class SafeCollect(ExchangeCollect):
         super().init_src()
 
     def get_size(self, root):
-        """nbgrader's, by `nnkit.collect.files.walk`: without recursion, however deep the student's folders nest."""
+        """nbgrader's, by `nnkit.collect.nofollow.walk`: without recursion, however deep the student's folders nest."""
         return size(root)
 
     def do_copy(self, src, dest, log=None):
@@ -40,7 +34,7 @@ class SafeCollect(ExchangeCollect):
         and collection goes on with the next student's."""
         try:
             self.copy_submission(src, dest)
-        except Exception as error:  # noqa: BLE001: a student's submission never stops everyone's collect
+        except Exception as error:  # noqa: BLE001 - a student's submission never stops everyone's collect
             self.log.error("Not collected: %s: %s: %s", src, type(error).__name__, error)
             if os.path.lexists(dest):
                 shutil.rmtree(dest, ignore_errors=True)  # our partial copy: no link in it is followed
@@ -52,7 +46,9 @@ class SafeCollect(ExchangeCollect):
             return
         total = self.get_size(src)
         if total > 1000 * self.coursedir.max_dir_size:
-            raise RuntimeError(f"Directory size is too big. Size is {total}, maximum size is {1000 * self.coursedir.max_dir_size}")
+            raise RuntimeError(
+                f"Directory size is too big. Size is {total}, maximum size is {1000 * self.coursedir.max_dir_size}"
+            )
         max_file = self.coursedir.max_file_size
         recorded = copy_tree(src, dest, ignore_patterns(exclude=self.coursedir.ignore, include=self.coursedir.include,
                                                         max_file_size=max_file, log=self.log),

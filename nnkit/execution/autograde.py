@@ -1,17 +1,11 @@
 """Grading one submission through nbgrader's Python API, with every cause of failure kept as data.
 
-`NbGraderAPI.autograde(assignment, student)` grades one submission, but of a failure it returns only
-nbgrader's closing message (the cause is in its log text), and it finds the submission by glob, so
-a student id with `[`, `*` or `?` names other folders. Here:
-
-- `precheck` looks at the submission first: a folder without the expected notebook (empty, or the
-  notebook renamed), a file that is empty or not a notebook, anything but regular files and
-  folders (a symbolic link, a named pipe...: nnkit.collect.files), before anything opens a file of it.
-  Each is a reason a student can act on.
-- `SubmissionAutograde`, nbgrader's own autograde app, grades exactly the given folder (paths,
-  not globs) and keeps the exception that stopped it (`failure`), so the cause is its type, not a
-  line of log.
-- `CourseAPI.autograde` runs it the way NbGraderAPI does and returns an `Outcome`.
+NbGraderAPI.autograde returns only nbgrader's closing message and finds the submission by glob
+(a student id with `[`, `*` or `?` names other folders). Here `precheck` refuses, with a reason a
+student can act on, a submission without its notebook, an empty or non-notebook file, or anything
+but regular files and folders (nnkit.collect.nofollow); `SubmissionAutograde` grades exactly the
+given folder and keeps the exception that stopped it (`failure`); `CourseAPI.autograde` runs it as
+NbGraderAPI does and returns a gradebook.outcomes.Outcome.
 """
 import os
 import time
@@ -25,10 +19,9 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.utils import capture_log, temp_attrs
 
 from nnkit.collect import paths
-from nnkit.collect.paths import course_config
-
 from nnkit.collect.escape import escaped, shortened
-from nnkit.collect.files import survey
+from nnkit.collect.nofollow import survey
+from nnkit.collect.paths import course_config
 from nnkit.gradebook.outcomes import KIT_CAUSES, Outcome
 from nnkit.kernel import limits
 
@@ -45,7 +38,7 @@ def precheck(folder: Path, notebooks: list[str]) -> tuple[str, str] | None:
     if held.entries > limits.SUBMISSION_FILES:
         return "too_many_files", (f"more than {limits.SUBMISSION_FILES} files and folders in the submission: "
                                   "hand in the notebook and the few files it needs")
-    if held.special:  # never followed or opened, here or later (nnkit.collect.files)
+    if held.special:  # never followed or opened, here or later (nnkit.collect.nofollow)
         return "special_file", "; ".join(f"{escaped(name)} is {what}" for name, what in held.special) + \
             ": a submission holds only regular files and folders"
     if held.long_paths:
@@ -74,7 +67,8 @@ def precheck(folder: Path, notebooks: list[str]) -> tuple[str, str] | None:
         except nbformat.reader.NotJSONError:
             return "not_json", f"{expected} is not a notebook (not JSON)"
         except Exception as error:  # nbformat's validation and reader errors
-            return "not_notebook", f"{expected} is not a readable notebook ({type(error).__name__}: {escaped(str(error)[:200])})"
+            message = escaped(str(error)[:200])
+            return "not_notebook", f"{expected} is not a readable notebook ({type(error).__name__}: {message})"
     return None
 
 
@@ -176,7 +170,9 @@ class CourseAPI(NbGraderAPI):
         import tempfile
 
         with tempfile.TemporaryDirectory(prefix="nnkit-release-") as scratch:
-            with temp_attrs(self.coursedir, assignment_id=assignment, release_directory=os.path.join(scratch, "release")):
+            with temp_attrs(
+                self.coursedir, assignment_id=assignment, release_directory=os.path.join(scratch, "release")
+            ):
                 app = GenerateAssignment(coursedir=self.coursedir, parent=self)
                 app.force, app.create_assignment = True, True
                 result = capture_log(app)

@@ -10,19 +10,34 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from nnkit.collect import paths
-from nnkit.collect.files import walk
+from nnkit.collect.nofollow import walk
 from nnkit.kernel import limits
-from nnkit.sandbox.places import course_state
+from nnkit.sandbox.state_folders import course_state
 
 # The causes of a failure that are the student's notebook: what `precheck` finds, and nbgrader's
 # refusal of the notebook's metadata (a grade id changed, cells duplicated). A hostile notebook
 # reaches the grader's process only as data, so any other cause is never the student's: the kit's
 # or the machine's (KIT_CAUSES says what the known ones mean). Such a submission is graded once
 # more, and the batch exits with exits.KIT_FAILURE if it still fails.
-STUDENT_CAUSES = frozenset({"missing", "empty", "renamed", "special_file", "watchdog", "empty_file", "not_json", "not_notebook",
-                            "too_many_files", "too_large", "long_path", "notebook_too_large",
-                            "jsonschema.exceptions.ValidationError", "nbgrader.nbgraderformat.common.SchemaTooOldError",
-                            "nbgrader.nbgraderformat.common.SchemaTooNewError"})
+STUDENT_CAUSES = frozenset(
+    {
+        "missing",
+        "empty",
+        "renamed",
+        "special_file",
+        "watchdog",
+        "empty_file",
+        "not_json",
+        "not_notebook",
+        "too_many_files",
+        "too_large",
+        "long_path",
+        "notebook_too_large",
+        "jsonschema.exceptions.ValidationError",
+        "nbgrader.nbgraderformat.common.SchemaTooOldError",
+        "nbgrader.nbgraderformat.common.SchemaTooNewError",
+    }
+)
 KIT_CAUSES = {
     "sqlalchemy.exc.OperationalError": "the gradebook is locked, missing or cannot be written",
     "nnkit.sandbox.bwrap.SandboxUnavailable": "no kernel could start in its sandbox",
@@ -64,7 +79,7 @@ def submission_digest(folder: Path) -> str:
     without trusting any clock. Files are read in blocks (a large file costs no memory), and a
     symbolic link is hashed as the link it is, never followed, anything else (a pipe, a device) by
     its name: a submission cannot make the grader read a file outside it, or a pipe that never ends
-    (nnkit.collect.files). Every entry is reached from its folder's descriptor (any name, any length
+    (nnkit.collect.nofollow). Every entry is reached from its folder's descriptor (any name, any length
     of path), and past limits.SUBMISSION_BYTES or limits.SUBMISSION_FILES a file is hashed by its
     size and time, unopened: a submission too large to grade costs no reading of it."""
     h, read = hashlib.sha256(), 0

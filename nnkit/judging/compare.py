@@ -1,16 +1,10 @@
 """Comparing an answer with the reference: shapes, dtypes, values within tolerance, the forms a right
-answer may take, and the message a student reads when it is wrong. Grader side; used by the judge
-and by an assignment's own checks (assignments/<name>/key/reference.py, e.g. backprop's training).
+answer may take (an array, a nested list or tuple, a NumPy scalar, a 0-d array), and the message a
+student reads when it is wrong. Grader side; used by the judge and by an assignment's own checks
+(assignments/<name>/key/reference.py, e.g. backprop's training).
 
-Every form of a right answer passes: an array, a (nested) list or tuple, a NumPy scalar, a 0-d
-array.
-
-The one place that says how close an answer must be to the reference (FLOAT64, FLOAT32): a value
-passes when |got - expected| <= atol + rtol * |expected| (numpy.isclose's rule: equal infinities
-agree, NaN never does). The bounds sit far above the rounding differences between correct
-formulations (loops vs einsum, other summation orders, the two branches of a stable sigmoid:
-~1e-15 relative in float64, ~1e-6 in float32) and far below the smallest error a wrong formula
-makes on the hidden cases (~1e-2).
+The one place that says how close an answer must be (FLOAT64, FLOAT32): numpy.isclose's rule,
+|got - expected| <= atol + rtol * |expected| (equal infinities agree, NaN never does).
 """
 from typing import NamedTuple
 
@@ -34,6 +28,9 @@ def short(x: float) -> str:
     return f"{mantissa}e{int(exponent)}"
 
 
+# Far above the rounding differences between correct formulations (loops vs einsum, summation order,
+# a stable sigmoid's two branches: ~1e-15 relative in float64, ~1e-6 in float32), far below the
+# smallest error a wrong formula makes on the hidden cases (~1e-2).
 FLOAT64 = Tolerance(rtol=1e-7, atol=1e-9)
 FLOAT32 = Tolerance(rtol=1e-4, atol=1e-5)
 
@@ -61,18 +58,27 @@ def check_answer(got, want, names: tuple = (), label: str = "answer") -> str:
     if isinstance(want, tuple):
         items = as_items(got, len(want), names)
         return "".join(check_answer(g, w, label=name) for g, w, name in
-                       zip(items, want, names or [f"item {i}" for i in range(len(want))]))
+                       zip(items, want, names or [f"item {i}" for i in range(len(want))], strict=True))
     want = np.asarray(want)
     array = as_array(got, label, want)
     if want.ndim == 0:
         if array.size != 1:
-            raise Wrong(_("{label}: expected a single number, got an array of shape {shape}").format(label=label, shape=array.shape),
-                        "shape")
+            raise Wrong(
+                _("{label}: expected a single number, got an array of shape {shape}").format(
+                    label=label, shape=array.shape
+                ),
+                "shape",
+            )
         array = array.reshape(())
     else:
         if array.shape != want.shape:
-            raise Wrong(_("{label}: wrong shape: expected {want}, got {got}").format(label=label, want=want.shape, got=array.shape)
-                        + shape_hint(array.shape, want.shape), "shape")
+            raise Wrong(
+                _("{label}: wrong shape: expected {want}, got {got}").format(
+                    label=label, want=want.shape, got=array.shape
+                )
+                + shape_hint(array.shape, want.shape),
+                "shape",
+            )
         if array.dtype != want.dtype:
             raise Wrong(_("{label}: wrong dtype: expected {want} (the input's), got {got}").format(
                 label=label, want=want.dtype, got=array.dtype) + dtype_hint(array.dtype, want.dtype), "dtype")
@@ -82,8 +88,10 @@ def check_answer(got, want, names: tuple = (), label: str = "answer") -> str:
 def as_items(got, count: int, names: tuple) -> list:
     if not isinstance(got, (tuple, list)) or len(got) != count:
         what = f" ({', '.join(names)})" if names else ""
-        raise Wrong(_("expected a tuple of {count} values{what}, got {got}").format(count=count, what=what, got=describe(got)),
-                    "shape")
+        raise Wrong(
+            _("expected a tuple of {count} values{what}, got {got}").format(count=count, what=what, got=describe(got)),
+            "shape",
+        )
     return list(got)
 
 
@@ -92,10 +100,16 @@ def as_array(got, label: str, want: np.ndarray) -> np.ndarray:
     numbers or of equal-shaped arrays stacked (a list answer is as good as an array)."""
     array = stacked(got)
     if array is None:
-        raise Wrong(_("{label}: expected {want}, got {got}").format(label=label, want=describe_expected(want), got=describe(got)),
-                    "shape")
+        raise Wrong(
+            _("{label}: expected {want}, got {got}").format(
+                label=label, want=describe_expected(want), got=describe(got)
+            ),
+            "shape",
+        )
     if array.dtype.kind not in "iuf":
-        raise Wrong(_("{label}: expected real numbers, got dtype {dtype}").format(label=label, dtype=array.dtype), "dtype")
+        raise Wrong(
+            _("{label}: expected real numbers, got dtype {dtype}").format(label=label, dtype=array.dtype), "dtype"
+        )
     return array
 
 

@@ -31,7 +31,7 @@ NOTEBOOK_SECONDS = 120  # wall clock of the whole notebook, kernel start include
 WATCHDOG_GRACE_SECONDS = 120  # nbgrader's own work: the batch stops a worker past NOTEBOOK_SECONDS + this
 GRADER_MEMORY_BYTES = 512 * 2**20  # a grading worker's peak on the worst hostile notebook: measured, not enforced
 
-# Per submission, its files (nnkit.collect.files), checked before any of them is read; past each it
+# Per submission, its files (nnkit.collect.nofollow), checked before any of them is read; past each it
 # is not gradable, with the limit's own reason:
 FOLDER_DEPTH = 32  # how deep its folders may nest (honest: 2 or 3)
 SUBMISSION_FILES = 1000  # its files and folders together: nbgrader's copy costs per file squared (honest: 1 to 5)
@@ -51,7 +51,7 @@ THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"
 # Run by every grading kernel at start-up (IPKernelApp.exec_lines), before any student code and
 # binding no user-visible name: the memory limit (also set by the sandbox), and nnkit.kernel.record with
 # the functions it binds.
-KERNEL_STARTUP = "__import__('nnkit.kernel.record'); __import__('nnkit.kernel.limits').limits.apply()"
+KERNEL_STARTUP = "__import__('nnkit.kernel.record'); __import__('nnkit.kernel.limits').kernel.limits.apply()"
 
 
 def apply() -> None:

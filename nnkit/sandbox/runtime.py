@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from nnkit.kernel import limits
-from nnkit.sandbox import places
+from nnkit.sandbox import state_folders
 from nnkit.sandbox.bwrap import SandboxUnavailable
 from nnkit.sandbox.leases import UID_BASE, UID_SLOTS
 
@@ -32,7 +32,8 @@ class Runtime:
       system has it: a link the kernel puts in place of a socket is never followed, so the grader
       connects to nothing else). Before every start of a kernel, restarts included, the grader
       unmounts it (lazily: a straggler of the last kernel writes into a detached tmpfs), removes
-      the folder and makes a new one: nothing the last kernel left survives, and the sockets keep their paths, so nbclient's client reconnects.
+      the folder and makes a new one: nothing the last kernel left survives, and the sockets keep
+      their paths, so nbclient's client reconnects.
       As an ordinary user no mount is possible: the folder is then on the file system of
       XDG_RUNTIME_DIR (systemd's per-user tmpfs, size-limited) when there is one, else of the
       temporary folder, bounded only by RLIMIT_FSIZE per file and that file system's space.
@@ -53,7 +54,7 @@ class Runtime:
         self.path = Path(tempfile.mkdtemp(prefix=f"{self.PREFIX}{uid}-", dir=parent)).resolve()
         # Held while the folder is in use: the lock dies with its grader, so the next grader of
         # this user knows that a folder nobody holds was left behind (sweep_stale).
-        self.held = os.open(self.path, places.OPEN_FOLDER)
+        self.held = os.open(self.path, state_folders.OPEN_FOLDER)
         fcntl.flock(self.held, fcntl.LOCK_EX)
         self.sockets, self.connection_file = self.path / self.SOCKETS, self.path / self.CONNECTION_FILE
         self.ip = str(self.sockets / "k")  # jupyter_client appends -<port>
@@ -61,8 +62,10 @@ class Runtime:
     @classmethod
     def parent(cls) -> str:
         """Where the runtime folders go: short enough for every socket path (k-<port> in s/)."""
-        chosen = str(places.user_runtime())  # per user, private, checked (nnkit.sandbox.places)
-        longest = os.path.join(os.path.realpath(chosen), f"{cls.PREFIX}{UID_BASE + UID_SLOTS}-xxxxxxxx", cls.SOCKETS, "k-65535")
+        chosen = str(state_folders.user_runtime())  # per user, private, checked (nnkit.sandbox.state_folders)
+        longest = os.path.join(
+            os.path.realpath(chosen), f"{cls.PREFIX}{UID_BASE + UID_SLOTS}-xxxxxxxx", cls.SOCKETS, "k-65535"
+        )
         return chosen if len(longest.encode()) <= cls.SOCKET_PATH_MAX else tempfile.gettempdir()
 
     @classmethod
@@ -79,8 +82,11 @@ class Runtime:
             options = (f"size={limits.RUNTIME_BYTES},nr_inodes={limits.RUNTIME_FILES},mode=0700,uid={self.uid},"
                        f"gid={self.uid},nosuid,nodev,noexec")
             for extra in (",nosymfollow", ""):  # nosymfollow: Linux 5.10 and later
-                mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", options + extra, self.SOURCE, str(self.sockets)],
-                                         capture_output=True, text=True)
+                mounted = subprocess.run(
+                    ["mount", "-t", "tmpfs", "-o", options + extra, self.SOURCE, str(self.sockets)],
+                    capture_output=True,
+                    text=True,
+                )
                 if mounted.returncode == 0:
                     break
             if mounted.returncode != 0:
@@ -160,7 +166,7 @@ def sweep_stale(parent: str) -> list[str]:
         if not entry.name.startswith(Runtime.PREFIX):
             continue
         try:
-            folder = os.open(entry.path, places.OPEN_FOLDER)
+            folder = os.open(entry.path, state_folders.OPEN_FOLDER)
         except OSError:
             continue  # a link, a file, another user's: not ours to sweep
         try:

@@ -6,10 +6,7 @@ Columns: student_id, assignment, timestamp, score, max_score, status (the submis
 nnkit.gradebook.states: graded / review: <reasons> / not gradable: <reason> / ungraded / missing), then one
 column per graded cell (`test_<case>`), empty for the cells of other assignments. A submission
 without grades (missing, not gradable, not graded yet) has an empty score, never a graded zero.
-The cells a student controls (the student id, the status with its reasons) are escaped
-(nnkit.collect.escape) and, when they begin with = + - @ a tab or a carriage return, prefixed with
-a quote, as OWASP's CSV injection guidance says: a spreadsheet shows them as text, never runs them.
-The scores are the kit's own numbers, left as they are.
+A cell a student controls (the id, the status) is escaped and never starts a formula (`as_text`).
 """
 import csv
 from pathlib import Path
@@ -17,16 +14,18 @@ from pathlib import Path
 from nbgrader.plugins import ExportPlugin
 
 from nnkit.collect.escape import escaped
-
-from nnkit.kernel.config import ASSIGNMENTS
 from nnkit.gradebook.states import class_submissions
+from nnkit.kernel.config import ASSIGNMENTS
 
 FIXED = ["student_id", "assignment", "timestamp", "score", "max_score", "status"]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # OWASP's CSV injection list
 
 
 def as_text(value: str) -> str:
-    """A cell a student controls, shown as text by any spreadsheet."""
+    """A cell a student controls (the student id, the status with its reasons), shown as text by any
+    spreadsheet: escaped (nnkit.collect.escape), and prefixed with a quote when it begins with = + - @
+    a tab or a carriage return, as OWASP's CSV injection guidance says. The scores are the kit's own
+    numbers, left as they are."""
     value = escaped(value)
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 

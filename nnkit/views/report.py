@@ -8,7 +8,8 @@ stands out, in the course's order. Submissions that could not be graded, and gra
 something to look at (nnkit.gradebook.states: a flag of the integrity scan, a kernel that died, a cell cut
 off), are listed for review with the reasons, read as data, never parsed out of messages.
 
-It shows no student output: scores, case texts and reasons, each escaped (nnkit.collect.escape, then HTML); its Content-Security-Policy
+It shows no student output: scores, case texts and reasons, each escaped (nnkit.collect.escape, then
+HTML); its Content-Security-Policy
 (nnkit.views.sanitizer) forbids any script on it all the same.
 """
 import base64
@@ -21,14 +22,13 @@ from pathlib import Path
 from nnkit import exits
 from nnkit.collect import paths
 from nnkit.collect.escape import escaped
-from nnkit.kernel.cases import CASES
 from nnkit.gradebook.db import open_gradebook
 from nnkit.gradebook.points import points_of
-from nnkit.kernel.i18n import _
-from nnkit.kernel.config import COURSE_ROOT
-from nnkit.kernel.config import ASSIGNMENTS
-from nnkit.views.sanitizer import csp_meta
 from nnkit.gradebook.states import REVIEW_HEADINGS, State, class_submissions, to_review
+from nnkit.kernel.config import ASSIGNMENTS, COURSE_ROOT
+from nnkit.kernel.course_cases import CASES
+from nnkit.kernel.i18n import _
+from nnkit.views.sanitizer import csp_meta
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 60em; color: #222; }
@@ -84,24 +84,34 @@ def section(name: str, graded: list, points: dict[str, float]) -> str:
 
 
 def shown(text: str) -> str:
-    """Text a student controls, as the page shows it: control characters and undecodable bytes as escapes, then HTML-escaped."""
+    """Text a student controls, as the page shows it: control characters and undecodable bytes as
+    escapes, then HTML-escaped."""
     return html.escape(escaped(text))
 
 
 def review_list(state: State, chosen: list) -> str:
     items = "".join(f"<li><b>{shown(e.student)}</b> / {shown(e.assignment)}<ul>"
                     + "".join(f"<li>{shown(reason)}</li>" for reason in e.reasons) + "</ul></li>" for e in chosen)
-    return f'<div class="review"><b>To review</b>: {len(chosen)} {html.escape(REVIEW_HEADINGS[state])}<ul>{items}</ul></div>'
+    heading = html.escape(REVIEW_HEADINGS[state])
+    return f'<div class="review"><b>To review</b>: {len(chosen)} {heading}<ul>{items}</ul></div>'
 
 
 def build(root: Path = COURSE_ROOT, assignments: list[str] = ASSIGNMENTS, entries: list | None = None) -> str:
-    """The page (`entries`: nnkit.gradebook.states' Submissions of these assignments, when the caller has them already)."""
+    """The page (`entries`: nnkit.gradebook.states' Submissions of these assignments, when the caller
+    has them already)."""
     if entries is None:
         entries = class_submissions(root, list(assignments))
     with open_gradebook(root) as gradebook:
         known = {a.name for a in gradebook.assignments}
-        sections = [section(name, [e for e in entries if e.assignment == name and e.state in (State.GRADED, State.REVIEW)],
-                            points_of(gradebook, name)) for name in assignments if name in known]
+        sections = [
+            section(
+                name,
+                [e for e in entries if e.assignment == name and e.state in (State.GRADED, State.REVIEW)],
+                points_of(gradebook, name),
+            )
+            for name in assignments
+            if name in known
+        ]
     review = "".join(review_list(state, chosen) for state, chosen in to_review(entries).items())
     return (f"<!DOCTYPE html><html><head><meta charset='utf-8'>{csp_meta()}<title>Grading report</title>"
             f"<style>{STYLE}</style></head><body><h1>Grading report</h1>{review}{''.join(sections)}</body></html>")

@@ -1,6 +1,6 @@
 """Kernels' runtime folders (nnkit.sandbox.runtime.Runtime) left behind by a grader that was killed are
 swept by the next grader of the same user; one in use never is; root's are in one place per machine,
-whatever root's environment says (nnkit.sandbox.places)."""
+whatever root's environment says (tests/sandbox/test_state_folders.py)."""
 import os
 import signal
 import subprocess
@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from nnkit.sandbox import places
 from nnkit.sandbox import leases, runtime
 
 ROOT = os.geteuid() == 0
@@ -85,24 +84,6 @@ def test_a_link_or_another_users_folder_is_never_swept(tmp_path):
         assert other.is_dir()
 
 
-@pytest.mark.skipif(not ROOT, reason="root's runtime place is per machine; an ordinary user's is its own")
-def test_roots_runtime_place_is_the_machines_whatever_roots_environment(monkeypatch, tmp_path):
-    private = tmp_path / "xdg"
-    private.mkdir(mode=0o700)
-    places.user_runtime.cache_clear()
-    try:
-        monkeypatch.setenv("XDG_RUNTIME_DIR", str(private))
-        with_xdg = places.user_runtime()
-        places.user_runtime.cache_clear()
-        monkeypatch.delenv("XDG_RUNTIME_DIR")
-        without = places.user_runtime()
-    finally:
-        places.user_runtime.cache_clear()
-    assert with_xdg == without == places.machine_base().joinpath(*places.MACHINE_RUNTIME)
-    info = with_xdg.stat()
-    assert info.st_uid == 0 and info.st_mode & 0o777 == 0o700
-
-
 @pytest.mark.skipif(not ROOT, reason="only root mounts the sockets' folder")
 def test_a_link_the_kernel_puts_in_place_of_a_socket_is_never_followed(tmp_path):
     """The kernel owns its sockets' folder and may replace a socket by a link to any Unix socket of
@@ -141,8 +122,10 @@ def test_a_listed_sockets_mount_that_is_not_there_is_skipped_and_one_that_is_the
     parent.mkdir()
     left = parent / f"{runtime.Runtime.PREFIX}{uid}-leftover"
     (left / runtime.Runtime.SOCKETS).mkdir(parents=True)
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", runtime.Runtime.SOURCE, str(left / runtime.Runtime.SOCKETS)],
-                   check=True)
+    subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=1m", runtime.Runtime.SOURCE, str(left / runtime.Runtime.SOCKETS)],
+        check=True,
+    )
     table = Path("/proc/self/mountinfo").read_text()
     gone = f"{parent}/{runtime.Runtime.PREFIX}{uid}-gone/{runtime.Runtime.SOCKETS}"
     table += f"999 1 0:99 / {gone} rw,relatime shared:1 - tmpfs {runtime.Runtime.SOURCE} rw,size=1024k\n"

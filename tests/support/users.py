@@ -28,7 +28,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from nnkit.sandbox import places
+from nnkit.sandbox import state_folders
 
 COURSE_ROOT = Path(__file__).resolve().parents[2]
 PYPROJECT = COURSE_ROOT / "pyproject.toml"
@@ -109,7 +109,7 @@ def throwaway_user(prefix: str = "nnk"):
     base.chmod(0o755)
     name = f"{prefix}{secrets.token_hex(4)}"
     home = base / name
-    for attempt in range(20):  # useradd fails while another useradd holds /etc/passwd's lock
+    for _attempt in range(20):  # useradd fails while another useradd holds /etc/passwd's lock
         made = subprocess.run(["useradd", "--create-home", "--home-dir", str(home), "--shell", "/bin/sh",
                                "--user-group", name], capture_output=True, text=True)
         if made.returncode == 0:
@@ -125,8 +125,9 @@ def throwaway_user(prefix: str = "nnk"):
         end_processes(entry.pw_uid)
         # Its per-user state in /tmp, if any: removed while the uid is still its own (after
         # userdel, a user made meanwhile by another test process may get the same uid).
-        named = places.USER_FALLBACK_NAME.format(uid=entry.pw_uid)
-        for left in [*places.USER_FALLBACK_PARENT.glob(named), *places.USER_FALLBACK_PARENT.glob(f"{named}-*")]:
+        named = state_folders.USER_FALLBACK_NAME.format(uid=entry.pw_uid)
+        parent = state_folders.USER_FALLBACK_PARENT
+        for left in [*parent.glob(named), *parent.glob(f"{named}-*")]:
             if left.lstat().st_uid == entry.pw_uid:
                 shutil.rmtree(left, ignore_errors=True)
         subprocess.run(["userdel", name], capture_output=True)

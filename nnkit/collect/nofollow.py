@@ -56,7 +56,8 @@ def walk(folder: Path):
             return sorted(scan, key=lambda e: e.name)
 
     top = open_folder(folder)
-    stack = [(top, iter(listed(top)), "", 0)]  # one frame per open level: (its descriptor, entries left, relative name, depth)
+    # one frame per open level: (its descriptor, entries left, relative name, depth)
+    stack = [(top, iter(listed(top)), "", 0)]
     try:
         while stack:
             fd, left, relative, depth = stack[-1]
@@ -212,8 +213,8 @@ def copy_file_at(fd: int, name: str, dest_fd: int | None, target, max_bytes: int
             return kind(status.st_mode)
         if max_bytes is not None and status.st_size > max_bytes:
             return f"a file larger than {max_bytes} bytes (it grew after it was listed)"
-        out = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, stat.S_IMODE(status.st_mode) | 0o600,
-                      dir_fd=dest_fd)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+        out = os.open(target, flags, stat.S_IMODE(status.st_mode) | 0o600, dir_fd=dest_fd)
         try:
             left = status.st_size
             while left > 0 and (chunk := os.read(source, min(CHUNK, left))):
