@@ -62,14 +62,14 @@ system:
 demo: $(VENV)/.installed-grading sandbox
 	$(RUN) -m scripts.demo
 
-# The tests need every role's packages: torch to prove the references, the browser, the data builder.
+# The tests need every role's packages: torch to prove the references, the browser, the data builder, the hub.
 # CI runs this: every test.
-test: $(VENV)/.installed-grading $(VENV)/.installed-authoring $(VENV)/.installed-tests $(VENV)/.installed-data $(VENV)/.installed-selfstudy system
+test: $(VENV)/.installed-grading $(VENV)/.installed-authoring $(VENV)/.installed-tests $(VENV)/.installed-data $(VENV)/.installed-selfstudy $(VENV)/.installed-hub system
 	$(RUN) -m pytest tests $(PYTEST_PROCESSES)
 
 # While you work: every test not marked slow (no grading, no nbgrader run: tests/conftest.py fails an
 # unmarked test that starts one), in a few minutes. Not a substitute for `make test`.
-test-quick: $(VENV)/.installed-grading $(VENV)/.installed-authoring $(VENV)/.installed-tests $(VENV)/.installed-data $(VENV)/.installed-selfstudy system
+test-quick: $(VENV)/.installed-grading $(VENV)/.installed-authoring $(VENV)/.installed-tests $(VENV)/.installed-data $(VENV)/.installed-selfstudy $(VENV)/.installed-hub system
 	$(RUN) -m pytest tests -m "not slow" $(PYTEST_PROCESSES)
 
 # Speed: sandboxed and bare grading, parallel workers, reference conv/pool against torch, the seed's worst cell.
