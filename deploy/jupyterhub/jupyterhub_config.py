@@ -6,6 +6,7 @@ tool); graders also formgrader, in their own server in the course folder (nbgrad
 setup), and the course list, from jupyter-config/grader/, which the spawner puts on
 JUPYTER_CONFIG_PATH. Settings: hub.toml, or the file NNKIT_HUB_SETTINGS names."""
 import os
+import pwd
 import shutil
 import sys
 import tomllib
@@ -42,8 +43,9 @@ c.Authenticator.allowed_users = set(settings["graders"]) | set(settings["student
 c.JupyterHub.load_groups = {roles.STUDENTS: {"users": settings["students"]}, roles.GRADERS: {"users": settings["graders"]}}
 c.JupyterHub.load_roles = roles.hub_roles()
 
-# Where: nbgrader's exchange, one folder every user writes.
+# Where: nbgrader's exchange, one folder every user writes; the course folder, its graders' alone.
 exchange = roles.make_exchange(Path(settings["exchange"]))
+roles.keep_private(Path(settings["course"]))
 
 # Each role's Jupyter config, copied where every user can read it (the repository may not be).
 shutil.copytree(HERE / "jupyter-config", state / "jupyter-config", dirs_exist_ok=True,
@@ -61,7 +63,9 @@ c.Spawner.server_token_scopes = roles.server_token_scopes
 
 
 def pre_spawn_hook(spawner):
-    """A user's server: their role's config, the course's variables, the grader in the course folder."""
+    """A user's server: their home theirs alone, their role's config, the course's variables, the
+    grader in the course folder."""
+    roles.keep_private(Path(pwd.getpwnam(spawner.user.name).pw_dir))
     grader = roles.is_grader(spawner.user)
     course = Path(settings["course"]) if grader else None
     spawner.environment.update(roles.server_environment(state / "jupyter-config", exchange, environment, course))

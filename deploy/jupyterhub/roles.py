@@ -38,6 +38,12 @@ def server_token_scopes(spawner) -> list[str]:
     return SERVER_DEFAULTS + EVERYONE + (GRADING if is_grader(spawner.user) else [])
 
 
+def keep_private(folder: Path) -> None:
+    """A home or the course folder: its owner's alone (useradd's default mode lets everyone read a
+    home here), so that no student reads another's work, the answer keys or the gradebook."""
+    folder.chmod(0o700)
+
+
 def make_exchange(root: Path) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     root.chmod(EXCHANGE_MODE)

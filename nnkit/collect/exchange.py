@@ -11,11 +11,17 @@ include/exclude/size limits) is nbgrader's, except that one student's submission
 be collected (too big, unreadable, failing mid-copy) is logged as not collected and the others are
 still collected; and no file is copied past the size it had when opened (or nbgrader's
 max_file_size), however fast a student appends to it. nbgrader_config.py selects it
-(`c.ExchangeFactory.collect`).
+(`c.ExchangeFactory.collect`). Where each student is a Unix user (a JupyterHub), `refuse_foreign`
+collects no submission whose folder belongs to another user than the student it names: nbgrader
+only warns (its check_owner), and any student may write a folder named after a classmate.
 """
+import glob
 import os
+import pwd
 import shutil
 import stat
+
+from traitlets import Bool
 
 from nbgrader.exchange.default.collect import ExchangeCollect
 from nbgrader.utils import ignore_patterns
@@ -24,11 +30,34 @@ from nnkit.collect.files import copy_tree, hardlinks_unprotected, size
 
 
 class SafeCollect(ExchangeCollect):
+    refuse_foreign = Bool(False, help="Collect no submission whose folder another Unix user than the student "
+                                      "it names owns; that student's latest own submission instead").tag(config=True)
+
     def init_src(self):
         problem = hardlinks_unprotected()
         if problem:
             self.fail(f"refusing to collect: {problem}")
         super().init_src()
+        if self.refuse_foreign:
+            self.src_records = [record for record in map(self.owned, self.src_records) if record]
+
+    def owner(self, record) -> str | None:
+        try:
+            return pwd.getpwuid(os.lstat(os.path.join(self.inbound_path, record["filename"])).st_uid).pw_name
+        except (KeyError, OSError):
+            return None
+
+    def owned(self, record):
+        """The record if the student it names owns its folder; else that student's latest own one (or None)."""
+        if self.owner(record) == record["username"]:
+            return record
+        self.log.error("Not collected: %s names %s but belongs to %s", record["filename"], record["username"],
+                       self.owner(record))
+        pattern = os.path.join(self.inbound_path, f"{glob.escape(record['username'])}+"
+                                                  f"{glob.escape(self.coursedir.assignment_id)}+*")
+        own = [r for r in map(self._path_to_record, glob.glob(pattern))
+               if r["username"] == record["username"] and self.owner(r) == r["username"]]
+        return self._sort_by_timestamp(own)[0] if own else None
 
     def get_size(self, root):
         """nbgrader's, by `nnkit.collect.files.walk`: without recursion, however deep the student's folders nest."""

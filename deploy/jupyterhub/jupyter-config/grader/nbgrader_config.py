@@ -4,3 +4,6 @@ but nbgrader reads configuration from the process's working folder, their home."
 import os
 
 load_subconfig(os.path.join(os.environ["NNKIT_COURSE"], "nbgrader_config.py"))  # noqa: F821  (traitlets)
+# Each student is a Unix user here: a submission in a folder another user owns is not theirs.
+c = get_config()  # noqa: F821
+c.SafeCollect.refuse_foreign = True
