@@ -234,7 +234,7 @@ def test_a_class_through_the_hub_and_what_a_student_cannot_do(deployment, server
     generates and releases feedback; each student fetches theirs and sees their score."""
     import nbformat
     from selenium.webdriver.common.by import By
-    from test_browser import SCREENSHOTS, make_browser, wait_for
+    from test_browser import SCREENSHOTS, make_browser, submission_id, wait_for
 
     from nnkit.authoring.democlass import demo_notebook, demo_score
     from nnkit.collect.notebooks import total_points
@@ -337,6 +337,9 @@ def test_a_class_through_the_hub_and_what_a_student_cannot_do(deployment, server
         browser.get(f"{instructor.server}/formgrader/manage_students")
         wait_for(browser, lambda d: first.name in d.find_element(By.TAG_NAME, "body").text, "the students")
         browser.save_screenshot(str(SCREENSHOTS / "hub-formgrader-students.png"))
+        browser.get(f"{instructor.server}/formgrader/submissions/{submission_id(course, deployment['student2'].name)}/")
+        wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".full-credit"), "the submission view")
+        browser.save_screenshot(str(SCREENSHOTS / "hub-formgrader-submission.png"))
 
 
 def css_(selector):
