@@ -39,21 +39,31 @@ c.ResilientExecute.sandbox = not os.environ.get(bwrap.OPT_OUT_VARIABLE)
 # A finished notebook's kernel is killed, not asked to quit (0.3 s a notebook): it has nothing to save,
 # and its sandbox takes everything it started with it.
 c.ResilientExecute.shutdown_kernel = "immediate"
-c.ResilientExecute.extra_arguments = ["--HistoryManager.hist_file=:memory:", f"--IPKernelApp.exec_lines={limits.KERNEL_STARTUP}"]
+c.ResilientExecute.extra_arguments = [
+    "--HistoryManager.hist_file=:memory:",
+    f"--IPKernelApp.exec_lines={limits.KERNEL_STARTUP}",
+]
 
 # The verdict is made in this process, after the student's kernel has run: see nnkit/judging/step.py.
 # Classes by dotted name (nbconvert imports them), so that the formgrader can show this configuration.
 c.Autograde.autograde_preprocessors = [
-    "nnkit.execution.execute.ResilientExecute", "nnkit.judging.step.JudgeRecords", "nbgrader.preprocessors.IgnorePattern",
-    "nbconvert.preprocessors.ClearMetadataPreprocessor", "nbgrader.preprocessors.LimitOutput",
-    "nbgrader.preprocessors.SaveAutoGrades", "nbgrader.preprocessors.AssignLatePenalties",
+    "nnkit.execution.execute.ResilientExecute",
+    "nnkit.judging.step.JudgeRecords",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 # Autograde restores each locked cell from the gradebook, without nbgrader's false alarm on hidden
 # tests (jupyter/nbgrader#1961; see nnkit/execution/locked_cells.py): a cell the student did change is still reported.
 c.Autograde.sanitize_preprocessors = [
-    "nbgrader.preprocessors.ClearOutput", "nbgrader.preprocessors.DeduplicateIds",
-    "nbgrader.preprocessors.OverwriteKernelspec", "nnkit.execution.locked_cells.OverwriteCells", "nbgrader.preprocessors.CheckCellMetadata",
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "nnkit.execution.locked_cells.OverwriteCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
 ]
 # Library warnings on stderr (e.g. torchvision's, matplotlib's) never zero a cell.
 c.IgnorePattern.enabled = True
@@ -62,14 +72,21 @@ c.IgnorePattern.pattern = r"\w*Warning\b"
 # Feedback shows each hidden test's description, points and verdict, never its code (by default
 # nbgrader copies the hidden tests into the feedback HTML); its formulas are MathML, drawn offline;
 # its summary names each test (the course's copy of nbgrader's feedback template, found first).
-c.GenerateFeedback.preprocessors = ["nbgrader.preprocessors.GetGrades", "nbgrader.preprocessors.ClearHiddenTests",
-                                    "nnkit.views.feedback.MathToMathML", "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor"]
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "nnkit.views.feedback.MathToMathML",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
 # Every page that shows a student's notebook or output, the formgrader's views (its own HTMLExporter,
 # built from this config) and the feedback, keeps only what nnkit/views/sanitizer.py allows: no script, event
 # handler, javascript: URL, frame, object, form or style; MathML, images, tables and headings stay.
 c.HTMLExporter.sanitize_html = True
-c.HTMLExporter.filters = {"clean_html": "nnkit.views.sanitizer.clean_html", "markdown2html": "nnkit.views.sanitizer.markdown2html",
-                          "csp_meta": "nnkit.views.sanitizer.csp_meta"}
+c.HTMLExporter.filters = {
+    "clean_html": "nnkit.views.sanitizer.clean_html",
+    "markdown2html": "nnkit.views.sanitizer.markdown2html",
+    "csp_meta": "nnkit.views.sanitizer.csp_meta",
+}
 c.HTMLExporter.extra_template_basedirs = [
     os.path.join(os.path.dirname(nnkit.__file__), "templates"),
     os.path.join(os.path.dirname(__import__("nbgrader").__file__), "server_extensions", "formgrader", "templates")]

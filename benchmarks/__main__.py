@@ -15,8 +15,8 @@ smallest size (benchmarks.sizes), as tests/test_benchmarks.py does: its figures 
 """
 import argparse
 import time
+from collections.abc import Iterator
 from dataclasses import replace
-from typing import Iterator
 
 from benchmarks import fairness, grading, kernels, neighbours
 from benchmarks.rows import Printer, Row
@@ -34,7 +34,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, help=f"grading runs to take medians over (default {FULL.runs})")
     parser.add_argument("--students", type=int, help=f"students in the benchmark class (default {FULL.students})")
-    parser.add_argument("--smallest", action="store_true", help="every section at its smallest size (a check, not a measure)")
+    parser.add_argument(
+        "--smallest", action="store_true", help="every section at its smallest size (a check, not a measure)"
+    )
     args = parser.parse_args(argv)
     size = SMALLEST if args.smallest else FULL
     size = replace(size, runs=args.runs or size.runs, students=args.students or size.students)

@@ -18,19 +18,20 @@ alone. Nothing here asserts a time: these machines are shared and noisy.
     python -m benchmarks.fairness
 """
 import os
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Iterator, NamedTuple
+from typing import NamedTuple
 
 import nbformat
 from nbgrader.utils import is_grade
 
 from benchmarks.rows import Printer, Row
 from nnkit import exits
+from nnkit.collect.notebooks import fill, implementations_in, notebook_path, read, reference_code
 from nnkit.gradebook import points as gradebook
 from nnkit.kernel import schema as records
-from nnkit.kernel.limits import CELL_TIMEOUT_SECONDS, KERNEL_STARTUP
 from nnkit.kernel.config import COURSE_ROOT
-from nnkit.collect.notebooks import fill, implementations_in, notebook_path, read, reference_code
+from nnkit.kernel.limits import CELL_TIMEOUT_SECONDS, KERNEL_STARTUP
 
 ASSIGNMENT = "convolution"
 SEED = COURSE_ROOT / "tests" / "variants" / "seed.py"
@@ -46,7 +47,11 @@ class CellTime(NamedTuple):
 
 def is_graded(cell) -> bool:
     """A hidden test: a graded cell with points (the visible checks carry none: nnkit.gradebook.points)."""
-    return cell.cell_type == "code" and is_grade(cell) and gradebook.carries_points(cell.metadata["nbgrader"].get("points", 0))
+    return (
+        cell.cell_type == "code"
+        and is_grade(cell)
+        and gradebook.carries_points(cell.metadata["nbgrader"].get("points", 0))
+    )
 
 
 def filled_notebook(implementations: dict[str, str]) -> nbformat.NotebookNode:

@@ -30,26 +30,26 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Iterator, NamedTuple
+from typing import NamedTuple
 
 import nbformat
 
 from benchmarks.rows import Printer, Row, shared
 from benchmarks.sizes import FULL, Size
-from nnkit.batch import cli as batch
 from nnkit import exits
+from nnkit.authoring.democlass import demo_score
+from nnkit.batch import cli as batch
 from nnkit.collect import paths
+from nnkit.collect.notebooks import read, total_points
+from nnkit.execution.execute import student_only
 from nnkit.gradebook.scratch import scratch_course
 from nnkit.kernel.cases import CASES
-from nnkit.testing import gradebook_problems, nbgrader_env, scores
-from nnkit.execution.execute import student_only
-from nnkit.kernel.config import COURSE_ROOT
-from nnkit.kernel.config import ASSIGNMENTS
-from nnkit.collect.notebooks import read, total_points
+from nnkit.kernel.config import ASSIGNMENTS, COURSE_ROOT
 from nnkit.sandbox.bwrap import OPT_OUT_VARIABLE
-from nnkit.authoring.democlass import demo_score
+from nnkit.testing import gradebook_problems, nbgrader_env, scores
 
 KINDS = ("correct", "seed")
 
@@ -189,17 +189,33 @@ def fixed_costs(runs: int) -> list[Row]:
 
     cases = len(CASES)
     return [
-        row("start python + nbgrader (`nbgrader --version`)", lambda: timed_command(["-m", "nbgrader", "--version"], runs)),
-        row("start python + nbconvert (`nbconvert --version`)",
-            lambda: timed_command(["-m", "jupyter", "nbconvert", "--version"], runs)),
-        *[row(f"start, run and stop one kernel (nbclient, {mode} shutdown)",
-              lambda mode=mode: python_seconds(KERNEL, mode, runs=runs)) for mode in ("graceful", "immediate")],
-        row("`import torch` in a fresh process",
-            lambda: timed_command(["-c", "import torch"], runs) - timed_command(["-c", "pass"], runs)),
-        row(f"grader references, all {cases} cases, torch results stored (now)",
-            lambda: python_seconds(REFERENCES, "stored", runs=runs)),
-        row(f"grader references, all {cases} cases, live torch (before)",
-            lambda: python_seconds(REFERENCES, "live", runs=runs)),
+        row(
+            "start python + nbgrader (`nbgrader --version`)",
+            lambda: timed_command(["-m", "nbgrader", "--version"], runs),
+        ),
+        row(
+            "start python + nbconvert (`nbconvert --version`)",
+            lambda: timed_command(["-m", "jupyter", "nbconvert", "--version"], runs),
+        ),
+        *[
+            row(
+                f"start, run and stop one kernel (nbclient, {mode} shutdown)",
+                lambda mode=mode: python_seconds(KERNEL, mode, runs=runs),
+            )
+            for mode in ("graceful", "immediate")
+        ],
+        row(
+            "`import torch` in a fresh process",
+            lambda: timed_command(["-c", "import torch"], runs) - timed_command(["-c", "pass"], runs),
+        ),
+        row(
+            f"grader references, all {cases} cases, torch results stored (now)",
+            lambda: python_seconds(REFERENCES, "stored", runs=runs),
+        ),
+        row(
+            f"grader references, all {cases} cases, live torch (before)",
+            lambda: python_seconds(REFERENCES, "live", runs=runs),
+        ),
     ]
 
 

@@ -28,8 +28,9 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import replace
-from typing import Callable, Iterator, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
@@ -129,7 +130,9 @@ def measure(threads: int, runs: int, batch: int) -> dict:
 
 def run_child(threads: int, runs: int, batch: int) -> dict:
     env = dict(os.environ, **{name: str(threads) for name in THREAD_VARIABLES})
-    env["PYTHONPATH"] = os.pathsep.join([str(COURSE_ROOT)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(COURSE_ROOT)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+    )
     done = subprocess.run([sys.executable, "-m", "benchmarks.kernels", "--measure", str(threads), "--runs", str(runs),
                            "--batch", str(batch)],
                           cwd=COURSE_ROOT, env=env, capture_output=True, text=True)

@@ -23,10 +23,10 @@ import os
 import shutil
 import statistics
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Iterator
 
 import nbformat
 
@@ -34,13 +34,13 @@ from benchmarks.fairness import cell_seconds
 from benchmarks.grading import make_class, time_kit
 from benchmarks.rows import Printer
 from benchmarks.sizes import FULL, Size
-from nnkit.sandbox import cgroups
 from nnkit import exits
 from nnkit.collect import paths
-from nnkit.gradebook.scratch import scratch_course
-from nnkit.kernel.config import COURSE_ROOT
 from nnkit.collect.notebooks import read
+from nnkit.gradebook.scratch import scratch_course
 from nnkit.gradebook.states import State, class_submissions
+from nnkit.kernel.config import COURSE_ROOT
+from nnkit.sandbox import cgroups
 
 ASSIGNMENT = "backprop"
 HOG = "a_hog"  # graded first (students are graded in order)
@@ -82,7 +82,9 @@ def make_neighbours(root: Path, classmates: int, hog: str | None) -> None:
     """`classmates` correct submissions, and the hog's cell in one more, graded first."""
     scratch_course(root)
     for i in range(classmates):
-        shutil.copytree(paths.submitted(COURSE_ROOT, "correct", ASSIGNMENT), paths.submitted(root, f"s{i:03d}", ASSIGNMENT))
+        shutil.copytree(
+            paths.submitted(COURSE_ROOT, "correct", ASSIGNMENT), paths.submitted(root, f"s{i:03d}", ASSIGNMENT)
+        )
     if hog:
         shutil.copytree(paths.submitted(COURSE_ROOT, "correct", ASSIGNMENT), paths.submitted(root, HOG, ASSIGNMENT))
         notebook = read(paths.submitted_notebook(root, HOG, ASSIGNMENT))
@@ -121,7 +123,8 @@ def fairness(size: Size = FULL) -> Iterator[str]:
         alone, _, alone_seconds = grade_neighbours(Path(tmp), classmates, hog=None)
         yield f"   classmates' slowest cell, alone          {alone:7.3f} s   (batch {alone_seconds:.0f} s)"
         beside, flagged, hog_seconds = grade_neighbours(Path(tmp), classmates, hog=hog)
-        yield f"   ... with the hog beside, cgroups         {beside:7.3f} s   (batch {hog_seconds:.0f} s), {flagged} flagged"
+        yield (f"   ... with the hog beside, cgroups         {beside:7.3f} s   (batch {hog_seconds:.0f} s), "
+               f"{flagged} flagged")
         yield f"   ratio hog / alone                        {beside / alone:7.2f}x   (goal <= 2x, none flagged)"
         bare, bare_flagged, bare_seconds = grade_neighbours(Path(tmp), classmates, hog=hog, off=True)
         yield (f"   ... with the hog, per-process limits only {bare:6.3f} s   (batch {bare_seconds:.0f} s), "

@@ -7,7 +7,8 @@ the section goes on. If the section itself raises, the rest of it says so and th
 runs. Every failure is kept, so that the run exits KIT_FAILURE once everything was printed.
 """
 import sys
-from typing import Callable, Iterable, NamedTuple, TextIO
+from collections.abc import Callable, Iterable
+from typing import NamedTuple, TextIO
 
 
 class Row(NamedTuple):

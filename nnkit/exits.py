@@ -7,7 +7,7 @@ of grading is, is its cause (nnkit.gradebook.outcomes.STUDENT_CAUSES), not its t
 """
 import sys
 import traceback
-from typing import Callable
+from collections.abc import Callable
 
 OK = 0  # the command did its job (every state the student's doing; full marks; no unexplained survivor)
 POINTS_LOST = 1  # judged and found wanting: the self-check's notebook, `try`'s variant, a mutant survivor

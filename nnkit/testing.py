@@ -3,9 +3,9 @@ the demo's scripts. Production code never imports this module (tests/architectur
 import os
 from pathlib import Path
 
-from nnkit.kernel.config import COURSE_ROOT
 from nnkit.gradebook.db import open_gradebook
 from nnkit.gradebook.tools import nbgrader, with_tools_on_path
+from nnkit.kernel.config import COURSE_ROOT
 
 
 def nbgrader_env() -> dict:

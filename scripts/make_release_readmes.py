@@ -13,10 +13,8 @@ import sys
 import textwrap
 
 from nnkit import exits
-from nnkit.kernel.config import COURSE_ROOT
-from nnkit.kernel.config import ASSIGNMENTS
 from nnkit.collect.notebooks import notebook_path, read, total_points
-from nnkit.kernel.config import COURSE_ID
+from nnkit.kernel.config import ASSIGNMENTS, COURSE_ID, COURSE_ROOT
 
 VENV = "~/nn-env"  # where the README puts the student's virtual environment
 
@@ -74,7 +72,8 @@ def readme(assignment: str) -> str:
               "Assignment, Formgrader, the course list), which pip installs with it; the *Assignment List* and",
               "*Validate* stay."),
         *([prose("If pip cannot reach `download.pytorch.org` (it says it cannot find `torch==...+cpu`), install",
-                 f"the default index's build instead, with CUDA ({DEFAULT_INDEX_SIZE} in all; the notebook runs the same):"),
+                 f"the default index's build instead, with CUDA ({DEFAULT_INDEX_SIZE} in all; the notebook "
+                 "runs the same):"),
            code("grep -v '^--extra-index-url' requirements.txt | sed 's/+cpu//' > requirements-default.txt",
                 f"{VENV}/bin/pip install -r requirements-default.txt")] if cpu_only else []),
         "## 2. Open",

@@ -23,9 +23,8 @@ from pathlib import Path
 import nbformat
 
 from nnkit import exits
-from nnkit.kernel.config import COURSE_ROOT
-from nnkit.kernel.config import ASSIGNMENTS
 from nnkit.collect.notebooks import MARKERS, is_answer_cell, notebook_path, read
+from nnkit.kernel.config import ASSIGNMENTS, COURSE_ROOT
 
 SOLUTIONS = COURSE_ROOT / "solutions"
 # Of a release folder, what is the student's alone: its README says how to work in it, not how to read a solution.
@@ -41,8 +40,11 @@ def answer(source_cell) -> str:
 def answered(assignment: str) -> nbformat.NotebookNode:
     """The release notebook with every answer cell holding source/'s answer (not yet run)."""
     notebook = read(notebook_path("release", assignment))
-    source_cells = {cell.metadata["nbgrader"]["grade_id"]: cell for cell in read(notebook_path("source", assignment)).cells
-                    if is_answer_cell(cell)}
+    source_cells = {
+        cell.metadata["nbgrader"]["grade_id"]: cell
+        for cell in read(notebook_path("source", assignment)).cells
+        if is_answer_cell(cell)
+    }
     for cell in notebook.cells:
         if is_answer_cell(cell):
             cell.source = answer(source_cells[cell.metadata["nbgrader"]["grade_id"]])

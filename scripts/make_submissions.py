@@ -8,8 +8,8 @@ import argparse
 from pathlib import Path
 
 from nnkit import exits
-from nnkit.collect import paths
 from nnkit.authoring.democlass import write_class
+from nnkit.collect import paths
 from nnkit.kernel.config import COURSE_ROOT
 
 

@@ -26,7 +26,14 @@ from nnkit.testing import nbgrader_env  # noqa: E402
 
 # How a test starts a grading: the Python modules that run nbgrader (as `python -m MODULE`), the
 # nbgrader command itself, and the make targets behind them.
-GRADING_MODULES = {"nbgrader", "nnkit.batch.cli", "nnkit.batch.worker", "nnkit.batch.selfcheck", "nnkit.authoring.commands", "scripts.demo"}
+GRADING_MODULES = {
+    "nbgrader",
+    "nnkit.batch.cli",
+    "nnkit.batch.worker",
+    "nnkit.batch.selfcheck",
+    "nnkit.authoring.commands",
+    "scripts.demo",
+}
 GRADING_MAKE_TARGETS = {"demo", "grade", "check", "test"}
 
 _guarded: list[str] = []  # the id of the running test while it is not marked slow
@@ -36,7 +43,7 @@ def grading_command(argv) -> str | None:
     """What in a command line starts a grading, if anything: `-m MODULE`, an nbgrader executable,
     a make target that grades."""
     argv = [os.fsdecode(a) for a in argv] if isinstance(argv, (list, tuple)) else [os.fsdecode(argv)]
-    for before, arg in zip(["", *argv], argv):
+    for before, arg in zip(["", *argv], argv, strict=False):
         if before == "-m" and arg in GRADING_MODULES:
             return f"python -m {arg}"
         if os.path.basename(arg) == "nbgrader":
@@ -137,8 +144,16 @@ def demo_class(tmp_path_factory):
     with made_once(tmp_path_factory, "demo-class") as (folder, made):
         if not made:
             _, result = demo_class(folder / "course")
-            (folder / "batch.json").write_text(json.dumps(
-                {"args": result.args, "returncode": result.returncode, "stdout": result.stdout, "stderr": result.stderr}))
+            (folder / "batch.json").write_text(
+                json.dumps(
+                    {
+                        "args": result.args,
+                        "returncode": result.returncode,
+                        "stdout": result.stdout,
+                        "stderr": result.stderr,
+                    }
+                )
+            )
             (folder / MADE).touch()
         result = subprocess.CompletedProcess(**json.loads((folder / "batch.json").read_text()))
     return folder / "course", result
@@ -148,8 +163,8 @@ def demo_class(tmp_path_factory):
 def demo_feedback(demo_class, tmp_path_factory) -> Path:
     """The graded demo class with its feedback generated (nbgrader generate_feedback), every
     assignment, once per run: the course folder."""
-    from nnkit.kernel.config import ASSIGNMENTS
     from nnkit.gradebook.tools import nbgrader
+    from nnkit.kernel.config import ASSIGNMENTS
 
     root, _ = demo_class
     with made_once(tmp_path_factory, "demo-feedback") as (folder, made):

@@ -46,7 +46,13 @@ def cross_entropy_mnist():
     return [("y", y), ("y_hat", probabilities(logits(x, w, b)))]
 
 
-@case("cross_entropy", N_("predictions of exactly 0 and 1, right and wrong (the eps clipping), shape (6,)"),
-      hints={cause: N_("clip y_hat to [1e-12, 1 - 1e-12] before taking the log") for cause in ("values", "exception", "warning")})
+@case(
+    "cross_entropy",
+    N_("predictions of exactly 0 and 1, right and wrong (the eps clipping), shape (6,)"),
+    hints={
+        cause: N_("clip y_hat to [1e-12, 1 - 1e-12] before taking the log")
+        for cause in ("values", "exception", "warning")
+    },
+)
 def cross_entropy_saturated():
     return [("y", np.array([1.0, 0.0, 1.0, 0.0, 1.0, 0.0])), ("y_hat", np.array([1.0, 0.0, 0.0, 1.0, 0.5, 0.25]))]

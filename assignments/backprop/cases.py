@@ -44,8 +44,11 @@ def cross_entropy_grad_mnist():
     return [("y", y), ("y_hat", probabilities(logits(x, w, b)))]
 
 
-@case("cross_entropy_grad", N_("labels and predictions, shape (7, 1), including 0.999, 0.001 and exactly 0 and 1 (the clipping)"),
-      hints={cause: N_("dL/dp = (-(y / p) + (1 - y) / (1 - p)) / N") for cause in ("values", "exception", "warning")})
+@case(
+    "cross_entropy_grad",
+    N_("labels and predictions, shape (7, 1), including 0.999, 0.001 and exactly 0 and 1 (the clipping)"),
+    hints={cause: N_("dL/dp = (-(y / p) + (1 - y) / (1 - p)) / N") for cause in ("values", "exception", "warning")},
+)
 def cross_entropy_grad_small():
     return [("y", np.array([[1.0], [0.0], [1.0], [0.0], [1.0], [1.0], [0.0]])),
             ("p", np.array([[0.9], [0.2], [0.001], [0.999], [0.5], [0.0], [1.0]]))]
@@ -64,8 +67,12 @@ def backward_mnist():
     return backward_inputs(64, seed=11, lr=0.1)
 
 
-@case("backward", N_("16 MNIST digits, another w and b, lr=1.5: one step; no input may change"),
-      hints={"values": N_("dL/dz = (y_hat - y) / N; dL/dw = x.T @ dL/dz; dL/db = sum of dL/dz")}, returns=("w_new", "b_new"))
+@case(
+    "backward",
+    N_("16 MNIST digits, another w and b, lr=1.5: one step; no input may change"),
+    hints={"values": N_("dL/dz = (y_hat - y) / N; dL/dw = x.T @ dL/dz; dL/db = sum of dL/dz")},
+    returns=("w_new", "b_new"),
+)
 def backward_lr():
     return backward_inputs(16, seed=12, lr=1.5)
 

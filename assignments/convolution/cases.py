@@ -17,7 +17,10 @@ def max_pooling_overlap():
     return [("x", digit_batch(2, 3, 12, 9, start=16)), ("kernel_size", 3), ("stride", 1)]
 
 
-@case("max_pooling", N_("stride larger than the window, H and W not multiples of it: (3, 2, 16, 13), kernel_size=2, stride=3"))
+@case(
+    "max_pooling",
+    N_("stride larger than the window, H and W not multiples of it: (3, 2, 16, 13), kernel_size=2, stride=3"),
+)
 def max_pooling_gapped():
     x = digit_batch(3, 2, 16, 13, start=32) + 0.01 * rng(3).standard_normal((3, 2, 16, 13))
     return [("x", x), ("kernel_size", 2), ("stride", 3)]
@@ -60,7 +63,10 @@ def conv_single():
     return conv_inputs(7, digit_batch(1, start=90), K=1, KH=5, KW=5) + [("stride", 1), ("padding", 2)]
 
 
-@case("conv", N_("float32 MNIST digits (2, 1, 28, 28), 3 kernels 3x3, stride=2, padding=1: the answer must be float32 too"))
+@case(
+    "conv",
+    N_("float32 MNIST digits (2, 1, 28, 28), 3 kernels 3x3, stride=2, padding=1: the answer must be float32 too"),
+)
 def conv_float32():
     x = digit_batch(2, start=96).astype(np.float32)
     g = rng(8)

@@ -18,8 +18,8 @@ from pathlib import Path
 
 from nnkit import exits
 from nnkit.collect import paths
-from nnkit.kernel.config import COURSE_FILE, COURSE_ROOT
 from nnkit.gradebook.tools import nbgrader, with_tools_on_path
+from nnkit.kernel.config import COURSE_FILE, COURSE_ROOT
 
 PACKAGE = '"""{what}"""\n'
 HIDDEN = re.compile(r"^# Hidden test \((?P<points>[\d.]+) points?\): ?(?P<what>.*)$")
@@ -111,9 +111,9 @@ def hidden_line(points: float, what: str) -> str:
 
 def description_problems(assignment: str) -> list[str]:
     """Each hidden-test cell whose first line is not its case's description and points."""
-    from nnkit.kernel.cases import CASES
     from nnkit.collect.notebooks import notebook_path, read
     from nnkit.judging.cells import hidden_test_cases
+    from nnkit.kernel.cases import CASES
 
     problems = []
     for index, cell in enumerate(read(notebook_path("source", assignment)).cells):
@@ -131,9 +131,9 @@ def write_descriptions(assignment: str) -> bool:
     """Write each hidden-test cell's first line from its case; True when the notebook changed."""
     import nbformat
 
-    from nnkit.kernel.cases import CASES
     from nnkit.collect.notebooks import notebook_path, read
     from nnkit.judging.cells import hidden_test_cases
+    from nnkit.kernel.cases import CASES
 
     path = notebook_path("source", assignment)
     notebook = read(path)
@@ -164,18 +164,25 @@ def readme_demo_lines(root: Path) -> tuple[list[str], dict]:
     import subprocess
     import time
 
-    from nnkit.kernel.config import ASSIGNMENTS
     from nnkit.authoring.democlass import DEMO_FIRST_LINE, DEMO_STUDENTS, demo_last_line
     from nnkit.gradebook.scratch import scratch_course
+    from nnkit.kernel.config import ASSIGNMENTS
 
     with tempfile.TemporaryDirectory(prefix="nnkit-regenerate-") as tmp:
         course = scratch_course(Path(tmp) / "course")
         for student in DEMO_STUDENTS:
             for assignment in ASSIGNMENTS:
-                shutil.copytree(paths.submitted(root, student, assignment), paths.submitted(course, student, assignment))
+                shutil.copytree(
+                    paths.submitted(root, student, assignment), paths.submitted(course, student, assignment)
+                )
         start = time.perf_counter()
-        result = subprocess.run([sys.executable, "-m", "nnkit.batch.cli", "--course", "."], cwd=course, env=with_tools_on_path(dict(os.environ)),
-                                capture_output=True, text=True)
+        result = subprocess.run(
+            [sys.executable, "-m", "nnkit.batch.cli", "--course", "."],
+            cwd=course,
+            env=with_tools_on_path(dict(os.environ)),
+            capture_output=True,
+            text=True,
+        )
         seconds = time.perf_counter() - start
         if result.returncode != 0:
             raise RuntimeError(f"grading the demo class failed:\n{result.stdout}\n{result.stderr}")
@@ -198,7 +205,7 @@ def replace_checked(readme: str, name: str, lines: list[str]) -> str:
     head, tail = readme.split(marker, 1)
     block = re.search(r"```text\n(.*?)```", tail, re.S)
     old = block.group(1).rstrip("\n").splitlines()
-    if [TIMING.sub("", l.rstrip()) for l in old] == [TIMING.sub("", l.rstrip()) for l in lines]:
+    if [TIMING.sub("", line.rstrip()) for line in old] == [TIMING.sub("", line.rstrip()) for line in lines]:
         return readme
     return head + marker + tail[:block.start(1)] + "\n".join(lines) + "\n" + tail[block.end(1):]
 
@@ -253,10 +260,11 @@ def try_variant(variant: Path) -> int:
     """Grade the functions of `variant` as a student's answer; return the exit code (nnkit.exits)."""
     import nbformat
 
+    from nnkit.batch.selfcheck import check as selfcheck
+    from nnkit.batch.selfcheck import report
+    from nnkit.collect.notebooks import defined_functions, fill, implementations_in, notebook_path, reference_code
+    from nnkit.collect.notebooks import read as read_notebook
     from nnkit.kernel.cases import CASES
-    from nnkit.collect.notebooks import defined_functions, fill, implementations_in, notebook_path, read as read_notebook, \
-        reference_code
-    from nnkit.batch.selfcheck import check as selfcheck, report
     from nnkit.kernel.config import ASSIGNMENTS
 
     if not variant.is_file():
@@ -284,7 +292,10 @@ def try_variant(variant: Path) -> int:
     if result["score"] == result["max_score"]:
         print("full marks")
         return exits.OK
-    print(f"it loses points ({result['max_score'] - result['score']:g} of {result['max_score']:g}): exit {exits.POINTS_LOST}")
+    print(
+        f"it loses points ({result['max_score'] - result['score']:g} of {result['max_score']:g}): exit "
+        f"{exits.POINTS_LOST}"
+    )
     return exits.POINTS_LOST
 
 
@@ -296,11 +307,17 @@ def main(argv=None) -> int:
     commands.add_parser("check", help="the notebooks agree with the keys and the cases").add_argument(
         "assignments", nargs="*", metavar="ASSIGNMENT")
     commands.add_parser("regenerate", help="rewrite the release, the demo class and the README's demo table")
-    commands.add_parser("try", help="grade a Python file's functions as a student's answer").add_argument("variant", type=Path)
+    commands.add_parser("try", help="grade a Python file's functions as a student's answer").add_argument(
+        "variant", type=Path
+    )
     args = parser.parse_args(argv)
     if args.command == "add":
         for path in add(args.name):
-            print(f"made {path.relative_to(COURSE_ROOT)}" if path.name != COURSE_FILE.name else f"listed {args.name} in course.toml")
+            print(
+                f"made {path.relative_to(COURSE_ROOT)}"
+                if path.name != COURSE_FILE.name
+                else f"listed {args.name} in course.toml"
+            )
         return exits.OK
     if args.command == "check":
         from nnkit.kernel.config import ASSIGNMENTS

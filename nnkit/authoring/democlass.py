@@ -15,9 +15,8 @@ from pathlib import Path
 import nbformat
 
 from nnkit.collect import paths
-from nnkit.kernel.config import ASSIGNMENTS
 from nnkit.collect.notebooks import fill, implementations_in, notebook_path, read, reference_code, total_points
-from nnkit.kernel.config import COURSE_ROOT
+from nnkit.kernel.config import ASSIGNMENTS, COURSE_ROOT
 
 SEED_CODE = COURSE_ROOT / "tests" / "variants" / "seed.py"
 DEMO_STUDENTS = ("blank", "correct", "seed")
@@ -67,10 +66,11 @@ def demo_notebook(student: str, assignment: str, root: Path = COURSE_ROOT) -> nb
     return fill(read(notebook_path("release", assignment, root)), implementations(student, assignment))
 
 
-def write_class(into: Path = paths.step_root(COURSE_ROOT, "submitted")) -> list[Path]:
-    """Write every demo notebook, as <student>/<assignment>/<assignment>.ipynb in `into` (the course's
-    submitted/ folder: the committed demo class has nbgrader's default layout); return those whose
-    content changed."""
+def write_class(into: Path | None = None) -> list[Path]:
+    """Write every demo notebook, as <student>/<assignment>/<assignment>.ipynb in `into` (by default the
+    course's submitted/ folder: the committed demo class has nbgrader's default layout); return those
+    whose content changed."""
+    into = paths.step_root(COURSE_ROOT, "submitted") if into is None else into
     changed = []
     for student in DEMO_STUDENTS:
         for assignment in ASSIGNMENTS:

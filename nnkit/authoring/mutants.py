@@ -1,6 +1,6 @@
 """The mutation report of the hidden tests: do they catch wrong code?
 
-    python -m nnkit.authoring.mutants [ASSIGNMENT ...] [--operators core/Replace...] [--jobs J] [--json]     (make mutants)
+    python -m nnkit.authoring.mutants [ASSIGNMENT ...] [--operators core/Replace...] [--jobs J] [--json]  (make mutants)
 
 Each assignment's `key/solution.py`, mutated by cosmic-ray's operators in memory, plays the student
 (STUDENT_VIEWS says which function stands for each graded one) and is judged by the hidden cases
@@ -159,8 +159,8 @@ def in_annotation(node) -> bool:
 def changed_line(before: list[str], after: list[str], near: int) -> tuple[str, str, int]:
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=before, b=after, autojunk=False).get_opcodes():
         if tag != "equal":
-            return (" ".join(l.strip() for l in before[i1:i2]) or "(nothing)",
-                    " ".join(l.strip() for l in after[j1:j2]) or "(nothing)", i1 + 1)
+            return (" ".join(line.strip() for line in before[i1:i2]) or "(nothing)",
+                    " ".join(line.strip() for line in after[j1:j2]) or "(nothing)", i1 + 1)
     return before[near - 1].strip(), before[near - 1].strip(), near
 
 
@@ -227,10 +227,10 @@ def caught_by(assignment: str, mutated: str, function: str | None) -> Verdict:
     """The verdict of the hidden cases on a mutant. A module that fails to run, or lacks a function,
     is killed (a student's would score zero); an exception anywhere else is the harness's, and
     propagates."""
-    from nnkit.kernel.cases import CASES
     from nnkit.judging.judge import judge
-    from nnkit.kernel.record import run_case
     from nnkit.judging.references import key
+    from nnkit.kernel.cases import CASES
+    from nnkit.kernel.record import run_case
 
     namespace = {"__name__": f"mutant_of_{assignment}"}
     try:
@@ -254,9 +254,9 @@ def caught_by(assignment: str, mutated: str, function: str | None) -> Verdict:
 def warm(assignment: str) -> None:
     """Compute each case's reference and inputs' digest once, before the children are forked: they
     inherit them instead of computing them per mutant."""
-    from nnkit.kernel.cases import CASES
     from nnkit.judging.judge import case_digest
     from nnkit.judging.references import expected
+    from nnkit.kernel.cases import CASES
 
     for case in CASES.values():
         if case.assignment == assignment:
@@ -296,7 +296,11 @@ def render(result: Report) -> str:
     lines = [f"{result.assignment}: {result.mutants} mutants, {result.killed} killed by a case, "
              f"{result.timeouts} out of time, {result.deaths} died, {len(result.harness_errors)} harness errors, "
              f"{len(result.equivalent)} equivalent, {len(result.survivors)} survived, in {result.seconds:.0f} s"]
-    lines += ["  harness errors (the kit failed judging these mutants, not the hidden tests):"] if result.harness_errors else []
+    lines += (
+        ["  harness errors (the kit failed judging these mutants, not the hidden tests):"]
+        if result.harness_errors
+        else []
+    )
     lines += [f"    {m.describe(path)}\n      {detail}" for m, detail in result.harness_errors]
     lines += ["  survived (add a case that catches it, or mark it equivalent in "
               f"{equivalents_path(result.assignment).relative_to(COURSE_ROOT)}):"] if result.survivors else []
@@ -312,7 +316,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m nnkit.authoring.mutants", description=__doc__.splitlines()[0])
     parser.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help=f"default: all ({', '.join(ASSIGNMENTS)})")
     parser.add_argument("--operators", nargs="+", metavar="NAME", help="only these cosmic-ray operators")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="mutants judged at once (default: one per core)")
+    parser.add_argument(
+        "--jobs", type=int, default=os.cpu_count() or 1, help="mutants judged at once (default: one per core)"
+    )
     parser.add_argument("--json", action="store_true", help="the counts as JSON")
     args = parser.parse_args(argv)
     unknown = set(args.assignments) - set(ASSIGNMENTS)

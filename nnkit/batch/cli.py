@@ -15,7 +15,15 @@ from pathlib import Path
 
 from nnkit import exits
 from nnkit.batch import locks
-from nnkit.batch.preparation import all_students, announce_limits, prepare, require_sandbox, shard, submissions, unprepared
+from nnkit.batch.preparation import (
+    all_students,
+    announce_limits,
+    prepare,
+    require_sandbox,
+    shard,
+    submissions,
+    unprepared,
+)
 from nnkit.batch.summary import finish, kit_failures, recorded_outcomes, report_failures
 from nnkit.batch.supervisor import Progress, grade_and_retry
 from nnkit.collect import paths
@@ -23,17 +31,19 @@ from nnkit.gradebook.states import State, state_of
 from nnkit.kernel.config import ASSIGNMENTS, BEING_ADDED, COURSE_ROOT
 
 
-def run(assignments: list[str] = list(ASSIGNMENTS), root: Path = COURSE_ROOT, jobs: int = 1,
+def run(assignments: list[str] | None = None, root: Path = COURSE_ROOT, jobs: int = 1,
         shard_of: tuple[int, int] | None = None) -> dict:
-    """Grade every student (or shard `shard_of` = (index, count) of them) with `jobs` workers;
-    returns {"seconds", "submissions", "jobs", "notebook_seconds", "outcomes"}."""
+    """Grade every student (or shard `shard_of` = (index, count) of them) with `jobs` workers, in
+    `assignments` (default: all); returns {"seconds", "submissions", "jobs", "notebook_seconds", "outcomes"}."""
+    assignments = list(ASSIGNMENTS) if assignments is None else assignments
     require_sandbox()
     announce_limits()
     start = time.perf_counter()
     students = all_students(assignments, root)
     mine = set(students if shard_of is None else shard(students, *shard_of))
     tasks = [(student, assignment) for assignment in assignments for student in submissions(assignment, root, mine)]
-    if shard_of is not None:  # a task run again (cancelled, out of time) grades what its shard has not graded, or the kit failed
+    # a task run again (cancelled, out of time) grades what its shard has not graded, or the kit failed
+    if shard_of is not None:
         failed = {(o.student, o.assignment) for o in recorded_outcomes(root, assignments) if o.kit_failure}
         tasks = [task for task in tasks if task in failed or state_of(root, *task)[0] == State.UNGRADED]
     try:
@@ -52,9 +62,11 @@ def run(assignments: list[str] = list(ASSIGNMENTS), root: Path = COURSE_ROOT, jo
             "notebook_seconds": progress.seconds, "outcomes": outcomes}
 
 
-def grade_class(assignments: list[str] = list(ASSIGNMENTS), root: Path = COURSE_ROOT, jobs: int = 1) -> tuple[str, list[str]]:
+def grade_class(assignments: list[str] | None = None, root: Path = COURSE_ROOT,
+                jobs: int = 1) -> tuple[str, list[str]]:
     """Grade, export the CSV, write the report; return the summary to print and the kit's failures
     (`kit_failures`: one line per cause, none when every state is the student's doing)."""
+    assignments = list(ASSIGNMENTS) if assignments is None else assignments
     summary = run(assignments, root, jobs)
     return finish(root, assignments, summary), kit_failures(summary["outcomes"])
 
@@ -101,8 +113,11 @@ def main(argv=None) -> int:
         if args.shard:
             summary = run(assignments, root, args.jobs, args.shard)
             failed = sum(not o.gradable for o in summary["outcomes"])
-            print(f"shard {args.shard[0]}/{args.shard[1]}: {summary['submissions']} submissions in {summary['seconds']} s, "
-                  f"{failed} could not be graded")
+            print(
+                f"shard {args.shard[0]}/{args.shard[1]}: {summary['submissions']} submissions in "
+                f"{summary['seconds']} s, "
+                f"{failed} could not be graded"
+            )
             return report_failures(kit_failures(summary["outcomes"]))
         if args.collect:
             print(finish(root, assignments))

@@ -21,12 +21,12 @@ import nbformat
 
 from nnkit import exits
 from nnkit.collect import paths
-from nnkit.gradebook.scratch import scratch_course
 from nnkit.collect.files import copy_file, kind
-from nnkit.kernel.config import ASSIGNMENTS
 from nnkit.collect.notebooks import notebook_path, read
+from nnkit.gradebook.scratch import scratch_course
 from nnkit.gradebook.states import class_submissions
 from nnkit.judging.review import Kind
+from nnkit.kernel.config import ASSIGNMENTS
 
 STUDENT = "self"
 
@@ -138,7 +138,9 @@ def verdict(notebook: Path, assignment: str, entry, graded) -> dict:
     for cell in graded.cells:
         meta = cell.metadata.get("nbgrader", {})
         if meta.get("grade_id") in entry.cells and cell.cell_type == "code":  # the hidden tests that carry points
-            message = "".join(o.get("text", "") if o.output_type == "stream" else o.get("evalue", "") for o in cell.outputs)
+            message = "".join(
+                o.get("text", "") if o.output_type == "stream" else o.get("evalue", "") for o in cell.outputs
+            )
             score = entry.cells.get(meta["grade_id"]) or 0.0
             cells.append({"id": meta["grade_id"], "points": meta["points"], "score": score,
                           "passed": score == meta["points"], "message": message.strip()})
@@ -201,8 +203,10 @@ def main(argv=None) -> int:
         results += [checker.check(notebook, f"{STUDENT}-{number}") for number, notebook in enumerate(notebooks, 1)]
     if not args.json:
         if bare and notebooks:
-            print(f"No sandbox here ({bare.split(':')[0]}): your notebook ran without the sandbox, so libraries such as "
-                  "torch are importable and the verdict may differ from your instructor's.\n")
+            print(
+                f"No sandbox here ({bare.split(':')[0]}): your notebook ran without the sandbox, so libraries such as "
+                "torch are importable and the verdict may differ from your instructor's.\n"
+            )
         print("\n\n".join(map(report, results)))
     else:
         print(json.dumps(results, indent=2))

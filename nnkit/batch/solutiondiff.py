@@ -24,8 +24,8 @@ from pathlib import Path
 import nbformat
 
 from nnkit import exits
-from nnkit.kernel.config import COURSE_ROOT
 from nnkit.collect.notebooks import read
+from nnkit.kernel.config import COURSE_ROOT
 
 SOLUTIONS = COURSE_ROOT / "solutions"
 

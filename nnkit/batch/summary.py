@@ -36,8 +36,11 @@ def finish(root: Path, assignments: list[str], summary: dict | None = None) -> s
     entries = class_submissions(root, assignments)  # once: it hashes every submission
     write_csv(root, root / "grades.csv", assignments, entries=entries)
     page = report.write(root, assignments, entries)
-    return (summary_text(root, assignments, summary, entries) + f"\ngrades (with a column per hidden test): {relative(root / 'grades.csv')}"
-            f"\nreport: {relative(page)}")
+    return (
+        summary_text(root, assignments, summary, entries)
+        + f"\ngrades (with a column per hidden test): {relative(root / 'grades.csv')}"
+        f"\nreport: {relative(page)}"
+    )
 
 
 def relative(path: Path) -> str:

@@ -39,7 +39,8 @@ class Progress:
         eta = elapsed / self.done * (self.total - self.done)
         width = 30
         bar = "#" * round(width * self.done / max(self.total, 1))
-        line = f"[{bar:<{width}}] {self.done}/{self.total} submissions, ETA {eta:.0f} s  {outcome.assignment}/{outcome.student}"
+        line = (f"[{bar:<{width}}] {self.done}/{self.total} submissions, ETA {eta:.0f} s  "
+                f"{outcome.assignment}/{outcome.student}")
         if self.stream.isatty():
             self.stream.write("\r" + line.ljust(100) + ("\n" if self.done == self.total else ""))
         else:
@@ -137,8 +138,8 @@ def grade(tasks: list[tuple[str, str]], root: Path, jobs: int, progress: Progres
     """Grade (student, assignment) tasks with `jobs` supervised worker processes (their logs in
     `logs`), each outcome written as it comes (nnkit.gradebook.outcomes); a worker that holds one
     task `budget` (default: the course's notebook budget) + WATCHDOG_GRACE_SECONDS is stopped."""
-    from nnkit.sandbox import cgroups
     from nnkit.kernel.limits import WATCHDOG_GRACE_SECONDS
+    from nnkit.sandbox import cgroups
 
     budget = notebook_budget(root) if budget is None else budget
     limit = None if budget is None else budget + WATCHDOG_GRACE_SECONDS
@@ -159,7 +160,9 @@ def grade(tasks: list[tuple[str, str]], root: Path, jobs: int, progress: Progres
         if task is not None:
             task = (task[0], task[1], submitted_digest(root, task[0], task[1]))
             # Until its outcome replaces it: a batch stopped meanwhile (scancel, a time limit) leaves it cut off.
-            outcomes.write(root, Outcome(*task[:2], False, "its grading was cut off", "interrupted", submission=task[2]))
+            outcomes.write(
+                root, Outcome(*task[:2], False, "its grading was cut off", "interrupted", submission=task[2])
+            )
         worker.send(task)
         if worker.task is None:  # asked to exit: waited for at the end, while the others work
             retiring.append(workers.pop(worker.results))
@@ -223,7 +226,9 @@ def grade(tasks: list[tuple[str, str]], root: Path, jobs: int, progress: Progres
     return found
 
 
-def grade_and_retry(tasks: list[tuple[str, str]], root: Path, jobs: int, progress: Progress, label: str) -> list[Outcome]:
+def grade_and_retry(
+    tasks: list[tuple[str, str]], root: Path, jobs: int, progress: Progress, label: str
+) -> list[Outcome]:
     logs = Logs(root, label)
     outcomes = grade(tasks, root, jobs, progress, logs)
     # Once more, alone: a busy database or a kernel that did not start is never the student's

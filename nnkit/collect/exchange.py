@@ -69,7 +69,7 @@ class SafeCollect(ExchangeCollect):
         and collection goes on with the next student's."""
         try:
             self.copy_submission(src, dest)
-        except Exception as error:  # noqa: BLE001: a student's submission never stops everyone's collect
+        except Exception as error:  # noqa: BLE001 - a student's submission never stops everyone's collect
             self.log.error("Not collected: %s: %s: %s", src, type(error).__name__, error)
             if os.path.lexists(dest):
                 shutil.rmtree(dest, ignore_errors=True)  # our partial copy: no link in it is followed
@@ -81,7 +81,9 @@ class SafeCollect(ExchangeCollect):
             return
         total = self.get_size(src)
         if total > 1000 * self.coursedir.max_dir_size:
-            raise RuntimeError(f"Directory size is too big. Size is {total}, maximum size is {1000 * self.coursedir.max_dir_size}")
+            raise RuntimeError(
+                f"Directory size is too big. Size is {total}, maximum size is {1000 * self.coursedir.max_dir_size}"
+            )
         max_file = self.coursedir.max_file_size
         recorded = copy_tree(src, dest, ignore_patterns(exclude=self.coursedir.ignore, include=self.coursedir.include,
                                                         max_file_size=max_file, log=self.log),

@@ -141,7 +141,9 @@ def copy_file_at(fd: int, name: str, target: Path, max_bytes: int | None = None)
             return kind(status.st_mode)
         if max_bytes is not None and status.st_size > max_bytes:
             return f"a file larger than {max_bytes} bytes (it grew after it was listed)"
-        out = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, stat.S_IMODE(status.st_mode) | 0o600)
+        out = os.open(
+            target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, stat.S_IMODE(status.st_mode) | 0o600
+        )
         try:
             left = status.st_size
             while left > 0 and (chunk := os.read(source, min(CHUNK, left))):

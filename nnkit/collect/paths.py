@@ -5,7 +5,7 @@ batch, its workers, the states, the self-check and the autograder's pre-check).
 """
 import os
 import sys
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from nbgrader.coursedir import CourseDirectory
@@ -40,7 +40,7 @@ def course_settings(root: Path) -> Config:
         sys.path[:] = path
 
 
-@lru_cache(maxsize=None)
+@cache
 def course_directory(root: Path) -> CourseDirectory:
     """nbgrader's CourseDirectory of the course in `root` (read once per process)."""
     root = Path(root)

@@ -25,10 +25,10 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.utils import capture_log, temp_attrs
 
 from nnkit.collect import paths
-from nnkit.collect.paths import course_config
-
 from nnkit.collect.files import special_entries
+from nnkit.collect.paths import course_config
 from nnkit.gradebook.outcomes import KIT_CAUSES, Outcome
+
 
 def precheck(folder: Path, notebooks: list[str]) -> tuple[str, str] | None:
     """(cause, reason) when the submission in `folder` cannot be graded as it is, else None."""
@@ -46,7 +46,10 @@ def precheck(folder: Path, notebooks: list[str]) -> tuple[str, str] | None:
         if expected not in found:
             others = [name for name in found if name not in {f"{n}.ipynb" for n in notebooks}]
             if others:
-                return "renamed", f"no {expected} in the submission (found {', '.join(others)}): rename it to {expected}"
+                return (
+                    "renamed",
+                    f"no {expected} in the submission (found {', '.join(others)}): rename it to {expected}",
+                )
             return "empty", f"the submission holds no notebook (expected {expected})"
         path = folder / expected
         if path.stat().st_size == 0:
@@ -158,7 +161,9 @@ class CourseAPI(NbGraderAPI):
         import tempfile
 
         with tempfile.TemporaryDirectory(prefix="nnkit-release-") as scratch:
-            with temp_attrs(self.coursedir, assignment_id=assignment, release_directory=os.path.join(scratch, "release")):
+            with temp_attrs(
+                self.coursedir, assignment_id=assignment, release_directory=os.path.join(scratch, "release")
+            ):
                 app = GenerateAssignment(coursedir=self.coursedir, parent=self)
                 app.force, app.create_assignment = True, True
                 result = capture_log(app)

@@ -24,10 +24,10 @@ from nbgrader.preprocessors import Execute
 from nbgrader.utils import is_grade
 from traitlets import Bool, Integer
 
-from nnkit.kernel import limits
-from nnkit.kernel import schema as records
 from nnkit.judging.cells import hidden_test_cases
 from nnkit.judging.review import USAGE_KEY, Kind, Review, add_event
+from nnkit.kernel import limits
+from nnkit.kernel import schema as records
 
 # A locked cell whose grade id starts so is for the student only (it loads data with torchvision,
 # trains and plots): the grader does not run it. Never a graded cell.
@@ -93,8 +93,12 @@ class Budget:
     def take(self, cell_index: int, size: int, count: int = 1) -> bool:
         """Charge an output to its cell and to the notebook, if it fits in both; else charge nothing."""
         cell = self.cells.setdefault(cell_index, [0, 0])
-        if (cell[0] + size > limits.OUTPUT_BYTES_PER_CELL or cell[1] + count > limits.OUTPUTS_PER_CELL
-                or self.bytes + size > limits.OUTPUT_BYTES_PER_NOTEBOOK or self.outputs + count > limits.OUTPUTS_PER_NOTEBOOK):
+        if (
+            cell[0] + size > limits.OUTPUT_BYTES_PER_CELL
+            or cell[1] + count > limits.OUTPUTS_PER_CELL
+            or self.bytes + size > limits.OUTPUT_BYTES_PER_NOTEBOOK
+            or self.outputs + count > limits.OUTPUTS_PER_NOTEBOOK
+        ):
             return False
         cell[0] += size
         cell[1] += count
@@ -124,10 +128,17 @@ def student_only(cell) -> bool:
 
 
 class ResilientExecute(Execute):
-    sandbox = Bool(True, help="Start each kernel in the sandbox of nnkit.sandbox.bwrap (off: --no-sandbox).").tag(config=True)
-    run_student_only = Bool(False, help="Run the student-only cells too (make bench measures what skipping them saves).").tag(config=True)
-    notebook_timeout = Integer(limits.NOTEBOOK_SECONDS, allow_none=True,
-                               help="Wall-clock budget of a whole notebook, in seconds (None: no budget).").tag(config=True)
+    sandbox = Bool(True, help="Start each kernel in the sandbox of nnkit.sandbox.bwrap (off: --no-sandbox).").tag(
+        config=True
+    )
+    run_student_only = Bool(
+        False, help="Run the student-only cells too (make bench measures what skipping them saves)."
+    ).tag(config=True)
+    notebook_timeout = Integer(
+        limits.NOTEBOOK_SECONDS,
+        allow_none=True,
+        help="Wall-clock budget of a whole notebook, in seconds (None: no budget).",
+    ).tag(config=True)
 
     store_widget_state = Bool(False, help="Never: a kernel's widget state is not the grader's to keep.")
 
@@ -249,7 +260,9 @@ class ResilientExecute(Execute):
         if display_id not in self._display_id_map:
             return
         try:
-            out = output_from_msg(msg | {"msg_type": "display_data", "header": msg.get("header", {}) | {"msg_type": "display_data"}})
+            out = output_from_msg(
+                msg | {"msg_type": "display_data", "header": msg.get("header", {}) | {"msg_type": "display_data"}}
+            )
         except ValueError:
             return
         except INVALID as error:
@@ -334,11 +347,20 @@ class ResilientExecute(Execute):
             index, running = self._running
             if self.left() is not None and self.left() <= 0.5:
                 self._broken = self.over_budget() or self._broken
-                self.event(Kind.BUDGET, index, running, f"stopped here: the notebook went over its time budget "
-                                                     f"({self.notebook_timeout} s per notebook); the cells after it were not run")
+                self.event(
+                    Kind.BUDGET,
+                    index,
+                    running,
+                    f"stopped here: the notebook went over its time budget "
+                    f"({self.notebook_timeout} s per notebook); the cells after it were not run",
+                )
             else:
-                self.event(Kind.TIMEOUT, index, running, f"it did not finish within the time limit per cell ({timeout} s): "
-                                                       "an endless loop?")
+                self.event(
+                    Kind.TIMEOUT,
+                    index,
+                    running,
+                    f"it did not finish within the time limit per cell ({timeout} s): an endless loop?",
+                )
         return await super()._async_handle_timeout(timeout, cell)
 
     async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
@@ -350,10 +372,17 @@ class ResilientExecute(Execute):
             self.note_memory(*self._last)
         if not self._broken and cell.cell_type == "code" and self.over_budget():  # the budget ran out between cells
             self._broken = self.over_budget()
-            self.event(Kind.BUDGET, cell_index, cell, f"not run: the notebook went over its time budget "
-                                                   f"({self.notebook_timeout} s per notebook); nor were the cells after it")
+            self.event(
+                Kind.BUDGET,
+                cell_index,
+                cell,
+                f"not run: the notebook went over its time budget "
+                f"({self.notebook_timeout} s per notebook); nor were the cells after it",
+            )
         if self._broken:
-            cell.outputs = [error_output("KernelDied", self._broken)] if cell.cell_type == "code" else cell.get("outputs")
+            cell.outputs = (
+                [error_output("KernelDied", self._broken)] if cell.cell_type == "code" else cell.get("outputs")
+            )
             return cell
         self._running = self._last = (cell_index, cell)
         self._budget.clear(cell_index)  # nbclient starts the cell with no outputs

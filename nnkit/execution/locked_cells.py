@@ -27,7 +27,9 @@ class OverwriteCells(NbgraderOverwriteCells):
             except MissingEntry:
                 source = None
             if source is not None and source.locked:
-                released = NotebookNode(cell_type=source.cell_type, source=source.source, metadata=copy.deepcopy(cell.metadata))
+                released = NotebookNode(
+                    cell_type=source.cell_type, source=source.source, metadata=copy.deepcopy(cell.metadata)
+                )
                 ClearHiddenTests(parent=self.parent)._remove_hidden_test_region(released)
                 self.as_released = cell.source == released.source
         return super().preprocess_cell(cell, resources, cell_index)

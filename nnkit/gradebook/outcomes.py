@@ -18,9 +18,21 @@ from nnkit.sandbox.places import course_state
 # reaches the grader's process only as data, so any other cause is never the student's: the kit's
 # or the machine's (KIT_CAUSES says what the known ones mean). Such a submission is graded once
 # more, and the batch exits with exits.KIT_FAILURE if it still fails.
-STUDENT_CAUSES = frozenset({"missing", "empty", "renamed", "special_file", "watchdog", "empty_file", "not_json", "not_notebook",
-                            "jsonschema.exceptions.ValidationError", "nbgrader.nbgraderformat.common.SchemaTooOldError",
-                            "nbgrader.nbgraderformat.common.SchemaTooNewError"})
+STUDENT_CAUSES = frozenset(
+    {
+        "missing",
+        "empty",
+        "renamed",
+        "special_file",
+        "watchdog",
+        "empty_file",
+        "not_json",
+        "not_notebook",
+        "jsonschema.exceptions.ValidationError",
+        "nbgrader.nbgraderformat.common.SchemaTooOldError",
+        "nbgrader.nbgraderformat.common.SchemaTooNewError",
+    }
+)
 KIT_CAUSES = {
     "sqlalchemy.exc.OperationalError": "the gradebook is locked, missing or cannot be written",
     "nnkit.sandbox.bwrap.SandboxUnavailable": "no kernel could start in its sandbox",

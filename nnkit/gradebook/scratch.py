@@ -4,8 +4,8 @@ gradebook."""
 import shutil
 from pathlib import Path
 
-from nnkit.kernel.config import COURSE_ROOT
 from nnkit.gradebook.db import OWN_GRADEBOOK_MARKER
+from nnkit.kernel.config import COURSE_ROOT
 
 
 def scratch_course(root: Path, own_gradebook: bool = True, copy_kit: bool = False) -> Path:

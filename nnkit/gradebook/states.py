@@ -7,7 +7,7 @@ review list. What each state means for an instructor: docs/instructors.md.
 """
 import json
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 from nnkit.collect import paths
@@ -16,7 +16,7 @@ from nnkit.gradebook.outcomes import submission_digest
 from nnkit.judging.review import Kind, Review, review_of
 
 
-class State(str, Enum):
+class State(StrEnum):
     GRADED = "graded"
     REVIEW = "review"
     NOT_GRADABLE = "not gradable"
@@ -99,7 +99,9 @@ def class_submissions(root: Path, assignments: list[str]) -> list[Submission]:
                     row = None
                 if row is not None and state in (State.GRADED, State.REVIEW):
                     entry.score, entry.timestamp = row.score, str(row.timestamp or "")
-                    entry.cells = {g.name: g.score for nb in row.notebooks for g in nb.grades if carries_points(g.max_score)}
+                    entry.cells = {
+                        g.name: g.score for nb in row.notebooks for g in nb.grades if carries_points(g.max_score)
+                    }
                 elif row is not None and state == State.MISSING and any(
                         g.manual_score is not None for nb in row.notebooks for g in nb.grades):
                     entry.reviews.append(Review(Kind.MANUAL_GRADES_KEPT, None,

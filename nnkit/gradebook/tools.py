@@ -26,8 +26,13 @@ def put_tools_on_path() -> None:
 
 def nbgrader(*args: str, root: Path = COURSE_ROOT) -> subprocess.CompletedProcess:
     """Run an nbgrader command in a course folder (which holds its nbgrader_config.py)."""
-    result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=root, env=with_tools_on_path(dict(os.environ)),
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "nbgrader", *args],
+        cwd=root,
+        env=with_tools_on_path(dict(os.environ)),
+        capture_output=True,
+        text=True,
+    )
     if result.returncode != 0:
         raise RuntimeError(f"nbgrader {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
     return result

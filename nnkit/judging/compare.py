@@ -61,18 +61,27 @@ def check_answer(got, want, names: tuple = (), label: str = "answer") -> str:
     if isinstance(want, tuple):
         items = as_items(got, len(want), names)
         return "".join(check_answer(g, w, label=name) for g, w, name in
-                       zip(items, want, names or [f"item {i}" for i in range(len(want))]))
+                       zip(items, want, names or [f"item {i}" for i in range(len(want))], strict=True))
     want = np.asarray(want)
     array = as_array(got, label, want)
     if want.ndim == 0:
         if array.size != 1:
-            raise Wrong(_("{label}: expected a single number, got an array of shape {shape}").format(label=label, shape=array.shape),
-                        "shape")
+            raise Wrong(
+                _("{label}: expected a single number, got an array of shape {shape}").format(
+                    label=label, shape=array.shape
+                ),
+                "shape",
+            )
         array = array.reshape(())
     else:
         if array.shape != want.shape:
-            raise Wrong(_("{label}: wrong shape: expected {want}, got {got}").format(label=label, want=want.shape, got=array.shape)
-                        + shape_hint(array.shape, want.shape), "shape")
+            raise Wrong(
+                _("{label}: wrong shape: expected {want}, got {got}").format(
+                    label=label, want=want.shape, got=array.shape
+                )
+                + shape_hint(array.shape, want.shape),
+                "shape",
+            )
         if array.dtype != want.dtype:
             raise Wrong(_("{label}: wrong dtype: expected {want} (the input's), got {got}").format(
                 label=label, want=want.dtype, got=array.dtype) + dtype_hint(array.dtype, want.dtype), "dtype")
@@ -82,8 +91,10 @@ def check_answer(got, want, names: tuple = (), label: str = "answer") -> str:
 def as_items(got, count: int, names: tuple) -> list:
     if not isinstance(got, (tuple, list)) or len(got) != count:
         what = f" ({', '.join(names)})" if names else ""
-        raise Wrong(_("expected a tuple of {count} values{what}, got {got}").format(count=count, what=what, got=describe(got)),
-                    "shape")
+        raise Wrong(
+            _("expected a tuple of {count} values{what}, got {got}").format(count=count, what=what, got=describe(got)),
+            "shape",
+        )
     return list(got)
 
 
@@ -92,10 +103,16 @@ def as_array(got, label: str, want: np.ndarray) -> np.ndarray:
     numbers or of equal-shaped arrays stacked (a list answer is as good as an array)."""
     array = stacked(got)
     if array is None:
-        raise Wrong(_("{label}: expected {want}, got {got}").format(label=label, want=describe_expected(want), got=describe(got)),
-                    "shape")
+        raise Wrong(
+            _("{label}: expected {want}, got {got}").format(
+                label=label, want=describe_expected(want), got=describe(got)
+            ),
+            "shape",
+        )
     if array.dtype.kind not in "iuf":
-        raise Wrong(_("{label}: expected real numbers, got dtype {dtype}").format(label=label, dtype=array.dtype), "dtype")
+        raise Wrong(
+            _("{label}: expected real numbers, got dtype {dtype}").format(label=label, dtype=array.dtype), "dtype"
+        )
     return array
 
 

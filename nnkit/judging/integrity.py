@@ -11,7 +11,17 @@ file by an absolute or parent path.
 import ast
 from typing import NamedTuple
 
-FORBIDDEN_MODULES = {"torch", "torchvision", "scipy", "assignments", "solutions", "nnkit", "tensorflow", "jax", "sklearn"}
+FORBIDDEN_MODULES = {
+    "torch",
+    "torchvision",
+    "scipy",
+    "assignments",
+    "solutions",
+    "nnkit",
+    "tensorflow",
+    "jax",
+    "sklearn",
+}
 FORBIDDEN_CALLS = {"exec", "eval", "compile", "__import__", "globals", "setattr", "delattr"}
 
 
@@ -90,7 +100,9 @@ def scan(student_cells: list[str], graded_functions: set[str], instructor_cells:
             everywhere += [f"another cell {flag}" for flag in cell_flags]
         for node in defined:
             used = sorted({n.id for n in ast.walk(node) if isinstance(n, ast.Name)} & forbidden)
-            reasons.setdefault(node.name, []).extend([f"uses {name} (from {modules[name]})" for name in used] + cell_flags)
+            reasons.setdefault(node.name, []).extend(
+                [f"uses {name} (from {modules[name]})" for name in used] + cell_flags
+            )
     if everywhere:
         for function in graded_functions:
             reasons.setdefault(function, []).extend(everywhere)

@@ -11,16 +11,16 @@ The comparison is nnkit.judging.compare's, or the check an assignment's key name
 (assignments/<name>/key/reference.py: CHECKS); the judge knows no assignment. Each problem has a
 cause (nnkit.kernel.case.CAUSES), and the case's hint for a cause is shown only when that cause failed.
 """
-from functools import lru_cache
+from functools import cache
 from typing import NamedTuple
 
+from nnkit.judging.compare import Wrong
+from nnkit.judging.references import KitError, check_of, expected
 from nnkit.kernel import limits
 from nnkit.kernel import schema as records
 from nnkit.kernel.cases import CASES
 from nnkit.kernel.codec import Malformed, decode, digest
-from nnkit.judging.compare import Wrong
 from nnkit.kernel.i18n import _
-from nnkit.judging.references import KitError, check_of, expected
 
 
 class Verdict(NamedTuple):
@@ -41,15 +41,27 @@ def judge(record) -> Verdict:
     try:
         problems, detail = assess(case, records.parse(record))
     except Malformed as malformed:
-        problems, detail = [(None, _("the grader could not read what this check recorded: {why}").format(why=malformed))], ""
+        problems, detail = (
+            [(None, _("the grader could not read what this check recorded: {why}").format(why=malformed))],
+            "",
+        )
     except KitError:
         raise
     except Exception as error:  # a bug of the kit's; the student loses this check only, and it is reviewed
-        return Verdict(False, heading(case) + "\n  " + _("the grader could not judge this answer: an error in the kit, "
-                                                         "not in your code; your instructor will review it"),
-                       review=f"the judge failed on {case.name}: {type(error).__name__}: {error}"[:300])
+        return Verdict(
+            False,
+            heading(case)
+            + "\n  "
+            + _(
+                "the grader could not judge this answer: an error in the kit, "
+                "not in your code; your instructor will review it"
+            ),
+            review=f"the judge failed on {case.name}: {type(error).__name__}: {error}"[:300],
+        )
     if problems:
-        return Verdict(False, heading(case) + "".join(f"\n  {text}" for _cause, text in problems) + hints(case, problems))
+        return Verdict(
+            False, heading(case) + "".join(f"\n  {text}" for _cause, text in problems) + hints(case, problems)
+        )
     return Verdict(True, heading(case) + "\n  " + _("passed") + detail)
 
 
@@ -69,15 +81,24 @@ def assess(case, record: records.Record) -> tuple[list[tuple[str | None, str]], 
     grader cannot read)."""
     if isinstance(record, records.Oversized):  # the grader dropped it on arrival (nnkit.execution.execute)
         if record.left is not None:
-            raise Malformed(_("the answer was too large to record ({size:.1f} MiB): the records of a notebook may take "
-                              "{limit} MiB together, and {left:.1f} MiB were left").format(
-                size=record.oversized / 2**20, limit=limits.RECORDS_BYTES_PER_NOTEBOOK // 2**20, left=record.left / 2**20))
+            raise Malformed(
+                _(
+                    "the answer was too large to record ({size:.1f} MiB): the records of a notebook may take "
+                    "{limit} MiB together, and {left:.1f} MiB were left"
+                ).format(
+                    size=record.oversized / 2**20,
+                    limit=limits.RECORDS_BYTES_PER_NOTEBOOK // 2**20,
+                    left=record.left / 2**20,
+                )
+            )
         raise Malformed(_("the answer was too large to record ({size:.1f} MiB; the limit is {limit} MiB)").format(
             size=record.oversized / 2**20, limit=limits.RECORD_BYTES // 2**20))
     if isinstance(record, records.Repeated):  # nnkit.judging.step fails the case before; never judged alone
         raise Malformed(_("the check was recorded more than once"))
     if record.input_digest != case_digest(case.name):
-        return [(None, _("the check ran on other inputs than the grader's: the kit's files were changed in this notebook"))], ""
+        return [
+            (None, _("the check ran on other inputs than the grader's: the kit's files were changed in this notebook"))
+        ], ""
     error = record.exception
     if error is not None:
         cause = None if not_written(error) or error.type == "ModuleNotFoundError" else "exception"
@@ -102,7 +123,7 @@ def assess(case, record: records.Record) -> tuple[list[tuple[str | None, str]], 
     return problems, detail
 
 
-@lru_cache(maxsize=None)
+@cache
 def case_digest(name: str) -> str:
     return digest(CASES[name].make_args())
 

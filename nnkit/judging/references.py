@@ -5,10 +5,10 @@ listed here) says which reference grades which function (REFERENCES), gives torc
 of each where torch has one (torch_reference(function, *args, **kwargs)) and any further proof
 (CROSS_CHECKS: {function: check(answer, *args, **kwargs) -> problem or ''}, e.g. backprop's gradient
 step against finite differences). Each is called with a case's arguments as the student's function
-is (nnkit.kernel.case: positional, and by name the case's `keywords`). `expected(case)` is what a student's answer is compared
-with; where torch computes the same thing, the two must agree within the case's tolerance or the
-grader stops with KitError, since then the kit itself is wrong. Results are cached per process:
-an nbgrader process computes each reference once.
+is (nnkit.kernel.case: positional, and by name the case's `keywords`). `expected(case)` is what a
+student's answer is compared with; where torch computes the same thing, the two must agree within
+the case's tolerance or the grader stops with KitError, since then the kit itself is wrong.
+Results are cached per process: an nbgrader process computes each reference once.
 
 The grader does not import torch (~3 s per process): torch's results for every case are stored in
 each key's torch_results.npz, with a digest of the case's inputs, written by
@@ -20,25 +20,24 @@ torch and requires the stored ones to match; a case whose inputs changed since i
 import argparse
 import importlib
 import sys
-from functools import lru_cache
+from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from types import ModuleType
-from typing import Callable
 
 import numpy as np
 
+from nnkit.judging.compare import check_values, tolerance_for
 from nnkit.kernel.cases import CASES
 from nnkit.kernel.codec import digest
-from nnkit.judging.compare import check_values
 from nnkit.kernel.config import ASSIGNMENTS, COURSE_ROOT
-from nnkit.judging.compare import tolerance_for
 
 
 class KitError(RuntimeError):
     """The kit's own references disagree: a bug in the kit, never the student's fault."""
 
 
-@lru_cache(maxsize=None)
+@cache
 def key(assignment: str) -> ModuleType:
     """An assignment's grader-side module, assignments/<assignment>/key/reference.py."""
     return importlib.import_module(f"assignments.{assignment}.key.reference")
@@ -82,7 +81,7 @@ def write_torch_results(assignment: str) -> Path:
     return path
 
 
-@lru_cache(maxsize=None)
+@cache
 def stored_torch_results(assignment: str) -> dict[str, tuple[str, tuple]]:
     """{case: (inputs' digest, torch's result as a tuple of arrays)} of an assignment."""
     path = torch_results_path(assignment)
@@ -109,7 +108,7 @@ def stored_torch_result(case_name: str, args: list):
     return result
 
 
-@lru_cache(maxsize=None)
+@cache
 def expected(case_name: str):
     """What a student's answer to a case is compared with (torch's stored result checks it)."""
     return checked_reference(case_name, stored_torch_result)
@@ -124,7 +123,7 @@ def checked_reference(case_name: str, torch_result: Callable[[str, list], tuple 
     answer = case.apply(reference.REFERENCES[case.function], args)
     cross_check = torch_result(case_name, args)
     if cross_check is not None:
-        for ours, theirs in zip(parts(answer), cross_check):
+        for ours, theirs in zip(parts(answer), cross_check, strict=True):
             tol = tolerance_for(np.asarray(ours).dtype)
             if not np.allclose(ours, theirs, rtol=tol.rtol, atol=tol.atol):
                 raise KitError(f"the reference solution disagrees with torch on case {case_name}")
@@ -154,9 +153,11 @@ def main(argv=None) -> int:
     from nnkit import exits
     from nnkit.kernel.config import LISTED, missing_parts
 
-    parser = argparse.ArgumentParser(prog="python -m nnkit.judging.references",
-                                     description="Rewrite torch's stored results of every case (needs torch), and check "
-                                                 "the references against them.")
+    parser = argparse.ArgumentParser(
+        prog="python -m nnkit.judging.references",
+        description="Rewrite torch's stored results of every case (needs torch), and check "
+        "the references against them.",
+    )
     parser.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help=f"default: all ({', '.join(ASSIGNMENTS)})")
     args = parser.parse_args(argv)
     if set(args.assignments) - set(LISTED):
@@ -168,7 +169,10 @@ def main(argv=None) -> int:
     code = exits.OK
     for assignment in args.assignments or ASSIGNMENTS:
         written = write_torch_results(assignment)
-        print(f"wrote {written.relative_to(COURSE_ROOT) if written.is_relative_to(COURSE_ROOT) else written}", file=sys.stderr)
+        print(
+            f"wrote {written.relative_to(COURSE_ROOT) if written.is_relative_to(COURSE_ROOT) else written}",
+            file=sys.stderr,
+        )
         stored_torch_results.cache_clear()
         for case in (c for c in CASES.values() if c.assignment == assignment):
             expected(case.name)  # KitError when the reference disagrees with torch or a cross-check

@@ -4,7 +4,7 @@ execution and written by the judging step into the graded notebook's metadata, w
 read them back. A new reason is a new Kind here and the one module that finds it.
 """
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 METADATA_KEY = "nnkit"  # in a graded notebook's metadata: what the grader decided
 RESOURCES_KEY = "nnkit_events"  # in nbconvert's resources: what happened while the notebook ran
@@ -12,12 +12,12 @@ USAGE_KEY = "nnkit_usage"  # in nbconvert's resources, then as `usage` in the me
 
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     """What a reason is about. Of a graded notebook (written by the grader into its metadata):
     FLAG (the integrity scan), TIMEOUT, KERNEL_DIED, OUTPUT (dropped at the cap), JUDGE (the kit
     could not judge a check), NO_SANDBOX, BUDGET (the notebook went over its time budget and was
-    stopped), MEMORY (a process killed at the submission's memory limit). Of the submission's state: NOT_GRADABLE (why nbgrader
-    could not grade it), CHANGED (since it was graded), UNREADABLE (its graded copy),
+    stopped), MEMORY (a process killed at the submission's memory limit). Of the submission's state:
+    NOT_GRADABLE (why nbgrader could not grade it), CHANGED (since it was graded), UNREADABLE (its graded copy),
     MANUAL_GRADES_KEPT (of a submission no longer in submitted/)."""
     FLAG = "flag"
     TIMEOUT = "timeout"

@@ -9,13 +9,13 @@ from nbformat.notebooknode import NotebookNode, from_dict
 from nbgrader.preprocessors import NbGraderPreprocessor
 from nbgrader.utils import is_grade
 
-from nnkit.kernel.cases import CASES
-from nnkit.kernel import schema as records
+from nnkit.judging.cells import hidden_test_cases, recorded_cases
 from nnkit.judging.integrity import scan
 from nnkit.judging.judge import Verdict, forbidden_import, judge
 from nnkit.judging.judge import heading as judged_heading
-from nnkit.judging.cells import hidden_test_cases, recorded_cases
 from nnkit.judging.review import METADATA_KEY, USAGE_KEY, Kind, Review, events_of
+from nnkit.kernel import schema as records
+from nnkit.kernel.cases import CASES
 
 # Kinds of event that are listed for review and shown in the cell, never a verdict: a process killed
 # for memory while the kernel lived on, output dropped at the cap or refused (records bypass both).
@@ -48,15 +48,20 @@ def integrity_flags(nb: NotebookNode) -> dict[str, str]:
     code = [c for c in nb.cells if c.cell_type == "code"]
     locked = [c.metadata.get("nbgrader", {}).get("locked", False) for c in code]
     graded = {f for c in code for name in hidden_test_cases(c) for f in CASES[name].functions}
-    flags = scan([c.source for c, lock in zip(code, locked) if not lock], graded,
-                 [c.source for c, lock in zip(code, locked) if lock])
+    flags = scan([c.source for c, lock in zip(code, locked, strict=True) if not lock], graded,
+                 [c.source for c, lock in zip(code, locked, strict=True) if lock])
     return {flag.function: flag.reason for flag in flags}
 
 
 def failed_imports(nb: NotebookNode) -> str:
     """What the student's own cells could not import (torch, scipy... are not there when grading)."""
-    found = [forbidden_import(str(o.get("evalue", ""))) for c in nb.cells if c.cell_type == "code" and not is_grade(c)
-             for o in c.get("outputs", []) if o.get("output_type") == "error" and o.get("ename") == "ModuleNotFoundError"]
+    found = [
+        forbidden_import(str(o.get("evalue", "")))
+        for c in nb.cells
+        if c.cell_type == "code" and not is_grade(c)
+        for o in c.get("outputs", [])
+        if o.get("output_type") == "error" and o.get("ename") == "ModuleNotFoundError"
+    ]
     return "; ".join(dict.fromkeys(found))
 
 
@@ -105,7 +110,9 @@ class JudgeRecords(NbGraderPreprocessor):
         self.earlier = failed_imports(nb)
         self.review = list(events)
         nb, resources = super().preprocess(nb, resources)
-        self.review += [Review(Kind.FLAG, None, f"{function}: {reason}") for function, reason in integrity_flags(nb).items()]
+        self.review += [
+            Review(Kind.FLAG, None, f"{function}: {reason}") for function, reason in integrity_flags(nb).items()
+        ]
         nb.metadata[METADATA_KEY] = {"review": [item.as_data() for item in self.review]}
         if resources.get(USAGE_KEY):
             nb.metadata[METADATA_KEY]["usage"] = dict(resources[USAGE_KEY])
@@ -119,5 +126,7 @@ class JudgeRecords(NbGraderPreprocessor):
             self.review += [Review(Kind.JUDGE, grade_id, v.review) for v in verdicts if v.review]
             cell.outputs = verdict_outputs(verdicts)
             for note in self.notes.get(grade_id, []):
-                cell.outputs.append(from_dict({"output_type": "stream", "name": "stdout", "text": f"[{note.detail}]\n"}))
+                cell.outputs.append(
+                    from_dict({"output_type": "stream", "name": "stdout", "text": f"[{note.detail}]\n"})
+                )
         return cell, resources

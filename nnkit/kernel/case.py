@@ -23,8 +23,8 @@ exactly one hidden-test cell of the assignment's source notebook (tests/course/t
 The texts a student reads (`what`, the hints) are marked for translation with `N_` (nnkit.kernel.i18n)
 and translated where they are shown.
 """
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 REGISTRY: dict[str, "Case"] = {}
 # What can fail in an answer, each a cause a hint may be attached to: the values (within tolerance),
@@ -83,7 +83,9 @@ def case(function: str | tuple[str, ...], what: str, hints: dict | None = None, 
     functions = (function,) if isinstance(function, str) else tuple(function)
     hints = dict(hints or {})
     if "hint" in options:
-        raise CaseError(f"{what!r}: a hint belongs to a cause of failure: hints={{cause: text}}, cause one of {', '.join(CAUSES)}")
+        raise CaseError(
+            f"{what!r}: a hint belongs to a cause of failure: hints={{cause: text}}, cause one of {', '.join(CAUSES)}"
+        )
     if set(hints) - set(CAUSES):
         raise CaseError(f"{what!r}: hints for {sorted(set(hints) - set(CAUSES))}: the causes are {', '.join(CAUSES)}")
     options["keywords"] = tuple(options.get("keywords", ()))
@@ -92,10 +94,15 @@ def case(function: str | tuple[str, ...], what: str, hints: dict | None = None, 
     def register(make_args):
         module = make_args.__module__.split(".")
         if len(module) < 3 or module[0] != "assignments" or module[-1] != "cases":
-            raise CaseError(f"{make_args.__qualname__}: cases live in assignments/<name>/cases.py, not {make_args.__module__}")
+            raise CaseError(
+                f"{make_args.__qualname__}: cases live in assignments/<name>/cases.py, not {make_args.__module__}"
+            )
         name = make_args.__name__
         if name in REGISTRY:
-            raise CaseError(f"two cases named {name} (in {REGISTRY[name].assignment} and {module[1]}): names are unique in the course")
+            raise CaseError(
+                f"two cases named {name} (in {REGISTRY[name].assignment} and {module[1]}): names are unique in the "
+                "course"
+            )
         REGISTRY[name] = Case(name, module[1], functions, what, make_args, hints, **options)
         return make_args
     return register

@@ -6,7 +6,7 @@ in locale/<language>/LC_MESSAGES/nnkit.mo, made with Babel (`pybabel extract` / 
 docs/authoring.md); the language is course.toml's. With no catalog, texts stay as written.
 """
 import gettext
-from functools import lru_cache
+from functools import cache
 
 from nnkit.kernel.config import COURSE_ROOT, LANGUAGE
 
@@ -19,7 +19,7 @@ def N_(text: str) -> str:
     return text
 
 
-@lru_cache(maxsize=None)
+@cache
 def translation(language: str = LANGUAGE) -> gettext.NullTranslations:
     return gettext.translation(DOMAIN, localedir=str(LOCALE_DIR), languages=[language], fallback=True)
 

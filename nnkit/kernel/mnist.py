@@ -3,7 +3,7 @@
 Students load the same files with `torchvision.datasets.MNIST(root=..., download=True)`;
 tests/kernel/test_mnist.py proves both loaders give identical arrays.
 """
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +29,7 @@ def read_idx(path: Path) -> np.ndarray:
     return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(shape)
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(split: str) -> tuple[np.ndarray, np.ndarray]:
     """(images uint8 (N, 28, 28), labels uint8 (N,)) of split "train" or "test"; read-only arrays."""
     if split not in ("train", "test"):

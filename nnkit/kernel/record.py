@@ -54,10 +54,19 @@ def run_case(case_name: str, *functions) -> dict:
         seconds = _perf_counter() - start
     warned = [(_issubclass(w.category, _RuntimeWarning), w) for w in caught]
     warned = [pair for pair in warned if pair[0]][:10] + [pair for pair in warned if not pair[0]][:10]
-    return as_data(Outcome(
-        case=case_name, input_digest=digest(args), exception=raised, result=result, seconds=seconds,
-        warnings=_tuple(Warned(text_of(w.category.__name__, 100), text_of(w.message, 300), numeric) for numeric, w in warned),
-        mutated=_tuple(name for (name, _), was, value in _zip(args, before, given) if fingerprint(value) != was)))
+    return as_data(
+        Outcome(
+            case=case_name,
+            input_digest=digest(args),
+            exception=raised,
+            result=result,
+            seconds=seconds,
+            warnings=_tuple(
+                Warned(text_of(w.category.__name__, 100), text_of(w.message, 300), numeric) for numeric, w in warned
+            ),
+            mutated=_tuple(name for (name, _), was, value in _zip(args, before, given) if fingerprint(value) != was),
+        )
+    )
 
 
 def record(case_name: str, *functions) -> None:

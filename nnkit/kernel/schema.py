@@ -153,7 +153,9 @@ def _checked(hint, value, name: str):
     kinds = (int, float) if hint is float else (hint,)
     if isinstance(value, kinds) and (hint is bool or not isinstance(value, bool)):
         return value
-    raise Malformed(_("its {name} is {got}, not {kind}").format(name=name, got=type(value).__name__, kind=hint.__name__))
+    raise Malformed(
+        _("its {name} is {got}, not {kind}").format(name=name, got=type(value).__name__, kind=hint.__name__)
+    )
 
 
 KEYS = frozenset(f.name for kind in KINDS + PARTS for f in fields(kind))  # every key a record's JSON may hold

@@ -11,7 +11,7 @@ import re
 import shutil
 import subprocess
 import sys
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from nnkit.kernel import limits
@@ -37,7 +37,7 @@ class SandboxUnavailable(RuntimeError):
     """The sandbox cannot be made on this machine: the grader refuses rather than run student code bare."""
 
 
-@lru_cache(maxsize=None)
+@cache
 def unavailable() -> str:
     """Why no sandbox can be made here ('' when it can): bwrap, prlimit (and setpriv as root) missing,
     or namespaces refused. Checked by starting a trivial sandbox once."""
@@ -77,7 +77,7 @@ def usr_links() -> list[str]:
     return args
 
 
-@lru_cache(maxsize=None)
+@cache
 def allowed_site_entries() -> tuple[Path, ...]:
     """The top-level files and folders in site-packages of the allowed distributions and of
     everything they require: the only third-party code a kernel can import."""
@@ -174,9 +174,16 @@ def limit_args(nproc: bool = True) -> list[str]:
     """prlimit's arguments. RLIMIT_NPROC counts every process of the kernel's uid: as root, a uid of
     its own; as an ordinary user, the grader's, so there it is left out (`nproc`) where the
     submission's cgroup bounds its processes, lest one student's fork bomb starve the grader."""
-    return ["prlimit", f"--data={limits.KERNEL_MEMORY_BYTES}", *([f"--nproc={limits.PROCESSES}"] if nproc else []),
-            f"--cpu={limits.CPU_SECONDS}:{limits.CPU_SECONDS + 5}", f"--fsize={limits.FILE_BYTES}", f"--nofile={limits.OPEN_FILES}",
-            "--core=0", "--"]
+    return [
+        "prlimit",
+        f"--data={limits.KERNEL_MEMORY_BYTES}",
+        *([f"--nproc={limits.PROCESSES}"] if nproc else []),
+        f"--cpu={limits.CPU_SECONDS}:{limits.CPU_SECONDS + 5}",
+        f"--fsize={limits.FILE_BYTES}",
+        f"--nofile={limits.OPEN_FILES}",
+        "--core=0",
+        "--",
+    ]
 
 
 def command(kernel_cmd: list[str], runtime_view: list[str], folder: Path | None, uid: int, env: dict,
@@ -186,8 +193,17 @@ def command(kernel_cmd: list[str], runtime_view: list[str], folder: Path | None,
     if os.geteuid() == 0:
         drop = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all",
                 "--bounding-set=-all", "--no-new-privs", "--"]
-    private = ["--proc", "/proc", *keyrings.hidden(), "--dev", "/dev", *tmpfs("/tmp", limits.TMP_BYTES),
-               *tmpfs("/dev/shm", limits.TMP_BYTES), *tmpfs(INSIDE_HOME, limits.HOME_BYTES), *tmpfs(INSIDE_WORK, limits.WORK_BYTES)]
+    private = [
+        "--proc",
+        "/proc",
+        *keyrings.hidden(),
+        "--dev",
+        "/dev",
+        *tmpfs("/tmp", limits.TMP_BYTES),
+        *tmpfs("/dev/shm", limits.TMP_BYTES),
+        *tmpfs(INSIDE_HOME, limits.HOME_BYTES),
+        *tmpfs(INSIDE_WORK, limits.WORK_BYTES),
+    ]
     shown = ["--ro-bind", "/usr", "/usr", *usr_links(), *[a for e in etc_entries() for a in ("--ro-bind", e, e)],
              *python_view(), *kit_view(), *work_files(folder), *runtime_view]
     return [*keyrings.command(limit_args(nproc)), *namespace_args(), *syscalls.bwrap_args(seccomp), *private,
@@ -217,7 +233,9 @@ def folders_above(shown: list[str], private: list[str]) -> list[str]:
     binds, writable = targets(shown), targets(private)
     above = {parent for target in binds for parent in target.parents if parent != Path("/")}
     above = {p for p in above if p not in binds + writable and not any(b in p.parents for b in binds)}
-    return [arg for folder in sorted(above, key=lambda p: len(p.parts)) for arg in ("--perms", "0755", "--dir", str(folder))]
+    return [
+        arg for folder in sorted(above, key=lambda p: len(p.parts)) for arg in ("--perms", "0755", "--dir", str(folder))
+    ]
 
 
 def etc_entries() -> list[str]:

@@ -13,7 +13,7 @@ import shlex
 import signal
 import time
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from itertools import count
 from pathlib import Path
 
@@ -326,7 +326,9 @@ def choose(mountinfo: str, own: str, setting: str | None, root: bool) -> Backend
     own_unified, own_v1 = own_cgroups(own)
     reasons = []
     if unified is not None:
-        offered = (unified / "cgroup.controllers").read_text().split() if (unified / "cgroup.controllers").exists() else []
+        offered = (
+            (unified / "cgroup.controllers").read_text().split() if (unified / "cgroup.controllers").exists() else []
+        )
         if set(CONTROLLERS) <= set(offered):
             if setting:
                 parent = unified / setting.lstrip("/")
@@ -375,7 +377,7 @@ def unusable(parents: list[Path], root: bool, v2: bool) -> str:
     return ""
 
 
-@lru_cache(maxsize=None)
+@cache
 def backend() -> Backend:
     """This machine's backend for this grader (Unavailable: per-process limits only, with the reason)."""
     try:
@@ -394,7 +396,7 @@ def unavailable() -> str:
     return ""
 
 
-@lru_cache(maxsize=None)
+@cache
 def probe() -> str:
     """Why no cgroup can be had ('' when one can): the backend found, and a group made and removed."""
     try:

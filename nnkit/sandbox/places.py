@@ -11,7 +11,7 @@ import secrets
 import shutil
 import stat
 import tempfile
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 # Per machine: the first of these that is root's and that no one else can write holds the leases.
@@ -150,7 +150,7 @@ def machine_folder(names: tuple[str, ...]):
     folders = [parent]
     try:
         path = base
-        for name, mode in zip(names, (0o755, 0o700)):
+        for name, mode in zip(names, (0o755, 0o700), strict=True):
             path = path / name
             folders.append(open_folder(folders[-1], name, str(path), mode, replace=True))
         yield folders[-1], path
@@ -186,7 +186,7 @@ def _private_runtime_dir(value: str | None) -> Path | None:
     return Path(value) if stat.S_ISDIR(info.st_mode) and not _problem(info, 0o700) else None
 
 
-@lru_cache(maxsize=None)
+@cache
 def user_runtime() -> Path:
     """Where this user's kernels get their runtime folders: per user, private (0700, ours),
     short enough for Unix socket paths; root's is per machine. See the module's table."""
@@ -197,7 +197,11 @@ def user_runtime() -> Path:
         parent, name, replace = os.open(private, OPEN_FOLDER), USER_SUBFOLDER, True
         where = private / name
     else:
-        parent, name, replace = os.open(USER_FALLBACK_PARENT, OPEN_FOLDER), USER_FALLBACK_NAME.format(uid=os.geteuid()), False
+        parent, name, replace = (
+            os.open(USER_FALLBACK_PARENT, OPEN_FOLDER),
+            USER_FALLBACK_NAME.format(uid=os.geteuid()),
+            False,
+        )
         where = USER_FALLBACK_PARENT / name
     try:
         os.close(open_folder(parent, name, str(where), 0o700, replace))
@@ -209,5 +213,6 @@ def user_runtime() -> Path:
 
 
 def course_state(root: Path) -> Path:
-    """Per course: the batch's outcomes (outcomes/<assignment>/<student>.json), its logs and its locks (nnkit.batch.locks)."""
+    """Per course: the batch's outcomes (outcomes/<assignment>/<student>.json), its logs and its locks
+    (nnkit.batch.locks)."""
     return Path(root) / COURSE_STATE

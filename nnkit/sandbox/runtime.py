@@ -32,7 +32,8 @@ class Runtime:
       system has it: a link the kernel puts in place of a socket is never followed, so the grader
       connects to nothing else). Before every start of a kernel, restarts included, the grader
       unmounts it (lazily: a straggler of the last kernel writes into a detached tmpfs), removes
-      the folder and makes a new one: nothing the last kernel left survives, and the sockets keep their paths, so nbclient's client reconnects.
+      the folder and makes a new one: nothing the last kernel left survives, and the sockets keep
+      their paths, so nbclient's client reconnects.
       As an ordinary user no mount is possible: the folder is then on the file system of
       XDG_RUNTIME_DIR (systemd's per-user tmpfs, size-limited) when there is one, else of the
       temporary folder, bounded only by RLIMIT_FSIZE per file and that file system's space.
@@ -62,7 +63,9 @@ class Runtime:
     def parent(cls) -> str:
         """Where the runtime folders go: short enough for every socket path (k-<port> in s/)."""
         chosen = str(places.user_runtime())  # per user, private, checked (nnkit.sandbox.places)
-        longest = os.path.join(os.path.realpath(chosen), f"{cls.PREFIX}{UID_BASE + UID_SLOTS}-xxxxxxxx", cls.SOCKETS, "k-65535")
+        longest = os.path.join(
+            os.path.realpath(chosen), f"{cls.PREFIX}{UID_BASE + UID_SLOTS}-xxxxxxxx", cls.SOCKETS, "k-65535"
+        )
         return chosen if len(longest.encode()) <= cls.SOCKET_PATH_MAX else tempfile.gettempdir()
 
     @classmethod
@@ -79,8 +82,11 @@ class Runtime:
             options = (f"size={limits.RUNTIME_BYTES},nr_inodes={limits.RUNTIME_FILES},mode=0700,uid={self.uid},"
                        f"gid={self.uid},nosuid,nodev,noexec")
             for extra in (",nosymfollow", ""):  # nosymfollow: Linux 5.10 and later
-                mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", options + extra, self.SOURCE, str(self.sockets)],
-                                         capture_output=True, text=True)
+                mounted = subprocess.run(
+                    ["mount", "-t", "tmpfs", "-o", options + extra, self.SOURCE, str(self.sockets)],
+                    capture_output=True,
+                    text=True,
+                )
                 if mounted.returncode == 0:
                     break
             if mounted.returncode != 0:

@@ -22,7 +22,7 @@ tests set it, to show each attack working without them, and each defence holding
 import errno
 import os
 import tempfile
-from functools import lru_cache
+from functools import cache
 
 NAMESPACE_FLAGS = {"CLONE_NEWNS": 0x00020000, "CLONE_NEWCGROUP": 0x02000000, "CLONE_NEWUTS": 0x04000000,
                    "CLONE_NEWIPC": 0x08000000, "CLONE_NEWUSER": 0x10000000, "CLONE_NEWPID": 0x20000000,
@@ -31,23 +31,57 @@ CLONE_NEWTIME = 0x00000080  # unshare only: in clone's flags these bits are the 
 
 # (error, calls, why): every call refused outright, written once.
 REFUSED = (
-    (errno.ENOSYS, ("add_key", "keyctl", "request_key"),
-     "kernel keyrings cross the sandbox: the grader's session keyring, a uid's user keyring that outlives its "
-     "processes; as on a kernel without keys, their users fall back to files"),
-    (errno.ENOSYS, ("clone3",),
-     "its flags are in memory, which a filter cannot read: libc falls back to clone, whose flags it can"),
-    (errno.EPERM, ("setns", "mount", "umount2", "pivot_root", "fsopen", "fsconfig", "fsmount", "fspick", "move_mount",
-                   "open_tree", "mount_setattr", "open_by_handle_at"),
-     "namespaces and mounts are bubblewrap's to make, before the filter; open_by_handle_at opens files past the mounts"),
+    (
+        errno.ENOSYS,
+        ("add_key", "keyctl", "request_key"),
+        "kernel keyrings cross the sandbox: the grader's session keyring, a uid's user keyring that outlives its "
+        "processes; as on a kernel without keys, their users fall back to files",
+    ),
+    (
+        errno.ENOSYS,
+        ("clone3",),
+        "its flags are in memory, which a filter cannot read: libc falls back to clone, whose flags it can",
+    ),
+    (
+        errno.EPERM,
+        (
+            "setns",
+            "mount",
+            "umount2",
+            "pivot_root",
+            "fsopen",
+            "fsconfig",
+            "fsmount",
+            "fspick",
+            "move_mount",
+            "open_tree",
+            "mount_setattr",
+            "open_by_handle_at",
+        ),
+        "namespaces and mounts are bubblewrap's to make, before the filter; open_by_handle_at opens files past the "
+        "mounts",
+    ),
     (errno.EPERM, ("ptrace", "process_vm_readv", "process_vm_writev"), "no process reads or steers another's memory"),
-    (errno.EPERM, ("bpf", "perf_event_open", "userfaultfd"),
-     "the kernel's widest surfaces for unprivileged code, and the usual road of its exploits"),
-    (errno.EPERM, ("kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module"),
-     "the running kernel and its modules are the machine's"),
-    (errno.EPERM, ("swapon", "swapoff", "reboot", "acct", "quotactl", "syslog", "iopl", "ioperm"),
-     "the machine's administration, its kernel log and its I/O ports"),
-    (errno.ENOSYS, ("io_uring_setup", "io_uring_enter", "io_uring_register"),
-     "io_uring's operations run past this filter; its users fall back to ordinary calls"),
+    (
+        errno.EPERM,
+        ("bpf", "perf_event_open", "userfaultfd"),
+        "the kernel's widest surfaces for unprivileged code, and the usual road of its exploits",
+    ),
+    (
+        errno.EPERM,
+        ("kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module"),
+        "the running kernel and its modules are the machine's",
+    ),
+    (
+        errno.EPERM,
+        ("swapon", "swapoff", "reboot", "acct", "quotactl", "syslog", "iopl", "ioperm"),
+        "the machine's administration, its kernel log and its I/O ports",
+    ),
+    (
+        errno.ENOSYS,
+        ("io_uring_setup", "io_uring_enter", "io_uring_register"),
+        "io_uring's operations run past this filter; its users fall back to ordinary calls",
+    ),
 )
 # (error, call, flags): the call refused when its first argument holds any of these flags.
 REFUSED_FLAGS = (
@@ -73,7 +107,7 @@ def number(call: str) -> int:
     return pyseccomp.resolve_syscall(pyseccomp.Arch.NATIVE, call)
 
 
-@lru_cache(maxsize=None)
+@cache
 def program() -> bytes:
     """The filter as a BPF program for this machine's ABI (what bwrap's --seccomp reads)."""
     try:
@@ -85,8 +119,11 @@ def program() -> bytes:
         built = seccomp.SyscallFilter(seccomp.ALLOW)
         built.set_attr(seccomp.Attr.ACT_BADARCH, seccomp.KILL_PROCESS)
         rules = [(error, call, ()) for call, error in refused().items()]
-        rules += [(error, call, (seccomp.Arg(0, seccomp.MASKED_EQ, flag, flag),)) for error, call, flags in REFUSED_FLAGS
-                  for flag in flags]
+        rules += [
+            (error, call, (seccomp.Arg(0, seccomp.MASKED_EQ, flag, flag),))
+            for error, call, flags in REFUSED_FLAGS
+            for flag in flags
+        ]
         for error, call, args in rules:
             if seccomp.resolve_syscall(seccomp.Arch.NATIVE, call) == -1:  # __NR_SCMP_ERROR: a name libseccomp lacks
                 raise FilterUnavailable(f"libseccomp does not know the call {call}: upgrade libseccomp2")

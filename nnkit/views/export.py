@@ -12,8 +12,8 @@ from pathlib import Path
 
 from nbgrader.plugins import ExportPlugin
 
-from nnkit.kernel.config import ASSIGNMENTS
 from nnkit.gradebook.states import class_submissions
+from nnkit.kernel.config import ASSIGNMENTS
 
 FIXED = ["student_id", "assignment", "timestamp", "score", "max_score", "status"]
 

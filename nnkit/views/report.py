@@ -20,14 +20,13 @@ from pathlib import Path
 
 from nnkit import exits
 from nnkit.collect import paths
-from nnkit.kernel.cases import CASES
 from nnkit.gradebook.db import open_gradebook
 from nnkit.gradebook.points import points_of
-from nnkit.kernel.i18n import _
-from nnkit.kernel.config import COURSE_ROOT
-from nnkit.kernel.config import ASSIGNMENTS
-from nnkit.views.sanitizer import csp_meta
 from nnkit.gradebook.states import REVIEW_HEADINGS, State, class_submissions, to_review
+from nnkit.kernel.cases import CASES
+from nnkit.kernel.config import ASSIGNMENTS, COURSE_ROOT
+from nnkit.kernel.i18n import _
+from nnkit.views.sanitizer import csp_meta
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 60em; color: #222; }
@@ -85,17 +84,26 @@ def section(name: str, graded: list, points: dict[str, float]) -> str:
 def review_list(state: State, chosen: list) -> str:
     items = "".join(f"<li><b>{html.escape(e.student)}</b> / {html.escape(e.assignment)}<ul>"
                     + "".join(f"<li>{html.escape(reason)}</li>" for reason in e.reasons) + "</ul></li>" for e in chosen)
-    return f'<div class="review"><b>To review</b>: {len(chosen)} {html.escape(REVIEW_HEADINGS[state])}<ul>{items}</ul></div>'
+    heading = html.escape(REVIEW_HEADINGS[state])
+    return f'<div class="review"><b>To review</b>: {len(chosen)} {heading}<ul>{items}</ul></div>'
 
 
 def build(root: Path = COURSE_ROOT, assignments: list[str] = ASSIGNMENTS, entries: list | None = None) -> str:
-    """The page (`entries`: nnkit.gradebook.states' Submissions of these assignments, when the caller has them already)."""
+    """The page (`entries`: nnkit.gradebook.states' Submissions of these assignments, when the caller
+    has them already)."""
     if entries is None:
         entries = class_submissions(root, list(assignments))
     with open_gradebook(root) as gradebook:
         known = {a.name for a in gradebook.assignments}
-        sections = [section(name, [e for e in entries if e.assignment == name and e.state in (State.GRADED, State.REVIEW)],
-                            points_of(gradebook, name)) for name in assignments if name in known]
+        sections = [
+            section(
+                name,
+                [e for e in entries if e.assignment == name and e.state in (State.GRADED, State.REVIEW)],
+                points_of(gradebook, name),
+            )
+            for name in assignments
+            if name in known
+        ]
     review = "".join(review_list(state, chosen) for state, chosen in to_review(entries).items())
     return (f"<!DOCTYPE html><html><head><meta charset='utf-8'>{csp_meta()}<title>Grading report</title>"
             f"<style>{STYLE}</style></head><body><h1>Grading report</h1>{review}{''.join(sections)}</body></html>")

@@ -88,8 +88,10 @@ def markdown2html(context, source) -> str:
 # The pages the kit writes itself (the feedback, the report) run no script of their own: their CSP,
 # as a <meta> tag first in their <head>, forbids every script, inline or not, and every frame,
 # object, form target and base URL; styles inline (the pages' own), images inline or from their folder.
-CONTENT_SECURITY_POLICY = ("default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; font-src 'self' data:; "
-                           "base-uri 'none'; form-action 'none'")
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; font-src 'self' data:; "
+    "base-uri 'none'; form-action 'none'"
+)
 
 
 def csp_meta(_=None) -> str:

@@ -21,8 +21,10 @@ def format_table(entries: list, assignments: tuple[str, ...] = ASSIGNMENTS) -> s
         most = sum(e.max_score for e in got if e is not None)
         rows.append([student, *cells, f"{score:g}/{most:g}"])
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    table = "\n".join("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths)))
-                      for row in rows)
+    table = "\n".join(
+        "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True)))
+        for row in rows
+    )
     shown = {e.state for e in entries} - {State.GRADED}
     legend = ", ".join(f"{MARKS[state]} {LEGEND[state]}" for state in State if state in shown)
     return table + (f"\n({legend})" if legend else "")

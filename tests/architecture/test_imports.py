@@ -2,7 +2,6 @@
 nothing of the kit imports the tests' helpers."""
 from pathlib import Path
 
-
 from nnkit.kernel.config import COURSE_ROOT
 
 ASSIGNMENT = "activations"

@@ -3,10 +3,9 @@ environment in one module, the kit's folder found in one place, the points rule,
 the review kinds, the paths to a submission."""
 from pathlib import Path
 
-
-from test_imports import kit_imports
-from nnkit.kernel.config import COURSE_ROOT
 from nnkit.gradebook.states import State
+from nnkit.kernel.config import COURSE_ROOT
+from test_imports import kit_imports
 
 ASSIGNMENT = "activations"
 
@@ -57,10 +56,20 @@ def test_the_record_format_is_spelled_in_nnkit_records_alone():
         text = path.read_text()
         assert records.MIME not in text and "vnd.nnkit" not in text, f"{path.name} spells the record's MIME type"
         tree = ast.parse(text)
-        handles = any(isinstance(node, ast.ImportFrom) and (node.module == "nnkit.kernel.schema" or node.module == "nnkit.kernel" and any(
-            alias.name == "schema" for alias in node.names)) for node in ast.walk(tree))
+        handles = any(
+            isinstance(node, ast.ImportFrom)
+            and (
+                node.module == "nnkit.kernel.schema"
+                or node.module == "nnkit.kernel"
+                and any(alias.name == "schema" for alias in node.names)
+            )
+            for node in ast.walk(tree)
+        )
         if handles:
-            assert not keys_used(tree) & records.KEYS, f"{path.name} spells the record's keys {keys_used(tree) & records.KEYS}"
+            assert not keys_used(tree) & records.KEYS, (
+                f"{path.name} spells the record's keys {keys_used(tree) & records.KEYS}"
+            )
+
 
 # --- each fact once: names, the kit's folder, the cells that carry points, the exit codes ---------
 
@@ -74,8 +83,12 @@ def test_each_name_the_kit_shares_with_its_environment_is_spelled_in_one_module(
     from nnkit.kernel import schema as records
     from nnkit.sandbox import bwrap
 
-    homes = {bwrap.OPT_OUT_VARIABLE: "nnkit/sandbox/bwrap.py", gradebook.DB_URL_VARIABLE: "nnkit/gradebook/db.py",
-             records.MIME: "nnkit/kernel/schema.py", **{name: "nnkit/kernel/limits.py" for name in limits.THREAD_VARIABLES}}
+    homes = {
+        bwrap.OPT_OUT_VARIABLE: "nnkit/sandbox/bwrap.py",
+        gradebook.DB_URL_VARIABLE: "nnkit/gradebook/db.py",
+        records.MIME: "nnkit/kernel/schema.py",
+        **{name: "nnkit/kernel/limits.py" for name in limits.THREAD_VARIABLES},
+    }
     spelled = {}
     for path in kit_sources():
         for node in ast.walk(ast.parse(path.read_text())):
@@ -90,16 +103,20 @@ def test_the_kits_folder_is_found_in_one_place():
     installed package's, is not the kit's folder.)"""
     import ast
 
-    found = [str(path.relative_to(COURSE_ROOT)) for path in kit_sources()
-             if any(isinstance(node, ast.Name) and node.id == "__file__" for node in ast.walk(ast.parse(path.read_text())))]
+    found = [
+        str(path.relative_to(COURSE_ROOT))
+        for path in kit_sources()
+        if any(isinstance(node, ast.Name) and node.id == "__file__" for node in ast.walk(ast.parse(path.read_text())))
+    ]
     assert found == ["nbgrader_config.py", "nnkit/kernel/config.py"], found
 
 
 def test_which_cells_carry_points_is_decided_in_one_place(monkeypatch):
     """nnkit.gradebook.points.carries_points decides it for the states, the CSV and the report (points_of)
     and for the benchmarks: change the rule there, and every one of them follows."""
-    import nbformat
     from types import SimpleNamespace
+
+    import nbformat
 
     from benchmarks import fairness
     from nnkit.gradebook import points as gradebook
@@ -127,13 +144,23 @@ def test_every_command_exits_through_the_one_exit_code_policy():
         tree = ast.parse(path.read_text())
         name = str(path.relative_to(COURSE_ROOT))
         for node in ast.walk(tree):
-            if isinstance(node, ast.If) and "__name__" in ast.unparse(node.test) and "__main__" in ast.unparse(node.test):
+            if (
+                isinstance(node, ast.If)
+                and "__name__" in ast.unparse(node.test)
+                and "__main__" in ast.unparse(node.test)
+            ):
                 assert ast.unparse(node.body[-1]) == "exits.run(main)", name
             if name != "nnkit/exits.py":
                 assert not (isinstance(node, ast.Call) and ast.unparse(node.func) in ("sys.exit", "exit", "quit")), name
-                assert not (isinstance(node, ast.Raise) and node.exc is not None and "SystemExit" in ast.unparse(node.exc)), name
+                assert not (
+                    isinstance(node, ast.Raise) and node.exc is not None and "SystemExit" in ast.unparse(node.exc)
+                ), name
             if isinstance(node, ast.FunctionDef) and node.name == "main":
-                bare = [ast.unparse(r) for r in ast.walk(node) if isinstance(r, ast.Return) and isinstance(r.value, ast.Constant)]
+                bare = [
+                    ast.unparse(r)
+                    for r in ast.walk(node)
+                    if isinstance(r, ast.Return) and isinstance(r.value, ast.Constant)
+                ]
                 assert not bare, (name, bare)
 
 def test_a_review_reason_is_named_by_its_kind_in_the_state_model_alone():
@@ -151,8 +178,12 @@ def test_a_review_reason_is_named_by_its_kind_in_the_state_model_alone():
         if path == COURSE_ROOT / "nnkit" / "judging" / "review.py":
             continue
         tree = ast.parse(path.read_text())
-        if any(isinstance(node, ast.ImportFrom) and node.module == "nnkit.judging.review" and {a.name for a in node.names} & {
-                "Review", "Kind"} for node in ast.walk(tree)):
+        if any(
+            isinstance(node, ast.ImportFrom)
+            and node.module == "nnkit.judging.review"
+            and {a.name for a in node.names} & {"Review", "Kind"}
+            for node in ast.walk(tree)
+        ):
             spelled = {node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and node.value in values}
             assert not spelled, f"{path.name} spells the review kinds {spelled}: use review.Kind"
     entry = Submission("ann", ASSIGNMENT, State.REVIEW, reviews=[

@@ -22,10 +22,7 @@ import pytest
 from catalogue import WRONG_PER_FUNCTION
 from components import require
 from nnkit import exits
-from nnkit.kernel.config import COURSE_ROOT
-from nnkit.kernel.config import LISTED
-
-
+from nnkit.kernel.config import COURSE_ROOT, LISTED
 
 ASSIGNMENT = "activations"
 
@@ -38,9 +35,14 @@ READER_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 MAY_CHANGE = [r"course\.toml", rf"assignments/{NEW}/.*", rf"source/{NEW}/.*", rf"release/{NEW}/.*",
               rf"submitted/[^/]+/{NEW}/.*", rf"tests/variants/(wrong|correct)/{NEW}\w*\.py", r"README\.md"]
 # The course's own tests that hold an assignment to the kit's conventions, run in the copy at the end.
-COURSE_TESTS = ["tests/course/test_notebooks.py", "tests/judging/test_judge_properties.py", "tests/course/test_solutions.py",
-                "tests/kernel/test_i18n.py", "tests/docs/test_readme.py::test_the_demo_prints_what_the_readme_shows",
-                "tests/authoring/test_commands.py::test_the_guide_has_files_and_commands_to_run"]
+COURSE_TESTS = [
+    "tests/course/test_notebooks.py",
+    "tests/judging/test_judge_properties.py",
+    "tests/course/test_solutions.py",
+    "tests/kernel/test_i18n.py",
+    "tests/docs/test_readme.py::test_the_demo_prints_what_the_readme_shows",
+    "tests/authoring/test_commands.py::test_the_guide_has_files_and_commands_to_run",
+]
 
 
 def steps(text: str) -> list[tuple[str, str | None, str]]:
@@ -72,8 +74,13 @@ def test_the_guide_documents_each_part_of_a_case_with_an_example_it_runs():
     written = "\n".join(body for _, path, body in steps(text) if path and path.startswith("assignments/"))
     for used in ("returns=(", "keywords=(", "hints={", 'check="', "CHECKS = {", "CROSS_CHECKS = {"):
         assert used in written, used
-    for explained in ("**Named arguments**", "**Hints per cause**", "**Several values returned**", "**A check of your own**",
-                      "`CROSS_CHECKS"):
+    for explained in (
+        "**Named arguments**",
+        "**Hints per cause**",
+        "**Several values returned**",
+        "**A check of your own**",
+        "`CROSS_CHECKS",
+    ):
         assert explained in text, explained
 
 
@@ -107,7 +114,11 @@ def run(command: list[str] | str, root: Path, env: dict, timeout: int = 900) -> 
 
 def others_grade(root: Path, env: dict, step: str) -> None:
     """A correct notebook of another assignment still gets full marks, through the real autograder."""
-    result = run([".venv/bin/python", "-m", "nnkit.batch.selfcheck", "submitted/correct/activations/activations.ipynb"], root, env)
+    result = run(
+        [".venv/bin/python", "-m", "nnkit.batch.selfcheck", "submitted/correct/activations/activations.ipynb"],
+        root,
+        env,
+    )
     assert result.returncode == exits.OK, f"after {step!r}:\n{result.stdout}\n{result.stderr}"
 
 
@@ -200,7 +211,9 @@ def test_the_guide_changes_only_the_new_assignment_s_files_and_what_its_commands
     assert outside == [], outside
     assert all(line[:2].strip() in ("M", "??", "A") for line in status), status  # nothing deleted
     # README.md: only its checked demo table, which now has the new assignment's column
-    before = subprocess.run(["git", "show", "HEAD:README.md"], cwd=root, capture_output=True, text=True, check=True).stdout
+    before = subprocess.run(
+        ["git", "show", "HEAD:README.md"], cwd=root, capture_output=True, text=True, check=True
+    ).stdout
     after = (root / "README.md").read_text()
     table = re.compile(r"(<!-- checked: demo -->\n```text\n).*?```", re.S)
     assert table.sub("", before) == table.sub("", after)
@@ -229,10 +242,18 @@ def test_the_batch_grades_the_new_assignment_with_the_others(authored):
         result = run([".venv/bin/python", "-m", "nnkit.batch.cli", "--assignment", NEW], root, env)
         assert result.returncode == 0, result.stdout + result.stderr
         assert NEW in (root / "grades.csv").read_text()
-        read_back = run([".venv/bin/python", "-c", "import json; from pathlib import Path; from nnkit.gradebook.states import "
-                         "class_submissions; print(json.dumps({e.student: [e.state.value, e.score] for e in "
-                         f"class_submissions(Path.cwd(), ['{NEW}']) if e.student in ('alice', 'bob')}}))"], root, env,
-                        timeout=300)
+        read_back = run(
+            [
+                ".venv/bin/python",
+                "-c",
+                "import json; from pathlib import Path; from nnkit.gradebook.states import "
+                "class_submissions; print(json.dumps({e.student: [e.state.value, e.score] for e in "
+                f"class_submissions(Path.cwd(), ['{NEW}']) if e.student in ('alice', 'bob')}}))",
+            ],
+            root,
+            env,
+            timeout=300,
+        )
     finally:
         shutil.rmtree(root / "submitted" / "alice"), shutil.rmtree(root / "submitted" / "bob")
     scores = json.loads(read_back.stdout.strip().splitlines()[-1])
@@ -259,22 +280,30 @@ def test_add_keeps_comments_and_a_list_over_several_lines(tmp_path):
 def test_a_crash_of_try_is_the_kit_s_failure_never_points_lost():
     """`python -m nnkit.authoring.commands try` whose grading crashes (as nbgrader did without alembic on
     PATH) exits KIT_FAILURE with the traceback and a line saying so, never POINTS_LOST."""
-    crash = ("import runpy, sys\nimport nnkit.batch.selfcheck\n"
-             "def check(path):\n    raise RuntimeError('nbgrader could not enter activations in the gradebook')\n"
-             "nnkit.batch.selfcheck.check = check\nsys.argv = ['nnkit.authoring.commands', 'try', 'tests/variants/wrong/relu_leaky.py']\n"
-             "runpy.run_module('nnkit.authoring.commands', run_name='__main__')\n")
+    crash = (
+        "import runpy, sys\nimport nnkit.batch.selfcheck\n"
+        "def check(path):\n    raise RuntimeError('nbgrader could not enter activations in the gradebook')\n"
+        "nnkit.batch.selfcheck.check = check\n"
+        "sys.argv = ['nnkit.authoring.commands', 'try', 'tests/variants/wrong/relu_leaky.py']\n"
+        "runpy.run_module('nnkit.authoring.commands', run_name='__main__')\n"
+    )
     result = subprocess.run([sys.executable, "-c", crash], cwd=COURSE_ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == exits.KIT_FAILURE != exits.POINTS_LOST, result.stderr
     assert "Traceback" in result.stderr and "the kit failed" in result.stderr
     guide_line = "false || test $? = 1"  # the guide's form: only points lost (1) passes
     assert run(f"(exit {exits.KIT_FAILURE}) || test $? = 1", COURSE_ROOT, dict(os.environ)).returncode != 0
-    assert run(guide_line.replace("false", f"(exit {exits.POINTS_LOST})"), COURSE_ROOT, dict(os.environ)).returncode == 0
+    assert (
+        run(guide_line.replace("false", f"(exit {exits.POINTS_LOST})"), COURSE_ROOT, dict(os.environ)).returncode == 0
+    )
 
 
 def test_try_keeps_a_variant_s_helper_functions():
     from nnkit.collect.notebooks import implementations_in
 
-    code = "import numpy as np\n\n\ndef positive(x):\n    return x > 0\n\n\ndef relu(x):\n    return np.where(positive(x), x, 0.0)\n"
+    code = (
+        "import numpy as np\n\n\ndef positive(x):\n    return x > 0\n\n\ndef relu(x):\n"
+        "    return np.where(positive(x), x, 0.0)\n"
+    )
     (relu,) = implementations_in(code, {"relu", "sigmoid"}).values()
     namespace = {}
     exec(relu, namespace)
@@ -310,8 +339,8 @@ def test_the_mutation_report_offers_only_options_it_has():
     from nnkit.authoring import mutants
 
     usage = mutants.__doc__.split("\n\n")[1]
-    helped = subprocess.run([sys.executable, "-m", "nnkit.authoring.mutants", "--help"], cwd=COURSE_ROOT, capture_output=True,
-                            text=True, timeout=120).stdout
+    helped = subprocess.run([sys.executable, "-m", "nnkit.authoring.mutants", "--help"], cwd=COURSE_ROOT,
+                            capture_output=True, text=True, timeout=120).stdout
     assert set(re.findall(r"--[a-z]+", usage)) <= set(re.findall(r"--[a-z]+", helped))
 
 

@@ -2,6 +2,7 @@
 hidden cases or listed as equivalent with a reason; and the report does fail when a case that
 catches wrong code is missing, or an equivalent entry matches nothing."""
 import json
+import signal
 
 import pytest
 
@@ -9,9 +10,6 @@ from nnkit import exits
 from nnkit.authoring import mutants
 from nnkit.kernel.cases import CASES
 from nnkit.kernel.config import ASSIGNMENTS
-import signal
-
-
 
 ASSIGNMENT = "activations"
 
@@ -25,7 +23,7 @@ def test_no_mutant_of_any_assignment_survives_unexplained(capsys):
     assert status == exits.OK, out
     counts = {r["assignment"]: r for r in json.loads(out)}
     assert sorted(counts) == sorted(ASSIGNMENTS)
-    for assignment, r in counts.items():
+    for r in counts.values():
         assert r["mutants"] > 0 and r["killed"] + r["equivalent"] == r["mutants"], r
         assert r["timeouts"] == r["deaths"] == r["harness_errors"] == r["survived"] == r["stale"] == 0, r
 
@@ -40,7 +38,9 @@ def test_only_a_case_kills_a_mutant_the_rest_are_counted_apart(monkeypatch, caps
     timeout, a death and a harness error each apart, never as kills; a harness error fails the run."""
     made = [(mutants.Mutant("activations", "relu", f"test/{v.kind}", 0, 1, "before", v.kind), "") for v in VERDICTS]
     monkeypatch.setattr(mutants, "mutants_of", lambda assignment, operators=None: made)
-    monkeypatch.setattr(mutants, "judge_mutants", lambda assignment, given, jobs: zip([m for m, _ in given], VERDICTS))
+    monkeypatch.setattr(
+        mutants, "judge_mutants", lambda assignment, given, jobs: zip([m for m, _ in given], VERDICTS, strict=True)
+    )
     result = mutants.report("activations", ["test"], jobs=1)
     assert (result.mutants, result.killed, result.timeouts, result.deaths) == (5, 1, 1, 1)
     assert [m.operator for m, _ in result.harness_errors] == [f"test/{mutants.HARNESS_ERROR}"]

@@ -2,8 +2,8 @@
 
 import pytest
 
-from nnkit.batch import cli
 from nnkit import exits
+from nnkit.batch import cli
 
 ASSIGNMENT = "activations"
 

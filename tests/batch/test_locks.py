@@ -40,7 +40,9 @@ def test_a_second_batch_on_the_same_submissions_stops_and_says_why_while_shards_
         for args in ((), ("--shard", "0/2"), ("--shard", "0/1")):  # every batch that would grade s0
             refused = run(*args)
             assert refused.returncode != 0, args
-            assert f"another batch is grading 1 of these submissions (s0 / {ASSIGNMENT})" in refused.stderr, refused.stderr
+            assert f"another batch is grading 1 of these submissions (s0 / {ASSIGNMENT})" in refused.stderr, (
+                refused.stderr
+            )
         assert not (course / "outcomes" / ASSIGNMENT).exists(), "nothing was graded"
         other = run("--shard", "1/2")  # s1 alone: not held, so it goes on (and asks for --prepare)
         assert "another batch" not in other.stderr and "--prepare" in other.stderr, other.stderr

@@ -8,13 +8,11 @@ import sys
 
 import pytest
 
+from catalogue import hidden_test_lines
 from nnkit import exits
-from nnkit.sandbox import bwrap
 from nnkit.batch import selfcheck as selfcheck_module
 from nnkit.kernel.config import COURSE_ROOT
-from catalogue import hidden_test_lines
-
-
+from nnkit.sandbox import bwrap
 
 ASSIGNMENT = "activations"
 
@@ -72,19 +70,32 @@ def folder(path):
     return path
 
 
-@pytest.mark.parametrize("make, expected", [
-    # a notebook named as an assignment's is given to nbgrader, whose autograde tells what it is
-    pytest.param(lambda d: write(d / "activations.ipynb", ""), "activations.ipynb is not a notebook (empty file)",
-                 marks=pytest.mark.slow),
-    pytest.param(lambda d: write(d / "backprop.ipynb", "{ this is not json"), "backprop.ipynb is not a notebook (not JSON)",
-                 marks=pytest.mark.slow),
-    (lambda d: copy(SUBMITTED / "correct" / "backprop" / "backprop.ipynb", d / "activations.ipynb"),
-     "this is the backprop notebook saved as activations.ipynb: check backprop.ipynb instead"),
-    (lambda d: copy(SUBMITTED / "correct" / "activations" / "activations.ipynb", d / "my_activations.ipynb"),
-     "my_activations.ipynb: this is the activations notebook: rename it to activations.ipynb"),
-    (lambda d: folder(d / "empty folder"), "empty folder: no notebooks (.ipynb files) in this folder"),
-    (lambda d: d / "nowhere", "nowhere: no such file or folder"),
-])
+@pytest.mark.parametrize(
+    "make, expected",
+    [
+        # a notebook named as an assignment's is given to nbgrader, whose autograde tells what it is
+        pytest.param(
+            lambda d: write(d / "activations.ipynb", ""),
+            "activations.ipynb is not a notebook (empty file)",
+            marks=pytest.mark.slow,
+        ),
+        pytest.param(
+            lambda d: write(d / "backprop.ipynb", "{ this is not json"),
+            "backprop.ipynb is not a notebook (not JSON)",
+            marks=pytest.mark.slow,
+        ),
+        (
+            lambda d: copy(SUBMITTED / "correct" / "backprop" / "backprop.ipynb", d / "activations.ipynb"),
+            "this is the backprop notebook saved as activations.ipynb: check backprop.ipynb instead",
+        ),
+        (
+            lambda d: copy(SUBMITTED / "correct" / "activations" / "activations.ipynb", d / "my_activations.ipynb"),
+            "my_activations.ipynb: this is the activations notebook: rename it to activations.ipynb",
+        ),
+        (lambda d: folder(d / "empty folder"), "empty folder: no notebooks (.ipynb files) in this folder"),
+        (lambda d: d / "nowhere", "nowhere: no such file or folder"),
+    ],
+)
 def test_what_cannot_be_checked_gets_one_clear_line_and_exit_code_2(tmp_path, make, expected, capsys, monkeypatch):
     code, out, err = selfcheck_in_process(make(tmp_path), capsys=capsys, monkeypatch=monkeypatch)
     assert code == exits.CANNOT_CHECK and out.strip().endswith(expected), out + err
@@ -134,9 +145,21 @@ def test_the_self_check_tells_a_bug_from_a_file_that_is_not_a_notebook(tmp_path,
 
     notebook = COURSE_ROOT / "submitted" / "correct" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     assert selfcheck.assignment_of(notebook) == ASSIGNMENT
-    for name, text in (("broken", "{ not json"), ("list", "[]"), ("odd", json.dumps(
-            {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [{"cell_type": "code", "metadata": {"nbgrader": "x"},
-                                                                             "source": "", "outputs": []}]}))):
+    for name, text in (
+        ("broken", "{ not json"),
+        ("list", "[]"),
+        (
+            "odd",
+            json.dumps(
+                {
+                    "nbformat": 4,
+                    "nbformat_minor": 5,
+                    "metadata": {},
+                    "cells": [{"cell_type": "code", "metadata": {"nbgrader": "x"}, "source": "", "outputs": []}],
+                }
+            ),
+        ),
+    ):
         (tmp_path / f"{name}.ipynb").write_text(text)
         assert selfcheck.assignment_of(tmp_path / f"{name}.ipynb") is None, name
 

@@ -2,12 +2,10 @@
 import json
 from pathlib import Path
 
-
 from batches import submit
 from nnkit.batch import summary
 from nnkit.collect import paths
-from nnkit.gradebook import states
-from nnkit.gradebook import outcomes
+from nnkit.gradebook import outcomes, states
 from nnkit.gradebook.outcomes import Outcome
 from nnkit.gradebook.scratch import scratch_course
 
@@ -17,7 +15,9 @@ ASSIGNMENT = "activations"
 def graded_with_review(root: Path, student: str, detail: str) -> None:
     """A submission graded (its outcome current) whose graded copy holds one review item."""
     submit(root, student)
-    outcomes.write(root, Outcome(student, ASSIGNMENT, True, submission=outcomes.submitted_digest(root, student, ASSIGNMENT)))
+    outcomes.write(
+        root, Outcome(student, ASSIGNMENT, True, submission=outcomes.submitted_digest(root, student, ASSIGNMENT))
+    )
     graded = paths.graded_notebook(root, student, ASSIGNMENT)
     graded.parent.mkdir(parents=True)
     graded.write_text(json.dumps({"cells": [], "metadata": {"nnkit": {"review": [

@@ -11,14 +11,13 @@ from types import SimpleNamespace
 import pytest
 from nbgrader.exchange import ExchangeError
 
-from nnkit.batch import cli
-from waiting import with_timeout
 from nnkit import exits
+from nnkit.batch import cli, selfcheck
 from nnkit.collect import files
-from nnkit.batch import selfcheck
-from nnkit.execution.autograde import precheck
 from nnkit.collect.exchange import SafeCollect
+from nnkit.execution.autograde import precheck
 from nnkit.gradebook.outcomes import submission_digest
+from waiting import with_timeout
 
 
 @pytest.fixture
@@ -53,7 +52,12 @@ def test_copy_tree_copies_regular_files_and_records_everything_else_as_a_link_to
 def test_a_submission_holding_a_link_or_a_pipe_is_not_gradable_with_the_reason(hostile_folder):
     cause, reason = with_timeout(lambda: precheck(hostile_folder, ["activations"]))
     assert cause == "special_file"
-    for part in ("notes.txt is a symbolic link", "pipe is a named pipe (FIFO)", "sock is a socket", "data/up is a symbolic link"):
+    for part in (
+        "notes.txt is a symbolic link",
+        "pipe is a named pipe (FIFO)",
+        "sock is a socket",
+        "data/up is a symbolic link",
+    ):
         assert part in reason
 
 
@@ -144,8 +148,8 @@ def deep_submission(tmp_path):
 
 
 def test_a_folder_nested_thousands_deep_is_not_gradable_with_the_reason(deep_submission, tmp_path):
-    from nnkit.kernel import limits
     from nnkit.gradebook.outcomes import submission_digest
+    from nnkit.kernel import limits
 
     too_deep = "/".join(["d"] * (limits.FOLDER_DEPTH + 1))
     assert files.special_entries(deep_submission) == [(too_deep, files.too_deep())]
@@ -228,7 +232,8 @@ def test_collect_copies_no_file_past_nbgraders_max_file_size(tmp_path, monkeypat
     (folder / "activations.ipynb").write_text("{}")
     (folder / "big.bin").write_bytes(b"z" * 5000)
     collect, lines = collector(folder, max_file_size=4)  # kB, as nbgrader's
-    monkeypatch.setattr("nnkit.collect.exchange.ignore_patterns", lambda **kw: None)  # grown after the size filter looked
+    # grown after the size filter looked
+    monkeypatch.setattr("nnkit.collect.exchange.ignore_patterns", lambda **kw: None)
     collect.do_copy(str(folder), str(tmp_path / "submitted"))
     assert (tmp_path / "submitted" / "activations.ipynb").read_text() == "{}"
     assert os.readlink(tmp_path / "submitted" / "big.bin").startswith(files.NOWHERE + "a file larger than 4000 bytes")

@@ -3,7 +3,6 @@ course's settings leaves no trace."""
 import os
 import sys
 
-
 from nnkit.collect import paths
 from nnkit.gradebook import states
 from nnkit.gradebook.scratch import scratch_course
@@ -21,7 +20,10 @@ def test_submission_paths_follow_the_courses_nbgrader_directory_structure(tmp_pa
     with open(root / "nbgrader_config.py", "a") as f:
         f.write("\nc.CourseDirectory.directory_structure = '{nbgrader_step}/{assignment_id}-by-{student_id}'\n")
     assert paths.submitted(root, "ann", ASSIGNMENT) == root / "submitted" / f"{ASSIGNMENT}-by-ann"
-    assert paths.graded_notebook(root, "ann", ASSIGNMENT) == root / "autograded" / f"{ASSIGNMENT}-by-ann" / f"{ASSIGNMENT}.ipynb"
+    assert (
+        paths.graded_notebook(root, "ann", ASSIGNMENT)
+        == root / "autograded" / f"{ASSIGNMENT}-by-ann" / f"{ASSIGNMENT}.ipynb"
+    )
     assert states.state_of(root, "ann", ASSIGNMENT) == (State.MISSING, [])
     folder = paths.submitted(root, "ann", ASSIGNMENT)
     folder.mkdir(parents=True)

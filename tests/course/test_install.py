@@ -15,12 +15,11 @@ import nbformat
 import pytest
 from packaging.requirements import Requirement
 
-from nnkit.gradebook.scratch import scratch_course
-from nnkit.testing import nbgrader_env
-from nnkit.kernel.config import COURSE_ROOT
-from nnkit.kernel.config import ASSIGNMENTS
-from nnkit.collect.notebooks import total_points
 from nnkit.authoring.democlass import demo_notebook
+from nnkit.collect.notebooks import total_points
+from nnkit.gradebook.scratch import scratch_course
+from nnkit.kernel.config import ASSIGNMENTS, COURSE_ROOT
+from nnkit.testing import nbgrader_env
 from test_self_study import run_problems
 
 PROJECT = tomllib.loads((COURSE_ROOT / "pyproject.toml").read_text())["project"]
@@ -125,11 +124,20 @@ def test_make_installs_each_roles_extra_once_and_never_takes_one_away(tmp_path):
     demo = make(tmp_path, "demo")
     assert installs(demo) == ["grading"] and demo[-1] == "python -m scripts.demo"
     test = make(tmp_path, "test")
-    assert sorted(installs(test)) == sorted(set(EXTRAS) - {"grading"}) and test[-1] == f"python -m pytest tests {processes}"
+    assert (
+        sorted(installs(test)) == sorted(set(EXTRAS) - {"grading"})
+        and test[-1] == f"python -m pytest tests {processes}"
+    )
     quick = make(tmp_path, "test-quick")  # the same extras as test's, installed by then; the tests not marked slow
     assert installs(quick) == [] and quick[-1] == f"python -m pytest tests -m not slow {processes}"
-    for target, command in [("demo", "scripts.demo"), ("grade", "nnkit.batch.cli"), ("check", "nnkit.batch.selfcheck"),
-                            ("bench", "benchmarks"), ("mutants", "nnkit.authoring.mutants"), ("compare", "nnkit.batch.solutiondiff")]:
+    for target, command in [
+        ("demo", "scripts.demo"),
+        ("grade", "nnkit.batch.cli"),
+        ("check", "nnkit.batch.selfcheck"),
+        ("bench", "benchmarks"),
+        ("mutants", "nnkit.authoring.mutants"),
+        ("compare", "nnkit.batch.solutiondiff"),
+    ]:
         lines = make(tmp_path, target)
         assert installs(lines) == [] and command in lines[-1], (target, lines)
 
@@ -168,9 +176,13 @@ def test_grading_runs_without_the_other_roles_packages(tmp_path):
     Babel, which JupyterLab's server brings along: the kit's translations use gettext)."""
     blocked = sorted({name for extra in ("authoring", "tests", "data") for r in EXTRAS[extra]
                       for name in import_names(re.sub(r"[-_.]+", "-", r.name).lower())})
-    assert {"torch", "torchvision", "jupytext", "cosmic_ray", "babel", "selenium", "hypothesis", "mlxtend"} <= set(blocked)
+    assert {"torch", "torchvision", "jupytext", "cosmic_ray", "babel", "selenium", "hypothesis", "mlxtend"} <= set(
+        blocked
+    )
     (tmp_path / "blocker").mkdir()
-    (tmp_path / "blocker" / "sitecustomize.py").write_text(BLOCKER.format(extras="authoring, tests, data", blocked=blocked))
+    (tmp_path / "blocker" / "sitecustomize.py").write_text(
+        BLOCKER.format(extras="authoring, tests, data", blocked=blocked)
+    )
     env = nbgrader_env()
     env["PYTHONPATH"] = os.pathsep.join([str(tmp_path / "blocker"), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     probe = subprocess.run([sys.executable, "-c", "import torch"], env=env, capture_output=True, text=True)
@@ -179,7 +191,10 @@ def test_grading_runs_without_the_other_roles_packages(tmp_path):
     root = scratch_course(tmp_path / "course")
     for assignment in ASSIGNMENTS:
         (root / "submitted" / "correct" / assignment).mkdir(parents=True)
-        nbformat.write(demo_notebook("correct", assignment), str(root / "submitted" / "correct" / assignment / f"{assignment}.ipynb"))
+        nbformat.write(
+            demo_notebook("correct", assignment),
+            str(root / "submitted" / "correct" / assignment / f"{assignment}.ipynb"),
+        )
 
     def run(*command):
         result = subprocess.run([sys.executable, "-m", *command], cwd=root, env=env, capture_output=True, text=True,
@@ -193,7 +208,9 @@ def test_grading_runs_without_the_other_roles_packages(tmp_path):
     assert re.search(rf"^correct\s.*\s{total:g}/{total:g}$", graded.stdout, re.M), graded.stdout
     assert (root / "grades.csv").is_file() and (root / "autograded" / "report.html").is_file()
     feedback = run("nbgrader", "generate_feedback", "backprop")
-    assert feedback.returncode == 0 and (root / "feedback" / "correct" / "backprop" / "backprop.html").is_file(), feedback.stderr
+    assert feedback.returncode == 0 and (root / "feedback" / "correct" / "backprop" / "backprop.html").is_file(), (
+        feedback.stderr
+    )
     checked = run("nnkit.batch.selfcheck", str(root / "submitted" / "correct" / "activations" / "activations.ipynb"))
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
@@ -222,8 +239,14 @@ def activations_student(tmp_path_factory) -> Path:
     which the test machines cannot reach."""
     home = tmp_path_factory.mktemp("student")
     shutil.copytree(COURSE_ROOT / "release" / "activations", home / "work" / "activations")
-    result = subprocess.run(["bash", "-ec", readme_commands("activations", "Install")], cwd=home / "work" / "activations",
-                            env=student_env(home), capture_output=True, text=True, timeout=1800)
+    result = subprocess.run(
+        ["bash", "-ec", readme_commands("activations", "Install")],
+        cwd=home / "work" / "activations",
+        env=student_env(home),
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     return home
 
@@ -253,7 +276,9 @@ def extension_states(venv: Path, env: dict) -> tuple[dict[str, str], set[str]]:
                                 timeout=300)
         return re.sub(r"\x1b\[[0-9;]*m", "", result.stdout + result.stderr)
 
-    servers = dict(re.findall(r"nbgrader\.server_extensions\.(\w+) (enabled|disabled)", listed("server", "extension", "list")))
+    servers = dict(
+        re.findall(r"nbgrader\.server_extensions\.(\w+) (enabled|disabled)", listed("server", "extension", "list"))
+    )
     labs = listed("labextension", "list")
     disabled = set(re.findall(r"@jupyter/nbgrader:[\w-]+", labs.split("Disabled extensions:", 1)[1])) \
         if "Disabled extensions:" in labs else set()
@@ -277,6 +302,7 @@ def test_the_students_jupyterlab_shows_the_assignment_list_and_validate_only(act
     """The student's JupyterLab, from the README's install: the notebook's Validate button, and in
     the Nbgrader menu the Assignment List, with no Formgrader, Course List or Create Assignment."""
     from selenium.webdriver.common.by import By
+
     from test_browser import SCREENSHOTS, lab_server, make_browser, open_notebook, wait_for
 
     home = activations_student

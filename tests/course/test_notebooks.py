@@ -6,14 +6,14 @@ import nbformat
 import pytest
 
 from catalogue import graded_cells
-from nnkit.kernel.cases import CASES
 from nnkit.authoring.commands import generate_release
-from nnkit.kernel.config import COURSE_ROOT
-from nnkit.kernel.config import ASSIGNMENTS
+from nnkit.authoring.democlass import DEMO_STUDENTS, demo_notebook
 from nnkit.collect.notebooks import is_answer_cell, notebook_path, read, reference_code
 from nnkit.judging.cells import recorded_cases
 from nnkit.judging.compare import FLOAT32, FLOAT64
-from nnkit.authoring.democlass import DEMO_STUDENTS, demo_notebook
+from nnkit.kernel.cases import CASES
+from nnkit.kernel.config import ASSIGNMENTS, COURSE_ROOT
+
 
 def graded(assignment):
     return [c for c in read(notebook_path("source", assignment)).cells if c.metadata.get("nbgrader", {}).get("grade")]
@@ -36,7 +36,10 @@ def test_hidden_cells_say_what_they_test_and_their_points(assignment):
             continue
         (case,) = recorded_cases(cell.source)
         assert points > 0
-        assert cell.source.splitlines()[0] == f"# Hidden test ({points} point{'s' if points != 1 else ''}): {CASES[case].what}"
+        assert (
+            cell.source.splitlines()[0]
+            == f"# Hidden test ({points} point{'s' if points != 1 else ''}): {CASES[case].what}"
+        )
         assert "### BEGIN HIDDEN TESTS" in cell.source
 
 
@@ -77,7 +80,9 @@ def test_release_is_what_nbgrader_generates_from_source(course):
         assert notebook_json(notebook_path("release", assignment, course)) == \
             notebook_json(notebook_path("release", assignment)), f"release/{assignment} is stale: make demo"
     generated = sorted(p.relative_to(course / "release") for p in (course / "release").rglob("*") if p.is_file())
-    committed = sorted(p.relative_to(COURSE_ROOT / "release") for p in (COURSE_ROOT / "release").rglob("*") if p.is_file())
+    committed = sorted(
+        p.relative_to(COURSE_ROOT / "release") for p in (COURSE_ROOT / "release").rglob("*") if p.is_file()
+    )
     assert generated == committed
 
 
@@ -153,8 +158,15 @@ def validate(notebook, cwd):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("assignment, where, blank_too", [("activations", "course", True), ("activations", "alone", True),
-                                                         ("convolution", "alone", False), ("backprop", "alone", False)])
+@pytest.mark.parametrize(
+    "assignment, where, blank_too",
+    [
+        ("activations", "course", True),
+        ("activations", "alone", True),
+        ("convolution", "alone", False),
+        ("backprop", "alone", False),
+    ],
+)
 def test_validate_fails_on_a_blank_notebook_and_passes_a_correct_one(tmp_path, assignment, where, blank_too):
     """nbgrader's Validate (the button runs the same validator) fails on the untouched release and
     names the failing checks, and succeeds on the instructor's answers: in the course folder (its
@@ -182,10 +194,15 @@ def test_validate_fails_on_a_relu_that_fails_its_own_check(tmp_path):
 
     shutil.copytree(COURSE_ROOT / "release" / "activations", tmp_path / "activations")
     inplace = "def relu(x):\n    x[x < 0] = 0\n    return x"
-    notebook = fill(read(tmp_path / "activations" / "activations.ipynb"), {**reference_code("activations"), "relu": inplace})
+    notebook = fill(
+        read(tmp_path / "activations" / "activations.ipynb"), {**reference_code("activations"), "relu": inplace}
+    )
     nbformat.write(notebook, str(tmp_path / "activations" / "activations.ipynb"))
     result = validate(tmp_path / "activations" / "activations.ipynb", tmp_path)
-    assert "VALIDATION FAILED" in result.stdout + result.stderr and "relu modified its input" in result.stdout + result.stderr
+    assert (
+        "VALIDATION FAILED" in result.stdout + result.stderr
+        and "relu modified its input" in result.stdout + result.stderr
+    )
 
 
 IMPORTS_TO_PACKAGES = {"numpy": "numpy", "matplotlib": "matplotlib", "torch": "torch", "torchvision": "torchvision"}
@@ -199,7 +216,9 @@ def test_a_release_folder_says_what_a_student_installs(assignment):
     import sys
 
     lines = (COURSE_ROOT / "release" / assignment / "requirements.txt").read_text().splitlines()
-    packages = {re.split(r"[=<>]", line)[0].strip() for line in lines if line.strip() and not line.startswith(("#", "-"))}
+    packages = {
+        re.split(r"[=<>]", line)[0].strip() for line in lines if line.strip() and not line.startswith(("#", "-"))
+    }
     imported = set()
     for cell in read(notebook_path("release", assignment)).cells:
         if cell.cell_type == "code":
@@ -207,8 +226,15 @@ def test_a_release_folder_says_what_a_student_installs(assignment):
                 tree = ast.parse(cell.source)
             except SyntaxError:
                 continue
-            imported |= {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
-            imported |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+            imported |= {
+                alias.name.split(".")[0]
+                for node in ast.walk(tree)
+                if isinstance(node, ast.Import)
+                for alias in node.names
+            }
+            imported |= {
+                node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module
+            }
     third_party = imported - set(sys.stdlib_module_names)
     assert {IMPORTS_TO_PACKAGES[name] for name in third_party} | {"jupyterlab", "nbgrader"} <= packages
     assert not packages & {"pytest", "hypothesis", "selenium", "psycopg2-binary", "mlxtend"}
@@ -223,10 +249,18 @@ def test_make_submissions_runs_as_the_docs_show_it(tmp_path):
     import sys
 
     assert ".venv/bin/python -m scripts.make_submissions" in (COURSE_ROOT / "docs" / "contributors.md").read_text()
-    result = subprocess.run([sys.executable, "-m", "scripts.make_submissions", "--into", str(tmp_path)], cwd=COURSE_ROOT,
-                            env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "scripts.make_submissions", "--into", str(tmp_path)],
+        cwd=COURSE_ROOT,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     for student in DEMO_STUDENTS:
         for assignment in ASSIGNMENTS:
             written = tmp_path / student / assignment / f"{assignment}.ipynb"
-            assert notebook_json(written) == notebook_json(COURSE_ROOT / "submitted" / student / assignment / f"{assignment}.ipynb")
+            assert notebook_json(written) == notebook_json(
+                COURSE_ROOT / "submitted" / student / assignment / f"{assignment}.ipynb"
+            )

@@ -3,10 +3,8 @@ scripts/make_release_readmes.py writes from the assignment's facts, in source/ a
 tests/course/test_install.py runs activations' install and validate commands as written."""
 import pytest
 
-from nnkit.kernel.config import COURSE_ROOT
-from nnkit.kernel.config import ASSIGNMENTS
 from nnkit.collect.notebooks import total_points
-from nnkit.kernel.config import COURSE_ID
+from nnkit.kernel.config import ASSIGNMENTS, COURSE_ID, COURSE_ROOT
 from scripts.make_release_readmes import readme
 
 

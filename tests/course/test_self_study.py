@@ -8,9 +8,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from nnkit.kernel.config import COURSE_ROOT
-from nnkit.kernel.config import ASSIGNMENTS
 from nnkit.collect.notebooks import is_answer_cell, notebook_path, read
+from nnkit.kernel.config import ASSIGNMENTS, COURSE_ROOT
 from scripts.make_solutions import HANDOUT_ONLY, SOLUTIONS, answer
 
 PASS_LINE = "visible checks passed"  # what each visible check of the notebooks prints when it passes
@@ -40,7 +39,7 @@ def sync_problems(assignment: str, solutions: Path = SOLUTIONS) -> list[str]:
     if [(c.cell_type, c.metadata.get("nbgrader")) for c in solution.cells] != \
             [(c.cell_type, c.metadata.get("nbgrader")) for c in handout.cells]:
         return problems + ["its cells are not the release notebook's"]
-    for ours, theirs_cell in zip(solution.cells, handout.cells):
+    for ours, theirs_cell in zip(solution.cells, handout.cells, strict=True):
         grade_id = ours.metadata.get("nbgrader", {}).get("grade_id", "")
         expected = answer(source[grade_id]) if is_answer_cell(ours) else theirs_cell.source
         if ours.source != expected:
@@ -125,11 +124,13 @@ def test_a_grading_kernel_never_sees_the_solutions():
     require("bubblewrap")  # skipped without a sandbox that starts, failed under CI
     from nnkit.execution.execute import ResilientExecute
 
-    probe = ("import os\nfound = []\nfor top in ['/'] :\n"
-             "    for folder, dirs, names in os.walk(top):\n"
-             "        dirs[:] = [d for d in dirs if os.path.join(folder, d) not in ('/proc', '/sys', '/dev')]\n"
-             "        found += [os.path.join(folder, n) for n in dirs + names if n == 'solutions' or n.endswith('.ipynb')]\n"
-             "print(found)\nprint(os.path.exists({path!r}))")
+    probe = (
+        "import os\nfound = []\nfor top in ['/'] :\n"
+        "    for folder, dirs, names in os.walk(top):\n"
+        "        dirs[:] = [d for d in dirs if os.path.join(folder, d) not in ('/proc', '/sys', '/dev')]\n"
+        "        found += [os.path.join(folder, n) for n in dirs + names if n == 'solutions' or n.endswith('.ipynb')]\n"
+        "print(found)\nprint(os.path.exists({path!r}))"
+    )
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(probe.format(path=str(SOLUTIONS)))])
     resources = {"metadata": {"path": str(SOLUTIONS / "activations")}}
     executed, _ = ResilientExecute(kernel_name="python3", timeout=120).preprocess(notebook, resources)

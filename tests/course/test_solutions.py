@@ -12,10 +12,10 @@ from assignments.activations.key import solution as A
 from assignments.backprop.cases import TRAIN_EPOCHS, TRAIN_LR
 from assignments.backprop.key import solution as B
 from assignments.convolution.key import solution as C
-from nnkit.kernel.cases import CASES
-from nnkit.kernel.inputs import binary_digits
 from nnkit.judging.references import expected, torch_reference
 from nnkit.judging.references import key as references_key
+from nnkit.kernel.cases import CASES
+from nnkit.kernel.inputs import binary_digits
 
 
 def load_seed():
@@ -122,8 +122,13 @@ def test_sigmoid_grad_is_the_finite_difference_of_sigmoid():
 def test_backward_is_one_step_along_the_finite_difference_gradient_and_autograd():
     x, y, w, b = small_problem()
     lr = 0.3
-    loss_w = lambda w_: A.cross_entropy(y, A.sigmoid(B.forward(x, w_, b)))
-    loss_b = lambda b_: A.cross_entropy(y, A.sigmoid(B.forward(x, w, b_)))
+
+    def loss_w(w_):
+        return A.cross_entropy(y, A.sigmoid(B.forward(x, w_, b)))
+
+    def loss_b(b_):
+        return A.cross_entropy(y, A.sigmoid(B.forward(x, w, b_)))
+
     y_hat = A.sigmoid(B.forward(x, w, b))
     inputs = [a.copy() for a in (x, y, y_hat, w, b)]
     w_new, b_new = B.backward(x, y, y_hat, w, b, lr)
@@ -132,7 +137,9 @@ def test_backward_is_one_step_along_the_finite_difference_gradient_and_autograd(
     want_w, want_b = references_key("backprop").torch_reference("backward", x, y, y_hat, w, b, lr)
     np.testing.assert_allclose(w_new, want_w, rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(b_new, want_b, rtol=1e-12, atol=1e-14)
-    assert all(np.array_equal(a, c) for a, c in zip((x, y, y_hat, w, b), inputs)), "backward changed an input"
+    assert all(np.array_equal(a, c) for a, c in zip((x, y, y_hat, w, b), inputs, strict=True)), (
+        "backward changed an input"
+    )
 
 
 def test_reference_training_learns_and_matches_torchs_training():

@@ -12,14 +12,14 @@ import os
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from functools import lru_cache
+from functools import cache
 
 import pytest
 
 from catalogue import WRONG, submission_code
-from nnkit.kernel.config import ASSIGNMENTS, COURSE_ROOT
 from nnkit.collect.notebooks import notebook_path, read, reference_code
 from nnkit.execution.execute import student_only
+from nnkit.kernel.config import ASSIGNMENTS, COURSE_ROOT
 
 # Each wrong variant whose visible checks all pass: why (the cases that catch it are the hidden
 # tests' own, named in the notebook under "The hidden tests add").
@@ -69,13 +69,20 @@ def visible_cells(assignment: str, code: dict[str, str]) -> list[tuple[str, bool
 def run_checks(assignment: str, code: dict[str, str]) -> dict[str, str | None]:
     """{visible check's grade id: None when it passed, else what it raised}."""
     env = dict(os.environ, PYTHONPATH=str(COURSE_ROOT), MPLBACKEND="Agg")
-    result = subprocess.run([sys.executable, "-c", RUNNER], input=json.dumps(visible_cells(assignment, code)),
-                            capture_output=True, text=True, timeout=300, cwd=COURSE_ROOT / "release" / assignment, env=env)
+    result = subprocess.run(
+        [sys.executable, "-c", RUNNER],
+        input=json.dumps(visible_cells(assignment, code)),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=COURSE_ROOT / "release" / assignment,
+        env=env,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     return json.loads(result.stdout.splitlines()[-1])
 
 
-@lru_cache(maxsize=None)
+@cache
 def verdicts() -> dict[str, dict[str, str | None]]:
     """{wrong variant: its visible checks' verdicts}, two processes at a time."""
     def one(name):

@@ -76,7 +76,9 @@ def test_every_module_named_exists(page):
     missing = []
     for module in set(MODULE.findall(prose(page))):
         path = COURSE_ROOT / module.replace(".", "/")
-        if not (path.with_suffix(".py").is_file() or (path / "__init__.py").is_file() or (path / "__main__.py").is_file()):
+        if not (
+            path.with_suffix(".py").is_file() or (path / "__init__.py").is_file() or (path / "__main__.py").is_file()
+        ):
             missing.append(module)
     assert missing == []
 
@@ -107,12 +109,21 @@ def test_the_readme_routes_every_reader_to_a_page_and_the_index_lists_every_page
     assert {(COURSE_ROOT / "docs" / f"{name}.md").resolve() for name in readers} <= linked(COURSE_ROOT / "README.md")
 
 
-@pytest.mark.parametrize("heading, expected", [
-    ("The demo class (`submitted/`)", "the-demo-class-submitted"),
-    ("What a student who rewrites the kernel's memory can still fake", "what-a-student-who-rewrites-the-kernels-memory-can-still-fake"),
-    ("1. List the assignment and make its folders", "1-list-the-assignment-and-make-its-folders"),
-    ("Grading at class scale: shared servers and several machines", "grading-at-class-scale-shared-servers-and-several-machines"),
-])
+@pytest.mark.parametrize(
+    "heading, expected",
+    [
+        ("The demo class (`submitted/`)", "the-demo-class-submitted"),
+        (
+            "What a student who rewrites the kernel's memory can still fake",
+            "what-a-student-who-rewrites-the-kernels-memory-can-still-fake",
+        ),
+        ("1. List the assignment and make its folders", "1-list-the-assignment-and-make-its-folders"),
+        (
+            "Grading at class scale: shared servers and several machines",
+            "grading-at-class-scale-shared-servers-and-several-machines",
+        ),
+    ],
+)
 def test_anchors_are_githubs(heading, expected):
     assert anchor(heading) == expected
 
@@ -135,7 +146,8 @@ def test_the_limits_table_states_the_limits_the_kit_sets():
     stated = [value for _, value, _ in rows]
     expected = [
         f"{L.CELL_TIMEOUT_SECONDS} s",
-        f"{size(L.OUTPUT_BYTES_PER_CELL)} and {L.OUTPUTS_PER_CELL} outputs per cell, {size(L.OUTPUT_BYTES_PER_NOTEBOOK)} and "
+        f"{size(L.OUTPUT_BYTES_PER_CELL)} and {L.OUTPUTS_PER_CELL} outputs per cell, "
+        f"{size(L.OUTPUT_BYTES_PER_NOTEBOOK)} and "
         f"{L.OUTPUTS_PER_NOTEBOOK} outputs per notebook",
         size(L.RECORD_BYTES),
         size(L.KERNEL_MEMORY_BYTES),
@@ -150,4 +162,4 @@ def test_the_limits_table_states_the_limits_the_kit_sets():
         "one process per core",
     ]
     assert len(stated) == len(expected)
-    assert [value for value, start in zip(stated, expected) if not value.startswith(start)] == []
+    assert [value for value, start in zip(stated, expected, strict=True) if not value.startswith(start)] == []

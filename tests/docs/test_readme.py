@@ -18,10 +18,10 @@ import pytest
 from batches import run_batch
 from docpages import FENCE, PAGES
 from nnkit.authoring.commands import TIMING
-from nnkit.gradebook.scratch import scratch_course
-from nnkit.testing import nbgrader_env
-from nnkit.kernel.config import COURSE_ROOT
 from nnkit.authoring.democlass import DEMO_STUDENTS
+from nnkit.gradebook.scratch import scratch_course
+from nnkit.kernel.config import COURSE_ROOT
+from nnkit.testing import nbgrader_env
 
 MARKER = re.compile(r"<!-- checked: ([^>]+?) -->\s*\Z")
 CHECKED: set[str] = set()  # the names the tests below check
@@ -89,7 +89,9 @@ def test_the_demo_prints_what_the_readme_shows(demo_class):
 def test_the_broken_class_prints_what_the_readme_shows(tmp_path):
     root = scratch_course(tmp_path / "course")
     for student in DEMO_STUDENTS:
-        shutil.copytree(COURSE_ROOT / "submitted" / student / "activations", root / "submitted" / student / "activations")
+        shutil.copytree(
+            COURSE_ROOT / "submitted" / student / "activations", root / "submitted" / student / "activations"
+        )
     (root / "submitted" / "broken" / "activations").mkdir(parents=True)
     (root / "submitted" / "broken" / "activations" / "activations.ipynb").write_text("{ not json")
     (root / "submitted" / "renamed" / "activations").mkdir(parents=True)
@@ -103,8 +105,9 @@ def test_the_broken_class_prints_what_the_readme_shows(tmp_path):
 @checks("make check")
 @pytest.mark.slow
 def test_make_check_prints_what_the_readme_shows():
-    result = subprocess.run([sys.executable, "-m", "nnkit.batch.selfcheck", "submitted/seed/activations/activations.ipynb"],
-                            cwd=COURSE_ROOT, capture_output=True, text=True, timeout=600)
+    seed = "submitted/seed/activations/activations.ipynb"
+    result = subprocess.run([sys.executable, "-m", "nnkit.batch.selfcheck", seed], cwd=COURSE_ROOT,
+                            capture_output=True, text=True, timeout=600)
     assert result.returncode == 1  # not full marks
     expected = shown("make check")
     assert expected[-1].strip() == "..."
@@ -137,8 +140,14 @@ def test_a_command_prints_what_its_page_shows(name):
 def test_validate_on_finished_work_prints_what_the_students_page_shows(tmp_path):
     """nbgrader validate on the instructor's answers, in a folder of its own as a student has it."""
     shutil.copy(COURSE_ROOT / "submitted" / "correct" / "activations" / "activations.ipynb", tmp_path)
-    result = subprocess.run([str(Path(sys.executable).parent / "nbgrader"), "validate", "activations.ipynb"], cwd=tmp_path,
-                            env=nbgrader_env(), capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "nbgrader"), "validate", "activations.ipynb"],
+        cwd=tmp_path,
+        env=nbgrader_env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stderr
     assert matches(shown("validate"), result.stdout.splitlines())
 

@@ -8,12 +8,12 @@ import nbformat
 import pytest
 
 from catalogue import CORRECT, WRONG, affected_by, graded_cells, hidden_test_lines, submission_code, variant
-from nnkit.gradebook.tools import nbgrader
-from nnkit.gradebook.scratch import scratch_course
-from nnkit.testing import autograde, cell_scores, gradebook_problems, scores
-from nnkit.kernel.config import ASSIGNMENTS
-from nnkit.collect.notebooks import fill, notebook_path, read, total_points
 from nnkit.authoring.democlass import DEMO_STUDENTS, demo_score
+from nnkit.collect.notebooks import fill, notebook_path, read, total_points
+from nnkit.gradebook.scratch import scratch_course
+from nnkit.gradebook.tools import nbgrader
+from nnkit.kernel.config import ASSIGNMENTS
+from nnkit.testing import autograde, cell_scores, gradebook_problems, scores
 
 pytestmark = pytest.mark.slow  # every test reads a graded course
 
@@ -51,7 +51,7 @@ def graded(tmp_path_factory):
     # ast.parse (catalogue, fill) in two threads at once can fail with "AST constructor recursion
     # depth mismatch".
     with ThreadPoolExecutor(len(ASSIGNMENTS)) as pool:
-        roots = dict(zip(ASSIGNMENTS, pool.map(lambda a: released(base / a, a), ASSIGNMENTS)))
+        roots = dict(zip(ASSIGNMENTS, pool.map(lambda a: released(base / a, a), ASSIGNMENTS), strict=True))
         for assignment, root in roots.items():
             submit(root, assignment, students_of(assignment))
         list(pool.map(lambda a: autograde(a, root=roots[a]), ASSIGNMENTS))
@@ -120,6 +120,10 @@ def test_gradebook_is_consistent_after_the_catalogue_run(graded, assignment):
 def test_a_correct_answer_the_scan_flags_keeps_its_points_and_is_listed_for_review(graded):
     from nnkit.gradebook.states import State, class_submissions
 
-    (entry,) = [e for e in class_submissions(graded["activations"], ["activations"]) if e.student == "correct_cross_entropy_exec"]
+    (entry,) = [
+        e
+        for e in class_submissions(graded["activations"], ["activations"])
+        if e.student == "correct_cross_entropy_exec"
+    ]
     assert entry.state == State.REVIEW and entry.score == max_score("activations")
     assert any("calls exec()" in reason for reason in entry.reasons), entry.reasons

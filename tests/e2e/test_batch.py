@@ -16,15 +16,17 @@ import time
 import nbformat
 import pytest
 
-from batches import add_submission as add, copy_course, run_batch as batch, start_batch, states
+from batches import add_submission as add
+from batches import copy_course, start_batch, states
+from batches import run_batch as batch
 from components import require
 from nnkit import exits
-from nnkit.gradebook.scratch import scratch_course
-from nnkit.testing import nbgrader_env
-from nnkit.kernel.config import COURSE_ROOT
-from nnkit.collect.notebooks import read
-from nnkit.gradebook.states import State, class_submissions
 from nnkit.authoring.democlass import DEMO_STUDENTS, demo_score
+from nnkit.collect.notebooks import read
+from nnkit.gradebook.scratch import scratch_course
+from nnkit.gradebook.states import State, class_submissions
+from nnkit.kernel.config import COURSE_ROOT
+from nnkit.testing import nbgrader_env
 
 pytestmark = pytest.mark.slow  # every test grades
 
@@ -144,7 +146,9 @@ def scanned_class(tmp_path_factory):
     notebook.metadata["nnkit"] = {"review": [{"kind": "flag", "cell": None, "detail": "planted by the student"}]}
     nbformat.write(notebook, str(add(root, "sly", text="") / "activations.ipynb"))
     _, code = variant("wrong", "conv_torch")
-    notebook = fill(read(notebook_path("release", "convolution", root)), {**reference_code("convolution"), "conv": code})
+    notebook = fill(
+        read(notebook_path("release", "convolution", root)), {**reference_code("convolution"), "conv": code}
+    )
     nbformat.write(notebook, str(add(root, "cheater", "convolution", text="") / "convolution.ipynb"))
     batch(root, "--assignment", "activations", "--assignment", "convolution", check=True)
     return root
@@ -221,9 +225,20 @@ def test_an_assignment_whose_name_has_a_space(tmp_path):
     cell = nbformat.v4.new_code_cell("### BEGIN SOLUTION\nanswer = 42\n### END SOLUTION",
                                      metadata={"nbgrader": {"grade": False, "solution": True, "locked": False,
                                                             "grade_id": "answer", "schema_version": 3, "task": False}})
-    test = nbformat.v4.new_code_cell("assert answer == 42",
-                                     metadata={"nbgrader": {"grade": True, "solution": False, "locked": True, "points": 1,
-                                                            "grade_id": "test_answer", "schema_version": 3, "task": False}})
+    test = nbformat.v4.new_code_cell(
+        "assert answer == 42",
+        metadata={
+            "nbgrader": {
+                "grade": True,
+                "solution": False,
+                "locked": True,
+                "points": 1,
+                "grade_id": "test_answer",
+                "schema_version": 3,
+                "task": False,
+            }
+        },
+    )
     (root / "source" / name).mkdir(parents=True)
     nbformat.write(nbformat.v4.new_notebook(cells=[cell, test]), str(root / "source" / name / f"{name}.ipynb"))
     api = CourseAPI(root)
@@ -247,7 +262,9 @@ def test_a_worker_killed_midway_loses_nothing_and_its_submission_is_graded_again
     deadline = time.time() + 300
     while time.time() < deadline and len(list(outcomes.glob("*.json"))) < 1:
         time.sleep(0.1)
-    workers = subprocess.run(["pgrep", "-f", f"nnkit.batch.worker {root}"], capture_output=True, text=True).stdout.split()
+    workers = subprocess.run(
+        ["pgrep", "-f", f"nnkit.batch.worker {root}"], capture_output=True, text=True
+    ).stdout.split()
     assert workers, "no worker to kill"
     os.kill(int(workers[0]), signal.SIGKILL)
     out, err = process.communicate(timeout=600)
@@ -259,9 +276,7 @@ def test_a_worker_killed_midway_loses_nothing_and_its_submission_is_graded_again
 def test_a_locked_gradebook_is_a_cause_that_is_never_the_students(tmp_path, monkeypatch):
     """nbgrader on a gradebook another process holds locked: the cause comes back as data (the
     exception's type), so the batch grades it again, and does."""
-    from nnkit.batch import cli
-    from nnkit.batch import preparation
-    from nnkit.batch import supervisor
+    from nnkit.batch import cli, preparation, supervisor
     from nnkit.execution.autograde import CourseAPI
     from nnkit.gradebook.outcomes import Outcome
 
@@ -287,7 +302,8 @@ def test_a_locked_gradebook_is_a_cause_that_is_never_the_students(tmp_path, monk
     monkeypatch.setattr(supervisor, "grade", grade)
     summary = cli.run(["activations"], root, jobs=2)
     assert calls == [([("s1", "activations")], 2), ([("s1", "activations")], 1)]  # graded again, alone
-    assert len(summary["outcomes"]) == 1 and summary["outcomes"][0] is regraded  # the retry's outcome replaces the first
+    # the retry's outcome replaces the first
+    assert len(summary["outcomes"]) == 1 and summary["outcomes"][0] is regraded
 
 
 def test_the_gradebook_check_finds_a_missing_grade_and_a_score_out_of_range(course):
@@ -295,7 +311,9 @@ def test_the_gradebook_check_finds_a_missing_grade_and_a_score_out_of_range(cour
     from nnkit.testing import autograde, gradebook_problems
 
     nbgrader("generate_assignment", "activations", root=course)
-    shutil.copytree(COURSE_ROOT / "submitted" / "correct" / "activations", course / "submitted" / "correct" / "activations")
+    shutil.copytree(
+        COURSE_ROOT / "submitted" / "correct" / "activations", course / "submitted" / "correct" / "activations"
+    )
     autograde("activations", root=course)
     assert gradebook_problems(course) == []
     with sqlite3.connect(course / "gradebook.db") as db:
@@ -315,7 +333,11 @@ def test_grading_refuses_without_a_sandbox_unless_told(tmp_path, monkeypatch):
         os.symlink(shutil.which(tool), fake_bin / tool)
     env = nbgrader_env() | {"PATH": f"{fake_bin}:{os.path.dirname(sys.executable)}"}
     refused = batch(root, "--assignment", "activations", env=env)
-    assert refused.returncode == exits.KIT_FAILURE and "bwrap not found" in refused.stderr and "apt-get install bubblewrap" in refused.stderr
+    assert (
+        refused.returncode == exits.KIT_FAILURE
+        and "bwrap not found" in refused.stderr
+        and "apt-get install bubblewrap" in refused.stderr
+    )
     trusted = batch(root, "--assignment", "activations", "--no-sandbox", env=env)
     assert trusted.returncode == 0, trusted.stderr
     entry = states(root)[("correct", "activations")]
@@ -353,7 +375,9 @@ def test_make_grade_on_a_fresh_clone_grades_the_class(tmp_path):
     from nnkit.authoring.democlass import DEMO_STUDENTS, demo_score
 
     clone = tmp_path / "clone"
-    files = subprocess.run(["git", "ls-files", "-z"], cwd=COURSE_ROOT, capture_output=True, text=True, check=True).stdout
+    files = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=COURSE_ROOT, capture_output=True, text=True, check=True
+    ).stdout
     for name in filter(None, files.split("\0")):
         source, target = COURSE_ROOT / name, clone / name
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -363,8 +387,14 @@ def test_make_grade_on_a_fresh_clone_grades_the_class(tmp_path):
             shutil.copy2(source, target)
     (clone / ".venv").symlink_to(COURSE_ROOT / ".venv")  # `make install` is the quick start's, not this test's
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MAKE", "MFLAGS"))}
-    result = subprocess.run(["make", "--old-file=.venv/.installed-grading", "grade"], cwd=clone, env=env, capture_output=True,
-                            text=True, timeout=900)
+    result = subprocess.run(
+        ["make", "--old-file=.venv/.installed-grading", "grade"],
+        cwd=clone,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     table = {e.student: e.score for e in class_submissions(clone, ["activations", "convolution", "backprop"])
              if e.assignment == "backprop"}

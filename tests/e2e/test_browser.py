@@ -17,14 +17,12 @@ import pytest
 
 from batches import run_batch
 from components import require
-from nnkit.gradebook.tools import nbgrader
-from nnkit.gradebook.scratch import scratch_course
-from nnkit.testing import nbgrader_env
-from nnkit.kernel.config import COURSE_ROOT
-from nnkit.collect.notebooks import fill, read, reference_code
-from nnkit.kernel.config import ASSIGNMENTS
-from nnkit.collect.notebooks import total_points
 from nnkit.authoring.democlass import DEMO_STUDENTS, demo_score
+from nnkit.collect.notebooks import fill, read, reference_code, total_points
+from nnkit.gradebook.scratch import scratch_course
+from nnkit.gradebook.tools import nbgrader
+from nnkit.kernel.config import ASSIGNMENTS, COURSE_ROOT
+from nnkit.testing import nbgrader_env
 
 pytestmark = pytest.mark.slow  # JupyterLab and Chromium; the instructor's pages read graded courses
 
@@ -43,13 +41,32 @@ def lab_server(folder: Path, home: Path, python: str = sys.executable, environme
     settings = home / ".jupyter" / "lab" / "user-settings" / "@jupyterlab" / "apputils-extension"
     settings.mkdir(parents=True, exist_ok=True)
     (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')  # no pop-up asking
-    env = (nbgrader_env() if environment is None else environment) | {"HOME": str(home), "JUPYTER_CONFIG_DIR": str(home / ".jupyter"),
-                            "JUPYTERLAB_SETTINGS_DIR": str(home / ".jupyter" / "lab" / "user-settings")}
+    env = (nbgrader_env() if environment is None else environment) | {
+        "HOME": str(home),
+        "JUPYTER_CONFIG_DIR": str(home / ".jupyter"),
+        "JUPYTERLAB_SETTINGS_DIR": str(home / ".jupyter" / "lab" / "user-settings"),
+    }
     log = open(home / "server.log", "w")
-    server = subprocess.Popen([python, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
-                               f"--ServerApp.port={port}", "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={TOKEN}",
-                               f"--ServerApp.root_dir={folder}", "--LabApp.news_url=None", "--LabApp.check_for_updates_class="
-                               "jupyterlab.NeverCheckForUpdate"], cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [
+            python,
+            "-m",
+            "jupyter",
+            "lab",
+            "--no-browser",
+            "--allow-root",
+            f"--ServerApp.port={port}",
+            "--ServerApp.ip=127.0.0.1",
+            f"--IdentityProvider.token={TOKEN}",
+            f"--ServerApp.root_dir={folder}",
+            "--LabApp.news_url=None",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        ],
+        cwd=folder,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + WAIT
@@ -59,7 +76,7 @@ def lab_server(folder: Path, home: Path, python: str = sys.executable, environme
                 break
             except OSError:
                 if time.time() > deadline or server.poll() is not None:
-                    raise RuntimeError((home / "server.log").read_text()[-3000:])
+                    raise RuntimeError((home / "server.log").read_text()[-3000:]) from None
                 time.sleep(0.3)
         yield url
     finally:
@@ -183,8 +200,11 @@ def test_the_instructor_sees_the_assignments_and_the_demo_scores_in_the_formgrad
         assert all(name in page for name in ASSIGNMENTS)
         assert "exchange directory does not exist" not in page.lower()
         browser.find_element(By.PARTIAL_LINK_TEXT, "Current configuration").click()
-        wait_for(browser, lambda d: "nnkit.execution.execute.ResilientExecute" in d.find_element(By.TAG_NAME, "body").text,
-                 "the configuration, with the preprocessors by name")
+        wait_for(
+            browser,
+            lambda d: "nnkit.execution.execute.ResilientExecute" in d.find_element(By.TAG_NAME, "body").text,
+            "the configuration, with the preprocessors by name",
+        )
         browser.get(f"{url}/formgrader/manage_students?token={TOKEN}")
         wait_for(browser, lambda d: "seed" in d.find_element(By.TAG_NAME, "body").text, "the students")
         rows = {cells[1].text: row.text for row in browser.find_elements(By.CSS_SELECTOR, "table tbody tr")
@@ -203,7 +223,9 @@ def test_a_feedback_page_renders_its_formulas_offline(browser, demo_feedback):
     page = demo_feedback / "feedback" / "seed" / "activations" / "activations.html"
     browser.get(page.as_uri())
     wait_for(browser, css("math"), "the formulas")
-    sizes = browser.execute_script("return [...document.querySelectorAll('math')].map(m => m.getBoundingClientRect().height)")
+    sizes = browser.execute_script(
+        "return [...document.querySelectorAll('math')].map(m => m.getBoundingClientRect().height)"
+    )
     assert len(sizes) >= 3 and min(sizes) > 10, sizes  # drawn, not raw text
     text = browser.find_element(By.TAG_NAME, "body").text
     assert "$$" not in text and "\\frac" not in text
@@ -260,8 +282,9 @@ def test_a_student_reads_the_feedback_at_a_glance(browser, demo_feedback, device
     for verdict, elements in headings.items():
         for heading in elements:
             assert heading.text.startswith({"passed": "✓ Passed", "failed": "✗ Failed"}[verdict]), heading.text
-            style = browser.execute_script("const s = getComputedStyle(arguments[0]); return [s.color, s.backgroundColor]",
-                                           heading)
+            style = browser.execute_script(
+                "const s = getComputedStyle(arguments[0]); return [s.color, s.backgroundColor]", heading
+            )
             assert contrast(*style) >= 4.5, (verdict, style, contrast(*style))
             colours[verdict] = style[1]
     red, green = rgb(colours["failed"]), rgb(colours["passed"])
@@ -284,7 +307,8 @@ def test_a_student_reads_the_feedback_at_a_glance(browser, demo_feedback, device
 
 # --- what a student's notebook can do in the instructor's browser (issue 16) -------------------------------
 
-PLOTS = "%matplotlib inline\nimport matplotlib.pyplot as plt\nplt.plot([0, 1, 2], [0, 1, 4])\nplt.title('an honest plot')\nplt.show()"
+PLOTS = ("%matplotlib inline\nimport matplotlib.pyplot as plt\nplt.plot([0, 1, 2], [0, 1, 4])\n"
+         "plt.title('an honest plot')\nplt.show()")
 RENAMED = "<img src=x onerror=document.documentElement.dataset.planted=1>.ipynb"  # a file name: no slash
 
 
@@ -365,13 +389,16 @@ def submission_id(root: Path, student: str) -> str:
         return gradebook.find_submission_notebook("activations", "activations", student).id
 
 
-def test_no_planted_script_runs_in_the_formgrader_and_an_honest_plot_still_shows(browser, hostile_course, planted, tmp_path):
+def test_no_planted_script_runs_in_the_formgrader_and_an_honest_plot_still_shows(
+    browser, hostile_course, planted, tmp_path
+):
     from selenium.webdriver.common.by import By
 
     SCREENSHOTS.mkdir(exist_ok=True)
     with lab_server(hostile_course, tmp_path / "instructor-home") as url:
         browser.get(f"{url}/formgrader/submissions/{submission_id(hostile_course, 'html_scripts')}/?token={TOKEN}")
-        wait_for(browser, lambda d: "Planted" in d.page_source, "the hostile notebook")  # shown or not: a <style> may hide it
+        # shown or not: a <style> may hide it
+        wait_for(browser, lambda d: "Planted" in d.page_source, "the hostile notebook")
         nothing_planted_ran(browser, planted)
         assert browser.find_elements(By.CSS_SELECTOR, ".full-credit"), "the formgrader's own scripts and buttons work"
         browser.save_screenshot(str(SCREENSHOTS / "formgrader-hostile.png"))
@@ -390,7 +417,9 @@ def test_no_planted_script_runs_in_the_feedback_which_keeps_its_plot_and_formula
     browser.save_screenshot(str(SCREENSHOTS / "feedback-hostile.png"))
     browser.get(Path(str(feedback).format("plotter")).as_uri())
     wait_for(browser, css("math"), "the formulas")
-    sizes = browser.execute_script("return [...document.querySelectorAll('math')].map(m => m.getBoundingClientRect().height)")
+    sizes = browser.execute_script(
+        "return [...document.querySelectorAll('math')].map(m => m.getBoundingClientRect().height)"
+    )
     assert len(sizes) >= 3 and min(sizes) > 10, sizes
     assert min(images_drawn(browser)) > 100
     browser.save_screenshot(str(SCREENSHOTS / "feedback-plot.png"))

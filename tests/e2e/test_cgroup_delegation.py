@@ -18,16 +18,16 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from test_hostile import course_with
 
 import keys
 import users
 from hostile import CATALOGUE, KERNEL_SURFACE, SUBMISSION_MEMORY, VICTIM
-from nnkit.sandbox import cgroups
-from nnkit.kernel import limits
 from nnkit.collect.notebooks import read
 from nnkit.gradebook.states import class_submissions
+from nnkit.kernel import limits
+from nnkit.sandbox import cgroups
 from nnkit.testing import usage_of
+from test_hostile import course_with
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(bool(users.can_make_users()), reason=users.can_make_users() or "")]
 
@@ -79,8 +79,15 @@ def grade_as(user, root, *setting):
     python = users.grading_environment()
     env = users.user_environment(user, python, **dict(s.split("=", 1) for s in setting))
     batch = [str(python), "-m", "nnkit.batch.cli", "--assignment", "activations", "--course", str(root), "--jobs", "2"]
-    process = users.run_as(user, keys.in_canary_session(batch, "canary-of-" + user.name, python=str(python)), env, cwd=root,
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = users.run_as(
+        user,
+        keys.in_canary_session(batch, "canary-of-" + user.name, python=str(python)),
+        env,
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     out, err = process.communicate(timeout=1500)
     return subprocess.CompletedProcess(process.args, process.returncode, out, err)
 
@@ -110,9 +117,14 @@ def test_a_user_with_a_delegated_subtree_grades_every_submission_in_a_cgroup_of_
         usage = {s: usage_of(read(root / "autograded" / s / "activations" / "activations.ipynb")) for s in states}
         assert all(u["memory_limit_bytes"] == SUBMISSION_MEMORY and 0 < u["peak_memory_bytes"] <= SUBMISSION_MEMORY
                    for u in usage.values()), usage
-        assert all(u["process_limit"] == limits.SUBMISSION_PROCESSES and u["peak_processes"] <= limits.SUBMISSION_PROCESSES
-                   for u in usage.values()), usage
-        assert usage["fork_bomb"]["forks_refused"] > 0 and usage["fork_bomb"]["peak_processes"] == limits.SUBMISSION_PROCESSES
+        assert all(
+            u["process_limit"] == limits.SUBMISSION_PROCESSES and u["peak_processes"] <= limits.SUBMISSION_PROCESSES
+            for u in usage.values()
+        ), usage
+        assert (
+            usage["fork_bomb"]["forks_refused"] > 0
+            and usage["fork_bomb"]["peak_processes"] == limits.SUBMISSION_PROCESSES
+        )
         assert usage["memfd_hoard"]["oom_kills"] > 0 and usage["process_tree"]["oom_kills"] > 0
         spared = [r for s in ("forks", "correct", VICTIM) for r in states[s].reasons
                   if "out of memory" in r or "Resource temporarily unavailable" in r]

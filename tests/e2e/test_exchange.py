@@ -10,11 +10,11 @@ import nbformat
 import pytest
 
 from batches import run_batch
-from nnkit.gradebook.scratch import scratch_course
-from nnkit.testing import nbgrader_env
-from nnkit.kernel.config import COURSE_ID
 from nnkit.collect.notebooks import fill, read, reference_code
+from nnkit.gradebook.scratch import scratch_course
 from nnkit.gradebook.states import State, class_submissions
+from nnkit.kernel.config import COURSE_ID
+from nnkit.testing import nbgrader_env
 
 pytestmark = pytest.mark.slow
 

@@ -28,15 +28,13 @@ import pytest
 
 import users
 from nnkit import exits
-from nnkit.sandbox import places
-from nnkit.sandbox import leases
-from nnkit.views.table import format_table
-from nnkit.testing import nbgrader_env
-from nnkit.kernel.config import COURSE_ROOT
-from nnkit.kernel.config import ASSIGNMENTS
+from nnkit.authoring.democlass import DEMO_STUDENTS, demo_score
 from nnkit.collect.notebooks import total_points
 from nnkit.gradebook.states import State, Submission, class_submissions
-from nnkit.authoring.democlass import DEMO_STUDENTS, demo_score
+from nnkit.kernel.config import ASSIGNMENTS, COURSE_ROOT
+from nnkit.sandbox import leases, places
+from nnkit.testing import nbgrader_env
+from nnkit.views.table import format_table
 
 pytestmark = pytest.mark.slow  # every test grades, as other users too
 
@@ -354,11 +352,21 @@ def test_a_helper_dies_with_the_test_process_even_before_it_reads_its_stdin():
     its stdin): the holder must not outlive it, or no grading as root can start on the machine."""
     tests = Path(__file__).parent
     support = tests.parent / "support"
-    parent = subprocess.Popen([sys.executable, "-c", (
-        f"import sys, time\nsys.path[:0] = [{str(tests)!r}, {str(support)!r}, {str(COURSE_ROOT)!r}]\nimport test_graders\n"
-        "with test_graders.helper('print(os.getpid(), flush=True)\\nimport time\\ntime.sleep(3600)') as h:\n"
-        "    print(h.stdout.readline().strip(), flush=True)\n    time.sleep(3600)\n")],
-        cwd=COURSE_ROOT, stdout=subprocess.PIPE, text=True)
+    parent = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            (
+                f"import sys, time\nsys.path[:0] = [{str(tests)!r}, {str(support)!r}, {str(COURSE_ROOT)!r}]\n"
+                "import test_graders\n"
+                "with test_graders.helper('print(os.getpid(), flush=True)\\nimport time\\ntime.sleep(3600)') as h:\n"
+                "    print(h.stdout.readline().strip(), flush=True)\n    time.sleep(3600)\n"
+            ),
+        ],
+        cwd=COURSE_ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         pid = int(parent.stdout.readline())
     finally:
@@ -394,7 +402,9 @@ def test_the_self_check_says_the_kit_failed_when_no_kernel_can_start(tmp_path):
         result = subprocess.run([sys.executable, "-m", "nnkit.batch.selfcheck",
                                  str(COURSE_ROOT / "submitted" / "correct" / "activations" / "activations.ipynb")],
                                 cwd=COURSE_ROOT, env=nbgrader_env(), capture_output=True, text=True, timeout=TIMEOUT)
-    assert result.returncode == exits.KIT_FAILURE and "sandbox uids are in use" in result.stdout, result.stdout + result.stderr
+    assert result.returncode == exits.KIT_FAILURE and "sandbox uids are in use" in result.stdout, (
+        result.stdout + result.stderr
+    )
 
 
 @contextlib.contextmanager
@@ -452,23 +462,30 @@ def test_a_class_of_failing_students_exits_0(scratch):
     code, out, err = finish(as_root_batch(course, "--assignment", "activations"))
     assert code == exits.OK and "not the student's doing" not in err, out + err
     got = {e.student: (e.state, e.score) for e in class_submissions(course, ["activations"])}
-    assert got == {"blank": (State.GRADED, 0), "seed": (State.GRADED, SMALL["seed"]), "broken": (State.NOT_GRADABLE, None),
-                   "renamed": (State.NOT_GRADABLE, None), "edited": (State.NOT_GRADABLE, None)}, got
+    assert got == {
+        "blank": (State.GRADED, 0),
+        "seed": (State.GRADED, SMALL["seed"]),
+        "broken": (State.NOT_GRADABLE, None),
+        "renamed": (State.NOT_GRADABLE, None),
+        "edited": (State.NOT_GRADABLE, None),
+    }, got
 
 
 def test_one_line_per_cause_that_is_not_the_students():
     """Outcomes as the workers report them: the student's causes make no line; the kit's make one
     line per cause, with how many and the first submission (a worker that died twice, a permission)."""
-    from nnkit.gradebook.outcomes import Outcome
     from nnkit.batch.summary import kit_failures
+    from nnkit.gradebook.outcomes import Outcome
 
-    outcomes = [Outcome("ann", "activations", True),
-                Outcome("bob", "activations", False, "activations.ipynb is not a notebook (not JSON)", "not_json"),
-                Outcome("cy", "activations", False, "ValidationError: bad metadata", "jsonschema.exceptions.ValidationError"),
-                Outcome("dee", "activations", False, "the grading process died while grading it, 2 times", "worker crashed"),
-                Outcome("eve", "backprop", False, "the grading process died while grading it, 2 times", "worker crashed"),
-                Outcome("fay", "activations", False, "PermissionError: [Errno 13] Permission denied: 'x'", "PermissionError"),
-                Outcome("gus", "activations", False, "AttributeError: a defect of the kit", "AttributeError")]
+    outcomes = [
+        Outcome("ann", "activations", True),
+        Outcome("bob", "activations", False, "activations.ipynb is not a notebook (not JSON)", "not_json"),
+        Outcome("cy", "activations", False, "ValidationError: bad metadata", "jsonschema.exceptions.ValidationError"),
+        Outcome("dee", "activations", False, "the grading process died while grading it, 2 times", "worker crashed"),
+        Outcome("eve", "backprop", False, "the grading process died while grading it, 2 times", "worker crashed"),
+        Outcome("fay", "activations", False, "PermissionError: [Errno 13] Permission denied: 'x'", "PermissionError"),
+        Outcome("gus", "activations", False, "AttributeError: a defect of the kit", "AttributeError"),
+    ]
     assert kit_failures(outcomes) == [
         "not graded, not the student's doing (2 submissions): the grading process died: the grading process died while "
         "grading it, 2 times (first: dee / activations)",

@@ -17,22 +17,32 @@ from pathlib import Path
 import pytest
 from nbgrader.utils import determine_grade, is_grade
 
-from batches import start_batch
-from listener import Listener
-from hostile import (CATALOGUE, FORGED_LOG_LINE, KERNEL_SURFACE, MARKER, NOT_GRADABLE, NOTEBOOK_BUDGET, PLANTED,
-                     STOLEN_INPUTS, SUBMISSION_MEMORY, VICTIM, Context, write_submission)
 import keys
-from nnkit.sandbox import cgroups, syscalls
-from nnkit.kernel import limits
-from processes import Watch
-from nnkit.gradebook.tools import nbgrader
-from nnkit.gradebook.scratch import scratch_course
-from nnkit.testing import gradebook_problems, nbgrader_env
-from nnkit.kernel.config import COURSE_ID
-from nnkit.kernel.config import COURSE_ROOT
+from batches import start_batch
+from hostile import (
+    CATALOGUE,
+    FORGED_LOG_LINE,
+    KERNEL_SURFACE,
+    MARKER,
+    NOT_GRADABLE,
+    NOTEBOOK_BUDGET,
+    PLANTED,
+    STOLEN_INPUTS,
+    SUBMISSION_MEMORY,
+    VICTIM,
+    Context,
+    write_submission,
+)
+from listener import Listener
 from nnkit.collect.notebooks import notebook_path, read
+from nnkit.gradebook.scratch import scratch_course
 from nnkit.gradebook.states import State, class_submissions
-from nnkit.testing import usage_of
+from nnkit.gradebook.tools import nbgrader
+from nnkit.kernel import limits
+from nnkit.kernel.config import COURSE_ID, COURSE_ROOT
+from nnkit.sandbox import cgroups, syscalls
+from nnkit.testing import gradebook_problems, nbgrader_env, usage_of
+from processes import Watch
 
 pytestmark = pytest.mark.slow  # the catalogue's batch, and batches of their own
 
@@ -45,7 +55,15 @@ TIMESTAMP = "2026-01-05 10:00:00.000000 UTC"
 TIMEOUT = 10
 CANARY = "canary-7d1f3e"
 # What the grader itself writes in the course and in its home; everything else must be unchanged.
-GRADER_WRITES = {"autograded", "outcomes", "gradebook.db", "gradebook.db-journal", "grades.csv", "feedback", "__pycache__"}
+GRADER_WRITES = {
+    "autograded",
+    "outcomes",
+    "gradebook.db",
+    "gradebook.db-journal",
+    "grades.csv",
+    "feedback",
+    "__pycache__",
+}
 HOME_GRADER_WRITES = {".cache/matplotlib", ".config/matplotlib", ".local/share/jupyter/runtime"}
 VICTIMS = {"blank": 0, "correct": 12, "seed": 10, VICTIM: 12}
 CONTROLLED = ["steals_solution_module", "steals_solution_file", "steals_source_notebook", "steals_classmate",
@@ -56,8 +74,10 @@ CONTROLLED = ["steals_solution_module", "steals_solution_file", "steals_source_n
 def course_with(root: Path, entries, home: Path, port: int, victims=VICTIMS, collect_flags=()) -> Path:
     scratch_course(root, copy_kit=True)
     with open(root / "nbgrader_config.py", "a") as config:
-        config.write(f"\nc.ResilientExecute.timeout = {TIMEOUT}\nc.ResilientExecute.notebook_timeout = {NOTEBOOK_BUDGET}\n"
-                     f"c.SandboxedKernelManager.submission_memory_bytes = {SUBMISSION_MEMORY}\n")
+        config.write(
+            f"\nc.ResilientExecute.timeout = {TIMEOUT}\nc.ResilientExecute.notebook_timeout = {NOTEBOOK_BUDGET}\n"
+            f"c.SandboxedKernelManager.submission_memory_bytes = {SUBMISSION_MEMORY}\n"
+        )
     nbgrader("generate_assignment", "activations", root=root)
     release = read(notebook_path("release", "activations", root))
     for student in victims:
@@ -87,8 +107,11 @@ def inbound(root: Path, student: str) -> Path:
 
 def run_batch(root: Path, home: Path, *flags, env: dict | None = None, **popen):
     """The batch, in a session keyring of its own holding a canary key (tests/support/keys.py)."""
-    env = nbgrader_env() | {"HOME": str(home), "NNKIT_CANARY": CANARY,
-                            "NNKIT_DB_URL": f"postgresql://grader:{CANARY}@nowhere/nnkit"} | (env or {})  # the course ignores it
+    env = (
+        nbgrader_env()
+        | {"HOME": str(home), "NNKIT_CANARY": CANARY, "NNKIT_DB_URL": f"postgresql://grader:{CANARY}@nowhere/nnkit"}
+        | (env or {})
+    )  # the course ignores NNKIT_DB_URL
     return start_batch(root, "--assignment", "activations", *flags, env=env,
                        launch=lambda command: keys.in_canary_session(command, CANARY), **popen)
 
@@ -130,10 +153,20 @@ def graded(root: Path, entries, home: Path, port: int, *flags, env: dict | None 
     out, err = process.communicate(timeout=1500)
     watch.stop()
     assert process.returncode == 0, out + err
-    return {"root": root, "home": home, "out": out, "err": err, "seconds": time.perf_counter() - start, "before": before,
-            "memory": watch.peak_memory(), "workers": watch.workers, "most_grading": watch.most_grading,
-            "after": (tree_digest(root, GRADER_WRITES), tree_digest(home, HOME_GRADER_WRITES)),
-            "processes": leftover_processes(watch), "states": {e.student: e for e in class_submissions(root, ["activations"])}}
+    return {
+        "root": root,
+        "home": home,
+        "out": out,
+        "err": err,
+        "seconds": time.perf_counter() - start,
+        "before": before,
+        "memory": watch.peak_memory(),
+        "workers": watch.workers,
+        "most_grading": watch.most_grading,
+        "after": (tree_digest(root, GRADER_WRITES), tree_digest(home, HOME_GRADER_WRITES)),
+        "processes": leftover_processes(watch),
+        "states": {e.student: e for e in class_submissions(root, ["activations"])},
+    }
 
 
 @pytest.fixture(scope="module")
@@ -256,16 +289,27 @@ def test_the_attacks_work_without_the_sandbox(tmp_path):
     (course_before, home_before), (course_after, home_after) = got["before"], got["after"]
     states = got["states"]
     auto = {name: auto_score(root, name) for name in CONTROLLED}  # writes_gradebook overwrites the gradebook's
-    assert all(auto[name] == 12 for name in CONTROLLED if name.startswith("steals_") and name != "steals_stored_results")
+    assert all(
+        auto[name] == 12 for name in CONTROLLED if name.startswith("steals_") and name != "steals_stored_results"
+    )
     assert auto["steals_stored_results"] > 7
-    changed = {path for path in course_before.keys() | course_after.keys() if course_before.get(path) != course_after.get(path)}
-    assert {"nnkit/judging/judge.py", "nbgrader_config.py", "sitecustomize.py", f"submitted/{VICTIM}/activations/activations.ipynb"} <= changed
+    changed = {
+        path for path in course_before.keys() | course_after.keys() if course_before.get(path) != course_after.get(path)
+    }
+    assert {
+        "nnkit/judging/judge.py",
+        "nbgrader_config.py",
+        "sitecustomize.py",
+        f"submitted/{VICTIM}/activations/activations.ipynb",
+    } <= changed
     assert home_after != home_before and server.received.startswith(b"stolen") and auto["opens_socket"] == 12
     with sqlite3.connect(root / "gradebook.db") as db:
         assert db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall() == [("full",)]
         assert db.execute("SELECT count(*) FROM grade WHERE manual_score = 100").fetchone()[0] > 0
     assert CANARY in messages(root, "reads_environment")
-    assert all(entry.state == State.REVIEW for entry in states.values()), {s: (e.state, e.reasons) for s, e in states.items()}
+    assert all(entry.state == State.REVIEW for entry in states.values()), {
+        s: (e.state, e.reasons) for s, e in states.items()
+    }
     server.server.close()
 
 
@@ -277,7 +321,7 @@ def test_the_kernel_surface_attacks_work_without_the_filter_and_the_keyrings_iso
     home = tmp_path / "home"
     root = course_with(tmp_path / "course", KERNEL_SURFACE, home, listener.port, victims={})
     try:
-        got = graded(root, KERNEL_SURFACE, home, listener.port, env={syscalls.TESTS_ONLY_OFF: "filter,keyrings"})
+        graded(root, KERNEL_SURFACE, home, listener.port, env={syscalls.TESTS_ONLY_OFF: "filter,keyrings"})
     finally:
         keys.invalidate(PLANTED)  # opened to all, in a sandbox uid's user keyring that outlives the run
     assert {name: auto_score(root, name) for name in KERNEL_SURFACE} == dict.fromkeys(KERNEL_SURFACE, 12)
@@ -332,7 +376,10 @@ def test_the_link_attacks_work_without_the_kits_copies(tmp_path, listener):
     root = course_with(tmp_path / "course", names, home, listener.port, victims={},
                        collect_flags=["--ExchangeFactory.collect=nbgrader.exchange.default.collect.ExchangeCollect"])
     stolen = root / "submitted" / "link_in_inbound" / "activations" / "notes.txt"
-    assert not stolen.is_symlink() and stolen.read_bytes() == (root / "assignments/activations/key/solution.py").read_bytes()
+    assert (
+        not stolen.is_symlink()
+        and stolen.read_bytes() == (root / "assignments/activations/key/solution.py").read_bytes()
+    )
     for name in names:
         nbgrader("autograde", "activations", "--student", name, "--force", root=root)
         assert auto_score(root, name) == 12, name
@@ -362,8 +409,7 @@ def test_the_watchdog_stops_a_worker_past_the_budget_and_grading_goes_on(tmp_pat
     """The batch's own watchdog, behind the notebook's budget: with no time at all for nbgrader
     (grace 0 s, a budget of 2 s: nbgrader alone starts in more), every submission is stopped, named,
     and the batch ends."""
-    from nnkit.batch import preparation
-    from nnkit.batch import supervisor
+    from nnkit.batch import preparation, supervisor
     from nnkit.kernel import limits
 
     monkeypatch.setattr(limits, "WATCHDOG_GRACE_SECONDS", 0)
@@ -373,7 +419,9 @@ def test_the_watchdog_stops_a_worker_past_the_budget_and_grading_goes_on(tmp_pat
     outcomes = supervisor.grade(tasks, root, 1, supervisor.Progress(2, open(os.devnull, "w")), budget=2)
     assert [(o.student, o.gradable, o.cause) for o in outcomes] == [(s, False, "watchdog") for s, _ in tasks]
     states = {e.student: e for e in class_submissions(root, ["activations"])}
-    assert all(states[s].state == State.NOT_GRADABLE and "stopped by the watchdog" in states[s].reasons[0] for s, _ in tasks)
+    assert all(
+        states[s].state == State.NOT_GRADABLE and "stopped by the watchdog" in states[s].reasons[0] for s, _ in tasks
+    )
     if not cgroups.unavailable():  # the killed workers' kernel groups were swept
         backend = cgroups.backend()
         assert [p for parent in backend.places() for p in parent.iterdir()

@@ -10,16 +10,15 @@ import time
 import pytest
 
 from batches import run_batch, start_batch
-from nnkit.batch.preparation import shard
-from nnkit.gradebook.scratch import scratch_course
-from nnkit.testing import gradebook_problems, nbgrader_env
-from nnkit.gradebook.db import DB_URL_VARIABLE, open_gradebook
-from nnkit.kernel.config import COURSE_ROOT
 from components import require
-from processes import Watch
-from postgres import PostgresServer, server_bin
 from nnkit.authoring.democlass import DEMO_STUDENTS, demo_score
-
+from nnkit.batch.preparation import shard
+from nnkit.gradebook.db import DB_URL_VARIABLE, open_gradebook
+from nnkit.gradebook.scratch import scratch_course
+from nnkit.kernel.config import COURSE_ROOT
+from nnkit.testing import gradebook_problems, nbgrader_env
+from postgres import PostgresServer, server_bin
+from processes import Watch
 
 pytestmark = pytest.mark.slow  # every test but the first grades
 

@@ -25,13 +25,12 @@ from components import require, unusable
 from docpages import FENCE
 from hostile import CATALOGUE, Context, write_submission
 from nnkit.batch.preparation import shard
-from nnkit.kernel.config import COURSE_ROOT
-from nnkit.gradebook.db import DB_URL_VARIABLE
 from nnkit.collect.notebooks import notebook_path, read
+from nnkit.gradebook.db import DB_URL_VARIABLE
 from nnkit.gradebook.states import State, class_submissions
+from nnkit.kernel.config import COURSE_ROOT
 from postgres import PostgresServer, server_bin
 from slurm import SlurmCluster, cgroup_plugins
-
 
 PAGE = COURSE_ROOT / "docs" / "instructors.md"
 SCRIPT = "cluster/autograde-shard.sbatch"
@@ -47,7 +46,9 @@ CUT = "interrupted"  # the cause of a grading cut off (nnkit.autograde.KIT_CAUSE
 
 def page_blocks() -> tuple[list[str], str]:
     """The Slurm section's commands: (the submission block's lines, the rerun command)."""
-    blocks = [fence[3] for fence in FENCE.finditer(PAGE.read_text()) if fence[2].strip() == "bash" and SCRIPT in fence[3]]
+    blocks = [
+        fence[3] for fence in FENCE.finditer(PAGE.read_text()) if fence[2].strip() == "bash" and SCRIPT in fence[3]
+    ]
     submit = next(b for b in blocks if "--prepare" in b).strip().splitlines()
     rerun = next(b for b in blocks if "--prepare" not in b).strip()
     return submit, rerun
@@ -105,7 +106,9 @@ def outcome_file(course: Path, student: str) -> Path:
 
 def cut_off(course: Path, student: str) -> bool:
     """Its grading started and never ended: the supervisor's mark (nnkit.batch.supervisor) is still its outcome."""
-    return outcome_file(course, student).exists() and json.loads(outcome_file(course, student).read_text())["cause"] == CUT
+    return (
+        outcome_file(course, student).exists() and json.loads(outcome_file(course, student).read_text())["cause"] == CUT
+    )
 
 
 def finished(course: Path, student: str) -> bool:
@@ -145,11 +148,17 @@ def postgres():
     server.stop()
 
 
-@pytest.mark.parametrize("tree, expected", [
-    (["cgroup.controllers"], ("proctrack/cgroup", "task/cgroup", "cgroup/v2")),
-    (["freezer/", "cpuset/", "memory/", "unified/cgroup.controllers"], ("proctrack/cgroup", "task/cgroup", "cgroup/v1")),
-    ([], ("proctrack/linuxproc", "task/none", None)),
-])
+@pytest.mark.parametrize(
+    "tree, expected",
+    [
+        (["cgroup.controllers"], ("proctrack/cgroup", "task/cgroup", "cgroup/v2")),
+        (
+            ["freezer/", "cpuset/", "memory/", "unified/cgroup.controllers"],
+            ("proctrack/cgroup", "task/cgroup", "cgroup/v1"),
+        ),
+        ([], ("proctrack/linuxproc", "task/none", None)),
+    ],
+)
 def test_the_cluster_tracks_tasks_with_the_cgroup_version_the_machine_has(tmp_path, tree, expected):
     """v2 where the unified hierarchy is /sys/fs/cgroup itself, v1 (a hybrid's unified mount aside)
     where the freezer and cpuset hierarchies are, no cgroup plugin where neither is."""
@@ -179,13 +188,17 @@ def test_a_class_graded_by_a_slurm_array_with_its_faults_equals_one_machine(clus
 
         # one machine, two workers
         started = time.monotonic()
-        plain = as_user(user, python, single, ".venv/bin/python -m nnkit.batch.cli --jobs 2", **{DB_URL_VARIABLE: single_db})
+        plain = as_user(
+            user, python, single, ".venv/bin/python -m nnkit.batch.cli --jobs 2", **{DB_URL_VARIABLE: single_db}
+        )
         timings["one machine, --jobs 2"] = round(time.monotonic() - started, 1)
         print("\nwall times:", timings, flush=True)
         assert plain.returncode == 0, plain.stdout + plain.stderr
 
         # the page's commands, as the instructor, through sbatch
-        script = "\n".join(["set -euo pipefail", f"export {DB_URL_VARIABLE}='{slurm_db}'", *submit[1:], 'echo "$jobid"'])
+        script = "\n".join(
+            ["set -euo pipefail", f"export {DB_URL_VARIABLE}='{slurm_db}'", *submit[1:], 'echo "$jobid"']
+        )
         started = time.monotonic()
         submitted = as_user(user, python, sliced, script, **cluster.env())
         assert submitted.returncode == 0, submitted.stdout + submitted.stderr
@@ -222,7 +235,9 @@ def test_a_class_graded_by_a_slurm_array_with_its_faults_equals_one_machine(clus
         left = states(sliced, slurm_db)
         waiting = {s for s, state in left.items() if state == State.UNGRADED}
         cut = {s for s in students if cut_off(sliced, s)}
-        assert all(left[s] == State.NOT_GRADABLE for s in cut) and len(cut & set(shards[0])) <= 1 >= len(cut & set(shards[1]))
+        assert all(left[s] == State.NOT_GRADABLE for s in cut) and len(cut & set(shards[0])) <= 1 >= len(
+            cut & set(shards[1])
+        )
         ungraded = waiting | cut
         assert ungraded and ungraded <= set(shards[0]) | set(shards[1]), left
         assert not ungraded & set(shards[2]) and not ungraded & set(cancelled_after), left
@@ -230,7 +245,9 @@ def test_a_class_graded_by_a_slurm_array_with_its_faults_equals_one_machine(clus
         assert all(re.search(rf"^{s} +\*", collected, re.M) for s in waiting), collected
         assert all(re.search(rf"^{s} +!", collected, re.M) for s in cut), collected
         assert not cut or "its grading was cut off" in collected, collected
-        print("left by the faults:", {s: left[s].value + (" (cut off)" if s in cut else "") for s in students}, flush=True)
+        print(
+            "left by the faults:", {s: left[s].value + (" (cut off)" if s in cut else "") for s in students}, flush=True
+        )
         before = {s: outcome_file(sliced, s).stat().st_mtime_ns for s in students if s not in ungraded}
 
         # the page's rerun, then the collect again

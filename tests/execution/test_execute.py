@@ -7,11 +7,11 @@ import pytest
 from nbclient import NotebookClient
 
 from nnkit.execution import execute
-from nnkit.kernel import limits
-from nnkit.kernel import schema as records
 from nnkit.execution.execute import KernelNotStarted, ResilientExecute
 from nnkit.judging.judge import judge
 from nnkit.judging.review import events_of
+from nnkit.kernel import limits
+from nnkit.kernel import schema as records
 
 
 def notebook(*sources, student_only=()):
@@ -130,9 +130,13 @@ def test_a_display_update_is_charged_once_per_output_it_updates():
 
 
 def test_a_small_display_update_is_applied():
-    executed, events = run(notebook(
-        "from IPython.display import display, update_display\n"
-        "display({'text/plain': 'old'}, raw=True, display_id='d')\nupdate_display({'text/plain': 'new'}, raw=True, display_id='d')"))
+    executed, events = run(
+        notebook(
+            "from IPython.display import display, update_display\n"
+            "display({'text/plain': 'old'}, raw=True, display_id='d')\n"
+            "update_display({'text/plain': 'new'}, raw=True, display_id='d')"
+        )
+    )
     assert [o.data["text/plain"] for o in executed.cells[0].outputs] == ["new"] and events == []
 
 
@@ -217,13 +221,17 @@ SEND = ("k = get_ipython().kernel\n"
 def test_an_output_nbformats_schema_rejects_is_dropped_with_a_note_and_the_notebook_stays_valid():
     """One line of a student's made the submission 'not gradable, not the student's doing': nbformat's
     validator refused the output (a display, a display update, a message missing a field)."""
-    executed, events = run(notebook(
-        "from IPython.display import publish_display_data\npublish_display_data({'text/plain': 5})\nprint('kept')",
-        "from IPython.display import display, update_display\n"
-        "display({'text/plain': 'old'}, raw=True, display_id='d')\nupdate_display({'text/plain': 5}, raw=True, display_id='d')",
-        SEND.format(kind="display_data", content="{'data': {}}"),
-        SEND.format(kind="error", content="{'ename': 5, 'evalue': '', 'traceback': []}"),
-        "print('next')"))
+    executed, events = run(
+        notebook(
+            "from IPython.display import publish_display_data\npublish_display_data({'text/plain': 5})\nprint('kept')",
+            "from IPython.display import display, update_display\n"
+            "display({'text/plain': 'old'}, raw=True, display_id='d')\n"
+            "update_display({'text/plain': 5}, raw=True, display_id='d')",
+            SEND.format(kind="display_data", content="{'data': {}}"),
+            SEND.format(kind="error", content="{'ename': 5, 'evalue': '', 'traceback': []}"),
+            "print('next')",
+        )
+    )
     nbformat.validate(executed)
     assert "kept\n" in texts(executed.cells[0]) and [o.data["text/plain"] for o in executed.cells[1].outputs
                                                       if o.output_type == "display_data"] == ["old"]
@@ -266,9 +274,9 @@ def test_the_records_budget_has_a_wide_margin_over_the_largest_honest_notebook()
     under a tenth of RECORDS_BYTES_PER_NOTEBOOK."""
     import importlib
 
+    from nnkit.execution.execute import stored_bytes
     from nnkit.kernel import limits
     from nnkit.kernel.cases import CASES
-    from nnkit.execution.execute import stored_bytes
     from nnkit.kernel.record import run_case
 
     together = {}

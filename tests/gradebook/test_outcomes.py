@@ -2,7 +2,6 @@
 import os
 import tracemalloc
 
-
 from batches import submit
 from nnkit.gradebook import outcomes
 

@@ -13,11 +13,11 @@ import benchmarks.__main__ as bench
 from benchmarks import fairness, grading, kernels
 from benchmarks.sizes import SMALLEST
 from nnkit import exits
+from nnkit.collect.notebooks import defined_functions, reference_code
 from nnkit.kernel.cases import CASES
 from nnkit.kernel.config import ASSIGNMENTS, COURSE_ROOT
-from nnkit.testing import nbgrader_env
 from nnkit.kernel.schema import MIME
-from nnkit.collect.notebooks import defined_functions, reference_code
+from nnkit.testing import nbgrader_env
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
@@ -109,7 +109,7 @@ def check_every_row(out: str) -> None:
     assert "not measured" not in out
     titles = re.findall(r"^(\d+)\. ", out, re.M)
     assert titles == [str(n) for n in range(1, len(bench.sections(SMALLEST)) + 1)]
-    section = dict(zip(titles, re.split(r"^\d+\. ", out, flags=re.M)[1:]))
+    section = dict(zip(titles, re.split(r"^\d+\. ", out, flags=re.M)[1:], strict=True))
     for line in out.splitlines():
         assert all(math.isfinite(r) and r >= 0 for r in ratios(line)), line
     one = section["1"]

@@ -65,7 +65,9 @@ def test_a_process_that_detached_from_the_tree_is_still_its_own():
 
 KERNEL = "import time; time.sleep(1.5)"
 WORKER = f"import subprocess, sys; subprocess.run([sys.executable, '-c', {KERNEL!r}, 'ipykernel'])"
-START_WORKER = f"subprocess.Popen([sys.executable, '-c', {WORKER!r}, 'nnkit.batch.' + 'worker'])"  # only the worker's own
+START_WORKER = (
+    f"subprocess.Popen([sys.executable, '-c', {WORKER!r}, 'nnkit.batch.' + 'worker'])"  # only the worker's own
+)
 # command line says nnkit.batch.worker, not the code that starts it
 AT_ONCE = f"import subprocess, sys\nworkers = [{START_WORKER} for _ in range(2)]\nfor w in workers:\n    w.wait()"
 ONE_BY_ONE = f"import subprocess, sys\nfor _ in range(2):\n    {START_WORKER}.wait()"

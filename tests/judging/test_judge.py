@@ -3,12 +3,12 @@ import numpy as np
 import pytest
 from nbformat.v4 import new_code_cell, new_output
 
-from nnkit.judging.judge import judge
-from nnkit.judging.step import judge_cell, verdict_outputs
-from nnkit.kernel.record import run_case
 from assignments.activations.key import solution as A
 from assignments.backprop.key import solution as B
 from assignments.convolution.key import solution as C
+from nnkit.judging.judge import judge
+from nnkit.judging.step import judge_cell, verdict_outputs
+from nnkit.kernel.record import run_case
 
 
 def verdict(case, function):
@@ -115,7 +115,7 @@ def test_every_kind_of_runtime_warning_counts_and_other_warnings_do_not():
 
     def warns(kind):
         def relu(x):
-            warnings.warn("careful", kind)
+            warnings.warn("careful", kind, stacklevel=1)
             return A.relu(x)
         return relu
 
@@ -165,8 +165,8 @@ def test_a_cell_whose_record_never_ran_scores_zero_with_the_reason():
 
 
 def test_what_the_grader_saw_decides_over_the_cells_own_outputs():
-    from nnkit.kernel.schema import MIME
     from nnkit.judging.review import Review
+    from nnkit.kernel.schema import MIME
 
     cell = new_code_cell('record("relu_mnist", relu)')
     cell.outputs = [new_output("display_data", data={MIME: run_case("relu_mnist", A.relu)})]
@@ -182,8 +182,9 @@ def test_verdict_outputs_are_an_error_exactly_when_something_failed():
 
 
 def test_a_record_forged_by_the_function_under_test_fails():
-    from nnkit.kernel.schema import MIME
     from nbformat.v4 import new_output as output
+
+    from nnkit.kernel.schema import MIME
 
     honest = run_case("relu_mnist", A.relu)
     cell = new_code_cell('record("relu_mnist", relu)')

@@ -21,14 +21,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nnkit.judging import judge as judge_module
+from nnkit.judging.judge import judge
+from nnkit.judging.references import expected
+from nnkit.judging.step import judge_cell
 from nnkit.kernel import schema
 from nnkit.kernel.cases import CASES
 from nnkit.kernel.codec import Malformed, decode, encode, load_npy
-from nnkit.kernel.schema import MIME
-from nnkit.judging.judge import judge
-from nnkit.judging.step import judge_cell
 from nnkit.kernel.record import run_case
-from nnkit.judging.references import expected
+from nnkit.kernel.schema import MIME
 
 QUICK = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 NAMES = sorted(CASES)
@@ -83,8 +83,8 @@ def raises(error):
 
 def warns(want):
     def function(*args, **kwargs):
-        warnings.warn("overflow encountered in exp", RuntimeWarning)
-        warnings.warn("a deprecation, not a wrong answer", DeprecationWarning)
+        warnings.warn("overflow encountered in exp", RuntimeWarning, stacklevel=1)
+        warnings.warn("a deprecation, not a wrong answer", DeprecationWarning, stacklevel=1)
         return want
     return function
 

@@ -11,9 +11,10 @@ ASSIGNMENT = "activations"
 def hidden_test_notebook():
     """A graded hidden-test cell whose honest record arrived (records bypass the output budget)."""
     import nbformat
+
     from assignments.activations.key import solution
-    from nnkit.kernel.schema import MIME
     from nnkit.kernel.record import run_case
+    from nnkit.kernel.schema import MIME
 
     cell = nbformat.v4.new_code_cell('record("sigmoid_mnist", sigmoid)')
     cell.metadata["nbgrader"] = {"grade": True, "locked": True, "solution": False, "points": 1,
@@ -25,7 +26,9 @@ def hidden_test_notebook():
 def test_output_dropped_at_the_cap_in_a_hidden_test_keeps_its_verdict_and_every_event_is_listed():
     from nnkit.judging.step import JudgeRecords
 
-    dropped = review.Review(review.Kind.OUTPUT.value, "test_sigmoid", "the grader dropped this cell's output beyond 1 MiB")
+    dropped = review.Review(
+        review.Kind.OUTPUT.value, "test_sigmoid", "the grader dropped this cell's output beyond 1 MiB"
+    )
     nb, _ = JudgeRecords().preprocess(hidden_test_notebook(), {review.RESOURCES_KEY: [dropped]})
     (cell,) = nb.cells
     assert [o.output_type for o in cell.outputs] == ["stream", "stream"] and "dropped" in cell.outputs[1].text

@@ -10,9 +10,9 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from nnkit.judging.judge import judge
 from nnkit.kernel import i18n
 from nnkit.kernel.cases import CASES
-from nnkit.judging.judge import judge
 from nnkit.kernel.config import COURSE_ROOT
 from nnkit.kernel.record import run_case
 

@@ -3,17 +3,16 @@ import json
 
 import pytest
 
-
 ASSIGNMENT = "activations"
 
 
 def test_a_record_reads_back_through_its_schema_and_a_malformed_one_is_the_students():
     import importlib
 
+    from nnkit.judging.judge import judge
     from nnkit.kernel import schema as records
     from nnkit.kernel.cases import CASES
     from nnkit.kernel.codec import Malformed
-    from nnkit.judging.judge import judge
     from nnkit.kernel.record import run_case
 
     for name, case in CASES.items():
@@ -25,10 +24,14 @@ def test_a_record_reads_back_through_its_schema_and_a_malformed_one_is_the_stude
     assert records.parse(sent) == records.Oversized("relu_mnist", 2**24) and records.case_of(sent) == "relu_mnist"
     assert records.parse(records.as_data(records.Repeated("relu_mnist"))) == records.Repeated("relu_mnist")
     honest = run_case("relu_mnist", lambda x: np_maximum(x))
-    for broken, field in (({**honest, "warnings": [{"category": "RuntimeWarning", "message": "x"}]}, "numeric"),
-                          ({**honest, "mutated": "x"}, "mutated"), ({**honest, "exception": ["x"]}, "exception"),
-                          ({**honest, "seconds": "fast"}, "seconds"), ({"case": "relu_mnist", "oversized": "big"}, "oversized"),
-                          ({"oversized": 1}, "case")):
+    for broken, field in (
+        ({**honest, "warnings": [{"category": "RuntimeWarning", "message": "x"}]}, "numeric"),
+        ({**honest, "mutated": "x"}, "mutated"),
+        ({**honest, "exception": ["x"]}, "exception"),
+        ({**honest, "seconds": "fast"}, "seconds"),
+        ({"case": "relu_mnist", "oversized": "big"}, "oversized"),
+        ({"oversized": 1}, "case"),
+    ):
         with pytest.raises(Malformed, match=field):
             records.parse(broken)
         verdict = judge(broken)

@@ -14,14 +14,13 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from listener import Listener
-
-from nnkit.kernel import limits
-from nnkit.sandbox import bwrap, leases, manager, runtime
-from nnkit.execution.execute import ResilientExecute
-from nnkit.kernel.config import COURSE_ROOT
-from nnkit.judging.review import events_of
 from components import require
+from listener import Listener
+from nnkit.execution.execute import ResilientExecute
+from nnkit.judging.review import events_of
+from nnkit.kernel import limits
+from nnkit.kernel.config import COURSE_ROOT
+from nnkit.sandbox import bwrap, leases, manager, runtime
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -53,7 +52,10 @@ SECRETS = ["assignments/activations/key/solution.py", "assignments/activations/k
 def test_the_answer_key_the_course_and_the_graders_home_are_not_there():
     probe = ("import os\nprint([p for p in {paths!r} if os.path.exists(p)])\n"
              "print(os.listdir({home!r}) if os.path.isdir({home!r}) else [])")
-    paths = [str(COURSE_ROOT / p) for p in SECRETS] + [os.path.expanduser("~/.jupyter"), os.path.expanduser("~/.bashrc")]
+    paths = [str(COURSE_ROOT / p) for p in SECRETS] + [
+        os.path.expanduser("~/.jupyter"),
+        os.path.expanduser("~/.bashrc"),
+    ]
     (found,), _ = run_cells(probe.format(paths=paths, home=str(Path.home())))
     course, home = found.splitlines()
     assert course == "[]"
@@ -64,8 +66,21 @@ def test_the_answer_key_the_course_and_the_graders_home_are_not_there():
 def test_only_numpy_matplotlib_and_the_kits_kernel_side_import():
     code = ("import importlib\nfor name in {names!r}:\n    try:\n        importlib.import_module(name)\n"
             "        print(name, 'yes')\n    except ImportError:\n        print(name, 'no')")
-    names = ["numpy", "matplotlib.pyplot", "nnkit.kernel.record", "torch", "torchvision", "scipy", "sklearn", "pandas",
-             "assignments.activations.key.solution", "nnkit.judging.judge", "nnkit.judging.references", "nbgrader", "sqlite3"]
+    names = [
+        "numpy",
+        "matplotlib.pyplot",
+        "nnkit.kernel.record",
+        "torch",
+        "torchvision",
+        "scipy",
+        "sklearn",
+        "pandas",
+        "assignments.activations.key.solution",
+        "nnkit.judging.judge",
+        "nnkit.judging.references",
+        "nbgrader",
+        "sqlite3",
+    ]
     (out,), _ = run_cells(code.format(names=names))
     got = dict(line.split() for line in out.splitlines())
     assert [n for n in names if got[n] == "yes"] == ["numpy", "matplotlib.pyplot", "nnkit.kernel.record", "sqlite3"]
@@ -84,8 +99,11 @@ def test_the_kernel_imports_every_assignments_cases_and_sees_no_key():
 
 
 def test_writes_land_only_in_private_folders_and_the_submissions_files_are_read_only():
-    code = ("import os\nfor path in {paths!r}:\n    try:\n        open(path, 'w').write('x')\n        print(path, 'written')\n"
-            "    except OSError as error:\n        print(path, type(error).__name__)")
+    code = (
+        "import os\nfor path in {paths!r}:\n    try:\n        open(path, 'w').write('x')\n"
+        "        print(path, 'written')\n"
+        "    except OSError as error:\n        print(path, type(error).__name__)"
+    )
     paths = ["/submission/new.txt", "/tmp/x", "/dev/shm/x", os.path.join(bwrap.INSIDE_HOME, "x"),
              "/submission/data/MNIST/raw/t10k-labels-idx1-ubyte", "/kit/nnkit/kernel/record.py", "/usr/x",
              str(Path(sysconfig.get_path("purelib")) / "sitecustomize.py")]

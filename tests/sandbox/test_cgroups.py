@@ -15,13 +15,12 @@ import nbformat
 import pytest
 from traitlets.config import Config
 
-from nnkit.sandbox import cgroups
-from nnkit.kernel import limits
-from nnkit.sandbox import bwrap, manager
-from nnkit.sandbox.cgroups import CONTROLLERS, Limits
 from nnkit.execution.execute import ResilientExecute
-from nnkit.kernel.config import COURSE_ROOT
 from nnkit.judging.review import USAGE_KEY, events_of
+from nnkit.kernel import limits
+from nnkit.kernel.config import COURSE_ROOT
+from nnkit.sandbox import bwrap, cgroups, manager
+from nnkit.sandbox.cgroups import CONTROLLERS, Limits
 
 MiB = 2**20
 LIMITS = Limits(256 * MiB, 40, 100)
@@ -46,7 +45,9 @@ def v1_trees(base: Path) -> dict[str, Path]:
 
 def mountinfo(unified: Path | None, v1: dict[str, Path]) -> str:
     lines = ["31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755"]
-    lines += [f"3{i} 31 0:2{i} / {folder} rw,relatime - cgroup cgroup rw,{c}" for i, (c, folder) in enumerate(v1.items())]
+    lines += [
+        f"3{i} 31 0:2{i} / {folder} rw,relatime - cgroup cgroup rw,{c}" for i, (c, folder) in enumerate(v1.items())
+    ]
     if unified is not None:
         lines.append(f"41 31 0:38 / {unified} rw,relatime - cgroup2 cgroup2 rw")
     return "\n".join(lines) + "\n"
@@ -122,7 +123,9 @@ HOARD = ("import os\nblock, fds = bytes(64 * 2**20), []\nfor _ in range(96):\n  
 def test_a_group_bounds_memfd_pages_the_process_never_maps(tmp_path):
     group = real_backend().create(LIMITS)
     try:
-        done = subprocess.run(group.join_command([sys.executable, "-c", HOARD]), capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            group.join_command([sys.executable, "-c", HOARD]), capture_output=True, text=True, timeout=120
+        )
         peak, kills = group.peak_memory(), group.oom_kills()
     finally:
         assert group.remove()
@@ -133,11 +136,16 @@ def test_a_group_bounds_memfd_pages_the_process_never_maps(tmp_path):
 
 def test_a_group_bounds_the_processes_of_the_whole_tree():
     group = real_backend().create(LIMITS)
-    code = ("import os, time\nn = 0\ntry:\n    while n < 200:\n        if os.fork() == 0:\n            os.closerange(0, 3)\n"
-            "            time.sleep(60)\n"
-            "            os._exit(0)\n        n += 1\nexcept OSError as error:\n    print(type(error).__name__, n)")
+    code = (
+        "import os, time\nn = 0\ntry:\n    while n < 200:\n        if os.fork() == 0:\n"
+        "            os.closerange(0, 3)\n"
+        "            time.sleep(60)\n"
+        "            os._exit(0)\n        n += 1\nexcept OSError as error:\n    print(type(error).__name__, n)"
+    )
     try:
-        done = subprocess.run(group.join_command([sys.executable, "-c", code]), capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            group.join_command([sys.executable, "-c", code]), capture_output=True, text=True, timeout=120
+        )
         left = cgroups.pids_in(group.folders["pids"])
         peak, refused = group.peak_processes(), group.forks_refused()
     finally:
@@ -193,7 +201,9 @@ def run_cells(*sources, config=None, timeout=120):
     resources = {"metadata": {"path": str(COURSE_ROOT / "release" / "backprop")}}
     execute = ResilientExecute(kernel_name="python3", timeout=timeout, config=Config(config or {}))
     executed, _ = execute.preprocess(nb, resources)
-    texts = ["".join(o.get("text", "") or f"{o.get('ename')}: {o.get('evalue')}" for o in c.outputs) for c in executed.cells]
+    texts = [
+        "".join(o.get("text", "") or f"{o.get('ename')}: {o.get('evalue')}" for o in c.outputs) for c in executed.cells
+    ]
     return texts, events_of(resources), resources.get(USAGE_KEY, {})
 
 
@@ -245,8 +255,13 @@ def test_children_over_the_submissions_memory_are_killed_and_the_cell_says_so(mo
 def test_a_notebook_over_its_budget_is_stopped_and_its_finished_cells_are_kept():
     budget = 20  # wide margins: the kernel starts in a few seconds, the stopped cell would take an hour
     start = time.monotonic()
-    (first, stopped, never), events, _ = run_cells("print('done')", "import time\ntime.sleep(3600)", "print('never')",
-                                                   config={"ResilientExecute": {"notebook_timeout": budget}}, timeout=3000)
+    (first, stopped, never), events, _ = run_cells(
+        "print('done')",
+        "import time\ntime.sleep(3600)",
+        "print('never')",
+        config={"ResilientExecute": {"notebook_timeout": budget}},
+        timeout=3000,
+    )
     assert time.monotonic() - start < 1500  # stopped at the budget, not at the cell's end (nor its limit)
     assert first == "done\n" and "never" not in never and f"time budget ({budget} s per notebook)" in never
     assert [(e.kind, e.cell) for e in events] == [("budget", "cell 2")]

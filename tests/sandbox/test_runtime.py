@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from nnkit.sandbox import places
-from nnkit.sandbox import leases, runtime
+from nnkit.sandbox import leases, places, runtime
 
 ROOT = os.geteuid() == 0
 LEFT = "import sys; from nnkit.sandbox.runtime import Runtime; r = Runtime({uid}); print(r.path, flush=True); {then}"
@@ -141,8 +140,10 @@ def test_a_listed_sockets_mount_that_is_not_there_is_skipped_and_one_that_is_the
     parent.mkdir()
     left = parent / f"{runtime.Runtime.PREFIX}{uid}-leftover"
     (left / runtime.Runtime.SOCKETS).mkdir(parents=True)
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", runtime.Runtime.SOURCE, str(left / runtime.Runtime.SOCKETS)],
-                   check=True)
+    subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=1m", runtime.Runtime.SOURCE, str(left / runtime.Runtime.SOCKETS)],
+        check=True,
+    )
     table = Path("/proc/self/mountinfo").read_text()
     gone = f"{parent}/{runtime.Runtime.PREFIX}{uid}-gone/{runtime.Runtime.SOCKETS}"
     table += f"999 1 0:99 / {gone} rw,relatime shared:1 - tmpfs {runtime.Runtime.SOURCE} rw,size=1024k\n"

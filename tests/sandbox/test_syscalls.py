@@ -40,8 +40,11 @@ def working_sandbox():
 def kernel_says(code: str, off=(), canary: str | None = None) -> str:
     """`code`'s output, run as a cell in a sandboxed kernel by a grader of its own (a process with
     TESTS_ONLY_OFF set to `off`, in a session keyring holding the canary key when given)."""
-    script = (f"import sys; sys.path[:0] = [{str(TESTS)!r}, {str(TESTS.parent / 'support')!r}]; from test_bwrap import run_cells\n"
-              f"(out,), _ = run_cells({code!r})\nprint(out, end='')")
+    script = (
+        f"import sys; sys.path[:0] = [{str(TESTS)!r}, {str(TESTS.parent / 'support')!r}]; from test_bwrap import "
+        "run_cells\n"
+        f"(out,), _ = run_cells({code!r})\nprint(out, end='')"
+    )
     command = [sys.executable, "-c", script]
     if canary:
         command = keys.in_canary_session(command, canary)
@@ -83,7 +86,7 @@ def probe(calls: dict[str, tuple[int, tuple]]) -> str:
 def flag_calls() -> dict[str, tuple[int, tuple]]:
     """unshare and clone with each refused flag (clone's child sends SIGCHLD, as fork's does)."""
     calls = {}
-    for error, call, flags in syscalls.REFUSED_FLAGS:
+    for _error, call, flags in syscalls.REFUSED_FLAGS:
         for flag in flags:
             calls[f"{call}({flag:#x})"] = (syscalls.number(call), (flag | (signal.SIGCHLD if call == "clone" else 0),))
     return calls
@@ -109,17 +112,21 @@ def test_each_refused_call_answers_its_error_inside_a_kernel():
 
 def test_what_is_not_refused_still_works_inside_a_kernel():
     """Threads (clone3 falls back to clone), subprocess, multiprocessing, BLAS, signals, a fork."""
-    code = ("import multiprocessing, os, signal, subprocess, sys, threading, numpy as np\n"
-            "seen = []\nsignal.signal(signal.SIGUSR1, lambda *a: seen.append('signal'))\nos.kill(os.getpid(), signal.SIGUSR1)\n"
-            "t = threading.Thread(target=seen.append, args=('thread',)); t.start(); t.join()\n"
-            "seen.append(subprocess.run(['echo', 'subprocess'], capture_output=True, text=True).stdout.strip())\n"
-            "with multiprocessing.Pool(2) as pool: seen.append(pool.map(abs, [-1, -2]))\n"
-            "seen.append(float(np.linalg.svd(np.eye(200))[1].sum()))\n"
-            "blas = 'import numpy, os; print(len(os.listdir(\"/proc/self/task\")))'  # OpenBLAS starts its threads\n"
-            "seen.append(subprocess.run([sys.executable, '-c', blas], env=dict(os.environ, OPENBLAS_NUM_THREADS='2'),\n"
-            "                           capture_output=True, text=True).stdout.strip())\n"
-            "child = os.fork()\nif child == 0: os._exit(7)\nseen.append(os.waitstatus_to_exitcode(os.waitpid(child, 0)[1]))\n"
-            "print(seen)")
+    code = (
+        "import multiprocessing, os, signal, subprocess, sys, threading, numpy as np\n"
+        "seen = []\nsignal.signal(signal.SIGUSR1, lambda *a: seen.append('signal'))\n"
+        "os.kill(os.getpid(), signal.SIGUSR1)\n"
+        "t = threading.Thread(target=seen.append, args=('thread',)); t.start(); t.join()\n"
+        "seen.append(subprocess.run(['echo', 'subprocess'], capture_output=True, text=True).stdout.strip())\n"
+        "with multiprocessing.Pool(2) as pool: seen.append(pool.map(abs, [-1, -2]))\n"
+        "seen.append(float(np.linalg.svd(np.eye(200))[1].sum()))\n"
+        "blas = 'import numpy, os; print(len(os.listdir(\"/proc/self/task\")))'  # OpenBLAS starts its threads\n"
+        "seen.append(subprocess.run([sys.executable, '-c', blas], env=dict(os.environ, OPENBLAS_NUM_THREADS='2'),\n"
+        "                           capture_output=True, text=True).stdout.strip())\n"
+        "child = os.fork()\nif child == 0: os._exit(7)\n"
+        "seen.append(os.waitstatus_to_exitcode(os.waitpid(child, 0)[1]))\n"
+        "print(seen)"
+    )
     assert kernel_says(code).strip() == "['signal', 'thread', 'subprocess', [1, 2], 200.0, '2', 7]"
 
 
@@ -201,8 +208,14 @@ def test_a_batch_whose_filter_cannot_be_built_exits_3_and_the_self_check_says_it
     assert done.returncode == exits.KIT_FAILURE and len(lines) == 1, done.stdout + done.stderr
     assert "no sandbox for student code: no libseccomp for the syscall filter" in lines[0]
     notebook = COURSE_ROOT / "submitted" / "correct" / "activations" / "activations.ipynb"
-    check = subprocess.run([sys.executable, "-m", "nnkit.batch.selfcheck", str(notebook)], capture_output=True, text=True,
-                           env=env, cwd=tmp_path, timeout=600)
+    check = subprocess.run(
+        [sys.executable, "-m", "nnkit.batch.selfcheck", str(notebook)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=600,
+    )
     assert check.returncode == exits.OK and "No sandbox here (no libseccomp for the syscall filter" in check.stdout, \
         check.stdout + check.stderr
 

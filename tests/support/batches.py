@@ -6,10 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from nnkit.kernel.config import COURSE_ROOT
 from nnkit.authoring.democlass import DEMO_STUDENTS
 from nnkit.gradebook.scratch import scratch_course
 from nnkit.gradebook.states import class_submissions
+from nnkit.kernel.config import COURSE_ROOT
 from nnkit.testing import nbgrader_env
 
 # The most a batch of the tests' small classes may take, with a wide margin for a machine that

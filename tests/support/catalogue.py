@@ -1,12 +1,12 @@
 """The catalogue of implementations in tests/variants/: wrong ones, each of which must lose points
 on its function, and correct ones, each of which must get full marks."""
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
-from nnkit.kernel.cases import CASES
-from nnkit.kernel.config import ASSIGNMENTS
 from nnkit.collect.notebooks import implementations_in, notebook_path, read, reference_code
 from nnkit.judging.cells import recorded_cases
+from nnkit.kernel.cases import CASES
+from nnkit.kernel.config import ASSIGNMENTS
 
 VARIANTS = Path(__file__).parent.parent / "variants"
 WRONG = sorted(p.stem for p in (VARIANTS / "wrong").glob("*.py"))
@@ -30,12 +30,12 @@ def variant(kind: str, name: str) -> tuple[str, str]:
     return function, code
 
 
-@lru_cache(maxsize=None)
+@cache
 def graded_functions() -> frozenset:
     return frozenset(function for cells in graded_cells().values() for function in cells.values())
 
 
-@lru_cache(maxsize=None)
+@cache
 def graded_cells() -> dict[str, dict[str, str]]:
     """{assignment: {grade cell id: function it tests}} from the source notebooks (read once; do not
     change what it returns)."""

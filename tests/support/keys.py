@@ -20,8 +20,8 @@ libc = ctypes.CDLL(None, use_errno=True)
 add_key, keyctl, description, payload = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3].encode(), sys.argv[4].encode()
 if libc.syscall(ctypes.c_long(keyctl), ctypes.c_long(1), ctypes.c_void_p(None)) < 0:
     raise OSError(ctypes.get_errno(), 'join a session keyring')
-if libc.syscall(ctypes.c_long(add_key), ctypes.c_char_p(b'user'), ctypes.c_char_p(description), ctypes.c_char_p(payload),
-                ctypes.c_long(len(payload)), ctypes.c_long(-3)) < 0:
+if libc.syscall(ctypes.c_long(add_key), ctypes.c_char_p(b'user'), ctypes.c_char_p(description),
+                ctypes.c_char_p(payload), ctypes.c_long(len(payload)), ctypes.c_long(-3)) < 0:
     raise OSError(ctypes.get_errno(), 'add the canary')
 os.execvp(sys.argv[5], sys.argv[5:])"""
 

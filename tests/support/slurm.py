@@ -149,7 +149,9 @@ class SlurmCluster:
         for name in ("munged.out", "slurmctld.out", "slurmctld.log", "slurmd.out", "slurmd.log"):
             path = self.folder / name
             if path.exists():
-                parts.append(f"--- {name} (last lines)\n" + "\n".join(path.read_text(errors="replace").splitlines()[-25:]))
+                parts.append(
+                    f"--- {name} (last lines)\n" + "\n".join(path.read_text(errors="replace").splitlines()[-25:])
+                )
         return "\n".join(parts)
 
     def kill_slurmd(self) -> None:

@@ -107,7 +107,7 @@ def throwaway_user(prefix: str = "nnk"):
     base.chmod(0o755)
     name = f"{prefix}{secrets.token_hex(4)}"
     home = base / name
-    for attempt in range(20):  # useradd fails while another useradd holds /etc/passwd's lock
+    for _attempt in range(20):  # useradd fails while another useradd holds /etc/passwd's lock
         made = subprocess.run(["useradd", "--create-home", "--home-dir", str(home), "--shell", "/bin/sh",
                                "--user-group", name], capture_output=True, text=True)
         if made.returncode == 0:

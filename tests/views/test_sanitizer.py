@@ -10,36 +10,56 @@ import nbformat
 import pytest
 from nbconvert.exporters import HTMLExporter
 
-from nnkit.views import sanitizer as pages
 from nnkit.execution.autograde import course_config
-from nnkit.views.feedback import to_mathml
 from nnkit.kernel.config import COURSE_ROOT
+from nnkit.views import sanitizer as pages
+from nnkit.views.feedback import to_mathml
 
 PNG = "data:image/png;base64," + base64.b64encode(b"\x89PNG\r\n\x1a\n" + bytes(16)).decode()
 HONEST = [  # (html, what must be kept of it)
-    (to_mathml(r"\sigma(x) = \frac{1}{1 + e^{-x}}", True), ['<math display="block">',
-                                                             "<mfrac>", "<msup>", "<mi>σ</mi>"]),
+    (
+        to_mathml(r"\sigma(x) = \frac{1}{1 + e^{-x}}", True),
+        ['<math display="block">', "<mfrac>", "<msup>", "<mi>σ</mi>"],
+    ),
     (f'<img src="{PNG}" alt="a plot" width="300">', [f'<img src="{PNG}" alt="a plot" width="300">']),
-    ('<table border="1" class="dataframe"><thead><tr style="text-align: right;"><th>a</th></tr></thead>'
-     '<tbody><tr><td>1</td></tr></tbody></table>', ['<table border="1" class="dataframe">', '<tr style="text-align:right">',
-                                                   "<th>a</th>", "<td>1</td>"]),
+    (
+        '<table border="1" class="dataframe"><thead><tr style="text-align: right;"><th>a</th></tr></thead>'
+        '<tbody><tr><td>1</td></tr></tbody></table>',
+        ['<table border="1" class="dataframe">', '<tr style="text-align:right">', "<th>a</th>", "<td>1</td>"],
+    ),
     ('<h2 id="results">Results</h2>', ['<h2 id="results">Results</h2>']),
-    ('<a href="https://numpy.org">NumPy</a> and <a href="#results">back</a>', ['href="https://numpy.org"', 'href="#results"']),
+    (
+        '<a href="https://numpy.org">NumPy</a> and <a href="#results">back</a>',
+        ['href="https://numpy.org"', 'href="#results"'],
+    ),
 ]
 HOSTILE = [
-    '<img src=x onerror="alert(1)">', "<script>alert(1)</script>", '<a href="javascript:alert(1)">x</a>',
-    '<a href=" JaVaScRiPt:alert(1)">x</a>', '<iframe srcdoc="<script>alert(1)</script>"></iframe>',
-    '<object data="javascript:alert(1)"></object>', '<embed src="javascript:alert(1)">',
-    '<form action="javascript:alert(1)"><button>go</button></form>', "<style>body { display: none }</style>",
-    '<svg onload="alert(1)"><script>alert(1)</script></svg>', '<details open ontoggle="alert(1)">x</details>',
+    '<img src=x onerror="alert(1)">',
+    "<script>alert(1)</script>",
+    '<a href="javascript:alert(1)">x</a>',
+    '<a href=" JaVaScRiPt:alert(1)">x</a>',
+    '<iframe srcdoc="<script>alert(1)</script>"></iframe>',
+    '<object data="javascript:alert(1)"></object>',
+    '<embed src="javascript:alert(1)">',
+    '<form action="javascript:alert(1)"><button>go</button></form>',
+    "<style>body { display: none }</style>",
+    '<svg onload="alert(1)"><script>alert(1)</script></svg>',
+    '<details open ontoggle="alert(1)">x</details>',
     '<math><annotation-xml encoding="text/html"><img src=x onerror=alert(1)></annotation-xml></math>',
-    '<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>', '<a href="data:text/html,<script>alert(1)</script>">x</a>',
-    '<img src="data:text/html;base64,PHNjcmlwdD4=">', '<a href="evil.html">a file of the submission</a>',
-    '<div style="background: url(javascript:alert(1)); position: fixed">x</div>', "<base href='https://evil.example/'>",
-    '<meta http-equiv="refresh" content="0; url=javascript:alert(1)">', '<link rel="stylesheet" href="https://evil.example/x.css">',
+    '<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>',
+    '<a href="data:text/html,<script>alert(1)</script>">x</a>',
+    '<img src="data:text/html;base64,PHNjcmlwdD4=">',
+    '<a href="evil.html">a file of the submission</a>',
+    '<div style="background: url(javascript:alert(1)); position: fixed">x</div>',
+    "<base href='https://evil.example/'>",
+    '<meta http-equiv="refresh" content="0; url=javascript:alert(1)">',
+    '<link rel="stylesheet" href="https://evil.example/x.css">',
 ]
-ACTS = re.compile(r"<\s*(script|iframe|object|embed|form|style|svg|base|meta|link|annotation-xml)\b|\bon\w+\s*=|javascript:"
-                  r"|href=\"(?!https?:|#)|src=\"data:(?!image/)|url\(|position", re.I)
+ACTS = re.compile(
+    r"<\s*(script|iframe|object|embed|form|style|svg|base|meta|link|annotation-xml)\b|\bon\w+\s*=|javascript:"
+    r"|href=\"(?!https?:|#)|src=\"data:(?!image/)|url\(|position",
+    re.I,
+)
 
 
 @pytest.mark.parametrize("html, kept", HONEST)

@@ -9,7 +9,9 @@ from nnkit.judging.compare import Wrong, as_array, as_items, compare_values
 from nnkit.kernel.i18n import _
 from nnkit.kernel.inputs import binary_digits
 
-REFERENCES = {name: getattr(solution, name) for name in ("forward", "sigmoid_grad", "cross_entropy_grad", "backward", "train")}
+REFERENCES = {
+    name: getattr(solution, name) for name in ("forward", "sigmoid_grad", "cross_entropy_grad", "backward", "train")
+}
 STUDENT_VIEWS = {"solution": {name: name for name in REFERENCES}}
 
 
@@ -71,7 +73,7 @@ def finite_difference_step(values: list, h: float = 1e-6):
 
 def backward_by_finite_differences(answer, *values) -> str:
     """'' when the reference step agrees with central differences (error ~1e-10), else why not."""
-    for ours, numeric in zip(answer, finite_difference_step(list(values))):
+    for ours, numeric in zip(answer, finite_difference_step(list(values)), strict=True):
         if not np.allclose(ours, numeric, rtol=1e-6, atol=1e-8):
             return "the reference backward disagrees with finite differences"
     return ""
@@ -101,8 +103,14 @@ def check_training(got, case, want) -> str:
     if not losses[-1] < losses[0]:
         raise Wrong(_("the loss went up from {first:.4f} to {last:.4f}: the step must go against the gradient").format(
             first=losses[0], last=losses[-1]))
-    compare_values(losses, want_losses, "losses", hint=_("; each loss is the mean cross-entropy before its step, "
-                                                      "starting from w = 0, b = 0 (loss {loss:.4f})").format(loss=want_losses[0]))
+    compare_values(
+        losses,
+        want_losses,
+        "losses",
+        hint=_(
+            "; each loss is the mean cross-entropy before its step, starting from w = 0, b = 0 (loss {loss:.4f})"
+        ).format(loss=want_losses[0]),
+    )
     weights = []
     for name, value, expected in (("w", w, np.asarray(want_w)), ("b", b, np.asarray(want_b))):
         array = as_array(value, name, expected)

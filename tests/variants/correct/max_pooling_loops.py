@@ -9,5 +9,7 @@ def max_pooling(x, kernel_size, stride):
         for c in range(C):
             for i in range(out.shape[2]):
                 for j in range(out.shape[3]):
-                    out[n, c, i, j] = np.max(x[n, c, i * stride:i * stride + kernel_size, j * stride:j * stride + kernel_size])
+                    out[n, c, i, j] = np.max(
+                        x[n, c, i * stride : i * stride + kernel_size, j * stride : j * stride + kernel_size]
+                    )
     return out

@@ -1,5 +1,4 @@
 """sliding_window_view and a strided slice: no Python loop."""
-import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 

@@ -1,5 +1,4 @@
 """The gradient without the clipping the loss uses: a prediction of exactly 0 or 1 divides by zero."""
-import numpy as np
 
 
 def cross_entropy_grad(y, p):

@@ -8,5 +8,7 @@ def max_pooling(x, kernel_size, stride):
     out = np.empty((N, C, out_h, out_w), dtype=x.dtype)
     for i in range(out_h):
         for j in range(out_w):
-            out[:, :, i, j] = x[:, :, i * stride:i * stride + kernel_size, j * stride:j * stride + kernel_size].max(axis=(2, 3))
+            out[:, :, i, j] = x[:, :, i * stride : i * stride + kernel_size, j * stride : j * stride + kernel_size].max(
+                axis=(2, 3)
+            )
     return out
