@@ -85,7 +85,8 @@ def configure(target: Path) -> None:
     overrides = target / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
     overrides.parent.mkdir(parents=True, exist_ok=True)
     overrides.write_text(json.dumps(LAB_OVERRIDES, indent=2) + "\n")
-    for path in [target / "etc" / "jupyter", *(target / "etc" / "jupyter").rglob("*"), *overrides.parents[:4], overrides]:
+    config = target / "etc" / "jupyter"
+    for path in [config, *config.rglob("*"), *overrides.parents[:4], overrides]:
         path.chmod(0o755 if path.is_dir() else 0o644)
 
 

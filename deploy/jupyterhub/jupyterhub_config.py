@@ -17,6 +17,7 @@ sys.path.insert(0, str(HERE))
 
 import roles  # noqa: E402  (beside this file)
 from environment import NODE_MODULES  # noqa: E402
+
 from nnkit.sandbox.cgroups import SETTING as CGROUP_VARIABLE  # noqa: E402
 
 c = get_config()  # noqa: F821  (provided by traitlets when it loads this file)
@@ -40,7 +41,8 @@ os.environ["NODE_PATH"] = os.pathsep.join(filter(None, [NODE_MODULES, os.environ
 # Who: Unix accounts, through PAM; only the course's people.
 c.JupyterHub.authenticator_class = "pam"
 c.Authenticator.allowed_users = set(settings["graders"]) | set(settings["students"])
-c.JupyterHub.load_groups = {roles.STUDENTS: {"users": settings["students"]}, roles.GRADERS: {"users": settings["graders"]}}
+c.JupyterHub.load_groups = {roles.STUDENTS: {"users": settings["students"]},
+                            roles.GRADERS: {"users": settings["graders"]}}
 c.JupyterHub.load_roles = roles.hub_roles()
 
 # Where: nbgrader's exchange, one folder every user writes; the course folder, its graders' alone.

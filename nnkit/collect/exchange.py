@@ -21,10 +21,9 @@ import pwd
 import shutil
 import stat
 
-from traitlets import Bool
-
 from nbgrader.exchange.default.collect import ExchangeCollect
 from nbgrader.utils import ignore_patterns
+from traitlets import Bool
 
 from nnkit.collect.files import copy_tree, hardlinks_unprotected, size
 

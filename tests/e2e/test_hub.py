@@ -117,6 +117,7 @@ def test_each_role_has_its_own_tools_and_the_hub_keeps_its_frame_protection(depl
 
 def test_the_instructor_releases_and_a_student_sees_and_fetches_it_in_jupyterlab(deployment, request, tmp_path):
     from selenium.webdriver.common.by import By
+
     from test_browser import SCREENSHOTS, make_browser, wait_for
 
     instructor, student = deployment["instructor"], deployment["student1"]
@@ -134,8 +135,10 @@ def test_the_instructor_releases_and_a_student_sees_and_fetches_it_in_jupyterlab
         open_menu(browser, "Nbgrader")
         items = menu_items(browser)
         assert "Assignment List" in items and not {"Formgrader", "Course List"} & set(items), items
-        next(e for e in browser.find_elements(By.CSS_SELECTOR, ".lm-Menu-itemLabel") if e.text == "Assignment List").click()
-        row = wait_for(browser, lambda d: [r for r in d.find_elements(By.CSS_SELECTOR, "#released_assignments_list .list_item")
+        next(e for e in browser.find_elements(By.CSS_SELECTOR, ".lm-Menu-itemLabel")
+             if e.text == "Assignment List").click()
+        row = wait_for(browser, lambda d: [r for r in d.find_elements(By.CSS_SELECTOR,
+                                                                      "#released_assignments_list .list_item")
                                            if RELEASED in r.text], "the released assignment")[0]
         browser.save_screenshot(str(SCREENSHOTS / "hub-student-assignments.png"))
         row.find_element(By.TAG_NAME, "button").click()
@@ -157,6 +160,7 @@ def test_the_instructor_releases_and_a_student_sees_and_fetches_it_in_jupyterlab
 def log_in(browser, person) -> None:
     """The hub's login form, typed as a person would; waits for their JupyterLab."""
     from selenium.webdriver.common.by import By
+
     from test_browser import css, wait_for
 
     browser.get(f"{person.hub.url}/hub/login")
@@ -174,6 +178,7 @@ def open_menu(browser, label: str) -> None:
 
 def menu_items(browser) -> list[str]:
     from selenium.webdriver.common.by import By
+
     from test_browser import wait_for
 
     return wait_for(browser, lambda d: [e.text for e in d.find_elements(By.CSS_SELECTOR, ".lm-Menu-itemLabel")
@@ -202,7 +207,8 @@ attempt("reach formgrader", lambda: urllib.request.urlopen(urllib.request.Reques
         headers={{"Authorization": "token " + os.environ["JUPYTERHUB_API_TOKEN"]}}), timeout=60).status)
 told = subprocess.run(["nbgrader", "submit", "activations", "--student={other}"], capture_output=True, text=True,
                       cwd=os.path.expanduser("~"))
-found["nbgrader submit --student=<classmate>"] = "exit {{}}: {{}}".format(told.returncode, (told.stdout + told.stderr).strip()[-160:])
+said = (told.stdout + told.stderr).strip()[-160:]
+found["nbgrader submit --student=<classmate>"] = "exit {{}}: {{}}".format(told.returncode, said)
 def forge():  # nbgrader's own layout, written by hand: <student>+<assignment>+<timestamp>+<random>
     import datetime, shutil
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f UTC")
@@ -234,11 +240,11 @@ def test_a_class_through_the_hub_and_what_a_student_cannot_do(deployment, server
     generates and releases feedback; each student fetches theirs and sees their score."""
     import nbformat
     from selenium.webdriver.common.by import By
-    from test_browser import SCREENSHOTS, make_browser, submission_id, wait_for
 
     from nnkit.authoring.democlass import demo_notebook, demo_score
     from nnkit.collect.notebooks import total_points
     from nnkit.gradebook.states import class_submissions
+    from test_browser import SCREENSHOTS, make_browser, submission_id, wait_for
 
     require("bubblewrap")
     instructor = deployment["instructor"]
@@ -257,9 +263,9 @@ def test_a_class_through_the_hub_and_what_a_student_cannot_do(deployment, server
                          gradebook=str(course / "gradebook.db"),
                          key=str(course / "assignments" / RELEASED / "key" / "solution.py"),
                          formgrader=f"{instructor.server}/formgrader/api/status", other=first.name)
-    for name, (person, kind) in students.items():
-        saved = person.api("PUT", notebook_api_path(), json={"type": "notebook", "format": "json",
-                                                             "content": json.loads(nbformat.writes(demo_notebook(kind, RELEASED)))})
+    for person, kind in students.values():
+        answer = json.loads(nbformat.writes(demo_notebook(kind, RELEASED)))
+        saved = person.api("PUT", notebook_api_path(), json={"type": "notebook", "format": "json", "content": answer})
         assert saved.status_code in (200, 201), saved.text[-300:]
     probe_notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(probe)])
     probe_notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -286,7 +292,8 @@ def test_a_class_through_the_hub_and_what_a_student_cannot_do(deployment, server
             open_assignments(browser)
             wait_for(browser, lambda d: [b for b in d.find_elements(By.CSS_SELECTOR, "#fetched_assignments_list button")
                                          if b.text == "Submit"], "the Submit button")[0].click()
-            wait_for(browser, lambda d: [r for r in d.find_elements(By.CSS_SELECTOR, "#submitted_assignments_list .list_item")
+            wait_for(browser, lambda d: [r for r in d.find_elements(By.CSS_SELECTOR,
+                                                                    "#submitted_assignments_list .list_item")
                                          if RELEASED in r.text], "the submission", seconds=240)
             browser.save_screenshot(str(SCREENSHOTS / f"hub-{role}-submitted.png"))
     print("\nwhat a student's notebook got:", json.dumps(probed, indent=1))
@@ -316,7 +323,8 @@ def test_a_class_through_the_hub_and_what_a_student_cannot_do(deployment, server
             done = instructor.api("POST", f"/formgrader/api/assignment/{RELEASED}/{name}/{step}")
             assert done.status_code == 200 and done.json()["success"], (step, done.text[-2000:])
     for name, (person, kind) in students.items():
-        got = person.api("POST", "/assignments/fetch_feedback", data={"course_id": COURSE_ID, "assignment_id": RELEASED})
+        got = person.api("POST", "/assignments/fetch_feedback",
+                         data={"course_id": COURSE_ID, "assignment_id": RELEASED})
         assert got.status_code == 200, got.text[-500:]
         pages = sorted((unix_user(name).home / RELEASED / "feedback").rglob("*.html"))
         score = f"Score: {demo_score(kind, RELEASED):.1f} / {total_points(RELEASED):.1f}"
@@ -324,7 +332,8 @@ def test_a_class_through_the_hub_and_what_a_student_cannot_do(deployment, server
     with make_browser(request, tmp_path / "feedback") as browser:
         log_in(browser, deployment["student2"])
         open_assignments(browser)
-        wait_for(browser, lambda d: "feedback" in d.find_element(By.CSS_SELECTOR, "#submitted_assignments_list").text.lower(),
+        wait_for(browser, lambda d: "feedback" in d.find_element(By.CSS_SELECTOR,
+                                                                 "#submitted_assignments_list").text.lower(),
                  "the feedback")
         browser.save_screenshot(str(SCREENSHOTS / "hub-student-feedback.png"))
         home = unix_user(deployment["student2"].name).home
@@ -359,6 +368,7 @@ def open_assignments(browser) -> None:
 def run_probe(browser, person) -> dict:
     """Open the probe notebook in the student's JupyterLab, run it, read what it printed."""
     from selenium.webdriver.common.by import By
+
     from test_browser import wait_for
 
     browser.get(f"{person.server}/lab/tree/probe.ipynb")
