@@ -80,7 +80,7 @@ def timings(executed: nbformat.NotebookNode) -> list[CellTime]:
         found = [records.parse(records.record_in(o.get("data"))) for o in cell.outputs
                  if o.get("output_type") == "display_data" and records.holds_record(o.get("data"))]
         errors = [f"{o['ename']}: {o['evalue']}" for o in cell.outputs if o.get("output_type") == "error"]
-        record = found[0] if found else records.Outcome("?", seconds=float("nan"))
+        record = found[0] if found else records.CallRecord("?", seconds=float("nan"))
         raised = record.exception
         failed = "; ".join(errors + ([f"{raised.type}: {raised.message}"] if raised else []))
         rows.append(CellTime(cell.metadata["nbgrader"]["grade_id"], cell_seconds(cell), record.case,

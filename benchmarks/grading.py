@@ -46,8 +46,8 @@ from nnkit.collect import paths
 from nnkit.collect.notebooks import read, total_points
 from nnkit.execution.execute import student_only
 from nnkit.gradebook.scratch import scratch_course
-from nnkit.kernel.cases import CASES
 from nnkit.kernel.config import ASSIGNMENTS, COURSE_ROOT
+from nnkit.kernel.course_cases import CASES
 from nnkit.sandbox.bwrap import OPT_OUT_VARIABLE
 from nnkit.testing import gradebook_problems, nbgrader_env, scores
 
@@ -170,7 +170,7 @@ start = time.perf_counter(); client.execute(); print(time.perf_counter() - start
 REFERENCES = """
 import sys, time
 start = time.perf_counter()
-from nnkit.kernel.cases import CASES
+from nnkit.kernel.course_cases import CASES
 from nnkit.judging import references
 torch_result = references.live_torch_result if sys.argv[1] == "live" else references.stored_torch_result
 for name in CASES: references.checked_reference(name, torch_result)

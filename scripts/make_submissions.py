@@ -1,7 +1,7 @@
 """Write the demo class into submitted/: three students, every assignment (nnkit.authoring.democlass).
 
     .venv/bin/python -m scripts.make_submissions [--into FOLDER]
-tests/course/test_notebooks.py checks that the committed files are what this writes. After adding an
+tests/course/test_course_notebooks.py checks that the committed files are what this writes. After adding an
 assignment, `python -m nnkit.authoring.commands regenerate` does this and the rest (docs/authoring.md).
 """
 import argparse

@@ -81,18 +81,20 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    """The files with the most slow tests first, the quick files last; each file's tests stay
+    """The files with a test marked `long` first (one test of minutes: a real cluster, the whole
+    benchmark), then those with the most slow tests, the quick files last; each file's tests stay
     together and in their order. `make test` runs several test processes, each taking a whole file
     at a time in this order (pytest-xdist's `--dist loadfile --no-loadscope-reorder`): the long
-    files start at once and the quick ones even out the end."""
+    files start at once, not at the end of the run, and the quick ones even out the end."""
     def file(item):
         return item.nodeid.split("::", 1)[0]
 
     slow = Counter(file(item) for item in items if item.get_closest_marker("slow"))
+    long = {file(item) for item in items if item.get_closest_marker("long")}
     first_seen = {}
     for index, item in enumerate(items):
         first_seen.setdefault(file(item), index)
-    items.sort(key=lambda item: (-slow[file(item)], first_seen[file(item)]))
+    items.sort(key=lambda item: (file(item) not in long, -slow[file(item)], first_seen[file(item)]))
 
 
 @pytest.hookimpl(hookwrapper=True)

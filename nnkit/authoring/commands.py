@@ -113,7 +113,7 @@ def description_problems(assignment: str) -> list[str]:
     """Each hidden-test cell whose first line is not its case's description and points."""
     from nnkit.collect.notebooks import notebook_path, read
     from nnkit.judging.cells import hidden_test_cases
-    from nnkit.kernel.cases import CASES
+    from nnkit.kernel.course_cases import CASES
 
     problems = []
     for index, cell in enumerate(read(notebook_path("source", assignment)).cells):
@@ -133,7 +133,7 @@ def write_descriptions(assignment: str) -> bool:
 
     from nnkit.collect.notebooks import notebook_path, read
     from nnkit.judging.cells import hidden_test_cases
-    from nnkit.kernel.cases import CASES
+    from nnkit.kernel.course_cases import CASES
 
     path = notebook_path("source", assignment)
     notebook = read(path)
@@ -264,8 +264,8 @@ def try_variant(variant: Path) -> int:
     from nnkit.batch.selfcheck import report
     from nnkit.collect.notebooks import defined_functions, fill, implementations_in, notebook_path, reference_code
     from nnkit.collect.notebooks import read as read_notebook
-    from nnkit.kernel.cases import CASES
     from nnkit.kernel.config import ASSIGNMENTS
+    from nnkit.kernel.course_cases import CASES
 
     if not variant.is_file():
         print(f"{variant}: no such file", file=sys.stderr)

@@ -43,7 +43,7 @@ class Mutant:
 
 
 @dataclass(frozen=True)
-class Verdict:
+class Fate:
     """What became of one mutant: KILLED by a case (`detail`: which), SURVIVED every case, TIMEOUT,
     DIED (its child, by a signal or an exit status: `detail`), HARNESS_ERROR (the judging failed)."""
     kind: str
@@ -53,7 +53,7 @@ class Verdict:
         return json.dumps({"kind": self.kind, "detail": self.detail})
 
     @classmethod
-    def from_text(cls, text: str) -> "Verdict":
+    def from_text(cls, text: str) -> "Fate":
         data = json.loads(text)
         return cls(data["kind"], data["detail"])
 
@@ -165,7 +165,7 @@ def changed_line(before: list[str], after: list[str], near: int) -> tuple[str, s
 
 
 def judge_mutants(assignment: str, mutants: list[tuple["Mutant", str]], jobs: int):
-    """Yield (mutant, Verdict) for each, the mutant playing the student against every hidden case
+    """Yield (mutant, Fate) for each, the mutant playing the student against every hidden case
     of the assignment. Each mutant is judged in its own forked child, with a time and a memory
     limit, `jobs` children at a time."""
     waiting = list(mutants)
@@ -182,10 +182,10 @@ def judge_mutants(assignment: str, mutants: list[tuple["Mutant", str]], jobs: in
             if not done:
                 os.kill(pid, signal.SIGKILL)
                 os.waitpid(pid, 0)
-                verdict = Verdict(TIMEOUT, f"the time limit ({MUTANT_SECONDS} s)")
+                verdict = Fate(TIMEOUT, f"the time limit ({MUTANT_SECONDS} s)")
             else:
                 said = os.read(pipe, 4096).decode(errors="replace")
-                verdict = Verdict.from_text(said) if said else Verdict(DIED, death(status))
+                verdict = Fate.from_text(said) if said else Fate(DIED, death(status))
             os.close(pipe)
             del running[pid]
             yield mutant, verdict
@@ -216,27 +216,27 @@ def spawn(assignment: str, mutated: str, function: str | None, others: list[int]
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
             verdict = caught_by(assignment, mutated, function)
         except BaseException as error:  # noqa: BLE001 - the judging failed: the kit's, reported as such
-            verdict = Verdict(HARNESS_ERROR, f"{type(error).__name__}: {str(error)[:200]}")
+            verdict = Fate(HARNESS_ERROR, f"{type(error).__name__}: {str(error)[:200]}")
         os.write(write, verdict.as_text().encode())
         os._exit(0)
     os.close(write)
     return pid, read
 
 
-def caught_by(assignment: str, mutated: str, function: str | None) -> Verdict:
+def caught_by(assignment: str, mutated: str, function: str | None) -> Fate:
     """The verdict of the hidden cases on a mutant. A module that fails to run, or lacks a function,
     is killed (a student's would score zero); an exception anywhere else is the harness's, and
     propagates."""
     from nnkit.judging.judge import judge
     from nnkit.judging.references import key
-    from nnkit.kernel.cases import CASES
+    from nnkit.kernel.course_cases import CASES
     from nnkit.kernel.record import run_case
 
     namespace = {"__name__": f"mutant_of_{assignment}"}
     try:
         exec(compile(mutated, str(solution_path(assignment)), "exec"), namespace)
     except BaseException as error:  # noqa: BLE001 - whatever the mutant's module raises kills it
-        return Verdict(KILLED, f"the module fails: {type(error).__name__}")
+        return Fate(KILLED, f"the module fails: {type(error).__name__}")
     for view_name, view in key(assignment).STUDENT_VIEWS.items():
         if function is not None and function not in view.values():
             continue
@@ -244,11 +244,11 @@ def caught_by(assignment: str, mutated: str, function: str | None) -> Verdict:
                        key=lambda c: view.get(c.function) != function)  # the mutated function's cases first
         for case in cases:
             if any(view[f] not in namespace for f in case.functions):
-                return Verdict(KILLED, f"the module lacks a function of {case.name}")
+                return Fate(KILLED, f"the module lacks a function of {case.name}")
             functions = [namespace[view[f]] for f in case.functions]
             if not judge(run_case(case.name, *functions)).passed:
-                return Verdict(KILLED, f"{case.name} ({view_name})")
-    return Verdict(SURVIVED)
+                return Fate(KILLED, f"{case.name} ({view_name})")
+    return Fate(SURVIVED)
 
 
 def warm(assignment: str) -> None:
@@ -256,7 +256,7 @@ def warm(assignment: str) -> None:
     inherit them instead of computing them per mutant."""
     from nnkit.judging.judge import case_digest
     from nnkit.judging.references import expected
-    from nnkit.kernel.cases import CASES
+    from nnkit.kernel.course_cases import CASES
 
     for case in CASES.values():
         if case.assignment == assignment:

@@ -11,16 +11,16 @@ import hashlib
 import os
 from pathlib import Path
 
-from nnkit.sandbox import places
+from nnkit.sandbox import state_folders
 
 OFFSETS = 2**56  # a student's byte among these: a collision of two ids is about 1 in 10^16 per pair
 
 
-LOCKS = "locks"  # in the course's state (places.course_state): outcomes/locks
+LOCKS = "locks"  # in the course's state (state_folders.course_state): outcomes/locks
 
 
 def folder(root: Path) -> Path:
-    return places.course_state(root) / LOCKS
+    return state_folders.course_state(root) / LOCKS
 
 
 def offset(student: str) -> int:

@@ -12,7 +12,7 @@ from nnkit.batch import locks
 from nnkit.collect import paths
 from nnkit.gradebook.db import open_gradebook
 from nnkit.gradebook.outcomes import submission_digest
-from nnkit.sandbox import places
+from nnkit.sandbox import state_folders
 
 
 def submissions(assignment: str, root: Path, among=None) -> list[str]:
@@ -45,7 +45,7 @@ def enter(assignments: list[str], root: Path) -> None:
     from nnkit.execution.autograde import CourseAPI
     from nnkit.gradebook.db import db_label
 
-    record = places.course_state(root) / "entered.json"
+    record = state_folders.course_state(root) / "entered.json"
     entered = json.loads(record.read_text()) if record.is_file() else {}
     with open_gradebook(root) as gradebook:
         known = {a.name for a in gradebook.assignments}
@@ -79,12 +79,13 @@ def unprepared(assignments: list[str], root: Path) -> list[str]:
 def require_sandbox() -> None:
     """Refuse to grade student code bare unless told to (--no-sandbox, for code you trust), or where a
     student's hard link could reach a file they may not read."""
-    from nnkit.collect.files import hardlinks_unprotected
+    from nnkit.collect.nofollow import hardlinks_unprotected
     from nnkit.sandbox import bwrap
 
     if not os.environ.get(bwrap.OPT_OUT_VARIABLE) and bwrap.unavailable():
         raise exits.KitFailure(f"refusing to grade: no sandbox for student code: {bwrap.unavailable()}")
-    unprotected = hardlinks_unprotected()  # nnkit.collect.files: a hard link would give a student another file's bytes
+    # nnkit.collect.nofollow: a hard link would give a student another file's bytes
+    unprotected = hardlinks_unprotected()
     if unprotected:
         raise exits.KitFailure(f"refusing to grade: {unprotected}")
 

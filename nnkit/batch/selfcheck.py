@@ -21,7 +21,7 @@ import nbformat
 
 from nnkit import exits
 from nnkit.collect import paths
-from nnkit.collect.files import copy_file, kind
+from nnkit.collect.nofollow import copy_file, kind
 from nnkit.collect.notebooks import notebook_path, read
 from nnkit.gradebook.scratch import scratch_course
 from nnkit.gradebook.states import class_submissions
@@ -115,7 +115,7 @@ class Checker:
         assignment, root = notebook.stem, self.root
         target = paths.submitted_notebook(root, student, assignment)
         target.parent.mkdir(parents=True)
-        copied = copy_file(notebook, target)  # the file itself, never through a link (nnkit.collect.files)
+        copied = copy_file(notebook, target)  # the file itself, never through a link (nnkit.collect.nofollow)
         if copied:
             return {"notebook": str(notebook), "error": f"{copied}, not a notebook: give the notebook file itself"}
         if self.api is None:

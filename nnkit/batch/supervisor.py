@@ -17,7 +17,7 @@ from nnkit.gradebook import outcomes
 from nnkit.gradebook.outcomes import Outcome, submitted_digest
 from nnkit.gradebook.tools import with_tools_on_path
 from nnkit.kernel.limits import THREAD_VARIABLES
-from nnkit.sandbox import places
+from nnkit.sandbox import state_folders
 
 CRASHES_ALLOWED = 1  # a submission whose worker dies is graded again this many times
 
@@ -54,7 +54,7 @@ class Logs:
     worker-2.log, ... numbered across the batch's passes, so a retry keeps the log of what it retries."""
 
     def __init__(self, root: Path, label: str = "class"):
-        top = places.course_state(root) / "logs"
+        top = state_folders.course_state(root) / "logs"
         top.mkdir(parents=True, exist_ok=True)
         stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
         for number in range(1, 10_000):

@@ -1,19 +1,14 @@
 """nbgrader's collect, copying a submission from the exchange without following anything in it.
 
-The exchange's inbound folder is written by students, and stays writable by them while the
-instructor collects: nbgrader's own collect copies it with `shutil.copytree`, which follows a link
-(a student's `notes.txt -> .../key/solution.py` arrives in submitted/ as the answer key's bytes)
-and blocks on a named pipe. `SafeCollect` is nbgrader's collect with its copy replaced by
-`nnkit.collect.files.copy_tree` (regular files and folders only, each opened without following; anything
-else recorded by a link that resolves nowhere, so that the grader's pre-check rejects the
-submission with the reason). The rest (which submissions, timestamps, --update, --before-duedate,
-include/exclude/size limits) is nbgrader's, except that one student's submission that cannot
-be collected (too big, unreadable, failing mid-copy) is logged as not collected and the others are
-still collected; and no file is copied past the size it had when opened (or nbgrader's
-max_file_size), however fast a student appends to it. nbgrader_config.py selects it
-(`c.ExchangeFactory.collect`). Where each student is a Unix user (a JupyterHub), `refuse_foreign`
-collects no submission whose folder belongs to another user than the student it names: nbgrader
-only warns (its check_owner), and any student may write a folder named after a classmate.
+Students can write the exchange's inbound folder while the instructor collects, and nbgrader's own
+`shutil.copytree` follows a link into the answer key and blocks on a named pipe. `SafeCollect` is
+nbgrader's collect with its copy replaced by `nnkit.collect.nofollow.copy_tree`; the rest is
+nbgrader's, except that a submission that cannot be collected is logged and the others still are,
+and no file is copied past the size it had when opened. nbgrader_config.py selects it
+(`c.ExchangeFactory.collect`). Why: docs/grading.md (What crosses into the kernel). Where each
+student is a Unix user (a JupyterHub), `refuse_foreign` collects no submission whose folder another
+user owns than the student it names: nbgrader only warns (check_owner), and any student may write
+a folder named after a classmate.
 """
 import glob
 import os
@@ -25,7 +20,7 @@ from nbgrader.exchange.default.collect import ExchangeCollect
 from nbgrader.utils import ignore_patterns
 from traitlets import Bool
 
-from nnkit.collect.files import copy_tree, hardlinks_unprotected, size
+from nnkit.collect.nofollow import copy_tree, hardlinks_unprotected, size
 
 
 class SafeCollect(ExchangeCollect):
@@ -59,7 +54,7 @@ class SafeCollect(ExchangeCollect):
         return self._sort_by_timestamp(own)[0] if own else None
 
     def get_size(self, root):
-        """nbgrader's, by `nnkit.collect.files.walk`: without recursion, however deep the student's folders nest."""
+        """nbgrader's, by `nnkit.collect.nofollow.walk`: without recursion, however deep the student's folders nest."""
         return size(root)
 
     def do_copy(self, src, dest, log=None):

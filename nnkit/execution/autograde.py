@@ -1,17 +1,11 @@
 """Grading one submission through nbgrader's Python API, with every cause of failure kept as data.
 
-`NbGraderAPI.autograde(assignment, student)` grades one submission, but of a failure it returns only
-nbgrader's closing message (the cause is in its log text), and it finds the submission by glob, so
-a student id with `[`, `*` or `?` names other folders. Here:
-
-- `precheck` looks at the submission first: a folder without the expected notebook (empty, or the
-  notebook renamed), a file that is empty or not a notebook, anything but regular files and
-  folders (a symbolic link, a named pipe...: nnkit.collect.files), before anything opens a file of it.
-  Each is a reason a student can act on.
-- `SubmissionAutograde`, nbgrader's own autograde app, grades exactly the given folder (paths,
-  not globs) and keeps the exception that stopped it (`failure`), so the cause is its type, not a
-  line of log.
-- `CourseAPI.autograde` runs it the way NbGraderAPI does and returns an `Outcome`.
+NbGraderAPI.autograde returns only nbgrader's closing message and finds the submission by glob
+(a student id with `[`, `*` or `?` names other folders). Here `precheck` refuses, with a reason a
+student can act on, a submission without its notebook, an empty or non-notebook file, or anything
+but regular files and folders (nnkit.collect.nofollow); `SubmissionAutograde` grades exactly the
+given folder and keeps the exception that stopped it (`failure`); `CourseAPI.autograde` runs it as
+NbGraderAPI does and returns a gradebook.outcomes.Outcome.
 """
 import os
 import time
@@ -25,7 +19,7 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.utils import capture_log, temp_attrs
 
 from nnkit.collect import paths
-from nnkit.collect.files import special_entries
+from nnkit.collect.nofollow import special_entries
 from nnkit.collect.paths import course_config
 from nnkit.gradebook.outcomes import KIT_CAUSES, Outcome
 
@@ -37,7 +31,7 @@ def precheck(folder: Path, notebooks: list[str]) -> tuple[str, str] | None:
     if not folder.is_dir():
         return "missing", "no submission folder"
     special = special_entries(folder)
-    if special:  # never followed or opened, here or later (nnkit.collect.files)
+    if special:  # never followed or opened, here or later (nnkit.collect.nofollow)
         return "special_file", "; ".join(f"{name} is {what}" for name, what in special) + \
             ": a submission holds only regular files and folders"
     found = sorted(p.name for p in folder.iterdir() if p.suffix == ".ipynb" and p.is_file())

@@ -10,8 +10,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from nnkit.collect import paths
-from nnkit.collect.files import walk
-from nnkit.sandbox.places import course_state
+from nnkit.collect.nofollow import walk
+from nnkit.sandbox.state_folders import course_state
 
 # The causes of a failure that are the student's notebook: what `precheck` finds, and nbgrader's
 # refusal of the notebook's metadata (a grade id changed, cells duplicated). A hostile notebook
@@ -71,7 +71,7 @@ def submission_digest(folder: Path) -> str:
     without trusting any clock. Files are read in blocks (a large file costs no memory), and a
     symbolic link is hashed as the link it is, never followed, anything else (a pipe, a device) by
     its name: a submission cannot make the grader read a file outside it, or a pipe that never ends
-    (nnkit.collect.files)."""
+    (nnkit.collect.nofollow)."""
     h = hashlib.sha256()
     for path in entries(folder):
         h.update(str(path.relative_to(folder)).encode() + b"\0")
@@ -86,7 +86,7 @@ def submission_digest(folder: Path) -> str:
 
 def entries(folder: Path) -> list[Path]:
     """Every entry under a folder but its folders (regular files, links, pipes...) and the folders
-    too deep to enter (counted by their name: nnkit.collect.files.walk), sorted, without entering a linked
+    too deep to enter (counted by their name: nnkit.collect.nofollow.walk), sorted, without entering a linked
     folder or recursing."""
     return sorted(path for _, path, mode, deep in walk(folder) if deep or not stat.S_ISDIR(mode))
 

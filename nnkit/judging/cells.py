@@ -6,7 +6,7 @@ import ast
 
 from nbgrader.utils import is_grade
 
-from nnkit.kernel.cases import CASES
+from nnkit.kernel.course_cases import CASES
 
 
 def recorded_cases(source: str) -> list[str]:

@@ -1,16 +1,10 @@
 """Comparing an answer with the reference: shapes, dtypes, values within tolerance, the forms a right
-answer may take, and the message a student reads when it is wrong. Grader side; used by the judge
-and by an assignment's own checks (assignments/<name>/key/reference.py, e.g. backprop's training).
+answer may take (an array, a nested list or tuple, a NumPy scalar, a 0-d array), and the message a
+student reads when it is wrong. Grader side; used by the judge and by an assignment's own checks
+(assignments/<name>/key/reference.py, e.g. backprop's training).
 
-Every form of a right answer passes: an array, a (nested) list or tuple, a NumPy scalar, a 0-d
-array.
-
-The one place that says how close an answer must be to the reference (FLOAT64, FLOAT32): a value
-passes when |got - expected| <= atol + rtol * |expected| (numpy.isclose's rule: equal infinities
-agree, NaN never does). The bounds sit far above the rounding differences between correct
-formulations (loops vs einsum, other summation orders, the two branches of a stable sigmoid:
-~1e-15 relative in float64, ~1e-6 in float32) and far below the smallest error a wrong formula
-makes on the hidden cases (~1e-2).
+The one place that says how close an answer must be (FLOAT64, FLOAT32): numpy.isclose's rule,
+|got - expected| <= atol + rtol * |expected| (equal infinities agree, NaN never does).
 """
 from typing import NamedTuple
 
@@ -34,6 +28,9 @@ def short(x: float) -> str:
     return f"{mantissa}e{int(exponent)}"
 
 
+# Far above the rounding differences between correct formulations (loops vs einsum, summation order,
+# a stable sigmoid's two branches: ~1e-15 relative in float64, ~1e-6 in float32), far below the
+# smallest error a wrong formula makes on the hidden cases (~1e-2).
 FLOAT64 = Tolerance(rtol=1e-7, atol=1e-9)
 FLOAT32 = Tolerance(rtol=1e-4, atol=1e-5)
 

@@ -1,15 +1,11 @@
-"""The verdict on one recorded outcome: passed or not, and a message a student can act on.
+"""The verdict on one recorded call: passed or not, and a message a student can act on.
 
-Runs in the grader's process only (nnkit.judging.step). A record is hostile data (nnkit.kernel.codec):
-whatever it holds, `judge` returns a verdict and never raises, so one malformed record never costs
-the other cells of the notebook their grades. A record that does not follow the schema
-(nnkit.kernel.schema) fails its check with the reason. The kit's own errors are not the student's: a
-KitError (the references disagree) still stops the grader loudly, and an unexpected error while
-comparing fails the check with a message that blames the kit and asks the instructor to review it.
-
-The comparison is nnkit.judging.compare's, or the check an assignment's key names for the case
-(assignments/<name>/key/reference.py: CHECKS); the judge knows no assignment. Each problem has a
-cause (nnkit.kernel.case.CAUSES), and the case's hint for a cause is shown only when that cause failed.
+Runs in the grader's process only (nnkit.judging.step). A record is hostile data: whatever it holds,
+`judge` returns a verdict and never raises, so one malformed record never costs the other cells
+their grades. The kit's own errors are not the student's: a KitError (the references disagree)
+stops the grader loudly, and an unexpected error while comparing fails the check with a message that
+blames the kit. The comparison is nnkit.judging.compare's, or the check an assignment's key names
+for the case; a cause's hint (nnkit.kernel.case.CAUSES) is shown only when that cause failed.
 """
 from functools import cache
 from typing import NamedTuple
@@ -18,8 +14,8 @@ from nnkit.judging.compare import Wrong
 from nnkit.judging.references import KitError, check_of, expected
 from nnkit.kernel import limits
 from nnkit.kernel import schema as records
-from nnkit.kernel.cases import CASES
 from nnkit.kernel.codec import Malformed, decode, digest
+from nnkit.kernel.course_cases import CASES
 from nnkit.kernel.i18n import _
 
 

@@ -28,9 +28,9 @@ from types import ModuleType
 import numpy as np
 
 from nnkit.judging.compare import check_values, tolerance_for
-from nnkit.kernel.cases import CASES
 from nnkit.kernel.codec import digest
 from nnkit.kernel.config import ASSIGNMENTS, COURSE_ROOT
+from nnkit.kernel.course_cases import CASES
 
 
 class KitError(RuntimeError):

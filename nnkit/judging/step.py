@@ -15,7 +15,7 @@ from nnkit.judging.judge import Verdict, forbidden_import, judge
 from nnkit.judging.judge import heading as judged_heading
 from nnkit.judging.review import METADATA_KEY, USAGE_KEY, Kind, Review, events_of
 from nnkit.kernel import schema as records
-from nnkit.kernel.cases import CASES
+from nnkit.kernel.course_cases import CASES
 
 # Kinds of event that are listed for review and shown in the cell, never a verdict: a process killed
 # for memory while the kernel lived on, output dropped at the cap or refused (records bypass both).

@@ -1,32 +1,16 @@
 """How an assignment states its hidden-test cases: the `Case` record and the `@case` decorator.
 
-An assignment's `assignments/<name>/cases.py` (kernel side: the grading kernel imports it to build
-the inputs) declares each case with `@case(...)` on a function that builds its arguments; the
-decorator registers it under the function's name, for the assignment of its module. Cases are
-found through nnkit.kernel.cases, which imports every assignment's cases module in course order.
-
-A case's arguments are a list of (name, value) pairs. Those named in `keywords` are passed by
-name, the others by position in their order: `keywords=("stride",)` with
-`[("x", x), ("kernel_size", 2), ("stride", 2)]` calls `f(x, 2, stride=2)`. The student's function,
-its reference, torch's version and the further proofs (CROSS_CHECKS) are all called that way
-(`Case.call`), by record(), the references and the mutation report alike.
-
-A failure has a cause, one of CAUSES; `hints` maps a cause to what it usually means on this case
-(`hints={"exception": N_("..."), "values": N_("...")}`). The judge shows the hint of each cause
-that failed, and no other: a function that only modified its input is never told how to compute
-the values.
-
-Because the grading kernel imports it, a cases module holds nothing a student must not see: the
-references are in the assignment's `key/`, which the sandbox never shows. Each case is used by
-exactly one hidden-test cell of the assignment's source notebook (tests/course/test_notebooks.py checks).
-
-The texts a student reads (`what`, the hints) are marked for translation with `N_` (nnkit.kernel.i18n)
-and translated where they are shown.
+An assignment's `assignments/<name>/cases.py` declares each case with `@case(...)` on the function
+that builds its arguments, a list of (name, value) pairs: those named in `keywords` are passed by
+name, the others by position (`Case.apply`), to the student's function, the reference and torch's
+version alike. `hints` maps a cause of failure (CAUSES) to what it usually means on this case; the
+texts a student reads are marked with `N_` (nnkit.kernel.i18n). nnkit.kernel.course_cases collects
+the declared cases. The grading kernel imports cases modules, so they hold nothing secret (the
+references are in `key/`). How to write one: docs/authoring.md.
 """
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-REGISTRY: dict[str, "Case"] = {}
 # What can fail in an answer, each a cause a hint may be attached to: the values (within tolerance),
 # the dtype, the shape (or the form: a tuple of the wrong length, None), an input the function
 # modified, an exception it raised, a numeric warning it emitted.
@@ -79,7 +63,8 @@ class Case:
 
 
 def case(function: str | tuple[str, ...], what: str, hints: dict | None = None, **options):
-    """Register the decorated argument builder as a case of its module's assignment."""
+    """Declare the decorated argument builder a case of its module's assignment (collected by
+    nnkit.kernel.course_cases)."""
     functions = (function,) if isinstance(function, str) else tuple(function)
     hints = dict(hints or {})
     if "hint" in options:
@@ -91,18 +76,12 @@ def case(function: str | tuple[str, ...], what: str, hints: dict | None = None, 
     options["keywords"] = tuple(options.get("keywords", ()))
     options["returns"] = tuple(options.get("returns", ()))
 
-    def register(make_args):
+    def declare(make_args):
         module = make_args.__module__.split(".")
         if len(module) < 3 or module[0] != "assignments" or module[-1] != "cases":
             raise CaseError(
                 f"{make_args.__qualname__}: cases live in assignments/<name>/cases.py, not {make_args.__module__}"
             )
-        name = make_args.__name__
-        if name in REGISTRY:
-            raise CaseError(
-                f"two cases named {name} (in {REGISTRY[name].assignment} and {module[1]}): names are unique in the "
-                "course"
-            )
-        REGISTRY[name] = Case(name, module[1], functions, what, make_args, hints, **options)
+        make_args.declared_case = Case(make_args.__name__, module[1], functions, what, make_args, hints, **options)
         return make_args
-    return register
+    return declare

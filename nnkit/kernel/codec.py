@@ -1,17 +1,11 @@
 """What crosses from the student's kernel to the grader: plain JSON, arrays as base64 .npy bytes.
 
-The trust boundary: everything `decode` reads was written by code that the student could have
-replaced, so it is treated as hostile data. Decoding never unpickles (np.load(allow_pickle=False)),
-checks an .npy header's shape against the bytes actually there before allocating anything, and
-accepts numeric arrays only; anything else it cannot read raises `Malformed`, which the judge
-turns into a failed check with the reason. Nothing a record holds can run code in the grader,
-exhaust its memory, or crash it.
-
-`fingerprint` is used on both sides: in the kernel to tell whether the student's function changed
-its inputs and to prove which inputs it was given, in the grader to check that proof. It uses
-only methods of numpy's built-in ndarray type and hashlib, bound when this module is imported
-(the grading kernel imports it at start-up, before any student code runs), so that reassigning
-`np.array_equal`, `np.ascontiguousarray` or `hashlib.sha256` in a student cell changes nothing.
+The trust boundary: whatever `decode` reads, the student's code could have written. It never
+unpickles (np.load(allow_pickle=False)), checks an .npy header's shape against the bytes there before
+allocating, accepts numeric arrays only, and raises `Malformed` on anything else (a failed check,
+never a crash). `fingerprint` (both sides: did the function change its inputs, which inputs was it
+given) uses only ndarray's own methods and hashlib, bound when this module is imported at the
+kernel's start-up, so a student cell reassigning `np.array_equal` or `hashlib.sha256` changes nothing.
 """
 import base64
 import binascii

@@ -34,6 +34,6 @@ COURSE_ID: str = _COURSE["id"]
 LISTED: tuple[str, ...] = tuple(_COURSE["assignments"])  # every assignment course.toml lists, in order
 LANGUAGE: str = _COURSE.get("language", "en")
 # Grader side: the listed assignments that have all their parts. (In a grading kernel's sandbox the
-# key and the notebooks are not there, and the kernel side uses LISTED: nnkit.kernel.cases.)
+# key and the notebooks are not there, and the kernel side uses LISTED: nnkit.kernel.course_cases.)
 BEING_ADDED: dict[str, list[str]] = {name: missing for name in LISTED if (missing := missing_parts(name))}
 ASSIGNMENTS: tuple[str, ...] = tuple(name for name in LISTED if name not in BEING_ADDED)

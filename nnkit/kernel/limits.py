@@ -31,7 +31,7 @@ NOTEBOOK_SECONDS = 120  # wall clock of the whole notebook, kernel start include
 WATCHDOG_GRACE_SECONDS = 120  # nbgrader's own work: the batch stops a worker past NOTEBOOK_SECONDS + this
 GRADER_MEMORY_BYTES = 512 * 2**20  # a grading worker's peak on the worst hostile notebook: measured, not enforced
 
-# Per submission, its files (nnkit.collect.files, before anything of it runs):
+# Per submission, its files (nnkit.collect.nofollow, before anything of it runs):
 FOLDER_DEPTH = 32  # how deep its folders may nest; a deeper one makes it not gradable (honest: 2 or 3)
 
 # Per submission, its kernel's whole process tree (a cgroup, where the machine allows one):
@@ -46,7 +46,7 @@ THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"
 # Run by every grading kernel at start-up (IPKernelApp.exec_lines), before any student code and
 # binding no user-visible name: the memory limit (also set by the sandbox), and nnkit.kernel.record with
 # the functions it binds.
-KERNEL_STARTUP = "__import__('nnkit.kernel.record'); __import__('nnkit.kernel.limits').limits.apply()"
+KERNEL_STARTUP = "__import__('nnkit.kernel.record'); __import__('nnkit.kernel.limits').kernel.limits.apply()"
 
 
 def apply() -> None:

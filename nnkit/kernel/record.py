@@ -1,6 +1,6 @@
 """The only grading code that runs in the student's kernel: a hidden-test cell's `record("conv_single",
 conv)` builds the case's inputs, calls the student's function on copies of them and publishes what
-happened (nnkit.kernel.schema.Outcome) as a display output. It decides nothing: the verdict is made
+happened (nnkit.kernel.schema.CallRecord) as a display output. It decides nothing: the verdict is made
 in nbgrader's process (nnkit.judging). The facts it records are computed with functions bound when
 it is imported at the kernel's start-up (nnkit.kernel.limits.KERNEL_STARTUP), before any student
 code runs. What a student who rewrites the kernel's memory can still fake: docs/grading.md.
@@ -11,9 +11,9 @@ import warnings
 
 import numpy as np
 
-from nnkit.kernel.cases import CASES
 from nnkit.kernel.codec import digest, encode, fingerprint
-from nnkit.kernel.schema import Outcome, Raised, Warned, as_data, bundle
+from nnkit.kernel.course_cases import CASES
+from nnkit.kernel.schema import CallRecord, Raised, Warned, as_data, bundle
 
 try:
     from IPython.display import publish_display_data as _publish
@@ -55,7 +55,7 @@ def run_case(case_name: str, *functions) -> dict:
     warned = [(_issubclass(w.category, _RuntimeWarning), w) for w in caught]
     warned = [pair for pair in warned if pair[0]][:10] + [pair for pair in warned if not pair[0]][:10]
     return as_data(
-        Outcome(
+        CallRecord(
             case=case_name,
             input_digest=digest(args),
             exception=raised,

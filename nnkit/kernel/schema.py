@@ -1,17 +1,11 @@
 """The record: what a hidden test publishes from the student's kernel for the grader, one schema.
 
-Four modules handle records, and this one alone knows their form: nnkit.kernel.record builds an `Outcome`
-in the kernel and publishes it (`bundle`), nnkit.execution.execute keeps it or puts an `Oversized` or a
-`Repeated` stub in its place on arrival, nnkit.judging.step finds it in a cell's outputs
-(`record_in`), and nnkit.judging.judge reads it (`parse`). A record travels as a display output of MIME
-type `MIME` whose value is plain JSON: a dict whose keys are the fields of one of the kinds below
-(`as_data`), the answer inside it encoded by nnkit.kernel.codec.
-
-A record is hostile data: the student's code can publish anything under that MIME type. `parse`
-returns a record of the right kind with every field of its type, or raises codec.Malformed with the
-reason, which the judge turns into a failed check: a malformed record is the student's problem,
-never a crash of the kit. Fields a record may leave out take their defaults (an honest record has
-them all). Kernel side (nnkit.sandbox.bwrap.KERNEL_SIDE): nnkit.kernel.record imports it in every grading kernel.
+nnkit.kernel.record builds a `CallRecord` and publishes it (`bundle`), nnkit.execution.execute keeps it
+or an `Oversized` / `Repeated` stub in its place, nnkit.judging.step finds it (`record_in`) and
+nnkit.judging.judge reads it (`parse`). It travels as a display output of MIME type `MIME`: JSON whose
+keys are one kind's fields (`as_data`), the answer encoded by nnkit.kernel.codec. The class names
+never travel: only the fields do. A record is hostile data: `parse` returns a record of the right
+kind, every field of its type, or raises codec.Malformed (a failed check, never a kit crash).
 """
 from dataclasses import MISSING, dataclass, fields
 from types import NoneType, UnionType
@@ -39,7 +33,7 @@ class Warned:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class CallRecord:
     """What record() saw when it called the function: the answer (nnkit.kernel.codec's encoding) or the
     exception, the warnings, the inputs it modified, the digest of the inputs it was given, the
     seconds the call took."""
@@ -68,8 +62,8 @@ class Repeated:
     repeated: bool = True
 
 
-Record = Outcome | Oversized | Repeated
-KINDS = (Outcome, Oversized, Repeated)
+Record = CallRecord | Oversized | Repeated
+KINDS = (CallRecord, Oversized, Repeated)
 PARTS = (Raised, Warned)  # the kinds a record holds inside it
 
 
@@ -122,7 +116,7 @@ def parse(record) -> Record:
         return _build(Oversized, record)
     if "repeated" in record:
         return _build(Repeated, record)
-    return _build(Outcome, record)
+    return _build(CallRecord, record)
 
 
 def _build(kind, record: dict):

@@ -152,7 +152,7 @@ def tmpfs(path: str, size: int) -> list[str]:
 def work_files(folder: Path | None) -> list[str]:
     """The submission's regular files and folders (not its notebooks), read-only inside the kernel's
     working folder: never a link, a named pipe, a socket or a device (by lstat: nothing is followed;
-    the grader's pre-check has already refused a submission holding one, nnkit.collect.files)."""
+    the grader's pre-check has already refused a submission holding one, nnkit.collect.nofollow)."""
     args = []
     if folder is not None and folder.is_dir() and not folder.is_symlink():
         for entry in sorted(os.scandir(folder), key=lambda e: e.name):

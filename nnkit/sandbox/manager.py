@@ -11,7 +11,7 @@ from jupyter_client.manager import AsyncKernelManager
 from traitlets import Integer
 
 from nnkit.kernel import limits
-from nnkit.sandbox import cgroups, places, syscalls
+from nnkit.sandbox import cgroups, state_folders, syscalls
 from nnkit.sandbox.bwrap import SandboxUnavailable, command, unavailable
 from nnkit.sandbox.leases import UidLease
 from nnkit.sandbox.runtime import Runtime
@@ -47,7 +47,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         try:
             try:
                 self.runtime = Runtime(self.lease.uid)
-            except (places.PlaceUnavailable, OSError) as error:
+            except (state_folders.PlaceUnavailable, OSError) as error:
                 raise SandboxUnavailable(f"no runtime folder for the kernel: {error}") from error
             try:
                 self.cgroup = cgroups.backend().create(cgroups.Limits(

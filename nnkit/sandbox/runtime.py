@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from nnkit.kernel import limits
-from nnkit.sandbox import places
+from nnkit.sandbox import state_folders
 from nnkit.sandbox.bwrap import SandboxUnavailable
 from nnkit.sandbox.leases import UID_BASE, UID_SLOTS
 
@@ -54,7 +54,7 @@ class Runtime:
         self.path = Path(tempfile.mkdtemp(prefix=f"{self.PREFIX}{uid}-", dir=parent)).resolve()
         # Held while the folder is in use: the lock dies with its grader, so the next grader of
         # this user knows that a folder nobody holds was left behind (sweep_stale).
-        self.held = os.open(self.path, places.OPEN_FOLDER)
+        self.held = os.open(self.path, state_folders.OPEN_FOLDER)
         fcntl.flock(self.held, fcntl.LOCK_EX)
         self.sockets, self.connection_file = self.path / self.SOCKETS, self.path / self.CONNECTION_FILE
         self.ip = str(self.sockets / "k")  # jupyter_client appends -<port>
@@ -62,7 +62,7 @@ class Runtime:
     @classmethod
     def parent(cls) -> str:
         """Where the runtime folders go: short enough for every socket path (k-<port> in s/)."""
-        chosen = str(places.user_runtime())  # per user, private, checked (nnkit.sandbox.places)
+        chosen = str(state_folders.user_runtime())  # per user, private, checked (nnkit.sandbox.state_folders)
         longest = os.path.join(
             os.path.realpath(chosen), f"{cls.PREFIX}{UID_BASE + UID_SLOTS}-xxxxxxxx", cls.SOCKETS, "k-65535"
         )
@@ -166,7 +166,7 @@ def sweep_stale(parent: str) -> list[str]:
         if not entry.name.startswith(Runtime.PREFIX):
             continue
         try:
-            folder = os.open(entry.path, places.OPEN_FOLDER)
+            folder = os.open(entry.path, state_folders.OPEN_FOLDER)
         except OSError:
             continue  # a link, a file, another user's: not ours to sweep
         try:

@@ -1,23 +1,11 @@
-"""The syscall filter of every sandboxed grading kernel: the calls of the Linux kernel's own surface
-that bubblewrap's namespaces leave open to an unprivileged process, refused the way Docker's and
-Podman's default seccomp profiles refuse them. Built with libseccomp (through pyseccomp, a ctypes
-wrapper of the system's libseccomp.so.2), loaded by bubblewrap (`--seccomp FD`) just before the
-kernel's command runs, so it holds for the kernel and everything it starts, and cannot be removed.
-
-Everything else is allowed: numpy and its BLAS threads, multiprocessing, subprocess and signals
-work as outside. Only the machine's own ABI is let through: a call of another one (x32's numbers,
-i386's `int 0x80`) kills the process, so no second table of numbers escapes the rules.
-
-`REFUSED` is the one list: each group with the error it answers and why. EPERM says "not allowed
-here" (a caller reports it); ENOSYS says "this kernel has no such call", for the calls whose callers
-fall back to another way when it is missing (libc's thread and process start, io_uring users,
-keyring users). `NAMESPACE_FLAGS` are refused in `unshare` and `clone` (no new namespace of any
-kind, a user namespace above all: from one, mounts and every namespace-only interface are open).
-
-A sandboxed grading whose filter cannot be built or loaded is a kit failure, never a grading
-without it (nnkit.sandbox.bwrap.unavailable). `TESTS_ONLY_OFF` in the grader's environment ("filter",
-"keyrings" or both, comma-separated) leaves out the filter or nnkit.sandbox.keyrings' isolation: only the
-tests set it, to show each attack working without them, and each defence holding without the other.
+"""The syscall filter of every sandboxed grading kernel: the Linux calls bubblewrap's namespaces leave
+open to an unprivileged process, refused as Docker's and Podman's default seccomp profiles refuse
+them. Built with libseccomp (pyseccomp) and loaded by bubblewrap (`--seccomp FD`) just before the
+kernel runs, so it holds for everything the kernel starts. Everything else is allowed; a call of
+another ABI (x32, i386's `int 0x80`) kills the process. `REFUSED` is the one list, each group with
+its error and why; `NAMESPACE_FLAGS` are refused in `unshare` and `clone`. A filter that cannot be
+built is a kit failure (nnkit.sandbox.bwrap.unavailable). `TESTS_ONLY_OFF` lets the tests leave out
+the filter or the keyrings' isolation. Why: docs/sandbox.md.
 """
 import errno
 import os

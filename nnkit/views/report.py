@@ -23,8 +23,8 @@ from nnkit.collect import paths
 from nnkit.gradebook.db import open_gradebook
 from nnkit.gradebook.points import points_of
 from nnkit.gradebook.states import REVIEW_HEADINGS, State, class_submissions, to_review
-from nnkit.kernel.cases import CASES
 from nnkit.kernel.config import ASSIGNMENTS, COURSE_ROOT
+from nnkit.kernel.course_cases import CASES
 from nnkit.kernel.i18n import _
 from nnkit.views.sanitizer import csp_meta
 

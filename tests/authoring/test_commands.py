@@ -36,7 +36,7 @@ MAY_CHANGE = [r"course\.toml", rf"assignments/{NEW}/.*", rf"source/{NEW}/.*", rf
               rf"submitted/[^/]+/{NEW}/.*", rf"tests/variants/(wrong|correct)/{NEW}\w*\.py", r"README\.md"]
 # The course's own tests that hold an assignment to the kit's conventions, run in the copy at the end.
 COURSE_TESTS = [
-    "tests/course/test_notebooks.py",
+    "tests/course/test_course_notebooks.py",
     "tests/judging/test_judge_properties.py",
     "tests/course/test_solutions.py",
     "tests/kernel/test_i18n.py",

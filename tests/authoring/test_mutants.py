@@ -8,8 +8,8 @@ import pytest
 
 from nnkit import exits
 from nnkit.authoring import mutants
-from nnkit.kernel.cases import CASES
 from nnkit.kernel.config import ASSIGNMENTS
+from nnkit.kernel.course_cases import CASES
 
 ASSIGNMENT = "activations"
 
@@ -28,9 +28,9 @@ def test_no_mutant_of_any_assignment_survives_unexplained(capsys):
         assert r["timeouts"] == r["deaths"] == r["harness_errors"] == r["survived"] == r["stale"] == 0, r
 
 
-VERDICTS = [mutants.Verdict(mutants.KILLED, "relu_mnist (student)"), mutants.Verdict(mutants.SURVIVED),
-            mutants.Verdict(mutants.TIMEOUT, "the time limit"), mutants.Verdict(mutants.DIED, "signal SIGSEGV"),
-            mutants.Verdict(mutants.HARNESS_ERROR, "RuntimeError: the judge's own bug")]
+VERDICTS = [mutants.Fate(mutants.KILLED, "relu_mnist (student)"), mutants.Fate(mutants.SURVIVED),
+            mutants.Fate(mutants.TIMEOUT, "the time limit"), mutants.Fate(mutants.DIED, "signal SIGSEGV"),
+            mutants.Fate(mutants.HARNESS_ERROR, "RuntimeError: the judge's own bug")]
 
 
 def test_only_a_case_kills_a_mutant_the_rest_are_counted_apart(monkeypatch, capsys):

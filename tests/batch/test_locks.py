@@ -52,10 +52,10 @@ def test_a_second_batch_on_the_same_submissions_stops_and_says_why_while_shards_
         holder.communicate("", timeout=60)
 
 def test_the_locks_live_in_the_course_state_place(tmp_path, monkeypatch):
-    from nnkit.sandbox import places
+    from nnkit.sandbox import state_folders
 
-    monkeypatch.setattr(places, "COURSE_STATE", "state-elsewhere")
+    monkeypatch.setattr(state_folders, "COURSE_STATE", "state-elsewhere")
     with locks.grading(tmp_path, [("a", ASSIGNMENT)]):
         pass
-    assert locks.folder(tmp_path).parent == places.course_state(tmp_path) == tmp_path / "state-elsewhere"
+    assert locks.folder(tmp_path).parent == state_folders.course_state(tmp_path) == tmp_path / "state-elsewhere"
     assert (locks.folder(tmp_path) / f"{ASSIGNMENT}.lock").is_file()

@@ -14,7 +14,7 @@ from assignments.backprop.key import solution as B
 from assignments.convolution.key import solution as C
 from nnkit.judging.references import expected, torch_reference
 from nnkit.judging.references import key as references_key
-from nnkit.kernel.cases import CASES
+from nnkit.kernel.course_cases import CASES
 from nnkit.kernel.inputs import binary_digits
 
 

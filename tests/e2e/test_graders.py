@@ -32,7 +32,7 @@ from nnkit.authoring.democlass import DEMO_STUDENTS, demo_score
 from nnkit.collect.notebooks import total_points
 from nnkit.gradebook.states import State, Submission, class_submissions
 from nnkit.kernel.config import ASSIGNMENTS, COURSE_ROOT
-from nnkit.sandbox import leases, places
+from nnkit.sandbox import leases, state_folders
 from nnkit.testing import nbgrader_env
 from nnkit.views.table import format_table
 
@@ -57,7 +57,7 @@ def grading_python() -> Path:
 
 def with_private_machine_state(test):
     """Run `test` in a child process with a mount namespace of its own, where the machine's state
-    folder (places.MACHINE_STATE's first part under the trusted parent: /run/nnkit) is an empty
+    folder (state_folders.MACHINE_STATE's first part under the trusted parent: /run/nnkit) is an empty
     tmpfs: a test that holds every sandbox uid lease, or replaces the lease folder, never starves
     nor confuses the other graders on the machine (another job's batch, an instructor's grading
     beside `make test`). Its fixtures are made before, in pytest's own process."""
@@ -77,7 +77,7 @@ def with_private_machine_state(test):
                 if libc.unshare(0x00020000) != 0:  # CLONE_NEWNS
                     raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNS)")
                 subprocess.run(["mount", "--make-rprivate", "/"], check=True)
-                state = places.machine_base() / places.MACHINE_STATE[0]
+                state = state_folders.machine_base() / state_folders.MACHINE_STATE[0]
                 state.mkdir(mode=0o755, exist_ok=True)
                 # The namespace starts with a copy of the machine's mounts: the other graders'
                 # sockets' folders under the state folder. Unmounted here (in this namespace alone),
@@ -120,7 +120,7 @@ def printed_table(out: str) -> str:
 
 def outcome_times(course: Path) -> tuple[float, float]:
     """When a course's first and last outcomes were written."""
-    times = [p.stat().st_mtime for p in places.course_state(course).glob("*/*.json")]
+    times = [p.stat().st_mtime for p in state_folders.course_state(course).glob("*/*.json")]
     return min(times), max(times)
 
 
@@ -165,7 +165,7 @@ def test_an_ordinary_user_grades_the_demo_class_while_root_grades_another_course
         assert (root_code, printed_table(root_out)) == (exits.OK, expected_table()), root_out + root_err
         (first, last), (root_first, root_last) = outcome_times(theirs), outcome_times(ours)
         assert first < root_last and root_first < last, "the two courses were not graded at the same time"
-        assert all(p.stat().st_uid == user.uid for p in places.course_state(theirs).rglob("*")), \
+        assert all(p.stat().st_uid == user.uid for p in state_folders.course_state(theirs).rglob("*")), \
             "the user's course state is the user's"
 
 
@@ -185,12 +185,12 @@ def test_two_ordinary_users_grade_at_the_same_time(grading_python):
                 assert (code, printed_table(out)) == (exits.OK, expected_table()), out + err
             (a_first, a_last), (b_first, b_last) = map(outcome_times, courses)
             assert a_first < b_last and b_first < a_last, "the two users did not grade at the same time"
-            assert (runtime / places.USER_SUBFOLDER).is_dir(), "ann's kernels ran in her XDG_RUNTIME_DIR"
-            bobs = Path("/tmp") / places.USER_FALLBACK_NAME.format(uid=bob.uid)
+            assert (runtime / state_folders.USER_SUBFOLDER).is_dir(), "ann's kernels ran in her XDG_RUNTIME_DIR"
+            bobs = Path("/tmp") / state_folders.USER_FALLBACK_NAME.format(uid=bob.uid)
             assert bobs.is_dir() and bobs.stat().st_uid == bob.uid and bobs.stat().st_mode & 0o777 == 0o700
         finally:
             shutil.rmtree(runtime, ignore_errors=True)
-            shutil.rmtree(Path("/tmp") / places.USER_FALLBACK_NAME.format(uid=bob.uid), ignore_errors=True)
+            shutil.rmtree(Path("/tmp") / state_folders.USER_FALLBACK_NAME.format(uid=bob.uid), ignore_errors=True)
 
 
 # --- stale and hostile places ------------------------------------------------------------------
@@ -225,7 +225,7 @@ def snapshot(folder: Path) -> dict:
 def lease_folder_replaced_by(kind: str, outside: Path, user=None):
     """Root's lease folder replaced by a symlink to `outside`, or by a folder of `user` holding a
     link to `outside`'s canary as lease 0 (what a stale install or a hostile hand could leave)."""
-    leases = places.leases_path()
+    leases = state_folders.leases_path()
     leases.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
     aside = leases.with_name(f".test-aside-{os.getpid()}")
     if leases.exists() or leases.is_symlink():
@@ -272,7 +272,7 @@ def test_a_users_named_folder_taken_by_another_user_harms_nobody(grading_python,
     tried too: the victim grades in a fresh private folder instead, with exact grades; nothing of the
     other user's is touched."""
     with users.throwaway_user() as victim, users.throwaway_user() as other:
-        named = Path("/tmp") / places.USER_FALLBACK_NAME.format(uid=victim.uid)
+        named = Path("/tmp") / state_folders.USER_FALLBACK_NAME.format(uid=victim.uid)
         trap = scratch / "trap"  # the other user's, open to all: what a followed link would write into
         trap.mkdir()
         os.chown(trap, other.uid, other.gid)
@@ -294,16 +294,16 @@ def test_a_users_named_folder_taken_by_another_user_harms_nobody(grading_python,
             if named.is_symlink():
                 named.unlink()
             shutil.rmtree(named, ignore_errors=True)
-            for fresh in Path("/tmp").glob(places.USER_FALLBACK_NAME.format(uid=victim.uid) + "-*"):
+            for fresh in Path("/tmp").glob(state_folders.USER_FALLBACK_NAME.format(uid=victim.uid) + "-*"):
                 shutil.rmtree(fresh, ignore_errors=True)
 
 
 HOLD_EVERY_LEASE = f"""
 import fcntl, resource, sys
-from nnkit.sandbox import places
+from nnkit.sandbox import state_folders
 resource.setrlimit(resource.RLIMIT_NOFILE, (resource.getrlimit(resource.RLIMIT_NOFILE)[1],) * 2)
-with places.machine_leases() as leases:
-    held = [places.open_lease(leases, slot) for slot in range({leases.UID_SLOTS})]
+with state_folders.machine_leases() as leases:
+    held = [state_folders.open_lease(leases, slot) for slot in range({leases.UID_SLOTS})]
 for handle in held:
     fcntl.flock(handle, fcntl.LOCK_EX)
 print("held", flush=True)

@@ -20,7 +20,7 @@ from nnkit.testing import gradebook_problems, nbgrader_env
 from postgres import PostgresServer, server_bin
 from processes import Watch
 
-pytestmark = pytest.mark.slow  # every test but the first grades
+pytestmark = pytest.mark.slow  # every test grades
 
 
 def make_class(root, copies: int, assignments, own_gradebook=True):
@@ -68,13 +68,6 @@ def snapshot(root, db_url=None) -> dict:
             os.environ[DB_URL_VARIABLE] = saved
     assert problems == []
     return grades
-
-
-def test_shards_are_disjoint_cover_everyone_and_balance():
-    students = [f"s{i}" for i in range(11)]
-    shards = [shard(students, i, 3) for i in range(3)]
-    assert sorted(s for part in shards for s in part) == sorted(students)
-    assert {len(part) for part in shards} == {3, 4}
 
 
 def test_a_shard_refuses_an_unprepared_gradebook(course):

@@ -276,7 +276,7 @@ def test_the_records_budget_has_a_wide_margin_over_the_largest_honest_notebook()
 
     from nnkit.execution.execute import stored_bytes
     from nnkit.kernel import limits
-    from nnkit.kernel.cases import CASES
+    from nnkit.kernel.course_cases import CASES
     from nnkit.kernel.record import run_case
 
     together = {}

@@ -14,8 +14,8 @@ from benchmarks import fairness, grading, kernels
 from benchmarks.sizes import SMALLEST
 from nnkit import exits
 from nnkit.collect.notebooks import defined_functions, reference_code
-from nnkit.kernel.cases import CASES
 from nnkit.kernel.config import ASSIGNMENTS, COURSE_ROOT
+from nnkit.kernel.course_cases import CASES
 from nnkit.kernel.schema import MIME
 from nnkit.testing import nbgrader_env
 
@@ -95,6 +95,7 @@ def ratio(text: str, label: str) -> float:
 
 
 @pytest.mark.slow
+@pytest.mark.long
 def test_every_section_of_the_benchmark_prints_its_rows_at_its_smallest_size():
     """`python -m benchmarks --smallest` (1 student, 1 run, the shortest workloads) prints every section
     with every row measured and every ratio a finite number. It times nothing."""

@@ -1,6 +1,7 @@
 """tests/conftest.py's made_once: what several test processes share (the graded demo class) is made
 by the first that asks, read by the others, and made again from nothing if its maker failed."""
 import pytest
+
 from conftest import MADE, made_once
 
 

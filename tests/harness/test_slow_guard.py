@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import pytest
+
 from conftest import grading_command
 
 
@@ -38,20 +39,21 @@ def test_an_unmarked_test_cannot_run_an_nbgrader_converter_in_process(converter)
 class Item:
     """What the ordering hook reads of a collected test: its id and its marks."""
 
-    def __init__(self, nodeid, slow=False):
-        self.nodeid, self.slow = nodeid, slow
+    def __init__(self, nodeid, slow=False, long=False):
+        self.nodeid, self.marks = nodeid, {name for name, marked in (("slow", slow), ("long", long)) if marked}
 
     def get_closest_marker(self, name):
-        return object() if name == "slow" and self.slow else None
+        return object() if name in self.marks else None
 
 
-def test_the_files_with_the_most_slow_tests_run_first_each_file_whole_and_in_order():
+def test_the_long_files_then_those_with_the_most_slow_tests_run_first_each_file_whole_and_in_order():
     from conftest import pytest_collection_modifyitems
 
     items = [Item("tests/test_a.py::quick"), Item("tests/test_b.py::one", True), Item("tests/test_b.py::quick"),
              Item("tests/test_c.py::one", True), Item("tests/test_c.py::two", True), Item("tests/test_c.py::quick"),
-             Item("tests/test_d.py::quick")]
+             Item("tests/test_d.py::quick"), Item("tests/test_e.py::quick"), Item("tests/test_e.py::one", True, True)]
     pytest_collection_modifyitems(None, items)
-    assert [i.nodeid for i in items] == ["tests/test_c.py::one", "tests/test_c.py::two", "tests/test_c.py::quick",
+    assert [i.nodeid for i in items] == ["tests/test_e.py::quick", "tests/test_e.py::one",
+                                         "tests/test_c.py::one", "tests/test_c.py::two", "tests/test_c.py::quick",
                                          "tests/test_b.py::one", "tests/test_b.py::quick",
                                          "tests/test_a.py::quick", "tests/test_d.py::quick"]

@@ -1,6 +1,5 @@
 """The judge's verdicts and messages, without nbgrader: what a student reads in the feedback."""
 import numpy as np
-import pytest
 from nbformat.v4 import new_code_cell, new_output
 
 from assignments.activations.key import solution as A
@@ -88,16 +87,6 @@ def test_training_is_judged_by_its_losses_and_weights():
     assert right.passed and "held-out accuracy 0.99" in right.message
 
 
-def test_equal_infinities_agree_and_nan_never_does():
-    from nnkit.judging.compare import Wrong, compare_values
-
-    want = np.array([np.inf, -np.inf, 1.0])
-    assert compare_values(want.copy(), want, "answer") == " (answer largest error 0)"
-    for wrong in ([np.inf, np.inf, 1.0], [np.nan, -np.inf, 1.0], [1e308, -np.inf, 1.0]):
-        with pytest.raises(Wrong, match="wrong values"):
-            compare_values(np.array(wrong), want, "answer")
-
-
 def test_a_keyboard_interrupt_the_function_raises_is_its_own_not_a_timeout():
     def interrupts(x):
         raise KeyboardInterrupt
@@ -122,28 +111,6 @@ def test_every_kind_of_runtime_warning_counts_and_other_warnings_do_not():
     assert "MyNumericWarning: careful" in verdict("relu_mnist", warns(MyNumericWarning)).message
     assert not verdict("relu_mnist", warns(np.exceptions.ComplexWarning)).passed
     assert verdict("relu_mnist", warns(DeprecationWarning)).passed
-
-
-def test_patching_what_record_uses_hides_nothing(monkeypatch):
-    """A student cell can reassign module attributes before the hidden tests run; what record()
-    reports does not depend on them (it bound its functions when the kernel started)."""
-    import contextlib
-    import copy
-    import hashlib
-    import warnings
-
-    monkeypatch.setitem(vars(np), "array_equal", lambda *a, **k: True)
-    monkeypatch.setitem(vars(np), "errstate", lambda **k: contextlib.nullcontext())
-    monkeypatch.setattr(copy, "deepcopy", lambda value, *a: value)
-    monkeypatch.setattr(hashlib, "sha256", lambda *a: hashlib.md5(b""))
-    monkeypatch.setattr(warnings, "catch_warnings", lambda **k: contextlib.nullcontext([]))
-
-    def relu_in_place(x):
-        x[x < 0] = 0
-        return x
-
-    assert "modified its input `x`" in verdict("relu_mnist", relu_in_place).message
-    assert "overflow" in verdict("sigmoid_extremes", lambda x: 1 / (1 + np.exp(-x))).message
 
 
 def test_a_blank_answer_reads_not_written_yet_without_unrelated_hints():
@@ -210,50 +177,3 @@ def test_a_hint_is_shown_for_the_cause_it_was_written_for_and_no_other():
     assert "wrong shape" in shape.message and "Hint" not in shape.message
     summed = verdict("cross_entropy_grad_mnist", lambda y, p: B.cross_entropy_grad(y, p) * len(y))
     assert "Hint: the loss is a mean over N samples" in summed.message
-
-
-def test_a_case_passes_the_arguments_it_names_by_keyword():
-    from nnkit.kernel.case import Case, CaseError
-
-    def build():
-        return [("x", np.arange(3.0)), ("scale", 2.0), ("shift", 1.0)]
-
-    case = Case("c", "a", ("f",), "what", build, keywords=("shift",))
-    positional, named = case.split(build())
-    assert np.array_equal(positional[0], np.arange(3.0)) and positional[1:] == [2.0] and named == {"shift": 1.0}
-    got = case.run((lambda x, scale, *, shift: x * scale + shift,), build())
-    assert np.array_equal(got, [1.0, 3.0, 5.0])
-    assert case.apply(lambda answer, x, scale, shift=0.0: answer - shift, build(), 10.0) == 9.0  # a cross-check's form
-    with pytest.raises(CaseError, match="not among its arguments"):
-        Case("c", "a", ("f",), "what", build, keywords=("stride",)).split(build())
-
-
-def test_a_hint_for_an_unknown_cause_is_the_author_s_error():
-    from nnkit.kernel.case import CaseError, case
-
-    with pytest.raises(CaseError, match="the causes are"):
-        case("relu", "what", hints={"value": "typo"})
-    with pytest.raises(CaseError, match="belongs to a cause"):
-        case("relu", "what", hint="one hint for every failure")
-
-
-@pytest.mark.parametrize("want, got", [(1.0150301, 1.0150312), (1.01503, 1.0150302), (-2.5e-5, -2.4998e-5)])
-def test_a_wrong_value_is_printed_with_digits_enough_to_differ_and_the_difference(want, got):
-    """'expected 1.01503, got 1.01503' reads as equal: the two numbers differ as printed, and the
-    message gives got - expected and the bound it broke."""
-    from nnkit.judging.compare import Wrong, compare_values
-
-    for shape in ((), (3,)):
-        w, g = np.full(shape, want), np.full(shape, want)
-        g[...] = got
-        with pytest.raises(Wrong) as wrong:
-            compare_values(g, w, "answer")
-        message = str(wrong.value)
-        shown = message.split("expected ", 1)[1].split(", a difference of ")[0]
-        expected, answered = shown.split(", got ")
-        assert expected != answered, message
-        for printed, true in ((expected, want), (answered, got)):  # each nearer its own value than the other's
-            assert abs(float(printed) - true) < abs(got - want) / 2, message
-        assert f"a difference of {got - want:+.2g}" in message, message
-        bound = 1e-9 + 1e-7 * abs(want)
-        assert f"<= 1e-9 + 1e-7·|expected| = {bound:.2g})" in message, message

@@ -1,17 +1,16 @@
 """Property-based tests of the judge (Hypothesis): whatever a record holds, the judge returns a
-verdict and never raises; every reasonable form of a right answer passes; the codec refuses what
-it must without allocating what a header claims.
+verdict and never raises; every reasonable form of a right answer passes (the codec's own refusals:
+tests/kernel/test_codec.py).
 
 Random JSON almost never names a real case, so it tests one branch (an unknown check). The
 records here are made by the kit's own recorder (nnkit.kernel.record.run_case) for real cases
-(nnkit.kernel.cases.CASES), from functions that answer right, wrong, not at all, raise, warn or modify
+(nnkit.kernel.course_cases.CASES), from functions that answer right, wrong, not at all, raise, warn or modify
 their input, and then have fields replaced by hostile values: a test proves that they reach
 every line of the judge but its handlers of the kit's own errors."""
 import ast
 import base64
 import dis
 import inspect
-import io
 import sys
 import warnings
 
@@ -25,10 +24,11 @@ from nnkit.judging.judge import judge
 from nnkit.judging.references import expected
 from nnkit.judging.step import judge_cell
 from nnkit.kernel import schema
-from nnkit.kernel.cases import CASES
-from nnkit.kernel.codec import Malformed, decode, encode, load_npy
+from nnkit.kernel.codec import encode
+from nnkit.kernel.course_cases import CASES
 from nnkit.kernel.record import run_case
 from nnkit.kernel.schema import MIME
+from npy_texts import huge_header, npy_text
 
 QUICK = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 NAMES = sorted(CASES)
@@ -37,19 +37,6 @@ json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=20),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
     max_leaves=20)
-
-
-def npy_text(array) -> str:
-    buffer = io.BytesIO()
-    np.save(buffer, array, allow_pickle=True)
-    return base64.b64encode(buffer.getvalue()).decode()
-
-
-def huge_header() -> str:
-    """A valid .npy header that claims 10**12 float64s, followed by 8 bytes."""
-    buffer = io.BytesIO()
-    np.lib.format.write_array_header_1_0(buffer, {"descr": "<f8", "fortran_order": False, "shape": (10**12,)})
-    return base64.b64encode(buffer.getvalue() + b"\0" * 8).decode()
 
 
 hostile_values = st.one_of(
@@ -220,18 +207,6 @@ def test_the_records_reach_every_line_of_the_judge():
     source = inspect.getsource(judge_module).splitlines()
     missed = {line: source[line - 1].strip() for line in sorted(judge_lines() - reached)}
     assert missed == {}
-
-
-def test_a_header_that_claims_a_terabyte_is_refused_without_allocating_it():
-    with pytest.raises(Malformed, match="do not match"):
-        load_npy(huge_header()[:-1] + "=")
-    with pytest.raises(Malformed):
-        decode({"kind": "ndarray", "npy": huge_header()})
-
-
-def test_object_arrays_are_never_unpickled():
-    with pytest.raises(Malformed, match="not numbers"):
-        decode({"kind": "ndarray", "npy": npy_text(np.array([{"x": 1}], dtype=object))})
 
 
 # --- every reasonable form of a right answer passes ------------------------------------------------

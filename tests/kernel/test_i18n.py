@@ -12,8 +12,8 @@ from babel.messages.pofile import read_po
 
 from nnkit.judging.judge import judge
 from nnkit.kernel import i18n
-from nnkit.kernel.cases import CASES
 from nnkit.kernel.config import COURSE_ROOT
+from nnkit.kernel.course_cases import CASES
 from nnkit.kernel.record import run_case
 
 PYBABEL = Path(sys.executable).parent / "pybabel"

@@ -11,15 +11,15 @@ def test_a_record_reads_back_through_its_schema_and_a_malformed_one_is_the_stude
 
     from nnkit.judging.judge import judge
     from nnkit.kernel import schema as records
-    from nnkit.kernel.cases import CASES
     from nnkit.kernel.codec import Malformed
+    from nnkit.kernel.course_cases import CASES
     from nnkit.kernel.record import run_case
 
     for name, case in CASES.items():
         key = importlib.import_module(f"assignments.{case.assignment}.key.solution")
         honest = json.loads(json.dumps(run_case(name, *[getattr(key, function) for function in case.functions])))
         parsed = records.parse(honest)
-        assert isinstance(parsed, records.Outcome) and records.as_data(parsed) == honest, name
+        assert isinstance(parsed, records.CallRecord) and records.as_data(parsed) == honest, name
     sent = records.as_data(records.Oversized("relu_mnist", 2**24))
     assert records.parse(sent) == records.Oversized("relu_mnist", 2**24) and records.case_of(sent) == "relu_mnist"
     assert records.parse(records.as_data(records.Repeated("relu_mnist"))) == records.Repeated("relu_mnist")

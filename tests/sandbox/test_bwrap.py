@@ -90,10 +90,10 @@ def test_the_kernel_imports_every_assignments_cases_and_sees_no_key():
     """What record() needs of each assignment is there; its key is not."""
     from nnkit.kernel.config import ASSIGNMENTS
 
-    code = ("import os\nfrom nnkit.kernel.cases import CASES\nprint(len(CASES))\n"
+    code = ("import os\nfrom nnkit.kernel.course_cases import CASES\nprint(len(CASES))\n"
             "print([a for a in {assignments!r} if os.path.exists(f'/kit/assignments/{{a}}/key')])")
     (out,), _ = run_cells(code.format(assignments=list(ASSIGNMENTS)))
-    from nnkit.kernel.cases import CASES
+    from nnkit.kernel.course_cases import CASES
 
     assert out.splitlines() == [str(len(CASES)), "[]"]
 
@@ -339,16 +339,16 @@ def test_a_runtime_folder_name_taken_by_another_user_falls_back_to_a_fresh_one(m
     import shutil
     import tempfile
 
-    from nnkit.sandbox import places
+    from nnkit.sandbox import state_folders
 
     grader, squatter = 65534, 65533
     shared = Path(tempfile.mkdtemp(prefix="nnkit-shared-tmp-"))
     try:
         shared.chmod(0o1777)  # a /tmp of its own
-        taken = shared / places.USER_FALLBACK_NAME.format(uid=grader)
+        taken = shared / state_folders.USER_FALLBACK_NAME.format(uid=grader)
         taken.mkdir(mode=0o700)
         os.chown(taken, squatter, squatter)
-        monkeypatch.setattr(places, "USER_FALLBACK_PARENT", shared)
+        monkeypatch.setattr(state_folders, "USER_FALLBACK_PARENT", shared)
         monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
         read, write = os.pipe()
         child = os.fork()
@@ -358,9 +358,9 @@ def test_a_runtime_folder_name_taken_by_another_user_falls_back_to_a_fresh_one(m
                 os.setgroups([])
                 os.setresgid(grader, grader, grader)
                 os.setresuid(grader, grader, grader)
-                places.user_runtime.cache_clear()
+                state_folders.user_runtime.cache_clear()
                 try:
-                    answer = f"ok {places.user_runtime()}"
+                    answer = f"ok {state_folders.user_runtime()}"
                 except Exception as error:  # the defect: reported to the parent, not raised here
                     answer = f"error {type(error).__name__}: {error}"
                 os.write(write, answer.encode())
@@ -376,106 +376,3 @@ def test_a_runtime_folder_name_taken_by_another_user_falls_back_to_a_fresh_one(m
         assert taken.stat().st_uid == squatter  # the other user's folder is left alone
     finally:
         shutil.rmtree(shared, ignore_errors=True)
-
-
-# --- a kernel manager that cannot be made releases what it took, in order ----------------------------
-
-class Taken:
-    """Stand-ins for the lease, the runtime folder and the cgroup, recording what happens to them."""
-
-    def __init__(self, events: list, fail: str = ""):
-        self.events, self.fail = events, fail
-
-    def lease(self):
-        self.events.append("lease")
-        return SimpleLease(self.events)
-
-    def runtime(self, uid):
-        if self.fail == "runtime":
-            from nnkit.sandbox import places
-            raise places.PlaceUnavailable("/tmp/nnkit-0 is owned by uid 1234, not 0")
-        self.events.append("runtime")
-        return SimpleRuntime(self.events)
-
-    def backend(self):
-        taken = self
-
-        class Backend:
-            def create(self, limits):
-                if taken.fail == "cgroup":
-                    raise RuntimeError("the cgroup tree went away")
-                taken.events.append("cgroup")
-                return SimpleGroup(taken.events, limits)
-        return Backend()
-
-
-class SimpleLease:
-    def __init__(self, events):
-        self.events, self.uid = events, os.geteuid()
-
-    def release(self):
-        self.events.append("lease released")
-
-
-class SimpleRuntime:
-    ip = "/nonexistent/k"
-    connection_file = Path("/nonexistent/kernel.json")
-
-    def __init__(self, events):
-        self.events = events
-
-    def remove(self):
-        self.events.append("runtime removed")
-
-
-class SimpleGroup:
-    places = ()
-
-    def __init__(self, events, limits):
-        self.events, self.limits = events, limits
-
-    def remove(self):
-        self.events.append("cgroup removed")
-        return True
-
-    def peak_memory(self): return 0
-    def oom_kills(self): return 0
-    def peak_processes(self): return 0
-    def forks_refused(self): return 0
-
-
-def taking(monkeypatch, fail=""):
-    from nnkit.sandbox import cgroups
-
-    events: list = []
-    taken = Taken(events, fail)
-    monkeypatch.setattr(manager, "unavailable", lambda: "")
-    monkeypatch.setattr(manager, "UidLease", taken.lease)
-    monkeypatch.setattr(manager, "Runtime", taken.runtime)
-    monkeypatch.setattr(cgroups, "backend", taken.backend)
-    return events
-
-
-def test_a_runtime_folder_that_cannot_be_made_is_a_sandbox_unavailable_and_releases_the_uid(monkeypatch):
-    events = taking(monkeypatch, fail="runtime")
-    with pytest.raises(bwrap.SandboxUnavailable, match="owned by uid 1234"):
-        manager.SandboxedKernelManager(kernel_name="python3")
-    assert events == ["lease", "lease released"]  # no cgroup was made
-
-
-def test_a_cgroup_that_cannot_be_made_releases_the_runtime_folder_and_the_uid(monkeypatch):
-    events = taking(monkeypatch, fail="cgroup")
-    with pytest.raises(RuntimeError, match="went away"):
-        manager.SandboxedKernelManager(kernel_name="python3")
-    assert events == ["lease", "runtime", "runtime removed", "lease released"]
-
-
-def test_cleanup_removes_the_cgroup_then_the_runtime_folder_then_releases_the_uid(monkeypatch):
-    import asyncio
-
-    events = taking(monkeypatch)
-    km = manager.SandboxedKernelManager(kernel_name="python3")
-    assert events == ["lease", "runtime", "cgroup"]
-    asyncio.run(km._async_cleanup_resources())  # what shutdown_kernel awaits (the public
-    # cleanup_resources is jupyter_client's base function, not this override)
-    assert events[3:] == ["cgroup removed", "runtime removed", "lease released"]

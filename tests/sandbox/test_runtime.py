@@ -1,6 +1,6 @@
 """Kernels' runtime folders (nnkit.sandbox.runtime.Runtime) left behind by a grader that was killed are
 swept by the next grader of the same user; one in use never is; root's are in one place per machine,
-whatever root's environment says (nnkit.sandbox.places)."""
+whatever root's environment says (tests/sandbox/test_state_folders.py)."""
 import os
 import signal
 import subprocess
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from nnkit.sandbox import leases, places, runtime
+from nnkit.sandbox import leases, runtime
 
 ROOT = os.geteuid() == 0
 LEFT = "import sys; from nnkit.sandbox.runtime import Runtime; r = Runtime({uid}); print(r.path, flush=True); {then}"
@@ -82,24 +82,6 @@ def test_a_link_or_another_users_folder_is_never_swept(tmp_path):
         age(other, 10_000)
         runtime.sweep_stale(str(parent))
         assert other.is_dir()
-
-
-@pytest.mark.skipif(not ROOT, reason="root's runtime place is per machine; an ordinary user's is its own")
-def test_roots_runtime_place_is_the_machines_whatever_roots_environment(monkeypatch, tmp_path):
-    private = tmp_path / "xdg"
-    private.mkdir(mode=0o700)
-    places.user_runtime.cache_clear()
-    try:
-        monkeypatch.setenv("XDG_RUNTIME_DIR", str(private))
-        with_xdg = places.user_runtime()
-        places.user_runtime.cache_clear()
-        monkeypatch.delenv("XDG_RUNTIME_DIR")
-        without = places.user_runtime()
-    finally:
-        places.user_runtime.cache_clear()
-    assert with_xdg == without == places.machine_base().joinpath(*places.MACHINE_RUNTIME)
-    info = with_xdg.stat()
-    assert info.st_uid == 0 and info.st_mode & 0o777 == 0o700
 
 
 @pytest.mark.skipif(not ROOT, reason="only root mounts the sockets' folder")

@@ -5,8 +5,8 @@ from pathlib import Path
 
 from nnkit.collect.notebooks import implementations_in, notebook_path, read, reference_code
 from nnkit.judging.cells import recorded_cases
-from nnkit.kernel.cases import CASES
 from nnkit.kernel.config import ASSIGNMENTS
+from nnkit.kernel.course_cases import CASES
 
 VARIANTS = Path(__file__).parent.parent / "variants"
 WRONG = sorted(p.stem for p in (VARIANTS / "wrong").glob("*.py"))

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from deploy.jupyterhub import environment
-from nnkit.sandbox import places
+from nnkit.sandbox import state_folders
 
 COURSE_ROOT = Path(__file__).resolve().parents[2]
 PYPROJECT = COURSE_ROOT / "pyproject.toml"
@@ -123,8 +123,9 @@ def throwaway_user(prefix: str = "nnk"):
         end_processes(entry.pw_uid)
         # Its per-user state in /tmp, if any: removed while the uid is still its own (after
         # userdel, a user made meanwhile by another test process may get the same uid).
-        named = places.USER_FALLBACK_NAME.format(uid=entry.pw_uid)
-        for left in [*places.USER_FALLBACK_PARENT.glob(named), *places.USER_FALLBACK_PARENT.glob(f"{named}-*")]:
+        named = state_folders.USER_FALLBACK_NAME.format(uid=entry.pw_uid)
+        parent = state_folders.USER_FALLBACK_PARENT
+        for left in [*parent.glob(named), *parent.glob(f"{named}-*")]:
             if left.lstat().st_uid == entry.pw_uid:
                 shutil.rmtree(left, ignore_errors=True)
         subprocess.run(["userdel", name], capture_output=True)

@@ -11,8 +11,8 @@ from nnkit.authoring.democlass import DEMO_STUDENTS, demo_notebook
 from nnkit.collect.notebooks import is_answer_cell, notebook_path, read, reference_code
 from nnkit.judging.cells import recorded_cases
 from nnkit.judging.compare import FLOAT32, FLOAT64
-from nnkit.kernel.cases import CASES
 from nnkit.kernel.config import ASSIGNMENTS, COURSE_ROOT
+from nnkit.kernel.course_cases import CASES
 
 
 def graded(assignment):

@@ -1,0 +1,38 @@
+"""The demo class (nnkit.authoring.democlass): three students' notebooks written from the release,
+rewritten only when they change, and the score each must get. The committed class is what this
+writes: tests/course/test_course_notebooks.py; graded: tests/e2e/test_autograde_catalogue.py."""
+from nnkit.authoring import democlass
+from nnkit.collect.notebooks import is_answer_cell, notebook_path, read, total_points
+from nnkit.kernel.config import ASSIGNMENTS
+
+
+def test_the_class_is_written_once_and_a_second_write_changes_nothing(tmp_path):
+    written = democlass.write_class(tmp_path)
+    assert sorted(written) == sorted(tmp_path / s / a / f"{a}.ipynb"
+                                     for s in democlass.DEMO_STUDENTS for a in ASSIGNMENTS)
+    assert democlass.write_class(tmp_path) == []
+    (tmp_path / "seed" / ASSIGNMENTS[0] / f"{ASSIGNMENTS[0]}.ipynb").write_text("{}")
+    assert democlass.write_class(tmp_path) == [tmp_path / "seed" / ASSIGNMENTS[0] / f"{ASSIGNMENTS[0]}.ipynb"]
+
+
+def test_blank_is_the_release_and_correct_answers_with_the_reference_code():
+    assignment = ASSIGNMENTS[0]
+    release = read(notebook_path("release", assignment))
+    assert democlass.demo_notebook("blank", assignment) == release
+    correct = "\n".join(c.source for c in democlass.demo_notebook("correct", assignment).cells if is_answer_cell(c))
+    assert all(code in correct for code in democlass.implementations("correct", assignment).values())
+
+
+def test_each_student_must_score_zero_full_marks_or_the_stated_seed_score():
+    for assignment in ASSIGNMENTS:
+        assert democlass.demo_score("blank", assignment) == 0
+        assert democlass.demo_score("correct", assignment) == total_points(assignment)
+        assert democlass.demo_score("seed", assignment) == democlass.stated_scores(assignment)["seed"]
+
+
+def test_the_stated_score_is_read_from_the_assignments_demo_file(tmp_path):
+    demo = democlass.demo_file("newone", tmp_path)
+    demo.parent.mkdir(parents=True)
+    demo.write_text(democlass.DEMO_TEMPLATE.format(seed=7.5))
+    assert democlass.stated_scores("newone", tmp_path) == {"seed": 7.5}
+    assert democlass.demo_last_line(12.345).startswith("done in 12.3 s")
