@@ -1,14 +1,11 @@
 """nbgrader's collect, copying a submission from the exchange without following anything in it.
 
-Students can write the exchange's inbound folder while the instructor collects, and nbgrader's own
-`shutil.copytree` follows a link into the answer key and blocks on a named pipe. `SafeCollect` is
-nbgrader's collect with its copy replaced by `nnkit.collect.nofollow.copy_tree`; the rest is
-nbgrader's, except that a submission that cannot be collected is logged and the others still are,
-and no file is copied past the size it had when opened. nbgrader_config.py selects it
-(`c.ExchangeFactory.collect`). Why: docs/grading.md (What crosses into the kernel). Where each
-student is a Unix user (a JupyterHub), `refuse_foreign` collects no submission whose folder another
-user owns than the student it names: nbgrader only warns (check_owner), and any student may write
-a folder named after a classmate.
+Students can write the inbound folder while the instructor collects; nbgrader's `shutil.copytree`
+follows a link into the answer key and blocks on a named pipe. `SafeCollect` (selected by
+nbgrader_config.py) copies with `nnkit.collect.nofollow.copy_tree`, logs a submission it cannot
+collect and goes on, and copies no file past its size when opened (docs/sandbox.md). With
+`refuse_foreign` (a JupyterHub: a Unix user per student) it collects no folder owned by another
+user than the student it names: nbgrader only warns, and a student may write one for a classmate.
 """
 import glob
 import os
