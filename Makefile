@@ -64,15 +64,15 @@ system:
 demo: $(VENV)/.installed-grading sandbox
 	$(NNKIT) demo
 
-# The tests need every role's packages: torch to prove the references, the browser, the data builder.
+# The tests need every role's packages: torch to prove the references, the browser, the data builder, the hub.
 # CI runs this: ruff first (pyproject.toml's [tool.ruff]; a finding fails the target), then every test.
-test: $(VENV)/.installed-grading $(VENV)/.installed-authoring $(VENV)/.installed-tests $(VENV)/.installed-data $(VENV)/.installed-selfstudy system
+test: $(VENV)/.installed-grading $(VENV)/.installed-authoring $(VENV)/.installed-tests $(VENV)/.installed-data $(VENV)/.installed-selfstudy $(VENV)/.installed-hub system
 	$(BIN)/ruff check .
 	$(RUN) -m pytest tests $(PYTEST_PROCESSES)
 
 # While you work: every test not marked slow (no grading, no nbgrader run: tests/conftest.py fails an
 # unmarked test that starts one), in a few minutes. Not a substitute for `make test`.
-test-quick: $(VENV)/.installed-grading $(VENV)/.installed-authoring $(VENV)/.installed-tests $(VENV)/.installed-data $(VENV)/.installed-selfstudy system
+test-quick: $(VENV)/.installed-grading $(VENV)/.installed-authoring $(VENV)/.installed-tests $(VENV)/.installed-data $(VENV)/.installed-selfstudy $(VENV)/.installed-hub system
 	$(BIN)/ruff check .
 	$(RUN) -m pytest tests -m "not slow" $(PYTEST_PROCESSES)
 

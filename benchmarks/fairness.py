@@ -15,7 +15,7 @@ timeout), with record_timing. A cell's time is its "iopub.execute_input" to
 included); a case's time is the "seconds" that record() measured around the function call
 alone. Nothing here asserts a time: these machines are shared and noisy.
 
-    python -m benchmarks.fairness
+    nnkit bench --only fairness
 """
 import os
 from collections.abc import Iterator
@@ -25,8 +25,7 @@ from typing import NamedTuple
 import nbformat
 from nbgrader.utils import is_grade
 
-from benchmarks.rows import Printer, Row
-from nnkit import exits
+from benchmarks.rows import Row
 from nnkit.collect.notebooks import fill, implementations_in, notebook_path, read, reference_code
 from nnkit.gradebook import points as gradebook
 from nnkit.kernel import schema as records
@@ -124,12 +123,3 @@ def section() -> Iterator[str | Row]:
     yield Row("reference answer (the source notebook's solution): ",
               lambda: timings(execute(reference_notebook())), describe)
 
-
-def main() -> int:
-    printer = Printer()
-    printer.section(section())
-    return exits.KIT_FAILURE if printer.failures else exits.OK
-
-
-if __name__ == "__main__":
-    exits.run(main)

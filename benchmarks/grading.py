@@ -1,7 +1,7 @@
 """Grading speed: the kit's autograde against bare execution of the same notebooks, in its sandbox
 and without, with one worker against two, and what skipping the student-only cells saves.
 
-    python -m benchmarks.grading [--students N] [--runs R]
+    nnkit bench --only grading [--students N] [--runs R]
 
 A scratch course gets N completed submissions (all three notebooks each, the demo's `correct` and
 `seed` students in turn). Each run measures, one after the other:
@@ -19,7 +19,6 @@ scores (no lost or duplicated grade). Medians over R runs. Then the fixed costs 
 difference, each a median over fresh processes (benchmarks.sizes). Each line is printed as soon as it is
 measured (benchmarks.rows).
 """
-import argparse
 import contextlib
 import io
 import os
@@ -31,15 +30,13 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 from typing import NamedTuple
 
 import nbformat
 
-from benchmarks.rows import Printer, Row, shared
+from benchmarks.rows import Row, shared
 from benchmarks.sizes import FULL, Size
-from nnkit import exits
 from nnkit.authoring.democlass import demo_score
 from nnkit.batch import cli as batch
 from nnkit.collect import paths
@@ -317,17 +314,3 @@ def sections(size: Size = FULL) -> list[Iterator[str | Row]]:
 
     return [overhead(), sandbox(), parallel()]
 
-
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.grading", description=__doc__.splitlines()[0])
-    parser.add_argument("--students", type=int, default=FULL.students)
-    parser.add_argument("--runs", type=int, default=FULL.runs)
-    args = parser.parse_args(argv)
-    printer = Printer()
-    for section in sections(replace(FULL, students=args.students, runs=args.runs)):
-        printer.section(section)
-    return exits.KIT_FAILURE if printer.failures else exits.OK
-
-
-if __name__ == "__main__":
-    exits.run(main)

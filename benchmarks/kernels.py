@@ -20,7 +20,7 @@ to format. Before timing, each answer is checked against torch within the grader
 (nnkit.judging.compare), so a wrong answer cannot be timed. Nothing here asserts a time: these
 machines are shared and noisy, read the numbers as rough.
 
-    python -m benchmarks.kernels [--runs N] [--threads 1,2] [--batch 64]
+    nnkit bench --only kernels [--runs N]
 """
 import argparse
 import json
@@ -29,12 +29,11 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from typing import NamedTuple
 
 import numpy as np
 
-from benchmarks.rows import Printer, Row
+from benchmarks.rows import Row
 from benchmarks.sizes import FULL, Size
 from nnkit import exits
 from nnkit.kernel.config import COURSE_ROOT
@@ -163,20 +162,14 @@ def section(size: Size = FULL) -> Iterator[str | Row]:
 
 
 def main(argv=None) -> int:
+    """The child process of one thread count (run_child): measure, print JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=FULL.kernel_runs, help="timed repetitions per measurement (median)")
-    parser.add_argument("--threads", default=",".join(map(str, FULL.threads)),
-                        help="comma-separated thread counts, one process each")
-    parser.add_argument("--batch", type=int, default=FULL.batch, help="MNIST digits per workload")
-    parser.add_argument("--measure", type=int, help=argparse.SUPPRESS)  # the child: print JSON
+    parser.add_argument("--runs", type=int, default=FULL.kernel_runs)
+    parser.add_argument("--batch", type=int, default=FULL.batch)
+    parser.add_argument("--measure", type=int, required=True, help="the thread count")
     args = parser.parse_args(argv)
-    if args.measure is not None:
-        print(json.dumps(measure(args.measure, args.runs, args.batch)))
-        return exits.OK
-    printer = Printer()
-    printer.section(section(replace(FULL, kernel_runs=args.runs, batch=args.batch,
-                                    threads=tuple(int(t) for t in args.threads.split(",")))))
-    return exits.KIT_FAILURE if printer.failures else exits.OK
+    print(json.dumps(measure(args.measure, args.runs, args.batch)))
+    return exits.OK
 
 
 if __name__ == "__main__":

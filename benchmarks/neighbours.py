@@ -1,7 +1,7 @@
 """What one submission costs its classmates, and what bounding each submission costs the batch
 (make bench, section 6).
 
-    python -m benchmarks.neighbours [--classmates N] [--runs R] [--students S]
+    nnkit bench --only neighbours [--runs R] [--students S]
 
 Fairness: a class of N classmates of `backprop` (correct answers: its hidden tests train a small
 network, the course's most CPU-bound cells), graded with --jobs 2
@@ -18,23 +18,19 @@ Cost: the class of benchmarks.grading (S students x every notebook), sandboxed, 
 cgroups and without (NNKIT_CGROUP=none), in turn, medians over R runs (goal: at most 1.1x).
 Nothing here asserts a time: these machines are shared and noisy.
 """
-import argparse
 import os
 import shutil
 import statistics
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 
 import nbformat
 
 from benchmarks.fairness import cell_seconds
 from benchmarks.grading import make_class, time_kit
-from benchmarks.rows import Printer
 from benchmarks.sizes import FULL, Size
-from nnkit import exits
 from nnkit.collect import paths
 from nnkit.collect.notebooks import read
 from nnkit.gradebook.scratch import scratch_course
@@ -150,18 +146,3 @@ def cost(size: Size = FULL) -> Iterator[str]:
     yield f"   sandboxed, a cgroup per submission       {on / students:6.2f} s per student"
     yield f"   ratio with / without                     {on / off:6.3f}x   (goal <= 1.1x)"
 
-
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.neighbours", description=__doc__.splitlines()[0])
-    parser.add_argument("--classmates", type=int, default=FULL.classmates)
-    parser.add_argument("--students", type=int, default=FULL.students)
-    parser.add_argument("--runs", type=int, default=FULL.runs)
-    args = parser.parse_args(argv)
-    printer = Printer()
-    for section in (fairness, cost):
-        printer.section(section(replace(FULL, classmates=args.classmates, students=args.students, runs=args.runs)))
-    return exits.KIT_FAILURE if printer.failures else exits.OK
-
-
-if __name__ == "__main__":
-    exits.run(main)

@@ -21,11 +21,18 @@ from benchmarks.rows import Printer, Row
 from benchmarks.sizes import FULL, SMALLEST, Size
 from nnkit import exits
 
+# The sections by the module that measures them, in the order they run (`--only` picks some).
+SECTIONS = {
+    "grading": lambda size: grading.sections(size),
+    "kernels": lambda size: [kernels.section(size)],
+    "fairness": lambda size: [fairness.section()],
+    "neighbours": lambda size: [neighbours.fairness(size), neighbours.cost(size)],
+}
 
-def sections(size: Size) -> list[Iterator[str | Row]]:
-    """The seven sections in order, each a generator that measures as it is printed."""
-    return [*grading.sections(size), kernels.section(size), fairness.section(), neighbours.fairness(size),
-            neighbours.cost(size)]
+
+def sections(size: Size, only=tuple(SECTIONS)) -> list[Iterator[str | Row]]:
+    """The sections of `only`, in order, each a generator that measures as it is printed."""
+    return [section for name, made in SECTIONS.items() if name in only for section in made(size)]
 
 
 def main(argv=None) -> int:
@@ -37,12 +44,14 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--smallest", action="store_true", help="every section at its smallest size (a check, not a measure)"
     )
+    parser.add_argument("--only", nargs="+", choices=SECTIONS, default=list(SECTIONS), metavar="SECTION",
+                        help=f"only these sections ({', '.join(SECTIONS)}); default: all")
     args = parser.parse_args(argv)
     size = SMALLEST if args.smallest else FULL
     size = replace(size, runs=args.runs or size.runs, students=args.students or size.students)
     start = time.perf_counter()
     printer = Printer()
-    for section in sections(size):
+    for section in sections(size, args.only):
         printer.section(section)
     printer.say(f"benchmarks done in {time.perf_counter() - start:.0f} s")
     if printer.failures:

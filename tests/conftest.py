@@ -187,3 +187,13 @@ def pytest_runtest_makereport(item, call):
 def nbgrader_path(monkeypatch):
     """nbgrader shells out to `alembic`: this Python's bin/ first on PATH."""
     monkeypatch.setenv("PATH", nbgrader_env()["PATH"])
+
+
+@pytest.fixture
+def deep_submission(tmp_path):
+    """A submission nested deeper than Python's recursion limit (tests/support/deep_folders.py)."""
+    from deep_folders import DEEP, deep_folder, remove_deep
+
+    top = deep_folder(tmp_path / "deep", DEEP)
+    yield top
+    remove_deep(top)

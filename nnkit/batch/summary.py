@@ -1,11 +1,13 @@
 """After grading: the grade table with each submission's state and what to review, grades.csv and
-the report written, and the kit's failures, one line per cause (exit code 3: nnkit.exits).
+the report written, and the kit's failures, one line per cause (exit code 3: nnkit.exits). Every
+name and reason a student controls is printed escaped (nnkit.collect.escape).
 """
 import sys
 from pathlib import Path
 
 from nnkit import exits
 from nnkit.collect import paths
+from nnkit.collect.escape import escaped
 from nnkit.gradebook import outcomes
 from nnkit.gradebook.outcomes import KIT_CAUSES, Outcome
 from nnkit.gradebook.states import REVIEW_HEADINGS, State, class_submissions, to_review
@@ -25,7 +27,7 @@ def summary_text(root: Path, assignments: list[str], summary: dict | None = None
                      + (f", {workers} workers" if workers > 1 else "") + ")")
     for state, chosen in to_review(entries).items():
         lines.append(f"{len(chosen)} {REVIEW_HEADINGS[state]}:")
-        lines += [f"  {e.student} / {e.assignment}: {'; '.join(e.reasons)}" for e in chosen]
+        lines += [escaped(f"  {e.student} / {e.assignment}: {'; '.join(e.reasons)}") for e in chosen]
     return "\n".join(lines)
 
 
@@ -61,8 +63,9 @@ def kit_failures(outcomes: list[Outcome]) -> list[str]:
     for cause, failed in by_cause.items():
         first = failed[0]
         count = f"{len(failed)} submission{'s' if len(failed) > 1 else ''}"
-        lines.append(f"not graded, not the student's doing ({count}): {KIT_CAUSES.get(cause, 'the kit failed')}: "
-                     f"{first.reason} (first: {first.student} / {first.assignment})")
+        meaning = KIT_CAUSES.get(cause, "the kit failed")
+        lines.append(escaped(f"not graded, not the student's doing ({count}): {meaning}: "
+                             f"{first.reason} (first: {first.student} / {first.assignment})"))
     return lines
 
 

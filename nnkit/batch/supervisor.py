@@ -13,6 +13,7 @@ from multiprocessing.connection import wait
 from pathlib import Path
 
 from nnkit.collect import paths
+from nnkit.collect.escape import escaped
 from nnkit.gradebook import outcomes
 from nnkit.gradebook.outcomes import Outcome, submitted_digest
 from nnkit.gradebook.tools import with_tools_on_path
@@ -40,7 +41,7 @@ class Progress:
         width = 30
         bar = "#" * round(width * self.done / max(self.total, 1))
         line = (f"[{bar:<{width}}] {self.done}/{self.total} submissions, ETA {eta:.0f} s  "
-                f"{outcome.assignment}/{outcome.student}")
+                + escaped(f"{outcome.assignment}/{outcome.student}"))
         if self.stream.isatty():
             self.stream.write("\r" + line.ljust(100) + ("\n" if self.done == self.total else ""))
         else:

@@ -1,7 +1,8 @@
 """One grading worker: a process that holds one nbgrader API object and grades the submissions it is
 sent, one at a time, until its input ends. Started and supervised by nnkit.batch.supervisor, which
 writes each outcome it sends back (nnkit.gradebook.outcomes). Its own output (nbgrader's log, the
-kernels' stderr) goes to a log file, never to a pipe the batch reads.
+kernels' stderr) goes to a log file, never to a pipe the batch reads, escaped (a student's file
+name or message in it is one line, with no control character: nnkit.collect.escape).
 """
 import json
 import os
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from nnkit import exits
 from nnkit.collect import paths
+from nnkit.collect.escape import EscapingStream
 from nnkit.gradebook.outcomes import Outcome
 
 
@@ -29,6 +31,7 @@ def main(argv=None) -> int:
     """python -m nnkit.batch.worker ROOT RESULTS_FD: tasks [student, assignment, digest] as JSON lines on
     stdin, outcomes as JSON lines on fd RESULTS_FD."""
     root, results_fd = (argv or sys.argv[1:])[:2]
+    sys.stdout, sys.stderr = EscapingStream(sys.stdout), EscapingStream(sys.stderr)  # before nbgrader's log is made
     results = os.fdopen(int(results_fd), "w", buffering=1)
     from nnkit.execution.autograde import CourseAPI
 

@@ -1,28 +1,54 @@
 """nbgrader's collect, copying a submission from the exchange without following anything in it.
 
-Students can write the exchange's inbound folder while the instructor collects, and nbgrader's own
-`shutil.copytree` follows a link into the answer key and blocks on a named pipe. `SafeCollect` is
-nbgrader's collect with its copy replaced by `nnkit.collect.nofollow.copy_tree`; the rest is
-nbgrader's, except that a submission that cannot be collected is logged and the others still are,
-and no file is copied past the size it had when opened. nbgrader_config.py selects it
-(`c.ExchangeFactory.collect`). Why: docs/grading.md (What crosses into the kernel).
+Students can write the inbound folder while the instructor collects; nbgrader's `shutil.copytree`
+follows a link into the answer key and blocks on a named pipe. `SafeCollect` (selected by
+nbgrader_config.py) copies with `nnkit.collect.nofollow.copy_tree`, logs a submission it cannot
+collect and goes on, and copies no file past its size when opened (docs/sandbox.md). With
+`refuse_foreign` (a JupyterHub: a Unix user per student) it collects no folder owned by another
+user than the student it names: nbgrader only warns, and a student may write one for a classmate.
 """
+import glob
 import os
+import pwd
 import shutil
 import stat
 
 from nbgrader.exchange.default.collect import ExchangeCollect
 from nbgrader.utils import ignore_patterns
+from traitlets import Bool
 
 from nnkit.collect.nofollow import copy_tree, hardlinks_unprotected, size
 
 
 class SafeCollect(ExchangeCollect):
+    refuse_foreign = Bool(False, help="Collect no submission whose folder another Unix user than the student "
+                                      "it names owns; that student's latest own submission instead").tag(config=True)
+
     def init_src(self):
         problem = hardlinks_unprotected()
         if problem:
             self.fail(f"refusing to collect: {problem}")
         super().init_src()
+        if self.refuse_foreign:
+            self.src_records = [record for record in map(self.owned, self.src_records) if record]
+
+    def owner(self, record) -> str | None:
+        try:
+            return pwd.getpwuid(os.lstat(os.path.join(self.inbound_path, record["filename"])).st_uid).pw_name
+        except (KeyError, OSError):
+            return None
+
+    def owned(self, record):
+        """The record if the student it names owns its folder; else that student's latest own one (or None)."""
+        if self.owner(record) == record["username"]:
+            return record
+        self.log.error("Not collected: %s names %s but belongs to %s", record["filename"], record["username"],
+                       self.owner(record))
+        pattern = os.path.join(self.inbound_path, f"{glob.escape(record['username'])}+"
+                                                  f"{glob.escape(self.coursedir.assignment_id)}+*")
+        own = [r for r in map(self._path_to_record, glob.glob(pattern))
+               if r["username"] == record["username"] and self.owner(r) == r["username"]]
+        return self._sort_by_timestamp(own)[0] if own else None
 
     def get_size(self, root):
         """nbgrader's, by `nnkit.collect.nofollow.walk`: without recursion, however deep the student's folders nest."""

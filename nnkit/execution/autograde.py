@@ -19,41 +19,56 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.utils import capture_log, temp_attrs
 
 from nnkit.collect import paths
-from nnkit.collect.nofollow import special_entries
+from nnkit.collect.escape import escaped, shortened
+from nnkit.collect.nofollow import survey
 from nnkit.collect.paths import course_config
 from nnkit.gradebook.outcomes import KIT_CAUSES, Outcome
+from nnkit.kernel import limits
 
 
 def precheck(folder: Path, notebooks: list[str]) -> tuple[str, str] | None:
-    """(cause, reason) when the submission in `folder` cannot be graded as it is, else None."""
+    """(cause, reason) when the submission in `folder` cannot be graded as it is, else None; every
+    limit on its files (nnkit.kernel.limits) checked by one walk that reads none of them, every name
+    in the reason escaped (nnkit.collect.escape)."""
     if folder.is_symlink():
         return "special_file", "the submission folder is a symbolic link"
     if not folder.is_dir():
         return "missing", "no submission folder"
-    special = special_entries(folder)
-    if special:  # never followed or opened, here or later (nnkit.collect.nofollow)
-        return "special_file", "; ".join(f"{name} is {what}" for name, what in special) + \
+    held = survey(folder)
+    if held.entries > limits.SUBMISSION_FILES:
+        return "too_many_files", (f"more than {limits.SUBMISSION_FILES} files and folders in the submission: "
+                                  "hand in the notebook and the few files it needs")
+    if held.special:  # never followed or opened, here or later (nnkit.collect.nofollow)
+        return "special_file", "; ".join(f"{escaped(name)} is {what}" for name, what in held.special) + \
             ": a submission holds only regular files and folders"
+    if held.long_paths:
+        return "long_path", (f"{shortened(held.long_paths[0])} is a path longer than {limits.PATH_BYTES} bytes: "
+                             "shorten its folders' names")
+    if held.bytes > limits.SUBMISSION_BYTES:
+        return "too_large", (f"the submission's files hold {held.bytes:,} bytes, more than the "
+                             f"{limits.SUBMISSION_BYTES:,} allowed: hand in the notebook without its data")
     found = sorted(p.name for p in folder.iterdir() if p.suffix == ".ipynb" and p.is_file())
     for notebook in notebooks:
         expected = f"{notebook}.ipynb"
         if expected not in found:
             others = [name for name in found if name not in {f"{n}.ipynb" for n in notebooks}]
             if others:
-                return (
-                    "renamed",
-                    f"no {expected} in the submission (found {', '.join(others)}): rename it to {expected}",
-                )
+                return "renamed", (f"no {expected} in the submission (found {', '.join(map(escaped, others))}): "
+                                   f"rename it to {expected}")
             return "empty", f"the submission holds no notebook (expected {expected})"
         path = folder / expected
         if path.stat().st_size == 0:
             return "empty_file", f"{expected} is not a notebook (empty file)"
+        if path.stat().st_size > limits.NOTEBOOK_BYTES:
+            return "notebook_too_large", (f"{expected} holds {path.stat().st_size:,} bytes, more than the "
+                                          f"{limits.NOTEBOOK_BYTES:,} allowed: clear its outputs and save it again")
         try:
             nbformat.read(str(path), as_version=4)
         except nbformat.reader.NotJSONError:
             return "not_json", f"{expected} is not a notebook (not JSON)"
         except Exception as error:  # nbformat's validation and reader errors
-            return "not_notebook", f"{expected} is not a readable notebook ({type(error).__name__}: {str(error)[:200]})"
+            message = escaped(str(error)[:200])
+            return "not_notebook", f"{expected} is not a readable notebook ({type(error).__name__}: {message})"
     return None
 
 
@@ -76,7 +91,7 @@ def cause_of(error: BaseException) -> str:
 
 def first_line(error: BaseException) -> str:
     text = str(error).strip()
-    return text.splitlines()[0][:300] if text else type(error).__name__
+    return escaped(text.splitlines()[0][:300]) if text else type(error).__name__
 
 
 class SubmissionAutograde(Autograde):
@@ -144,7 +159,7 @@ class CourseAPI(NbGraderAPI):
         error = app.failure
         if error is None:  # nbgrader stopped on its own (its message is the reason)
             last = [line for line in result.get("error", "").strip().splitlines() if line.strip()]
-            return "nbgrader", (last or ["nbgrader stopped"])[-1][:300]
+            return "nbgrader", escaped((last or ["nbgrader stopped"])[-1][:300])
         self.log.error("%s", "".join(traceback.format_exception(error)))
         return cause_of(error), f"{type(error).__name__}: {first_line(error)}"
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from nnkit.collect import paths
 from nnkit.collect.nofollow import walk
+from nnkit.kernel import limits
 from nnkit.sandbox.state_folders import course_state
 
 # The causes of a failure that are the student's notebook: what `precheck` finds, and nbgrader's
@@ -28,6 +29,10 @@ STUDENT_CAUSES = frozenset(
         "empty_file",
         "not_json",
         "not_notebook",
+        "too_many_files",
+        "too_large",
+        "long_path",
+        "notebook_too_large",
         "jsonschema.exceptions.ValidationError",
         "nbgrader.nbgraderformat.common.SchemaTooOldError",
         "nbgrader.nbgraderformat.common.SchemaTooNewError",
@@ -66,29 +71,40 @@ class Outcome:
 FILED = ("submission", "gradable", "reason", "cause")
 
 
+EMPTY_FILE = hashlib.sha256(b"").digest()
+
+
 def submission_digest(folder: Path) -> str:
     """A digest of a submission's files (names and bytes): whether it changed since it was graded,
     without trusting any clock. Files are read in blocks (a large file costs no memory), and a
     symbolic link is hashed as the link it is, never followed, anything else (a pipe, a device) by
     its name: a submission cannot make the grader read a file outside it, or a pipe that never ends
-    (nnkit.collect.nofollow)."""
-    h = hashlib.sha256()
-    for path in entries(folder):
-        h.update(str(path.relative_to(folder)).encode() + b"\0")
-        mode = path.lstat().st_mode
+    (nnkit.collect.nofollow). Every entry is reached from its folder's descriptor (any name, any length
+    of path), and past limits.SUBMISSION_BYTES or limits.SUBMISSION_FILES a file is hashed by its
+    size and time, unopened: a submission too large to grade costs no reading of it."""
+    h, read = hashlib.sha256(), 0
+    if Path(folder).is_symlink():  # the submission folder itself replaced by a link: its text, never followed
+        h.update(b"link\0" + os.readlink(os.fsencode(folder)))
+        return h.hexdigest()
+    for number, found in enumerate(walk(folder)):
+        mode = found.status.st_mode
+        if stat.S_ISDIR(mode) and not found.deep:
+            continue
+        h.update(os.fsencode(found.relative) + b"\0")  # the entries in the order of their sorted paths
         if stat.S_ISLNK(mode):
-            h.update(b"link\0" + os.fsencode(os.readlink(path)))
+            h.update(b"link\0" + os.readlink(os.fsencode(found.name), dir_fd=found.dir_fd))
         elif stat.S_ISREG(mode):
-            with open(path, "rb") as f:
+            read += found.status.st_size
+            if read > limits.SUBMISSION_BYTES or number >= limits.SUBMISSION_FILES:
+                h.update(f"unread {found.status.st_size} {found.status.st_mtime_ns}".encode())
+                continue
+            if found.status.st_size == 0:
+                h.update(EMPTY_FILE)
+                continue
+            fd = os.open(found.name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=found.dir_fd)
+            with open(fd, "rb") as f:
                 h.update(hashlib.file_digest(f, "sha256").digest())
     return h.hexdigest()
-
-
-def entries(folder: Path) -> list[Path]:
-    """Every entry under a folder but its folders (regular files, links, pipes...) and the folders
-    too deep to enter (counted by their name: nnkit.collect.nofollow.walk), sorted, without entering a linked
-    folder or recursing."""
-    return sorted(path for _, path, mode, deep in walk(folder) if deep or not stat.S_ISDIR(mode))
 
 
 def outcome_path(root: Path, student: str, assignment: str) -> Path:

@@ -31,8 +31,13 @@ NOTEBOOK_SECONDS = 120  # wall clock of the whole notebook, kernel start include
 WATCHDOG_GRACE_SECONDS = 120  # nbgrader's own work: the batch stops a worker past NOTEBOOK_SECONDS + this
 GRADER_MEMORY_BYTES = 512 * 2**20  # a grading worker's peak on the worst hostile notebook: measured, not enforced
 
-# Per submission, its files (nnkit.collect.nofollow, before anything of it runs):
-FOLDER_DEPTH = 32  # how deep its folders may nest; a deeper one makes it not gradable (honest: 2 or 3)
+# Per submission, its files (nnkit.collect.nofollow), checked before any of them is read; past each it
+# is not gradable, with the limit's own reason:
+FOLDER_DEPTH = 32  # how deep its folders may nest (honest: 2 or 3)
+SUBMISSION_FILES = 1000  # its files and folders together: nbgrader's copy costs per file squared (honest: 1 to 5)
+SUBMISSION_BYTES = 100 * 2**20  # its regular files' bytes together, as nbgrader's collect counts them (honest: < 1 MiB)
+NOTEBOOK_BYTES = 16 * 2**20  # one notebook's file: the grader parses it whole (GRADER_MEMORY_BYTES holds at it)
+PATH_BYTES = 1024  # a path inside it: nbgrader copies it by its full path (honest: under 100)
 
 # Per submission, its kernel's whole process tree (a cgroup, where the machine allows one):
 SUBMISSION_MEMORY_BYTES = 4 * 2**30  # memory, shared memory and tmpfs pages included: "out of memory"

@@ -6,6 +6,7 @@ Columns: student_id, assignment, timestamp, score, max_score, status (the submis
 nnkit.gradebook.states: graded / review: <reasons> / not gradable: <reason> / ungraded / missing), then one
 column per graded cell (`test_<case>`), empty for the cells of other assignments. A submission
 without grades (missing, not gradable, not graded yet) has an empty score, never a graded zero.
+A cell a student controls (the id, the status) is escaped and never starts a formula (`as_text`).
 """
 import csv
 from pathlib import Path
@@ -14,10 +15,21 @@ from nbgrader.plugins import ExportPlugin
 
 from nnkit import exits
 from nnkit.collect import paths
+from nnkit.collect.escape import escaped
 from nnkit.gradebook.states import class_submissions
 from nnkit.kernel.config import ASSIGNMENTS, COURSE_ROOT
 
 FIXED = ["student_id", "assignment", "timestamp", "score", "max_score", "status"]
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # OWASP's CSV injection list
+
+
+def as_text(value: str) -> str:
+    """A cell a student controls (the student id, the status with its reasons), shown as text by any
+    spreadsheet: escaped (nnkit.collect.escape), and prefixed with a quote when it begins with = + - @
+    a tab or a carriage return, as OWASP's CSV injection guidance says. The scores are the kit's own
+    numbers, left as they are."""
+    value = escaped(value)
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def cell_columns(root: Path, assignments: list[str]) -> list[str]:
@@ -35,9 +47,9 @@ def rows(root: Path, assignments: list[str] = ASSIGNMENTS, students: list[str] =
     for entry in class_submissions(root, list(assignments)) if entries is None else entries:
         if students and entry.student not in students:
             continue
-        row = {"student_id": entry.student, "assignment": entry.assignment, "timestamp": entry.timestamp,
+        row = {"student_id": as_text(entry.student), "assignment": entry.assignment, "timestamp": entry.timestamp,
                "score": "" if entry.score is None else entry.score, "max_score": entry.max_score,
-               "status": entry.status}
+               "status": as_text(entry.status)}
         row.update(entry.cells)
         result.append(row)
     return result

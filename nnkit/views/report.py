@@ -3,7 +3,8 @@
 Per assignment: the score histogram and each hidden-test cell's failure rate with what it feeds
 the function, so the concept the class got wrong stands out. Submissions not gradable, or with
 something to look at (nnkit.gradebook.states), are listed for review with their reasons, read as
-data. It shows no student output, each text escaped; its Content-Security-Policy forbids scripts.
+data. It shows no student output, each text escaped (nnkit.collect.escape); its
+Content-Security-Policy forbids scripts.
 """
 import base64
 import html
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from nnkit import exits
 from nnkit.collect import paths
+from nnkit.collect.escape import escaped
 from nnkit.gradebook.db import open_gradebook
 from nnkit.gradebook.points import points_of
 from nnkit.gradebook.states import REVIEW_HEADINGS, State, class_submissions, to_review
@@ -74,9 +76,15 @@ def section(name: str, graded: list, points: dict[str, float]) -> str:
     return "\n".join(parts)
 
 
+def shown(text: str) -> str:
+    """Text a student controls, as the page shows it: control characters and undecodable bytes as
+    escapes, then HTML-escaped."""
+    return html.escape(escaped(text))
+
+
 def review_list(state: State, chosen: list) -> str:
-    items = "".join(f"<li><b>{html.escape(e.student)}</b> / {html.escape(e.assignment)}<ul>"
-                    + "".join(f"<li>{html.escape(reason)}</li>" for reason in e.reasons) + "</ul></li>" for e in chosen)
+    items = "".join(f"<li><b>{shown(e.student)}</b> / {shown(e.assignment)}<ul>"
+                    + "".join(f"<li>{shown(reason)}</li>" for reason in e.reasons) + "</ul></li>" for e in chosen)
     heading = html.escape(REVIEW_HEADINGS[state])
     return f'<div class="review"><b>To review</b>: {len(chosen)} {heading}<ul>{items}</ul></div>'
 

@@ -7,6 +7,8 @@ and why: docs/grading.md (Pages that show a student's work run none of it).
 """
 import nh3
 from jinja2 import pass_context
+from nbconvert.filters.ansi import _ANSI_COLORS
+from pygments.token import STANDARD_TYPES
 
 HTML_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd", "del", "dfn", "div",
@@ -44,18 +46,42 @@ DATA_IMAGE = "data:image/"
 
 LINKS = ("http:", "https:", "mailto:", "#")
 
+# Student HTML never meets the page around it (the formgrader, the feedback): it keeps only the
+# classes of nbconvert's own rendering (Pygments' highlighting, the ANSI colours of a traceback or a
+# print, a heading's anchor link, a pandas table), so no class of the page's (Bootstrap's
+# `navbar-fixed-top`...) can place it; and each id and name it carries, with each link to one, is
+# prefixed, so that none equals the page's (the formgrader's `#<grade id>` bindings, the feedback's
+# `#<grade id>` links). Why this and not a frame: docs/grading.md.
+ID_PREFIX = "student-"
+ANSI_CLASSES = {f"{colour}-{layer}" for colour in _ANSI_COLORS for layer in ("fg", "bg")} | {
+    "ansi-default-inverse-fg", "ansi-default-inverse-bg", "ansi-bold", "ansi-underline"}  # nbconvert.filters.ansi's
+CLASSES = frozenset({name for name in STANDARD_TYPES.values() if name} | ANSI_CLASSES
+                    | {"highlight", "anchor-link", "dataframe"})
+
 
 def keep_attribute(tag: str, attribute: str, value: str) -> str | None:
     """A data: URL only as an image's source, and only of an image type. A link only to the web, an
     address or a place in the page: a relative link from a graded notebook would open a file of the
     student's submission that the formgrader serves on the Jupyter server's origin (say, an HTML
-    file with a script)."""
+    file with a script). Only the classes in CLASSES; every id, name and link to a place prefixed."""
     url = value.strip().lower()
     if attribute == "src" and url.startswith("data:"):
         return value if tag == "img" and url.startswith(DATA_IMAGE) else None
     if attribute == "href":
+        if value.strip().startswith("#"):
+            return "#" + prefixed(value.strip()[1:])
         return value if url.startswith(LINKS) else None
+    if attribute in ("id", "name"):
+        return prefixed(value)
+    if attribute == "class":
+        kept = [name for name in value.split() if name in CLASSES]
+        return " ".join(kept) or None
     return value
+
+
+def prefixed(name: str) -> str:
+    """A student's id or name, in the prefix no id of the page has (once: markdown is cleaned twice on its way)."""
+    return name if name.startswith(ID_PREFIX) else ID_PREFIX + name
 
 
 def clean(html) -> str:

@@ -1,4 +1,6 @@
-"""The grade table the batch prints (and the demo shows): a row per student, a column per assignment."""
+"""The grade table the batch prints (and the demo shows): a row per student, a column per assignment;
+a student's name shown escaped (nnkit.collect.escape)."""
+from nnkit.collect.escape import escaped
 from nnkit.kernel.config import ASSIGNMENTS
 
 
@@ -19,7 +21,7 @@ def format_table(entries: list, assignments: tuple[str, ...] = ASSIGNMENTS) -> s
                   (f"{e.score:g}/{e.max_score:g}" if e.score is not None else "") + e.mark) for e in got]
         score = sum(e.score for e in got if e is not None and e.score is not None)
         most = sum(e.max_score for e in got if e is not None)
-        rows.append([student, *cells, f"{score:g}/{most:g}"])
+        rows.append([escaped(student), *cells, f"{score:g}/{most:g}"])
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     table = "\n".join(
         "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True)))

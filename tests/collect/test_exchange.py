@@ -32,10 +32,10 @@ def test_collect_goes_on_past_a_submission_it_cannot_copy(tmp_path, deep_submiss
     (failing / "activations.ipynb").write_text("{}")
     real = nofollow.copy_file_at
 
-    def unreadable(fd, name, target, max_bytes=None):
-        if "failing" in str(target):
+    def unreadable(fd, name, dest_fd, target, max_bytes=None):
+        if "failing" in os.readlink(f"/proc/self/fd/{dest_fd}"):
             raise OSError(5, "Input/output error")
-        return real(fd, name, target, max_bytes)
+        return real(fd, name, dest_fd, target, max_bytes)
 
     monkeypatch.setattr(nofollow, "copy_file_at", unreadable)
     submitted = tmp_path / "submitted"

@@ -4,7 +4,9 @@ pipes and sockets are never followed or opened, and a submission holding one is 
 the reason. Through the real exchange and batch: the hostile entries link_in_inbound and
 link_in_submitted (tests/e2e/test_hostile.py)."""
 import os
+import shutil
 import socket
+import time
 from types import SimpleNamespace
 
 import pytest
@@ -16,6 +18,8 @@ from nnkit.collect import nofollow
 from nnkit.collect.exchange import SafeCollect
 from nnkit.execution.autograde import precheck
 from nnkit.gradebook.outcomes import submission_digest
+from nnkit.kernel import limits
+from nnkit.kernel.config import COURSE_ROOT
 from waiting import with_timeout
 
 
@@ -142,3 +146,93 @@ def test_a_file_that_keeps_growing_is_copied_at_the_size_it_had_when_opened(tmp_
     monkeypatch.undo()
     assert appended, "the student never appended: the test tests nothing"
     assert (tmp_path / "copy.txt").read_bytes() == b"x" * start
+
+
+# --- names and sizes a student controls (issue 31) --------------------------------------------------
+
+def listing(folder) -> dict:
+    """{relative path: bytes, or the link's text} of every file and link under `folder`, by os.fwalk
+    (relative to each folder's descriptor too: not the kit's own walk)."""
+    found = {}
+    for top, _, names, fd in os.fwalk(folder):
+        for name in names:
+            relative = os.path.relpath(os.path.join(top, name), folder)
+            if os.path.islink(os.path.join(f"/proc/self/fd/{fd}", name)):
+                found[relative] = os.readlink(name, dir_fd=fd)
+            else:
+                with open(os.open(name, os.O_RDONLY, dir_fd=fd), "rb") as f:
+                    found[relative] = f.read()
+    return found
+
+
+@pytest.fixture
+def awkward_submission(tmp_path):
+    """A gradable notebook, with files named with 255 bytes, a newline, escape sequences and bytes that
+    are not UTF-8 beside it (tests/support/hostile.py's awkward_names)."""
+    from hostile import awkward_files
+
+    folder = tmp_path / "awkward"
+    folder.mkdir()
+    shutil.copy(COURSE_ROOT / "submitted" / "correct" / "activations" / "activations.ipynb", folder)
+    awkward_files(str(folder), None)
+    return folder
+
+
+def test_every_walk_reads_any_name_the_filesystem_allows(awkward_submission, tmp_path):
+    from hostile import AWKWARD_NAMES
+
+    assert len(submission_digest(awkward_submission)) == 64
+    assert with_timeout(lambda: precheck(awkward_submission, ["activations"])) is None
+    found = listing(awkward_submission)
+    assert set(AWKWARD_NAMES) < set(found) and len(found) == len(AWKWARD_NAMES) + 2
+    assert nofollow.special_entries(awkward_submission) == []
+    assert nofollow.size(awkward_submission) == sum(map(len, found.values()))
+    assert len(submission_digest(awkward_submission)) == 64
+    assert nofollow.copy_tree(awkward_submission, tmp_path / "copy") == [] and listing(tmp_path / "copy") == found
+
+
+def test_a_path_past_path_max_is_walked_copied_and_refused_in_one_escaped_line(awkward_submission, tmp_path):
+    from hostile import long_path
+
+    long_path(str(awkward_submission), None)
+    assert len(submission_digest(awkward_submission)) == 64
+    found = listing(awkward_submission)
+    deepest = max(found, key=len)
+    assert len(os.fsencode(deepest)) > os.pathconf("/", "PC_PATH_MAX") and found[deepest] == b"deep"
+    assert nofollow.copy_tree(awkward_submission, tmp_path / "copy") == [] and listing(tmp_path / "copy") == found
+    cause, reason = precheck(awkward_submission, ["activations"])
+    assert cause == "long_path" and reason.isprintable() and len(reason) < 300, reason
+    assert reason.startswith("00ddd") and f"longer than {limits.PATH_BYTES} bytes" in reason
+
+
+def test_a_submission_past_a_size_limit_is_refused_with_its_reason_before_it_is_read(tmp_path, monkeypatch):
+    """30,000 empty files, a sparse file past the folder's bytes, a notebook a byte past its own:
+    each refused with its reason in seconds (its digest taken too, as the batch takes it first)."""
+    from hostile import large_folder, many_files
+
+    def submission(name, notebook_bytes=100):
+        folder = tmp_path / name
+        folder.mkdir()
+        with open(folder / "activations.ipynb", "wb") as f:
+            f.truncate(notebook_bytes)
+        return folder
+
+    many, large = submission("many"), submission("large")
+    many_files(str(many), None)
+    large_folder(str(large), None)
+    expected = {many: ("too_many_files", f"more than {limits.SUBMISSION_FILES} files"),
+                large: ("too_large", f"more than the {limits.SUBMISSION_BYTES:,} allowed"),
+                submission("notebook", limits.NOTEBOOK_BYTES + 1): (
+                    "notebook_too_large", f"more than the {limits.NOTEBOOK_BYTES:,} allowed")}
+    opened = []
+    real_open = os.open
+    monkeypatch.setattr(os, "open", lambda path, *a, **k: opened.append(path) or real_open(path, *a, **k))
+    for folder, (cause, phrase) in expected.items():
+        start = time.perf_counter()
+        got = precheck(folder, ["activations"])
+        digest = submission_digest(folder)
+        seconds = time.perf_counter() - start
+        assert got[0] == cause and phrase in got[1] and len(digest) == 64, got
+        assert seconds < 10, (cause, seconds)
+        print(f"\n{cause}: refused and hashed in {seconds:.2f} s")
+    assert not [name for name in opened if str(name).endswith((".csv", ".npy"))]  # counted, never opened

@@ -161,6 +161,8 @@ def test_the_limits_table_states_the_limits_the_kit_sets():
         size(L.FILE_BYTES),
         f"{size(L.WORK_BYTES)} working folder, {size(L.TMP_BYTES)} `/tmp` and `/dev/shm`, {size(L.HOME_BYTES)} home",
         f"{size(L.RUNTIME_BYTES)}, {L.RUNTIME_FILES} files",
+        f"{L.SUBMISSION_FILES} files and folders, {size(L.SUBMISSION_BYTES)}, a {size(L.NOTEBOOK_BYTES)} notebook, "
+        f"paths of {L.PATH_BYTES} bytes",
         f"{L.NOTEBOOK_SECONDS} s",
         size(L.SUBMISSION_MEMORY_BYTES),
         f"{L.SUBMISSION_PROCESSES}",

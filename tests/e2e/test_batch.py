@@ -6,6 +6,7 @@ real headless Chromium."""
 import copy
 import csv
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -99,6 +100,34 @@ def test_csv_has_a_column_per_hidden_test_and_each_submissions_state(graded_clas
     assert float(seed["test_sigmoid_extremes"]) == 0 and float(seed["test_sigmoid_mnist"]) == 2
     assert rows["broken"]["status"] == "not gradable: activations.ipynb is not a notebook (not JSON)"
     assert rows["broken"]["score"] == "" and rows["broken"]["test_sigmoid_mnist"] == ""
+
+
+FORMULA_IDS = ["=1+2", "-1+2", "+3", "@SUM(1)"]  # OWASP's CSV injection starts, as student ids
+ESCAPED_ID = "esc\x1b[2J\x1b[1;1Hape"  # a student id that clears the screen and moves the cursor
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # every control character but a tab and a line's end
+
+
+def test_names_a_student_controls_reach_the_terminal_and_grades_csv_escaped(tmp_path):
+    """Student ids that begin a spreadsheet formula or hold escape sequences, and a file named with
+    escape sequences and a line end: graded as themselves; the batch prints no control character and
+    grades.csv starts no formula (the terminal test of issue 31)."""
+    root = scratch_course(tmp_path / "course")
+    for student in [*FORMULA_IDS, ESCAPED_ID]:
+        add(root, student, source="seed")
+    os.symlink("/etc/passwd", add(root, "linker") / "\x1b[2J\x1b[Hevery submission graded\r\n.txt")
+    result = batch(root, "--assignment", "activations")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert CONTROL.findall(result.stdout + result.stderr) == [], result.stdout + result.stderr
+    assert "linker / activations: \\x1b[2J\\x1b[Hevery submission graded\\r\\n.txt is a symbolic link" in result.stdout
+    shown = "esc\\x1b[2J\\x1b[1;1Hape"
+    assert shown in result.stdout and shown in result.stderr  # the table, the progress line
+    got = states(root)
+    assert all(got[(s, "activations")].score == demo_score("seed", "activations") for s in [*FORMULA_IDS, ESCAPED_ID])
+    with open(root / "grades.csv", newline="") as f:
+        rows = {row["student_id"]: row for row in csv.DictReader(f)}
+    assert set(rows) == {"'" + s for s in FORMULA_IDS} | {"esc\\x1b[2J\\x1b[1;1Hape", "linker"}, set(rows)
+    assert not CONTROL.search((root / "grades.csv").read_text())
+    assert rows["linker"]["status"].startswith("not gradable: \\x1b[2J")
 
 
 def test_report_shows_distribution_failure_rates_and_what_to_review(graded_class):

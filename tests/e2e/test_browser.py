@@ -352,15 +352,17 @@ def planted(planted_server):
 @pytest.fixture(scope="module")
 def hostile_course(tmp_path_factory, planted_server):
     """A course graded by the batch: a student whose notebook plants scripts in its outputs, a
-    markdown cell, a raw cell and a cell tag (tests/support/hostile.py: html_scripts); an honest student whose
+    markdown cell, a raw cell and a cell tag (tests/support/hostile.py: html_scripts), one whose output
+    and headings go for the page's classes and ids (restyles_page); an honest student whose
     notebook draws a plot; a submission whose file name is markup. Feedback generated for both."""
     from hostile import CATALOGUE, Context
 
     root = scratch_course(tmp_path_factory.mktemp("pages") / "course")
     nbgrader("generate_assignment", "activations", root=root)
     release = read(root / "release" / "activations" / "activations.ipynb")
-    made = {"html_scripts": CATALOGUE["html_scripts"].build(release, Context(str(root), "", planted_server.port)),
-            "plotter": fill(release, reference_code("activations"))}
+    context = Context(str(root), "", planted_server.port)
+    made = {name: CATALOGUE[name].build(release, context) for name in ("html_scripts", "restyles_page")}
+    made["plotter"] = fill(release, reference_code("activations"))
     made["plotter"].cells.insert(2, nbformat.v4.new_code_cell(PLOTS))
     for student, notebook in made.items():
         (root / "submitted" / student / "activations").mkdir(parents=True)
@@ -436,3 +438,76 @@ def test_the_report_shows_a_markup_file_name_as_text(browser, hostile_course, pl
     nothing_planted_ran(browser, planted)
     SCREENSHOTS.mkdir(exist_ok=True)
     browser.save_screenshot(str(SCREENSHOTS / "report.png"))
+
+
+SCORE_BOXES = """
+return [...document.querySelectorAll('input.score')].map(box => {
+    box.scrollIntoView({block: 'center'});
+    const r = box.getBoundingClientRect(), top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    return [box.id, box.getAttribute('placeholder'), top === box, top ? top.outerHTML.slice(0, 120) : null];
+});"""
+# The grades API, asked as the page's own Backbone.sync asks (backbone_xsrf.js)
+GRADES_API = """const done = arguments[arguments.length - 1];
+fetch(arguments[0], {headers: {'X-CSRFToken': getCookie('_xsrf'), 'Accept': 'application/json'}})
+    .then(r => done([r.status, r.headers.get('content-type')]), e => done(String(e)));"""
+
+
+def log_in(driver, url: str) -> None:
+    """The Jupyter server's login form, with the token: a session cookie, as an instructor has (a
+    token in the page's address alone does not reach the formgrader's API calls)."""
+    from selenium.webdriver.common.by import By
+
+    driver.get(f"{url}/login")
+    field = wait_for(driver, css("input[name='password']"), "the login form")[0]
+    field.send_keys(TOKEN)
+    driver.find_element(By.CSS_SELECTOR, "form [type='submit']").click()
+    wait_for(driver, lambda d: "/login" not in d.current_url, "the login")
+
+
+def auto_scores(root: Path, student: str) -> dict[str, float]:
+    from nnkit.gradebook.db import open_gradebook
+
+    with open_gradebook(root) as gradebook:
+        notebook = gradebook.find_submission_notebook("activations", "activations", student)
+        return {grade.name: grade.auto_score for grade in notebook.grades}
+
+
+def test_a_students_output_cannot_cover_or_capture_the_formgraders_score_boxes(browser, hostile_course, tmp_path):
+    """restyles_page's output carries the formgrader's own `navbar navbar-fixed-top` classes, styled
+    white over the page, and a heading with each grade cell's id (issue 31); an honest student is the
+    control. The instructor is logged in, the grades API answers 200, and every score box shows the
+    gradebook's score and is the element on top at its own centre."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    with lab_server(hostile_course, tmp_path / "instructor-home") as url:
+        log_in(browser, url)
+        for student in ("plotter", "restyles_page"):
+            submission = submission_id(hostile_course, student)
+            browser.get(f"{url}/formgrader/submissions/{submission}/")
+            wait_for(browser, lambda d: d.execute_script("return window.formgrader && formgrader.grades.loaded"),
+                     "the formgrader's grades")
+            status = browser.execute_async_script(GRADES_API, f"{url}/formgrader/api/grades?submission_id={submission}")
+            assert status[0] == 200, status  # and the page's own request was answered: its grades loaded (above)
+            boxes = browser.execute_script(SCORE_BOXES)
+            expected = auto_scores(hostile_course, student)
+            assert len(boxes) == len(expected), (boxes, expected)
+            shown = {name: float(placeholder) if placeholder not in (None, "") else None
+                     for name, placeholder, _, _ in boxes}
+            assert shown == expected, student
+            assert [(name, top) for name, _, on_top, top in boxes if not on_top] == [], student
+            browser.execute_script("window.scrollTo(0, 0)")
+            browser.save_screenshot(str(SCREENSHOTS / f"formgrader-{student}.png"))
+    assert sum(auto_scores(hostile_course, "restyles_page").values()) == 9
+
+
+def test_a_students_ids_never_capture_the_feedbacks_own_links(browser, hostile_course):
+    """The feedback links each test to `#<grade id>`: no element of the student's carries that id."""
+    page = hostile_course / "feedback" / "restyles_page" / "activations" / "activations.html"
+    browser.get(page.as_uri())
+    wait_for(browser, css("#notebook"), "the page")
+    targets = browser.execute_script(
+        "return [...document.querySelectorAll('a[href^=\"#test_\"]')].map(a => a.getAttribute('href').slice(1))")
+    assert targets
+    captured = browser.execute_script("return arguments[0].filter(id => document.getElementById(id) !== null)", targets)
+    assert captured == [] and "student-test_relu_mnist" in browser.page_source
+    SCREENSHOTS.mkdir(exist_ok=True)
+    browser.save_screenshot(str(SCREENSHOTS / "feedback-restyles.png"))

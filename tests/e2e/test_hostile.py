@@ -7,9 +7,11 @@ each one works there; a subset runs with two workers; a batch killed midway and 
 same gradebook."""
 import hashlib
 import os
+import re
 import shutil
 import signal
 import sqlite3
+import stat
 import subprocess
 import time
 from pathlib import Path
@@ -34,6 +36,7 @@ from hostile import (
     write_submission,
 )
 from listener import Listener
+from nnkit.collect.nofollow import walk
 from nnkit.collect.notebooks import notebook_path, read
 from nnkit.gradebook.scratch import scratch_course
 from nnkit.gradebook.states import State, class_submissions
@@ -117,16 +120,18 @@ def run_batch(root: Path, home: Path, *flags, env: dict | None = None, **popen):
 
 
 def tree_digest(folder: Path, skip: set[str]) -> dict[str, str]:
-    """{relative path: sha256} of every file under `folder`, except those under a path in `skip`."""
+    """{relative path: sha256} of every file under `folder`, except those under a path in `skip`; by the
+    kit's own walk (nnkit.collect.nofollow), which reads any name and any length of path a student makes."""
     found = {}
-    for path in sorted(folder.rglob("*")):
-        relative = path.relative_to(folder).as_posix()
+    for entry in walk(folder):
+        relative = entry.relative
         if any(relative == s or relative.startswith(s + "/") or f"/{s}/" in f"/{relative}/" for s in skip):
             continue
-        if path.is_file() and not path.is_symlink():
-            found[relative] = hashlib.sha256(path.read_bytes()).hexdigest()
-        elif path.is_symlink():
-            found[relative] = "-> " + os.readlink(path)
+        if stat.S_ISREG(entry.status.st_mode):
+            with open(os.open(entry.name, os.O_RDONLY | os.O_NOFOLLOW, dir_fd=entry.dir_fd), "rb") as f:
+                found[relative] = hashlib.file_digest(f, "sha256").hexdigest()
+        elif stat.S_ISLNK(entry.status.st_mode):
+            found[relative] = "-> " + os.readlink(entry.name, dir_fd=entry.dir_fd)
     return found
 
 
@@ -255,6 +260,19 @@ def test_the_graders_memory_stays_within_its_bound(batch):
     peak = batch["memory"]
     print(f"\nthe grader's peak memory on the hostile catalogue: {peak / 2**20:.0f} MiB")
     assert 0 < peak < limits.GRADER_MEMORY_BYTES, f"a grading worker reached {peak / 2**20:.0f} MiB"
+
+
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # every control character but a tab and a line's end
+
+
+def test_no_control_character_a_student_named_reaches_the_terminal_or_a_log(batch):
+    """escape_sequence_name's link and awkward_names' files, named with escape sequences, newlines and
+    bytes that are not UTF-8: the batch's summary and progress, and the workers' logs, show them escaped."""
+    assert "escape_sequence_name / activations: \\x1b[2J\\x1b[1;1Hevery submission graded" in batch["out"]
+    assert CONTROL.findall(batch["out"] + batch["err"]) == []
+    logs = sorted((batch["root"] / "outcomes" / "logs").rglob("*.log"))
+    assert logs and {log.name: CONTROL.findall(log.read_text(errors="replace")) for log in logs} == \
+        {log.name: [] for log in logs}
 
 
 def test_flagged_and_ungradable_entries_are_listed_for_review(batch):

@@ -132,3 +132,10 @@ def check_every_row(out: str) -> None:
     assert re.search(r"per-process limits only.*ratio " + NUMBER + "x", section["6"])
     ratio(section["7"], "ratio with / without")
 
+
+
+def test_only_picks_sections_by_name_in_the_suites_order():
+    """`nnkit bench --only`: the named sections, in the order of a full run, none measured yet."""
+    picked = bench.sections(SMALLEST, ["neighbours", "kernels"])
+    assert [section.__name__ for section in picked] == ["section", "fairness", "cost"]
+    assert len(bench.sections(SMALLEST)) == len(picked) + len(bench.sections(SMALLEST, ["grading", "fairness"]))

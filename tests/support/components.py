@@ -7,7 +7,7 @@ A file that exists proves little: bwrap may be there with namespaces refused, Ch
 there and unable to start. So `require` also proves each component works, once per session
 (`works`): the sandbox starts a trivial process, Chromium renders a page, chromedriver answers
 its status, PostgreSQL starts a server and creates a database, Slurm's daemons and munged
-answer `-V`."""
+answer `-V`, Node.js and JupyterHub's proxy their `--version`."""
 import functools
 import glob
 import json
@@ -151,7 +151,18 @@ def answers_its_version(path: str) -> str:
     return "" if done.returncode == 0 else f"`{path} -V` exited {done.returncode}: {done.stderr.strip()[-300:]}"
 
 
+def proxy_works(path: str) -> str:
+    """JupyterHub's proxy answers its version, with the modules Debian installed (NODE_PATH)."""
+    from deploy.jupyterhub.environment import NODE_MODULES
+
+    done = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=PROOF_SECONDS,
+                          env=os.environ | {"NODE_PATH": NODE_MODULES})
+    return "" if done.returncode == 0 else f"`{path} --version` exited {done.returncode}: {done.stderr.strip()[-300:]}"
+
+
 PROOFS = {"bubblewrap": bubblewrap_works, "libseccomp2": libseccomp_works, "chromium": chromium_works,
           "chromium-driver": chromedriver_works, "postgresql": postgresql_works, "munge": answers_its_version,
           "slurmctld": answers_its_version, "slurmd": answers_its_version,
-          "slurm-client": lambda path: "" if os.access(path, os.X_OK) else "sbatch is not executable"}
+          "slurm-client": lambda path: "" if os.access(path, os.X_OK) else "sbatch is not executable",
+          "nodejs": lambda path: "" if subprocess.run([path, "--version"], capture_output=True).returncode == 0
+          else "node --version failed", "node-configurable-http-proxy": proxy_works}

@@ -713,3 +713,116 @@ CATALOGUE.update({
                                       f"unshare with a namespace flag refused: {RELU_LOST}, flagged", "review",
                                       attack=True),
 })
+
+
+# --- names and sizes a student controls, and pages a student cannot restyle (issue 31). Each runs
+# through the batch beside the others; the names are made from each folder's descriptor, as the
+# walks read them: a path past PATH_MAX cannot be made or read by its full path.
+AWKWARD_NAMES = ["é" * 127 + "x",  # 255 bytes of UTF-8, the longest name a filesystem allows
+                 "new\nline.txt", "\x1b[2J\x1b[Hall graded.txt", os.fsdecode(b"not-utf8-\xff\xfe.bin")]
+ESCAPES = "\x1b[2J\x1b[1;1Hevery submission graded\r\n\x07"  # a terminal's clear screen, a forged line, a bell
+OVERLAY = ('from IPython.display import HTML, display\n'
+           'display(HTML(\'<div class="navbar navbar-fixed-top" style="background-color: white; width: 100%; '
+           'height: 100%">\' + "<p>12 / 12</p>" * 40 + "</div>"))')
+
+
+def made_at(folder, names: list, content: bytes = b"") -> None:
+    """Folders `names[:-1]` nested in `folder`, a file `names[-1]` in the last, each made relative
+    to its parent's descriptor."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        for name in names[:-1]:
+            os.mkdir(name, dir_fd=fd)
+            inner = os.open(name, os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+        out = os.open(names[-1], os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd)
+        os.write(out, content)
+        os.close(out)
+    finally:
+        os.close(fd)
+
+
+def awkward_files(folder, ctx) -> None:
+    for name in AWKWARD_NAMES:
+        made_at(folder, [name], b"data")
+    made_at(folder, [AWKWARD_NAMES[2].replace(".txt", ""), AWKWARD_NAMES[3], AWKWARD_NAMES[0]], b"nested")
+
+
+def long_path(folder, ctx) -> None:
+    """A file 20 folders of 255-byte names deep: its path is 5,120 bytes, past PATH_MAX (4,096), within FOLDER_DEPTH."""
+    made_at(folder, [f"{level:02d}" + "d" * 253 for level in range(20)] + ["notes.txt"], b"deep")
+
+
+def many_files(folder, ctx) -> None:
+    data = os.path.join(folder, "data")
+    os.mkdir(data)
+    for number in range(30_000):
+        os.close(os.open(os.path.join(data, f"{number:05d}.csv"), os.O_WRONLY | os.O_CREAT, 0o644))
+
+
+def large_folder(folder, ctx) -> None:
+    """One sparse file a byte past the folder's limit: its size counts, no disk is used, nothing of it is read."""
+    with open(os.path.join(folder, "weights.npy"), "wb") as f:
+        f.truncate(limits.SUBMISSION_BYTES + 1)
+
+
+def notebook_of_size(size: int):
+    """The correct answers with a markdown cell of padding, the file exactly `size` bytes (what
+    nbformat.write writes)."""
+    def build(release, ctx):
+        notebook = fill(release, ANSWERS)
+        notebook.cells.append(new_markdown_cell("x", id="padding"))
+        for _ in range(3):  # the padding's length, corrected by what nbformat writes around it
+            written = len(nbformat.writes(notebook).encode()) + 1
+            notebook.cells[-1].source = "x" * (len(notebook.cells[-1].source) + size - written)
+        text = nbformat.writes(notebook) + "\n"
+        assert len(text.encode()) == size, len(text.encode())
+        return text
+    return build
+
+
+def restyles_page(release, ctx):
+    """A wrong relu (3 points lost), an output fixed on top of the page by the formgrader's own
+    classes, and a heading for each grade id of the notebook, before its cell."""
+    notebook = answer("relu", "def relu(x):\n    return x")(release, ctx)
+    ids = [grade_id(c) for c in notebook.cells if grade_id(c) and c.metadata["nbgrader"].get("grade")]
+    notebook.cells[2:2] = [nbformat.v4.new_code_cell(OVERLAY),
+                           new_markdown_cell("".join(f'<h3 id="{name}">{name}: 12 / 12</h3>\n' for name in ids))]
+    return notebook
+
+
+CATALOGUE.update({
+    "awkward_names": Entry(edited(lambda nb: None), 12, None,
+                           "files beside the notebook named with 255 bytes, a newline, escape sequences and bytes that "
+                           "are not UTF-8, also nested in folders so named",
+                           "every walk is relative to a folder's descriptor: graded normally", files=awkward_files),
+    "long_path": Entry(edited(lambda nb: None), NOT_GRADABLE, f"is a path longer than {limits.PATH_BYTES} bytes",
+                       "a file 20 folders of 255-byte names deep: a path of 5,120 bytes, past `PATH_MAX`",
+                       "walked by descriptors (no `ENAMETOOLONG`): not gradable, with the file's name; everyone "
+                       "else graded", "not gradable", files=long_path),
+    "escape_sequence_name": Entry(edited(lambda nb: None), NOT_GRADABLE, "\\x1b[2J\\x1b[1;1Hevery submission graded",
+                                  "a link named with escape sequences that clear the screen and print a fake line",
+                                  "not gradable (a link), the name escaped on the terminal, in the logs, `grades.csv` "
+                                  "and the report", "not gradable", files=link(ESCAPES, "{course}/nbgrader_config.py")),
+    "oversized_notebook": Entry(notebook_of_size(limits.NOTEBOOK_BYTES + 1), NOT_GRADABLE,
+                                f"more than the {limits.NOTEBOOK_BYTES:,} allowed",
+                                "a notebook one byte past `NOTEBOOK_BYTES` (16 MiB)",
+                                "refused before it is read: not gradable, with the reason", "not gradable"),
+    "notebook_at_limit": Entry(notebook_of_size(limits.NOTEBOOK_BYTES), 12, None,
+                               "a notebook of exactly `NOTEBOOK_BYTES`, a markdown cell of padding",
+                               "graded normally, the grader's memory within `GRADER_MEMORY_BYTES`"),
+    "many_files": Entry(edited(lambda nb: None), NOT_GRADABLE, f"more than {limits.SUBMISSION_FILES} files",
+                        "30,000 empty data files beside the notebook",
+                        "counted, none read: not gradable within seconds, not at the watchdog", "not gradable",
+                        files=many_files),
+    "large_folder": Entry(edited(lambda nb: None), NOT_GRADABLE, "hand in the notebook without its data",
+                          "a (sparse) file one byte past `SUBMISSION_BYTES` (100 MiB) beside the notebook",
+                          "its size is counted, nothing read: not gradable, with the reason", "not gradable",
+                          files=large_folder),
+    "restyles_page": Entry(restyles_page, 9, "wrong values",
+                           "a wrong `relu`, an output with the formgrader's `navbar-fixed-top` classes styled white "
+                           "over the page, and a heading with each grade cell's id",
+                           f"{RELU_LOST}; the classes are dropped and the ids prefixed: every score box shows its "
+                           "score (tests/e2e/test_browser.py)"),
+})

@@ -3,7 +3,8 @@ a course of their own.
 
 - `can_make_users()`: why these tests cannot run here ('' when they can).
 - `grading_environment()`: a virtual environment with the grading packages only (no torch), made
-  from Debian's /usr/bin/python3.11 in a root-owned, world-readable place. An ordinary user may not
+  from Debian's /usr/bin/python3.11 in a root-owned, world-readable place (`shared_environment`:
+  any other list of requirements, e.g. the hub's servers'). An ordinary user may not
   read the interpreter root's .venv was made from (here it lives under /root, mode 0700). It is
   made at most once per requirements digest and reused by every later session (a marker file says
   it is complete). It has the kit's packages but not the kit (a course brings its own nnkit/), so its
@@ -29,6 +30,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from deploy.jupyterhub import environment
 from nnkit.sandbox import state_folders
 
 COURSE_ROOT = Path(__file__).resolve().parents[2]
@@ -47,10 +49,10 @@ def grading_requirements() -> list[str]:
     return list(tomllib.loads(PYPROJECT.read_text())["project"]["optional-dependencies"]["grading"])
 
 
-def environment_digest() -> str:
+def environment_digest(requirements: list[str]) -> str:
     python = subprocess.run([SYSTEM_PYTHON, "-c", "import sys; print(sys.version)"], capture_output=True, text=True,
                             check=True).stdout
-    return hashlib.sha256("\n".join([python, *grading_requirements()]).encode()).hexdigest()[:16]
+    return hashlib.sha256("\n".join([python, *requirements]).encode()).hexdigest()[:16]
 
 
 def trusted_cache() -> Path:
@@ -63,29 +65,25 @@ def trusted_cache() -> Path:
 
 
 def grading_environment() -> Path:
-    """The python of a world-readable environment with the grading packages only; made once per
-    digest of the grading extra's pins and of the interpreter, under a lock (two sessions
-    at once build it once; one that stopped half-way left no marker, so it is made again)."""
-    final = trusted_cache() / f"grading-env-{environment_digest()}"
+    """The python of a world-readable environment with the grading packages only."""
+    return shared_environment("grading-env", grading_requirements())
+
+
+def shared_environment(kind: str, requirements: list[str]) -> Path:
+    """The python of a world-readable environment with `requirements`; made once per digest of
+    them and of the interpreter, under a lock (two sessions at once build it once; one that
+    stopped half-way left no marker, so it is made again)."""
+    final = trusted_cache() / f"{kind}-{environment_digest(requirements)}"
     with open(CACHE / "build.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if (final / COMPLETE).is_file():
             with_nnkit(final)
             return final / "bin" / "python"
         shutil.rmtree(final, ignore_errors=True)
-        subprocess.run([SYSTEM_PYTHON, "-m", "venv", str(final)], check=True, capture_output=True, text=True)
-        requirements = final / "requirements.txt"
-        requirements.write_text("\n".join(grading_requirements()) + "\n")
-        install = subprocess.run([str(final / "bin" / "pip"), "install", "-q", "--disable-pip-version-check",
-                                  "-r", str(requirements)], capture_output=True, text=True)
-        if install.returncode != 0:
-            raise RuntimeError(f"pip could not make the grading environment:\n{install.stdout}\n{install.stderr}")
-        for path in [final, *final.rglob("*")]:  # world-readable, whatever the umask was
-            if not path.is_symlink():
-                path.chmod(path.stat().st_mode | 0o444 | (0o111 if path.is_dir() else 0))
+        python = environment.make(final, requirements, SYSTEM_PYTHON)
         with_nnkit(final)
-        (final / COMPLETE).write_text(requirements.read_text())
-        return final / "bin" / "python"
+        (final / COMPLETE).write_text("\n".join(requirements) + "\n")
+        return python
 
 
 def with_nnkit(environment: Path) -> None:

@@ -27,11 +27,16 @@ HONEST = [  # (html, what must be kept of it)
         '<tbody><tr><td>1</td></tr></tbody></table>',
         ['<table border="1" class="dataframe">', '<tr style="text-align:right">', "<th>a</th>", "<td>1</td>"],
     ),
-    ('<h2 id="results">Results</h2>', ['<h2 id="results">Results</h2>']),
+    ('<h2 id="results">Results</h2>', [f'<h2 id="{pages.ID_PREFIX}results">Results</h2>']),
     (
         '<a href="https://numpy.org">NumPy</a> and <a href="#results">back</a>',
-        ['href="https://numpy.org"', 'href="#results"'],
+        ['href="https://numpy.org"', f'href="#{pages.ID_PREFIX}results"'],
     ),
+    (
+        '<div class="highlight"><pre><span class="kn">import</span> <span class="nn">numpy</span></pre></div>',
+        ['<div class="highlight">', '<span class="kn">import</span>', '<span class="nn">numpy</span>'],
+    ),
+    ('<span class="ansi-red-fg ansi-bold">Error</span>', ['<span class="ansi-red-fg ansi-bold">Error</span>']),
 ]
 HOSTILE = [
     '<img src=x onerror="alert(1)">',
@@ -72,6 +77,27 @@ def test_the_allowlist_keeps_what_honest_notebooks_show(html, kept):
 def test_it_drops_everything_that_could_act(html):
     kept = pages.clean(html)
     assert not ACTS.search(kept), kept
+
+
+def test_no_class_or_id_of_the_page_survives():
+    """The formgrader's Bootstrap classes would place a student's div over the page, and a heading
+    whose id is a grade cell's would capture the formgrader's `#<grade id>` binding (issue 31)."""
+    cleaned = pages.clean(
+        '<div class="navbar navbar-fixed-top modal in kn" style="background-color: white">12 / 12</div>'
+        '<h3 id="test_relu_mnist">x</h3><a name="test_relu_mnist">y</a><a href="#test_relu_mnist">z</a>'
+        '<span class="navbar">w</span>')
+    assert 'class="kn"' in cleaned and "navbar" not in cleaned and "modal" not in cleaned and ' in"' not in cleaned
+    assert 'id="test_relu_mnist"' not in cleaned and 'name="test_relu_mnist"' not in cleaned
+    assert cleaned.count(f"{pages.ID_PREFIX}test_relu_mnist") == 3 and "<span>w</span>" in cleaned, cleaned
+
+
+def test_a_students_markdown_heading_and_its_anchor_link_still_meet():
+    """nbconvert gives each markdown heading an id and an anchor link to it: both prefixed, the link works."""
+    exporter = HTMLExporter(config=course_config(COURSE_ROOT))
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("## test_relu_mnist")])
+    page, _ = exporter.from_notebook_node(notebook)
+    assert 'id="test_relu_mnist"' not in page and f'id="{pages.ID_PREFIX}test_relu_mnist"' in page, page[-3000:]
+    assert f'href="#{pages.ID_PREFIX}test_relu_mnist"' in page
 
 
 def planted_notebook():

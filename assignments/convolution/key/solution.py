@@ -7,7 +7,7 @@ output positions), and the code of the notebook's reference solution. Read these
 them as its references (nnkit.judging.references), and tests/course/test_solutions.py checks them against torch
 and against the loop versions. `conv_windows` is the vectorized conv a student may write instead
 (every window at once, one tensordot): the mutation report plays it, with the loop versions and
-`max_pooling_fast`, as a student's answer. `python -m benchmarks.kernels` times them against
+`max_pooling_fast`, as a student's answer. `nnkit bench --only kernels` times them against
 torch.nn.functional on MNIST-sized batches.
 """
 import numpy as np

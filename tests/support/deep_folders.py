@@ -1,8 +1,7 @@
-"""The collect tests' shared fixture: a submission nested deeper than Python's recursion limit."""
+"""A submission nested deeper than Python's recursion limit, made and removed by descriptor (no
+full path: it is longer than the kernel takes in one)."""
 import os
 from pathlib import Path
-
-import pytest
 
 
 def deep_folder(top: Path, levels: int) -> Path:
@@ -34,10 +33,3 @@ def remove_deep(top: Path) -> None:
 
 
 DEEP = 1100  # deeper than Python's recursion limit (1000)
-
-
-@pytest.fixture
-def deep_submission(tmp_path):
-    top = deep_folder(tmp_path / "deep", DEEP)
-    yield top
-    remove_deep(top)
