@@ -67,8 +67,6 @@ def test_no_makefile_target_or_cluster_script_tells_a_person_to_type_python_m():
     assert typed_in([COURSE_ROOT / "Makefile", *scripts("cluster")]) == {}
 
 
-@pytest.mark.xfail(reason="scripts/make_* become `nnkit author regenerate` on branch h44 (issue 29); benchmarks' "
-                          "sections still say `python -m benchmarks.NAME`", strict=True)
 def test_no_script_tells_a_person_to_type_python_m():
     assert typed_in(scripts("scripts", "benchmarks")) == {}
 
