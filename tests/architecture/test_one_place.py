@@ -14,9 +14,9 @@ ASSIGNMENT = "activations"
 # --- the record format: one typed schema, in nnkit/kernel/schema.py alone -------------------------------
 
 def kit_sources() -> list[Path]:
-    """Every Python file of the kit's own code: nnkit/, scripts/, benchmarks/ and the course config."""
-    return sorted([*(COURSE_ROOT / "nnkit").rglob("*.py"), *(COURSE_ROOT / "scripts").glob("*.py"),
-                   *(COURSE_ROOT / "benchmarks").glob("*.py"), COURSE_ROOT / "nbgrader_config.py"])
+    """Every Python file of the kit's own code: nnkit/, benchmarks/ and the course config."""
+    return sorted([*(COURSE_ROOT / "nnkit").rglob("*.py"), *(COURSE_ROOT / "benchmarks").glob("*.py"),
+                   COURSE_ROOT / "nbgrader_config.py"])
 
 
 def keys_used(tree) -> set[str]:

@@ -19,9 +19,9 @@ LINK = re.compile(r"!?\[[^\]\n]*\]\(([^)\s]+)\)")
 HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*$", re.M)
 # The kit's own folders: a path into one of them, in backquotes, names a file of the kit. (Course
 # content, e.g. assignments/<name>/, is named with placeholders or by the guide that writes it.)
-KIT_FOLDERS = ("nnkit", "tests", "scripts", "benchmarks", "cluster", "docs")
+KIT_FOLDERS = ("nnkit", "tests", "benchmarks", "cluster", "deploy", "docs")
 CODE_PATH = re.compile(rf"`((?:{'|'.join(KIT_FOLDERS)})/[\w./-]*)`")
-MODULE = re.compile(r"\b(?:python -m |`)((?:nnkit|scripts|benchmarks)(?:\.\w+)?)\b")
+MODULE = re.compile(r"\b(?:python -m |`)((?:nnkit|benchmarks)(?:\.\w+)?)\b")
 
 
 def prose(page: Path) -> str:

@@ -56,7 +56,8 @@ def test_no_page_tells_a_person_to_type_python_m(page):
 
 
 def scripts(*folders: str) -> list[Path]:
-    return sorted(p for folder in folders for p in (COURSE_ROOT / folder).iterdir() if p.is_file())
+    return sorted(p for folder in folders for p in (COURSE_ROOT / folder).rglob("*") if p.is_file()
+                  and "__pycache__" not in p.parts)
 
 
 def typed_in(paths: list[Path]) -> dict[str, list[str]]:
@@ -68,7 +69,7 @@ def test_no_makefile_target_or_cluster_script_tells_a_person_to_type_python_m():
 
 
 def test_no_script_tells_a_person_to_type_python_m():
-    assert typed_in(scripts("scripts", "benchmarks")) == {}
+    assert typed_in(scripts("benchmarks")) == {}
 
 
 @pytest.mark.parametrize("text, modules", [
