@@ -66,14 +66,14 @@ def demo_notebook(student: str, assignment: str, root: Path = COURSE_ROOT) -> nb
     return fill(read(notebook_path("release", assignment, root)), implementations(student, assignment))
 
 
-def write_class(into: Path | None = None) -> list[Path]:
-    """Write every demo notebook, as <student>/<assignment>/<assignment>.ipynb in `into` (by default the
-    course's submitted/ folder: the committed demo class has nbgrader's default layout); return those
-    whose content changed."""
+def write_class(into: Path | None = None, assignments=ASSIGNMENTS) -> list[Path]:
+    """Write every demo notebook of `assignments`, as <student>/<assignment>/<assignment>.ipynb in `into`
+    (by default the course's submitted/ folder: the committed demo class has nbgrader's default
+    layout); return those whose content changed."""
     into = paths.step_root(COURSE_ROOT, "submitted") if into is None else into
     changed = []
     for student in DEMO_STUDENTS:
-        for assignment in ASSIGNMENTS:
+        for assignment in assignments:
             path = into / student / assignment / f"{assignment}.ipynb"
             text = nbformat.writes(demo_notebook(student, assignment)) + "\n"
             if not path.is_file() or path.read_text() != text:

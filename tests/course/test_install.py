@@ -141,7 +141,7 @@ def test_make_installs_each_roles_extra_once_and_never_takes_one_away(tmp_path):
         os.utime(stamp, (earlier, earlier))
     assert installs(make(tmp_path, "grade")) == ["grading"]
     assert installs(make(tmp_path, "mutants")) == ["authoring"]
-    assert sorted(installs(make(tmp_path, "test"))) == ["data", "selfstudy", "tests"]
+    assert sorted(installs(make(tmp_path, "test"))) == ["data", "hub", "selfstudy", "tests"]
 
 
 # --- grading needs none of the other roles' packages ---

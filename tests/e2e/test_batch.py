@@ -416,6 +416,7 @@ def test_make_grade_on_a_fresh_clone_grades_the_class(tmp_path):
             shutil.copy2(source, target)
     (clone / ".venv").symlink_to(COURSE_ROOT / ".venv")  # `make install` is the quick start's, not this test's
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MAKE", "MFLAGS"))}
+    env["PYTHONPATH"] = str(clone)  # the borrowed .venv's editable nnkit is this checkout's: run the clone's
     result = subprocess.run(
         ["make", "--old-file=.venv/.installed-grading", "grade"],
         cwd=clone,

@@ -34,7 +34,7 @@ def test_a_torch_result_that_disagrees_is_the_kits_error_never_a_students():
 
 def test_a_stored_result_for_other_inputs_is_refused_with_the_command_that_rewrites_it():
     args = [(name, value + 1 if isinstance(value, np.ndarray) else value) for name, value in CASES[CASE].make_args()]
-    with pytest.raises(KitError, match=r"for other inputs: run `python -m nnkit.judging.references"):
+    with pytest.raises(KitError, match=r"for other inputs: run `nnkit author references backprop`"):
         references.stored_torch_result(CASE, args)
 
 
