@@ -1,8 +1,8 @@
 """What grades `week4_softmax`: the references, torch's float64 versions to prove them, finite differences
 for the loss's gradient, and the check of probabilities."""
 import numpy as np
-from assignments.week4_softmax.key import solution
 
+from assignments.week4_softmax.key import solution
 from nnkit.judging.compare import Wrong, as_array, check_values
 from nnkit.kernel.i18n import _
 
