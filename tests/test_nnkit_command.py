@@ -1,6 +1,7 @@
 """The `nnkit` command (nnkit/cli.py): it lists every job by role, each job's --help says what it
 does and its exit codes (nnkit.exits'), a bad argument exits CANNOT_CHECK, it imports only what the
 job needs, and it and nbgrader work from a bare PATH (`env -i PATH=/usr/bin:/bin`)."""
+import os
 import re
 import subprocess
 import sys
@@ -14,6 +15,9 @@ from nnkit.kernel.config import COURSE_ROOT
 from nnkit.testing import nnkit_command
 
 BARE = {"PATH": "/usr/bin:/bin"}  # what `env -i PATH=/usr/bin:/bin` leaves: not the venv's bin/
+# A course copy that borrows another checkout's .venv (the authoring guide's replay) names its own kit
+# with PYTHONPATH: kept, so that the bare PATH is all that differs.
+BARE |= {"PYTHONPATH": os.environ["PYTHONPATH"]} if "PYTHONPATH" in os.environ else {}
 # The jobs issue 28 asks a subcommand for (its "What to build"): a requirement, not nnkit's listing.
 ISSUE_JOBS = {"grade", "prepare", "collect", "feedback", "report", "export", "check", "author add", "author check",
               "author try", "author references", "author mutants", "author regenerate", "sandbox"}
