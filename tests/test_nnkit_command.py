@@ -16,8 +16,8 @@ from nnkit.testing import nnkit_command
 
 BARE = {"PATH": "/usr/bin:/bin"}  # what `env -i PATH=/usr/bin:/bin` leaves: not the venv's bin/
 # A course copy that borrows another checkout's .venv (the authoring guide's replay) names its own kit
-# with PYTHONPATH: kept, so that the bare PATH is all that differs.
-BARE |= {"PYTHONPATH": os.environ["PYTHONPATH"]} if "PYTHONPATH" in os.environ else {}
+# with PYTHONPATH=its folder: kept, so that the bare PATH is all that differs.
+BARE |= {"PYTHONPATH": str(COURSE_ROOT)} if os.environ.get("PYTHONPATH") == str(COURSE_ROOT) else {}
 # The jobs issue 28 asks a subcommand for (its "What to build"): a requirement, not nnkit's listing.
 ISSUE_JOBS = {"grade", "prepare", "collect", "feedback", "report", "export", "check", "author add", "author check",
               "author try", "author references", "author mutants", "author regenerate", "sandbox"}
