@@ -71,6 +71,12 @@ def throwaway_copy(root: Path) -> Path:
             (root / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, root / name)
     (root / ".venv").symlink_to(COURSE_ROOT / ".venv")
+    # The borrowed .venv is installed already: step 0 (`make author`) must find its stamps current, or
+    # it would reinstall the kit editable from this copy, which is deleted afterwards.
+    stamps = list((COURSE_ROOT / ".venv").glob(".installed-*"))
+    if stamps:
+        oldest = min(stamp.stat().st_mtime for stamp in stamps) - 1
+        os.utime(root / "pyproject.toml", (oldest, oldest))
     course = root / "course.toml"
     listed = "".join(f'    "{name}",  # week {i + 1}\n' for i, name in enumerate(LISTED))
     course.write_text(re.sub(r"^assignments = \[.*\]$", f"assignments = [\n{listed}]", course.read_text(), flags=re.M))
