@@ -183,6 +183,16 @@ def pytest_runtest_makereport(item, call):
         item.failed = True
 
 
+@pytest.fixture(scope="module")
+def listener():
+    """A TCP server of the host's (tests/support/listener.py) for a module's gradings to try to reach."""
+    from listener import Listener
+
+    server = Listener()
+    yield server
+    server.server.close()
+
+
 @pytest.fixture
 def nbgrader_path(monkeypatch):
     """nbgrader shells out to `alembic`: this Python's bin/ first on PATH."""

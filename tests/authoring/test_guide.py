@@ -160,6 +160,7 @@ def output(said, command: str) -> list[str]:
 
 
 @pytest.mark.slow
+@pytest.mark.long  # the replay (make demo, mutants, the copy's make test-quick): its file starts first
 def test_add_lists_the_assignment_and_refuses_it_twice(replayed):
     root, env, _, _ = replayed
     text = (root / "course.toml").read_text()

@@ -8,8 +8,8 @@ reason) must contain (None when nothing is wrong), and the submission's state (n
 Some entries add files beside the notebook (`files`: a link...), and some reach submitted/ through
 nbgrader's exchange and `nbgrader collect` (`exchange=True`), as a student's submission does.
 The attacks on the sandbox (`attack=True`) read or write by absolute paths into the course and
-the grader's home given by `Context`, by routes the integrity scan does not see; tests/e2e/test_hostile.py
-also runs them without the sandbox, to show that each is a real attack that the sandbox stops.
+the grader's home given by `Context`, by routes the integrity scan does not see; tests/e2e/test_hostile_runs.py
+runs them without the sandbox, to show that each is a real attack that the sandbox stops.
 """
 import copy
 import os
