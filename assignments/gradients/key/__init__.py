@@ -1,0 +1,1 @@
+"""The grader's side of `gradients`: never shown to a grading kernel, never released."""
