@@ -15,4 +15,5 @@ def conv_backward(dout, x, kernel, bias, stride=2, padding=1):
     dx_pad = np.zeros_like(x_pad)
     np.add.at(dx_pad, (slice(None), slice(None), rows, cols), spread.transpose(0, 3, 1, 2, 4, 5))
     dbias = dout.sum(axis=(0, 2, 3))
-    return dx_pad[:, :, padding:padding + H, padding:padding + W], dkernel.astype(kernel.dtype), dbias.astype(bias.dtype)
+    dx = dx_pad[:, :, padding:padding + H, padding:padding + W]
+    return dx, dkernel.astype(kernel.dtype), dbias.astype(bias.dtype)

@@ -17,5 +17,6 @@ def conv_backward(dout, x, kernel, bias, stride=2, padding=1):
     dx_pad = np.zeros_like(x_pad)
     for p in range(KH):  # col2im: each offset's columns go back where they were read
         for q in range(KW):
-            dx_pad[:, :, p:p + stride * out_h:stride, q:q + stride * out_w:stride] += dcols[:, p, q].transpose(1, 0, 2, 3)
+            rows, cols_ = slice(p, p + stride * out_h, stride), slice(q, q + stride * out_w, stride)
+            dx_pad[:, :, rows, cols_] += dcols[:, p, q].transpose(1, 0, 2, 3)
     return dx_pad[:, :, padding:padding + H, padding:padding + W], dkernel, dout.sum(axis=(0, 2, 3))

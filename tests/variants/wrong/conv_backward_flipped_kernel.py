@@ -1,4 +1,5 @@
-"""dx from the flipped kernel: the "full convolution with the flipped kernel" formula, used in the scatter form that needs no flip."""
+"""dx from the flipped kernel: the "full convolution with the flipped kernel" of textbooks, used in the
+scatter form, which needs no flip."""
 import numpy as np
 
 

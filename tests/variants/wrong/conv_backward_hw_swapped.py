@@ -1,4 +1,5 @@
-"""Reads the kernel's shape as (K, C, KW, KH): right only for square kernels."""
+"""Reads the kernel's shape as (K, C, KW, KH): windows KW rows high and KH columns wide, right only
+for square kernels."""
 import numpy as np
 
 
@@ -14,7 +15,7 @@ def conv_backward(dout, x, kernel, bias, stride=2, padding=1):
             window = x_pad[:, :, i * stride:i * stride + KH, j * stride:j * stride + KW]
             for k in range(K):
                 g = dout[:, k, i, j].reshape(N, 1, 1, 1)
-                dkernel[k] += np.sum(g * window, axis=0).transpose(0, 2, 1)
-                dx_pad[:, :, i * stride:i * stride + KH, j * stride:j * stride + KW] += g * kernel[k].transpose(0, 2, 1)
+                dkernel[k] += np.sum(g * window, axis=0)
+                dx_pad[:, :, i * stride:i * stride + KH, j * stride:j * stride + KW] += g * kernel[k]
     dbias = dout.sum(axis=(0, 2, 3))
     return dx_pad[:, :, padding:padding + H, padding:padding + W], dkernel, dbias
