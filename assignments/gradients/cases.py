@@ -10,8 +10,8 @@ from nnkit.kernel.inputs import digit_batch, digits, exact, rng
 POOLING = ("kernel_size", "stride")
 MASK_OF_X = N_("dx = dout where x > 0, else 0: the mask comes from the forward's input x, whatever the sign of dout")
 NEW_ARRAY = N_("dout * (x > 0) makes a new array; dout[x <= 0] = 0 changes the caller's gradient")
-FIRST_MAX = N_("all-equal windows are ties: the whole gradient goes to the first maximum in row-major order "
-               "(np.argmax of the flattened window), as PyTorch")
+FIRST_MAX = N_("a window whose maximum is tied (all-equal windows too) sends its whole gradient to its first "
+               "maximum in row-major order (np.argmax of the flattened window), as PyTorch")
 WINDOW_START = N_("the window of output (i, j) starts at (i * stride, j * stride)")
 
 
@@ -37,7 +37,8 @@ def relu_backward_mnist():
 
 @case("relu_backward", N_("x = 4 MNIST digits (4, 1, 28, 28), >= 0 with many exact zeros (the background); "
                           "upstream gradient > 0 on the strokes, < 0 on the background"),
-      hints={"values": N_("at x == 0 the gradient is 0: the mask is x > 0, strictly (as PyTorch)"),
+      hints={"values": N_("dx is dout where x > 0 and 0 elsewhere, also at exactly x == 0: the mask is x > 0, "
+                          "strictly (as PyTorch)"),
              "modified": NEW_ARRAY})
 def relu_backward_zeros():
     x = digit_batch(4, start=108)

@@ -12,6 +12,7 @@ from assignments.activations.key import solution as A
 from assignments.backprop.cases import TRAIN_EPOCHS, TRAIN_LR
 from assignments.backprop.key import solution as B
 from assignments.convolution.key import solution as C
+from assignments.gradients.key import solution as G
 from nnkit.judging.references import expected, torch_reference
 from nnkit.judging.references import key as references_key
 from nnkit.kernel.course_cases import CASES
@@ -171,6 +172,25 @@ def test_the_seed_is_wrong_where_we_say():
     # its sigmoid overflows
     with np.errstate(over="raise"), pytest.raises(FloatingPointError):
         seed.sigmoid(np.array([-1000.0]))
+
+
+def test_max_pooling_backward_breaks_ties_as_torch_does_on_the_cpu():
+    """The rule the gradients notebook states: a tied window's gradient goes to its first maximum in
+    row-major order, which is what torch's max_pool2d backward does on the CPU."""
+    for window, first in (([[1.0, 1.0], [1.0, 1.0]], [1.0, 0.0, 0.0, 0.0]),
+                          ([[0.0, 2.0], [2.0, 2.0]], [0.0, 1.0, 0.0, 0.0])):
+        x = torch.tensor([[window]], dtype=torch.float64, requires_grad=True)
+        F.max_pool2d(x, 2, 2).sum().backward()
+        assert x.grad.flatten().tolist() == first
+        assert G.max_pooling_backward(np.ones((1, 1, 1, 1)), np.array([[window]]), 2, 2).ravel().tolist() == first
+
+
+def test_the_finite_difference_proof_of_a_backward_pass_refuses_a_wrong_one_and_skips_kinks():
+    check = references_key("gradients").CROSS_CHECKS["relu_backward"]
+    dout, x = np.array([1.0, -2.0, 3.0, 4.0]), np.array([0.5, 1.0, 0.0, -1.0])
+    assert check(dout * (x > 0), dout, x) == ""
+    assert check(dout * (x >= 0), dout, x) == ""  # x == 0 is a kink: torch's results prove the rule there
+    assert "finite differences" in check(dout * (dout > 0), dout, x)
 
 
 def test_the_grader_refuses_a_reference_that_disagrees_with_torch_or_finite_differences(monkeypatch):

@@ -29,10 +29,11 @@ def torch_reference(function: str, dout, x, *rest, **options):
     return x.grad.numpy()
 
 
-def finite_differences(forward, h: float = 1e-6):
-    """A cross-check of a backward pass: its dx is the central difference of sum(forward(x) * dout),
-    entry by entry, wherever that is a derivative; at a kink (x == 0 for ReLU, a tied maximum), where
-    the two one-sided differences disagree, the rule is torch's and torch's results prove it."""
+def finite_differences(forward, h: float = 1e-6, entries: int = 200):
+    """A cross-check of a backward pass: its dx is the central difference of sum(forward(x) * dout)
+    at up to `entries` entries spread evenly over x (the grader runs it once per case and process:
+    it must stay fast), wherever that is a derivative; at a kink (x == 0 for ReLU, a tied maximum),
+    where the two one-sided differences disagree, the rule is torch's and torch's results prove it."""
 
     def check(answer, dout, x, *rest, **options) -> str:
         def loss(moved):
@@ -40,7 +41,8 @@ def finite_differences(forward, h: float = 1e-6):
 
         x = np.asarray(x, dtype=np.float64)
         centre, smooth, wrong = loss(x), 0, []
-        for index in np.ndindex(x.shape):
+        for flat in np.unique(np.linspace(0, x.size - 1, min(entries, x.size)).astype(int)):
+            index = np.unravel_index(flat, x.shape)
             step = np.zeros_like(x)
             step[index] = h
             up, down = (loss(x + step) - centre) / h, (centre - loss(x - step)) / h
