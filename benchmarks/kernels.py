@@ -223,7 +223,8 @@ def format_block(result: dict) -> str:
                      f"{r['fast_ms'] / r['torch_ms']:9.2f}x {r['loop_ms']:9.1f} {r['loop_ms'] / r['fast_ms']:8.0f}x")
     lines.append(f"{'backward':8} {'of':27} {'dtype':8} {'ref ms':>8} {'autograd':>9} {'ref/torch':>10}")
     for r in result["backward"]:
-        lines.append(f"{r['workload']:8} {r['what']:27} {r['dtype']:8} {r['reference_ms']:8.3f} {r['torch_ms']:9.3f} "
+        lines.append(f"{'d' + r['workload']:8} {r['what']:27} {r['dtype']:8} {r['reference_ms']:8.3f} "
+                     f"{r['torch_ms']:9.3f} "
                      f"{r['reference_ms'] / r['torch_ms']:9.2f}x")
     return "\n".join(lines)
 
