@@ -11,7 +11,7 @@ import pytest
 
 from nnkit import cli, exits
 from nnkit.gradebook.scratch import scratch_course
-from nnkit.kernel.config import COURSE_ROOT
+from nnkit.kernel.config import ASSIGNMENTS, COURSE_ROOT
 from nnkit.testing import nnkit_command
 
 BARE = {"PATH": "/usr/bin:/bin"}  # what `env -i PATH=/usr/bin:/bin` leaves: not the venv's bin/
@@ -83,6 +83,13 @@ def test_the_nnkit_executable_exits_with_its_jobs_code_from_a_bare_path():
     for args in (["no-such-job"], ["author", "mutants", "no_such_assignment"]):
         result = run_bare(*args)
         assert result.returncode == exits.CANNOT_CHECK and result.stderr.startswith("usage: nnkit"), result.stderr
+
+
+@pytest.mark.slow  # `author check` counts as a grading for tests/conftest.py
+def test_the_nnkit_executable_sees_the_course_assignments_from_a_bare_path():
+    """The installed `nnkit` finds nnkit/ alone; the author's jobs import assignments/ beside it."""
+    result = run_bare("author", "check", ASSIGNMENTS[0])
+    assert result.returncode == exits.OK, result.stderr[-2000:]
 
 
 IMPORTED = """import atexit, sys
