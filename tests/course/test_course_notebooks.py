@@ -165,6 +165,7 @@ def validate(notebook, cwd):
         ("activations", "alone", True),
         ("convolution", "alone", False),
         ("backprop", "alone", False),
+        ("gradients", "alone", True),  # its blank pasted forward passes too
     ],
 )
 def test_validate_fails_on_a_blank_notebook_and_passes_a_correct_one(tmp_path, assignment, where, blank_too):

@@ -151,19 +151,48 @@ def validate(driver) -> str:
     return text
 
 
-def restart_and_run_all(driver):
-    """Kernel menu -> Restart Kernel and Run All Cells..., then Restart in the dialog."""
+def run_state(driver) -> str:
+    """'ran': every code cell has an execution count; 'stopped': none is running and one shows an error
+    (Run All stops there); '' otherwise."""
     from selenium.webdriver.common.by import By
 
-    next(e for e in driver.find_elements(By.CSS_SELECTOR, ".lm-MenuBar-itemLabel") if e.text == "Kernel").click()
-    item = wait_for(driver, lambda d: [e for e in d.find_elements(By.CSS_SELECTOR, ".lm-Menu-itemLabel")
-                                       if e.text.startswith("Restart Kernel and Run All")], "the menu item")[0]
-    item.click()
-    wait_for(driver, css(".jp-Dialog .jp-mod-accept"), "the restart dialog")[0].click()
-    cells = len(driver.find_elements(By.CSS_SELECTOR, ".jp-CodeCell"))
-    wait_for(driver, lambda d: len([p for p in d.find_elements(By.CSS_SELECTOR, ".jp-CodeCell .jp-InputPrompt")
-                                    if p.text.strip() not in ("[ ]:", "[*]:", "")]) == cells,
-             "every cell to run", seconds=300)
+    prompts = [p.text.strip() for p in driver.find_elements(By.CSS_SELECTOR, ".jp-CodeCell .jp-InputPrompt")]
+    if prompts and all(p not in ("[ ]:", "[*]:", "") for p in prompts):
+        return "ran"
+    if "[*]:" not in prompts and driver.find_elements(
+            By.CSS_SELECTOR, ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.error']"):
+        return "stopped"
+    return ""
+
+
+def restart_and_run_all(driver):
+    """Kernel menu -> Restart Kernel and Run All Cells..., then Restart in its dialog, until every code
+    cell has run. A click lost on a menu or dialog not yet ready is made again (twice at most); a cell
+    that fails stops the wait at once. On a timeout the message lists the prompts and any dialog."""
+    from selenium.common.exceptions import TimeoutException
+    from selenium.webdriver.common.by import By
+
+    def restart_dialogs(d):
+        return [e for e in d.find_elements(By.CSS_SELECTOR, ".jp-Dialog") if "Restart" in e.text]
+
+    for _ in range(3):
+        try:
+            if not restart_dialogs(driver):  # else the last click on Restart was lost: click it again
+                next(e for e in driver.find_elements(By.CSS_SELECTOR, ".lm-MenuBar-itemLabel")
+                     if e.text == "Kernel").click()
+                wait_for(driver, lambda d: [e for e in d.find_elements(By.CSS_SELECTOR, ".lm-Menu-itemLabel")
+                                            if e.text.startswith("Restart Kernel and Run All")],
+                         "the menu item")[0].click()
+            wait_for(driver, restart_dialogs, "the restart dialog", 30)[0].find_element(
+                By.CSS_SELECTOR, ".jp-mod-accept").click()
+            wait_for(driver, lambda d: not d.find_elements(By.CSS_SELECTOR, ".jp-Dialog"), "the dialog to close", 20)
+            wait_for(driver, run_state, "every cell to run", seconds=150)
+            return  # ran, or stopped at an error: the caller's check of the outputs names it
+        except TimeoutException as timeout:
+            print(f"Restart and Run All, again: {timeout.msg}")
+    prompts = [p.text for p in driver.find_elements(By.CSS_SELECTOR, ".jp-CodeCell .jp-InputPrompt")]
+    dialogs = [d.text for d in driver.find_elements(By.CSS_SELECTOR, ".jp-Dialog")]
+    raise AssertionError(f"Restart and Run All did not run every cell: prompts {prompts}, dialogs {dialogs}")
 
 
 def test_a_student_validates_blank_then_finished_work(browser, tmp_path):
