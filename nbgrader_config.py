@@ -70,14 +70,16 @@ c.IgnorePattern.enabled = True
 c.IgnorePattern.pattern = r"\w*Warning\b"
 
 # Feedback shows each hidden test's description, points and verdict, never its code (by default
-# nbgrader copies the hidden tests into the feedback HTML); its formulas are MathML, drawn offline;
-# its summary names each test (the course's copy of nbgrader's feedback template, found first).
+# nbgrader copies the hidden tests into the feedback HTML); its summary names each test (the
+# course's copy of nbgrader's feedback template, found first).
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbgrader.preprocessors.ClearHiddenTests",
-    "nnkit.views.feedback.MathToMathML",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
+# The formulas of every page nbgrader draws, the formgrader's views and the feedback, are MathML,
+# drawn by the browser offline (nbgrader's templates load MathJax from a CDN; nothing here ships it).
+c.HTMLExporter.preprocessors = ["nnkit.views.feedback.MathToMathML"]
 # Every page that shows a student's notebook or output, the formgrader's views (its own HTMLExporter,
 # built from this config) and the feedback, keeps only what nnkit/views/sanitizer.py allows: no script, event
 # handler, javascript: URL, frame, object, form or style; MathML, images, tables and headings stay.

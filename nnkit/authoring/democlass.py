@@ -7,8 +7,9 @@
 What the seed scores is an expected value, stated by hand, not derived: each assignment states its
 own in `assignments/<name>/demo.toml` (`seed = 10`), beside its cases, so that adding an assignment
 edits no shared file. The tests, the benchmarks and the README's checked output use `demo_score`.
-`write_class` writes the notebooks (`nnkit author regenerate`).
+`write_class` writes each submission as nbgrader's collect leaves one (`nnkit author regenerate`).
 """
+import hashlib
 import tomllib
 from pathlib import Path
 
@@ -24,6 +25,10 @@ DEMO_STUDENTS = ("blank", "correct", "seed")
 # the README's checked block (whose times are blanked when it is checked).
 DEMO_FIRST_LINE = "Autograding every submission (nbgrader autograde)..."
 DEMO_FILE = "demo.toml"  # in assignments/<name>/
+# nbgrader's collect leaves these beside the notebook, and its feedback release reads both (formgrader's
+# "release all feedback" stops at a submission without them). A demo student submits nothing: fixed,
+# before any due date; each its own secret, which names the released page (a shared one would overwrite).
+DEMO_TIMESTAMP = "2000-01-01 00:00:00.000000 UTC"
 DEMO_TEMPLATE = '''# What the seed student of the demo class (submitted/seed/, the code of tests/variants/seed.py)
 # scores on this assignment: an expected value, written by hand; the tests check that grading gives
 # exactly this. (`correct` scores the total, `blank` 0.)
@@ -66,18 +71,25 @@ def demo_notebook(student: str, assignment: str, root: Path = COURSE_ROOT) -> nb
     return fill(read(notebook_path("release", assignment, root)), implementations(student, assignment))
 
 
+def submission_files(student: str, assignment: str) -> dict[str, str]:
+    """{file name: text} of a demo submission: the notebook and what nbgrader's collect leaves beside it."""
+    secret = hashlib.sha256(f"{student}+{assignment}".encode()).hexdigest()
+    return {f"{assignment}.ipynb": nbformat.writes(demo_notebook(student, assignment)) + "\n",
+            "timestamp.txt": DEMO_TIMESTAMP, "submission_secret.txt": secret}
+
+
 def write_class(into: Path | None = None, assignments=ASSIGNMENTS) -> list[Path]:
-    """Write every demo notebook of `assignments`, as <student>/<assignment>/<assignment>.ipynb in `into`
-    (by default the course's submitted/ folder: the committed demo class has nbgrader's default
-    layout); return those whose content changed."""
+    """Write every demo submission of `assignments`, as <student>/<assignment>/ in `into` (by default
+    the course's submitted/ folder: the committed demo class has nbgrader's default layout); return
+    the files whose content changed."""
     into = paths.step_root(COURSE_ROOT, "submitted") if into is None else into
     changed = []
     for student in DEMO_STUDENTS:
         for assignment in assignments:
-            path = into / student / assignment / f"{assignment}.ipynb"
-            text = nbformat.writes(demo_notebook(student, assignment)) + "\n"
-            if not path.is_file() or path.read_text() != text:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(text)
-                changed.append(path)
+            for name, text in submission_files(student, assignment).items():
+                path = into / student / assignment / name
+                if not path.is_file() or path.read_text() != text:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    path.write_text(text)
+                    changed.append(path)
     return changed

@@ -1,8 +1,8 @@
 """The students' feedback pages: `nnkit feedback ASSIGNMENT` runs nbgrader's generate_feedback with
 the course's config (its template, nnkit/templates/feedback, and its preprocessors), and their
 formulas, rendered so that a page shows them with no network (nbgrader's loads MathJax from a CDN):
-MathToMathML, in `GenerateFeedback.preprocessors`, turns every markdown cell's LaTeX into MathML
-with latex2mathml, which every current browser draws itself.
+MathToMathML, in `HTMLExporter.preprocessors` (the feedback's and formgrader's views), turns every
+markdown cell's LaTeX into MathML with latex2mathml, which every current browser draws itself.
 """
 import re
 from pathlib import Path

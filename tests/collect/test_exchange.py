@@ -1,12 +1,17 @@
 """nbgrader's collect without following anything (nnkit.collect.exchange.SafeCollect): one submission
 that cannot be copied is logged and the others are still collected; no file past nbgrader's size
-limit. Through the real exchange: tests/e2e/test_nbgrader_exchange.py."""
+limit; with `refuse_foreign`, no folder another Unix user wrote for a student. Through the real
+exchange: tests/e2e/test_nbgrader_exchange.py; on the hub: tests/e2e/test_hub.py."""
 import os
+import pwd
 from pathlib import Path
 from types import SimpleNamespace
 
+import pytest
+
 from nnkit.collect import nofollow
 from nnkit.collect.exchange import SafeCollect
+from nnkit.kernel.config import COURSE_ID
 
 
 def collector(inbound: Path, **settings):
@@ -61,3 +66,44 @@ def test_collect_copies_no_file_past_nbgraders_max_file_size(tmp_path, monkeypat
     assert (tmp_path / "submitted" / "activations.ipynb").read_text() == "{}"
     link = os.readlink(tmp_path / "submitted" / "big.bin")
     assert link.startswith(nofollow.NOWHERE + "a file larger than 4000 bytes")
+
+
+def unix_users(count: int) -> list[str]:
+    """`count` existing Unix users other than root, whose names nbgrader's inbound layout can carry."""
+    names = sorted({entry.pw_name for entry in pwd.getpwall() if entry.pw_uid != 0 and "+" not in entry.pw_name})
+    return names[:count]
+
+
+def forged_inbound(tmp_path: Path, folders: dict[str, str]):
+    """An exchange whose inbound holds `folders` ({folder name: its owner}) and a SafeCollect of
+    `activations` over it, with the course's own gradebook in tmp_path."""
+    from nbgrader.auth import Authenticator
+    from nbgrader.coursedir import CourseDirectory
+
+    (tmp_path / "course").mkdir()
+    inbound = tmp_path / "exchange" / COURSE_ID / "inbound"
+    inbound.mkdir(parents=True)
+    for name, owner in folders.items():
+        (inbound / name).mkdir()
+        os.chown(inbound / name, pwd.getpwnam(owner).pw_uid, -1)
+    coursedir = CourseDirectory(root=str(tmp_path / "course"), course_id=COURSE_ID, assignment_id="activations")
+    return SafeCollect(coursedir=coursedir, authenticator=Authenticator(), root=str(tmp_path / "exchange"))
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="folders owned by other Unix users: root only")
+def test_refuse_foreign_collects_a_students_own_folder_never_one_a_classmate_wrote(tmp_path, caplog):
+    """On a hub (refuse_foreign), a folder named after `ann` that `bob` wrote, newer than ann's own,
+    is not collected: ann's own latest is; one named after `cid` that only bob wrote, nothing of cid.
+    Without it, nbgrader's collect takes the newest folder of each name, whoever wrote it."""
+    ann, bob, cid = unix_users(3)
+    own = f"{ann}+activations+2026-01-01 10:00:00.000000 UTC+a1"
+    forged = f"{ann}+activations+2026-01-02 10:00:00.000000 UTC+b2"
+    only_forged = f"{cid}+activations+2026-01-02 11:00:00.000000 UTC+c3"
+    collect = forged_inbound(tmp_path, {own: ann, forged: bob, only_forged: bob})
+    collect.init_src()
+    assert sorted(record["filename"] for record in collect.src_records) == sorted([forged, only_forged])
+    collect.refuse_foreign = True
+    collect.init_src()
+    assert [record["filename"] for record in collect.src_records] == [own]
+    assert f"{forged} names {ann} but belongs to {bob}" in caplog.text
+    assert f"{only_forged} names {cid} but belongs to {bob}" in caplog.text

@@ -1,8 +1,8 @@
 """The course's JupyterHub (deploy/jupyterhub/), started as root on loopback with throwaway Unix
 users (one grader, two students) whose passwords chpasswd sets: each logs in with their password
 (PAM), their server runs as their own uid, each role sees its own tools, over HTTP and in
-Chromium; the instructor generates and releases `activations` from formgrader's API and a student
-fetches it from the Assignments panel.
+Chromium; the instructor generates and releases `activations` with clicks in formgrader and a
+student fetches it from the Assignments panel.
 
 The servers' environment is the deployment's (deploy/jupyterhub/environment.py), with the release
 folders whose requirements this machine can install: backprop's CPU-only torch comes from
@@ -121,15 +121,21 @@ def test_the_instructor_releases_and_a_student_sees_and_fetches_it_in_jupyterlab
     from test_browser import SCREENSHOTS, make_browser, wait_for
 
     instructor, student = deployment["instructor"], deployment["student1"]
-    for step in ("assign", "release"):
-        done = instructor.api("POST", f"/formgrader/api/assignment/{RELEASED}/{step}")
-        assert done.status_code == 200 and done.json()["success"], (step, done.text[-2000:])
+    SCREENSHOTS.mkdir(exist_ok=True)
+    with make_browser(request, tmp_path / "instructor") as browser:
+        log_in(browser, instructor)
+        open_formgrader(browser, instructor)
+        wait_for(browser, lambda d: assignment_status(d) == "draft", "the draft status")
+        browser.save_screenshot(str(SCREENSHOTS / "hub-formgrader-before-release.png"))
+        formgrader_step(browser, "assign", "hub-formgrader-generated.png")
+        formgrader_step(browser, "release", "hub-formgrader-released.png")
+        wait_for(browser, lambda d: assignment_status(d) == "released", "the released status")
+        browser.save_screenshot(str(SCREENSHOTS / "hub-formgrader-after-release.png"))
     outbound = instructor.hub.exchange / COURSE_ID / "outbound" / RELEASED
     assert (outbound / f"{RELEASED}.ipynb").is_file()
     listed = deployment["student2"].api("GET", "/assignments", params={"course_id": COURSE_ID}).json()
     assert [a["assignment_id"] for a in listed["value"]] == [RELEASED], listed
 
-    SCREENSHOTS.mkdir(exist_ok=True)
     with make_browser(request, tmp_path / "student") as browser:
         log_in(browser, student)
         open_menu(browser, "Nbgrader")
@@ -148,13 +154,77 @@ def test_the_instructor_releases_and_a_student_sees_and_fetches_it_in_jupyterlab
     fetched = Path(pwd.getpwnam(student.name).pw_dir) / RELEASED / f"{RELEASED}.ipynb"
     assert fetched.is_file() and fetched.stat().st_uid == pwd.getpwnam(student.name).pw_uid
 
-    with make_browser(request, tmp_path / "instructor") as browser:
-        log_in(browser, instructor)
-        browser.get(f"{instructor.server}/formgrader")
-        wait_for(browser, lambda d: RELEASED in d.find_element(By.TAG_NAME, "body").text, "formgrader's assignments")
-        rows = [r.text for r in browser.find_elements(By.CSS_SELECTOR, "table tbody tr")]
-        assert any(row.startswith(RELEASED) for row in rows), rows
-        browser.save_screenshot(str(SCREENSHOTS / "hub-instructor-formgrader.png"))
+
+def open_formgrader(browser, instructor) -> None:
+    """Formgrader's manage-assignments page, in its own tab (nbgrader#1870: not framed in the Lab)."""
+    from test_browser import wait_for
+
+    browser.get(f"{instructor.server}/formgrader/manage_assignments")
+    wait_for(browser, lambda d: assignment_row(d), "formgrader's assignments")
+
+
+def assignment_row(browser):
+    """The released assignment's row of formgrader's manage-assignments table (None while it redraws)."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+
+    for row in browser.find_elements(By.CSS_SELECTOR, "#main-table tr"):
+        try:
+            if row.find_element(By.CSS_SELECTOR, "td.name").text == RELEASED:
+                return row
+        except (NoSuchElementException, StaleElementReferenceException):
+            continue
+    return None
+
+
+def assignment_cell(browser, column: str):
+    """The row's cell in `column` (its <td> class), or None while the table redraws."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+
+    try:
+        return assignment_row(browser).find_element(By.CSS_SELECTOR, f"td.{column}")
+    except (AttributeError, NoSuchElementException, StaleElementReferenceException):
+        return None
+
+
+def assignment_status(browser) -> str:
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    try:
+        return getattr(assignment_cell(browser, "status"), "text", "")
+    except StaleElementReferenceException:
+        return ""
+
+
+def formgrader_step(browser, column: str, screenshot: str) -> str:
+    """Click the assignment's button in formgrader's `column` (assign, release, collect,
+    generate-feedback, release-feedback) as the instructor would, wait for formgrader's answer,
+    keep a screenshot of it, close it; return its text (the log of nbgrader's step)."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+
+    from test_browser import SCREENSHOTS, wait_for
+
+    def button(driver):
+        try:
+            return [assignment_cell(driver, column).find_element(By.TAG_NAME, "a")]
+        except (AttributeError, NoSuchElementException, StaleElementReferenceException):
+            return []
+
+    wait_for(browser, lambda d: not d.find_elements(By.CSS_SELECTOR, ".modal-backdrop"), "no dialog over the page")
+    wait_for(browser, button, f"formgrader's {column} button")[0].click()
+    dialog = wait_for(browser, lambda d: [m for m in d.find_elements(By.CSS_SELECTOR, "#success-modal, #error-modal")
+                                          if m.is_displayed()], f"formgrader's answer to {column}", seconds=600)[0]
+    wait_for(browser, lambda d: d.execute_script("return getComputedStyle(arguments[0]).opacity", dialog) == "1",
+             "the answer to fade in")
+    text = dialog.text
+    browser.save_screenshot(str(SCREENSHOTS / screenshot))
+    assert dialog.get_attribute("id") == "success-modal", text[-3000:]
+    dialog.find_element(By.CSS_SELECTOR, ".modal-footer .btn-primary").click()
+    wait_for(browser, lambda d: not d.find_elements(By.CSS_SELECTOR, "#success-modal, .modal-backdrop"),
+             "the dialog to close")
+    return text
 
 
 def log_in(browser, person) -> None:
@@ -236,12 +306,13 @@ def test_a_class_through_the_hub_and_what_a_student_cannot_do(deployment, server
     """After the release above: each student fetches, writes their answer, validates and submits in
     JupyterLab; the second also runs a notebook that tries to reach what is not theirs (nbgrader's
     exchange, the course folder, a classmate's work, formgrader) and to submit as the first. The
-    instructor collects, grades the class with the kit's batch as their own user in the sandbox,
-    generates and releases feedback; each student fetches theirs and sees their score."""
+    instructor collects in formgrader, grades the class with the kit's batch as their own user in
+    the sandbox, generates and releases every submission's feedback in formgrader (clicks); each
+    student fetches theirs (the second from the Assignments panel) and sees their score."""
     import nbformat
     from selenium.webdriver.common.by import By
 
-    from nnkit.authoring.democlass import demo_notebook, demo_score
+    from nnkit.authoring.democlass import DEMO_STUDENTS, demo_notebook, demo_score
     from nnkit.collect.notebooks import total_points
     from nnkit.gradebook.states import class_submissions
     from test_browser import SCREENSHOTS, make_browser, submission_id, wait_for
@@ -302,53 +373,63 @@ def test_a_class_through_the_hub_and_what_a_student_cannot_do(deployment, server
     assert probed.pop("write a submission named after a classmate") == "GOT 'written'", probed
     assert all(value.startswith("denied") for value in probed.values()), probed
 
-    collected = instructor.api("POST", f"/formgrader/api/assignment/{RELEASED}/collect")
-    assert collected.status_code == 200 and collected.json()["success"], collected.text[-2000:]
     refused = f"names {first.name} but belongs to {deployment['student2'].name}"
-    assert refused in collected.json()["log"], collected.json()["log"][-2000:]
-    started = time.monotonic()
-    graded = users.run_as(grader, [str(course / "deploy" / "jupyterhub" / "grade"), "--assignment", RELEASED],
-                          env=users.user_environment(grader, servers_python), stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True)
-    output = graded.communicate(timeout=1800)[0]
-    print(f"\nthe class graded from the hub in {time.monotonic() - started:.0f} s:\n{output}")
-    assert graded.returncode == 0, output
-    # The course's own demo class is graded too; the first student's score is their own answer's,
-    # not the classmate's forged one (SafeCollect.refuse_foreign).
-    scores = {e.student: e.score for e in class_submissions(course, [RELEASED]) if e.student in students}
-    assert scores == {name: demo_score(kind, RELEASED) for name, (_, kind) in students.items()}, scores
-
-    for name in students:  # each student's (the course's demo class has no exchange timestamps to release to)
-        for step in ("generate_feedback", "release_feedback"):
-            done = instructor.api("POST", f"/formgrader/api/assignment/{RELEASED}/{name}/{step}")
-            assert done.status_code == 200 and done.json()["success"], (step, done.text[-2000:])
-    for name, (person, kind) in students.items():
-        got = person.api("POST", "/assignments/fetch_feedback",
-                         data={"course_id": COURSE_ID, "assignment_id": RELEASED})
-        assert got.status_code == 200, got.text[-500:]
-        pages = sorted((unix_user(name).home / RELEASED / "feedback").rglob("*.html"))
-        score = f"Score: {demo_score(kind, RELEASED):.1f} / {total_points(RELEASED):.1f}"
-        assert len(pages) == 1 and score in pages[0].read_text(), (pages, score)
-    with make_browser(request, tmp_path / "feedback") as browser:
-        log_in(browser, deployment["student2"])
-        open_assignments(browser)
-        wait_for(browser, lambda d: "feedback" in d.find_element(By.CSS_SELECTOR,
-                                                                 "#submitted_assignments_list").text.lower(),
-                 "the feedback")
-        browser.save_screenshot(str(SCREENSHOTS / "hub-student-feedback.png"))
-        home = unix_user(deployment["student2"].name).home
-        page = next((home / RELEASED / "feedback").rglob("*.html"))
-        browser.get(f"{deployment['student2'].server}/files/{page.relative_to(home)}")
-        wait_for(browser, lambda d: "Score" in d.find_element(By.TAG_NAME, "body").text, "the feedback page")
-        browser.save_screenshot(str(SCREENSHOTS / "hub-feedback-page.png"))
     with make_browser(request, tmp_path / "grader") as browser:
         log_in(browser, instructor)
+        open_formgrader(browser, instructor)
+        collected = formgrader_step(browser, "collect", "hub-formgrader-collected.png")
+        assert refused in collected, collected[-2000:]
+        started = time.monotonic()
+        graded = users.run_as(grader, [str(course / "deploy" / "jupyterhub" / "grade"), "--assignment", RELEASED],
+                              env=users.user_environment(grader, servers_python), stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True)
+        output = graded.communicate(timeout=1800)[0]
+        print(f"\nthe class graded from the hub in {time.monotonic() - started:.0f} s:\n{output}")
+        assert graded.returncode == 0, output
+        # The course's own demo class is graded too; the first student's score is their own answer's,
+        # not the classmate's forged one (SafeCollect.refuse_foreign).
+        scores = {e.student: e.score for e in class_submissions(course, [RELEASED]) if e.student in students}
+        assert scores == {name: demo_score(kind, RELEASED) for name, (_, kind) in students.items()}, scores
+        open_formgrader(browser, instructor)  # the graded submissions, counted
+        formgrader_step(browser, "generate-feedback", "hub-formgrader-feedback-generated.png")
+        # every submission's, the demo class's too (nbgrader reads the timestamp its collect leaves)
+        formgrader_step(browser, "release-feedback", "hub-formgrader-feedback-released.png")
+        pages = list((instructor.hub.exchange / COURSE_ID / "feedback").glob("*.html"))
+        assert len(pages) == len(students) + len(DEMO_STUDENTS), pages
         browser.get(f"{instructor.server}/formgrader/manage_students")
         wait_for(browser, lambda d: first.name in d.find_element(By.TAG_NAME, "body").text, "the students")
         browser.save_screenshot(str(SCREENSHOTS / "hub-formgrader-students.png"))
         browser.get(f"{instructor.server}/formgrader/submissions/{submission_id(course, deployment['student2'].name)}/")
         wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".full-credit"), "the submission view")
         browser.save_screenshot(str(SCREENSHOTS / "hub-formgrader-submission.png"))
+        # its formulas drawn with no network (MathML: nbgrader's MathJax comes from a CDN)
+        notebook = browser.find_element(By.CSS_SELECTOR, "#notebook")
+        assert notebook.find_elements(By.TAG_NAME, "math") and "$$" not in notebook.text
+
+    got = deployment["student1"].api("POST", "/assignments/fetch_feedback",
+                                     data={"course_id": COURSE_ID, "assignment_id": RELEASED})
+    assert got.status_code == 200, got.text[-500:]
+    with make_browser(request, tmp_path / "feedback") as browser:  # the second, from the Assignments panel
+        log_in(browser, deployment["student2"])
+        open_assignments(browser)
+        fetch = wait_for(browser, lambda d: [b for b in d.find_elements(By.CSS_SELECTOR,
+                                                                        "#submitted_assignments_list button")
+                                             if b.text == "Fetch Feedback"], "the Fetch Feedback button")[0]
+        browser.save_screenshot(str(SCREENSHOTS / "hub-student-before-feedback.png"))
+        fetch.click()
+        wait_for(browser, lambda d: "view feedback" in d.find_element(By.CSS_SELECTOR,
+                                                                      "#submitted_assignments_list").text,
+                 "the fetched feedback")
+        browser.save_screenshot(str(SCREENSHOTS / "hub-student-feedback.png"))
+        home = unix_user(deployment["student2"].name).home
+        page = next((home / RELEASED / "feedback").rglob("*.html"))
+        browser.get(f"{deployment['student2'].server}/files/{page.relative_to(home)}")
+        wait_for(browser, lambda d: "Score" in d.find_element(By.TAG_NAME, "body").text, "the feedback page")
+        browser.save_screenshot(str(SCREENSHOTS / "hub-feedback-page.png"))
+    for name, (_, kind) in students.items():
+        pages = sorted((unix_user(name).home / RELEASED / "feedback").rglob("*.html"))
+        score = f"Score: {demo_score(kind, RELEASED):.1f} / {total_points(RELEASED):.1f}"
+        assert len(pages) == 1 and score in pages[0].read_text(), (pages, score)
 
 
 def css_(selector):
