@@ -1,10 +1,13 @@
-"""Is the per-cell time limit fair to a slow but correct student? Time the convolution hidden tests.
+"""Is the per-cell time limit fair to a slow but correct student? Time the convolution and gradients
+hidden tests.
 
 Measured: the wall time of each hidden-test cell of the `convolution` assignment in a real
 Jupyter kernel, when the answer cells hold the seed tutorial's loop `max_pooling` and `conv`
 (tests/variants/seed.py, the slowest answers in the catalogue), next to the limit a grading
 kernel gives each cell, nnkit.kernel.limits.CELL_TIMEOUT_SECONDS. The instructor's reference answer is
-measured the same way for comparison.
+measured the same way for comparison. For `gradients`, the slowest correct style is the catalogue's
+loop versions (tests/variants/correct/<function>_loops.py, e.g. conv_backward's four nested loops
+over n, k, i, j, CS231n's naive one), with the reference answer for the other functions.
 
 How: the instructor notebook source/convolution/convolution.ipynb (which holds the hidden tests,
 each one `record("<case>", fn)`) gets its answer cells filled with the code under test, as
@@ -34,6 +37,8 @@ from nnkit.kernel.limits import CELL_TIMEOUT_SECONDS, KERNEL_STARTUP
 
 ASSIGNMENT = "convolution"
 SEED = COURSE_ROOT / "tests" / "variants" / "seed.py"
+LOOPS = "gradients"  # timed with the catalogue's correct loop versions
+CORRECT = COURSE_ROOT / "tests" / "variants" / "correct"
 
 
 class CellTime(NamedTuple):
@@ -53,17 +58,32 @@ def is_graded(cell) -> bool:
     )
 
 
-def filled_notebook(implementations: dict[str, str]) -> nbformat.NotebookNode:
+def filled_notebook(implementations: dict[str, str], assignment: str = ASSIGNMENT) -> nbformat.NotebookNode:
     """The instructor notebook, hidden tests included, with its answer cells holding `implementations`."""
-    return fill(read(notebook_path("source", ASSIGNMENT)), implementations)
+    return fill(read(notebook_path("source", assignment)), implementations)
 
 
 def seed_notebook() -> nbformat.NotebookNode:
     return filled_notebook(implementations_in(SEED.read_text()))
 
 
-def reference_notebook() -> nbformat.NotebookNode:
-    return filled_notebook(reference_code(ASSIGNMENT))
+def reference_notebook(assignment: str = ASSIGNMENT) -> nbformat.NotebookNode:
+    return filled_notebook(reference_code(assignment), assignment)
+
+
+def loop_variants(assignment: str = LOOPS) -> list:
+    """The catalogue's correct loop versions of the assignment's graded functions."""
+    from nnkit.kernel.course_cases import CASES
+
+    graded = {case.function for case in CASES.values() if case.assignment == assignment}
+    return sorted(p for function in graded for p in CORRECT.glob(f"{function}_loops.py"))
+
+
+def loops_notebook(assignment: str = LOOPS) -> nbformat.NotebookNode:
+    code = dict(reference_code(assignment))
+    for path in loop_variants(assignment):
+        code.update(implementations_in(path.read_text(), set(code)))
+    return filled_notebook(code, assignment)
 
 
 def cell_seconds(cell) -> float:
@@ -87,13 +107,13 @@ def timings(executed: nbformat.NotebookNode) -> list[CellTime]:
     return rows
 
 
-def execute(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+def execute(notebook: nbformat.NotebookNode, assignment: str = ASSIGNMENT) -> nbformat.NotebookNode:
     """Run a notebook as a grading kernel would: its folder as cwd, nnkit importable, the limits applied."""
     from nbclient import NotebookClient
 
     paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(COURSE_ROOT)] + paths))
-    folder = notebook_path("source", ASSIGNMENT).parent
+    folder = notebook_path("source", assignment).parent
     client = NotebookClient(notebook, kernel_name="python3", timeout=CELL_TIMEOUT_SECONDS, allow_errors=True,
                             record_timing=True, resources={"metadata": {"path": str(folder)}},
                             extra_arguments=["--HistoryManager.hist_file=:memory:",
@@ -122,4 +142,7 @@ def section() -> Iterator[str | Row]:
               lambda: timings(execute(seed_notebook())), describe)
     yield Row("reference answer (the source notebook's solution): ",
               lambda: timings(execute(reference_notebook())), describe)
+    names = ", ".join(p.name for p in loop_variants())
+    yield Row(f"`{LOOPS}`, the slowest correct loop style ({names}): ",
+              lambda: timings(execute(loops_notebook(), LOOPS)), describe)
 

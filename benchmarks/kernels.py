@@ -10,7 +10,10 @@ F.conv2d / F.max_pool2d on the CPU, on the layers of a small MNIST network, floa
     pool2  max pool 2x2 stride 2 of relu(conv2), 64x16x14x14
 
 and the loop versions students write (`conv`, `max_pooling`), to show what vectorizing buys.
-Kernels and biases come from np.random.default_rng(0).
+Kernels and biases come from np.random.default_rng(0). Then the backward passes of the same layers
+(relu1 on conv1's output): assignments/gradients/key's references against torch.autograd.grad
+through the same torch layer (its graph built once, outside the timing), at the same thread count;
+each upstream gradient is random, of the layer's output shape.
 
 How: for each thread count T, a fresh Python process with OMP_NUM_THREADS, OPENBLAS_NUM_THREADS
 and MKL_NUM_THREADS set to T (numpy's BLAS reads them only at import) calls
@@ -84,6 +87,69 @@ def workloads(n: int = FULL.batch, dtype=np.float64) -> list[Workload]:
     return [conv("conv1", x1, k1, b1), pool("pool1", a1), conv("conv2", x2, k2, b2), pool("pool2", a2)]
 
 
+class Backward(NamedTuple):
+    name: str
+    what: str
+    reference: Callable[[], tuple]  # the gradients key's reference: its answer as a tuple of arrays
+    autograd: Callable[[], tuple]  # torch.autograd.grad through the same layer, graph built beforehand
+    want: Callable[[], tuple]  # torch's float64 gradients of the same layer: what `reference` must give
+
+
+def backward_workloads(n: int = FULL.batch, dtype=np.float64) -> list[Backward]:
+    """The backward passes of relu1, pool1, conv1 and conv2 on the layers' inputs of `workloads`."""
+    import torch
+    import torch.nn.functional as F
+
+    from assignments.convolution.key import solution as C
+    from assignments.gradients.key.reference import REFERENCES
+    from nnkit.kernel.inputs import digit_batch
+
+    g = np.random.default_rng(0)
+    k1, b1 = g.standard_normal((8, 1, 3, 3)).astype(dtype), g.standard_normal(8).astype(dtype)
+    k2, b2 = g.standard_normal((16, 8, 3, 3)).astype(dtype), g.standard_normal(16).astype(dtype)
+    x1 = digit_batch(n).astype(dtype)
+    z1 = C.conv_fast(x1, k1, b1, 1, 1)
+    a1 = relu(z1)
+    x2 = C.max_pooling_fast(a1, 2, 2)
+
+    def layer(name, function, op, tensors, options):
+        """function's reference on (dout, *tensors, *options) against autograd through op(*tensors, *options)."""
+        def graph(values):
+            leaves = [torch.tensor(v, requires_grad=True) for v in values]
+            return leaves, op(*leaves, *options)
+
+        leaves, out = graph(tensors)
+        dout = g.standard_normal(tuple(out.shape)).astype(dtype)
+        what = f"{'x'.join(map(str, tensors[0].shape))} {name.rstrip('12')} backward"
+
+        def want():
+            leaves64, out64 = graph([t.astype(np.float64) for t in tensors])
+            grads = torch.autograd.grad(out64, leaves64, torch.tensor(dout, dtype=torch.float64))
+            return tuple(t.numpy() for t in grads)
+
+        def reference():
+            answer = REFERENCES[function](dout, *tensors, *options)
+            return answer if isinstance(answer, tuple) else (answer,)
+
+        return Backward(name, what, reference,
+                        lambda: torch.autograd.grad(out, leaves, torch.from_numpy(dout), retain_graph=True), want)
+
+    return [layer("relu1", "relu_backward", F.relu, [z1], ()),
+            layer("pool1", "max_pooling_backward", F.max_pool2d, [a1], (2, 2)),
+            layer("conv1", "conv_backward", F.conv2d, [x1, k1, b1], (1, 1)),
+            layer("conv2", "conv_backward", F.conv2d, [x2, k2, b2], (1, 1))]
+
+
+def check_backward(workload: Backward) -> None:
+    """Raises if the reference's gradients are not torch float64's within the grader's tolerance."""
+    from nnkit.judging.compare import tolerance_for
+
+    for got, want in zip(workload.reference(), workload.want(), strict=True):
+        tol = tolerance_for(got.dtype)
+        if got.shape != want.shape or not np.allclose(got, want, tol.rtol, tol.atol):
+            raise AssertionError(f"{workload.name} backward {got.dtype}: the reference disagrees with torch")
+
+
 def check(workload: Workload) -> float:
     """The largest |fast - torch|; raises if fast or loop is outside the grader's tolerance of torch."""
     from nnkit.judging.compare import tolerance_for
@@ -122,9 +188,15 @@ def measure(threads: int, runs: int, batch: int) -> dict:
             rows.append({"workload": w.name, "what": w.what, "dtype": np.dtype(dtype).name, "max_abs_error": max_error,
                          "fast_ms": median_ms(w.fast, runs), "torch_ms": median_ms(w.torch, runs),
                          "loop_ms": median_ms(w.loop, min(runs, LOOP_RUNS))})
+    backward = []
+    for dtype in (np.float64, np.float32):
+        for w in backward_workloads(batch, dtype):
+            check_backward(w)
+            backward.append({"workload": w.name, "what": w.what, "dtype": np.dtype(dtype).name,
+                             "reference_ms": median_ms(w.reference, runs), "torch_ms": median_ms(w.autograd, runs)})
     return {"cpus": os.cpu_count(), "threads": threads, "torch_threads": torch.get_num_threads(),
             "numpy": np.__version__, "torch": torch.__version__.split("+")[0], "runs": runs,
-            "loop_runs": min(runs, LOOP_RUNS), "rows": rows}
+            "loop_runs": min(runs, LOOP_RUNS), "rows": rows, "backward": backward}
 
 
 def run_child(threads: int, runs: int, batch: int) -> dict:
@@ -149,13 +221,19 @@ def format_block(result: dict) -> str:
     for r in result["rows"]:
         lines.append(f"{r['workload']:6} {r['what']:29} {r['dtype']:8} {r['fast_ms']:8.3f} {r['torch_ms']:9.3f} "
                      f"{r['fast_ms'] / r['torch_ms']:9.2f}x {r['loop_ms']:9.1f} {r['loop_ms'] / r['fast_ms']:8.0f}x")
+    lines.append(f"{'backward':8} {'of':27} {'dtype':8} {'ref ms':>8} {'autograd':>9} {'ref/torch':>10}")
+    for r in result["backward"]:
+        lines.append(f"{'d' + r['workload']:8} {r['what']:27} {r['dtype']:8} {r['reference_ms']:8.3f} "
+                     f"{r['torch_ms']:9.3f} "
+                     f"{r['reference_ms'] / r['torch_ms']:9.2f}x")
     return "\n".join(lines)
 
 
 def section(size: Size = FULL) -> Iterator[str | Row]:
     """Section 4: a block per thread count, each measured in a process of its own."""
-    yield ("4. Reference conv / max pooling (the convolution key's *_fast) vs torch.nn.functional on CPU, "
-           f"MNIST batch of {size.batch}; all answers checked against torch first")
+    yield ("4. Reference conv / max pooling (the convolution key's *_fast) vs torch.nn.functional on CPU, and the "
+           f"gradients key's backward passes vs torch.autograd, MNIST batch of {size.batch}; all answers checked "
+           "against torch first")
     for t in size.threads:
         yield Row(f"   {t} thread{'s' if t > 1 else ''}:", lambda t=t: run_child(t, size.kernel_runs, size.batch),
                   lambda result: "\n" + format_block(result))

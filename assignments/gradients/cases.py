@@ -109,3 +109,77 @@ def max_pooling_backward_single():
 def max_pooling_backward_float32():
     x = untied(digit_batch(2, start=160), 52).astype(np.float32)
     return [("dout", pooled_gradient(53, x, 4, 4)), ("x", x), ("kernel_size", 4), ("stride", 4)]
+
+
+# conv_backward: conv's inputs with a random upstream gradient dout of conv's output shape.
+CONV_SHAPES = N_("dx, dkernel and dbias have the shapes of x, kernel and bias: crop the padding off dx_pad")
+KERNEL_ROWS = N_("KH != KW here: a kernel is KH rows by KW columns (K, C, KH, KW = kernel.shape), and so is "
+                 "each window it multiplies")
+
+
+def conv_backward_inputs(seed, x, K, KH, KW, stride=2, padding=1, dtype=np.float64, centered=False):
+    """conv_backward's arguments: x, K random KH x KW kernels and biases, and dout. `centered`: each
+    filter's dout has mean 0, as behind a batch normalization: its sums cancel."""
+    g = rng(seed)
+    N, C, H, W = x.shape
+    shape = (N, K, (H + 2 * padding - KH) // stride + 1, (W + 2 * padding - KW) // stride + 1)
+    dout = g.standard_normal(shape)
+    if centered:
+        dout = exact(dout - dout.mean(axis=(0, 2, 3), keepdims=True))
+    kernel = g.standard_normal((K, C, KH, KW))
+    return [("dout", dout.astype(dtype)), ("x", x.astype(dtype)), ("kernel", kernel.astype(dtype)),
+            ("bias", g.standard_normal(K).astype(dtype))]
+
+
+@case("conv_backward", N_("4 MNIST digits (4, 1, 28, 28), 8 random 3x3 kernels, the defaults stride=2, padding=1"),
+      returns=("dx", "dkernel", "dbias"), check="summed_gradients", hints={"shape": CONV_SHAPES})
+def conv_backward_mnist_defaults():
+    return conv_backward_inputs(40, digit_batch(4, start=200), K=8, KH=3, KW=3)
+
+
+@case("conv_backward", N_("MNIST crops (2, 3, 12, 10), 5 kernels 3x2 (K != C, KH != KW), stride=1, padding=0"),
+      returns=("dx", "dkernel", "dbias"), check="summed_gradients", keywords=("stride", "padding"),
+      hints={"shape": CONV_SHAPES, "exception": KERNEL_ROWS})
+def conv_backward_multichannel():
+    return conv_backward_inputs(41, digit_batch(2, 3, 12, 10, start=210), K=5, KH=3, KW=2, stride=1, padding=0) + [
+        ("stride", 1), ("padding", 0)]
+
+
+@case("conv_backward", N_("MNIST crops (3, 2, 13, 11), 4 kernels 4x3, stride=3, padding=1: the last row and column "
+                          "are never read, their gradient is 0"),
+      returns=("dx", "dkernel", "dbias"), check="summed_gradients", keywords=("padding",),
+      hints={"shape": CONV_SHAPES, "exception": KERNEL_ROWS})
+def conv_backward_stride3():
+    return conv_backward_inputs(42, digit_batch(3, 2, 13, 11, start=220), K=4, KH=4, KW=3, stride=3, padding=1) + [
+        ("stride", 3), ("padding", 1)]
+
+
+@case("conv_backward", N_("MNIST crops (2, 2, 11, 14), 3 kernels 5x5, stride=2, padding=2"),
+      returns=("dx", "dkernel", "dbias"), check="summed_gradients", hints={"shape": CONV_SHAPES})
+def conv_backward_padded_stride2():
+    return conv_backward_inputs(43, digit_batch(2, 2, 11, 14, start=230), K=3, KH=5, KW=5, stride=2, padding=2) + [
+        ("stride", 2), ("padding", 2)]
+
+
+@case("conv_backward", N_("one MNIST digit (1, 1, 28, 28), one 5x5 kernel, stride=1, padding=2"),
+      returns=("dx", "dkernel", "dbias"), check="summed_gradients", hints={"shape": CONV_SHAPES})
+def conv_backward_single():
+    return conv_backward_inputs(44, digit_batch(1, start=240), K=1, KH=5, KW=5, stride=1, padding=2) + [
+        ("stride", 1), ("padding", 2)]
+
+
+@case("conv_backward", N_("float32 MNIST digits (2, 1, 28, 28), 3 kernels 3x3, stride=2, padding=1: the answers must "
+                          "be float32 too"),
+      returns=("dx", "dkernel", "dbias"), check="summed_gradients", hints={"shape": CONV_SHAPES})
+def conv_backward_float32():
+    return conv_backward_inputs(45, digit_batch(2, start=250), K=3, KH=3, KW=3, dtype=np.float32) + [
+        ("stride", 2), ("padding", 1)]
+
+
+@case("conv_backward", N_("float32, 16 MNIST digits (16, 1, 28, 28), 2 kernels 5x3, stride=1, padding=2, each filter's "
+                          "dout of mean 0: dbias and dkernel are sums of 13440 terms that cancel"),
+      returns=("dx", "dkernel", "dbias"), check="summed_gradients", keywords=("stride", "padding"),
+      hints={"shape": CONV_SHAPES, "exception": KERNEL_ROWS})
+def conv_backward_float32_cancelling():
+    return conv_backward_inputs(46, digit_batch(16, start=260), K=2, KH=5, KW=3, stride=1, padding=2,
+                                dtype=np.float32, centered=True) + [("stride", 1), ("padding", 2)]

@@ -4,7 +4,8 @@ student reads when it is wrong. Grader side; used by the judge and by an assignm
 (assignments/<name>/key/reference.py, e.g. backprop's training).
 
 The one place that says how close an answer must be (FLOAT64, FLOAT32): numpy.isclose's rule,
-|got - expected| <= atol + rtol * |expected| (equal infinities agree, NaN never does).
+|got - expected| <= atol + rtol * |expected| (equal infinities agree, NaN never does), plus, for a
+float32 answer that is a long sum, the rounding such a sum may carry (summation_slack).
 """
 from typing import NamedTuple
 
@@ -39,6 +40,22 @@ def tolerance_for(dtype) -> Tolerance:
     return FLOAT32 if np.dtype(dtype).itemsize <= 4 and np.dtype(dtype).kind == "f" else FLOAT64
 
 
+# How a long sum's slack is stated next to the tolerance (nnkit.judging.compare.summation_slack).
+SUMMATION_SLACK = "γ(n)·Σ|terms|"
+
+
+def summation_slack(terms, magnitude, dtype):
+    """What a correct float32 sum of `terms` products may differ from the exact sum by, in any order
+    (a loop, pairwise, BLAS, einsum): γ(n)·Σ|terms|, γ(n) = n·u / (1 - n·u), u = 2**-24, Higham's
+    bound ("Accuracy and Stability of Numerical Algorithms", 3.1). `magnitude` is Σ|terms| (an array
+    for an array of sums). A sum whose terms cancel may sit far below Σ|terms|, where FLOAT32's
+    relative part is no room at all. Zero for float64 answers: compared as tightly as any other."""
+    if tolerance_for(dtype) is FLOAT64:
+        return np.zeros_like(np.asarray(magnitude, dtype=np.float64))
+    u = np.finfo(np.float32).eps / 2
+    return terms * u / (1 - terms * u) * np.asarray(magnitude, dtype=np.float64)
+
+
 class Wrong(Exception):
     """Raised inside the comparison with the message for the student, and its cause (one of
     nnkit.kernel.case.CAUSES: "values", "dtype", "shape"), which picks the case's hint."""
@@ -53,12 +70,15 @@ def check_values(got, case, want) -> str:
     return check_answer(got, want, case.returns)
 
 
-def check_answer(got, want, names: tuple = (), label: str = "answer") -> str:
-    """Compare got with want (an array, a number, or a tuple of them); return a short detail if right."""
+def check_answer(got, want, names: tuple = (), label: str = "answer", slack=0.0, hints=None) -> str:
+    """Compare got with want (an array, a number, or a tuple of them); return a short detail if right.
+    For a tuple, `slack` and `hints` (added to a wrong value's message) may be tuples, one per item."""
     if isinstance(want, tuple):
         items = as_items(got, len(want), names)
-        return "".join(check_answer(g, w, label=name) for g, w, name in
-                       zip(items, want, names or [f"item {i}" for i in range(len(want))], strict=True))
+        slacks = slack if isinstance(slack, tuple) else (slack,) * len(want)
+        hints = hints if isinstance(hints, tuple) else ("",) * len(want)
+        return "".join(check_answer(g, w, label=name, slack=s, hints=h) for g, w, name, s, h in
+                       zip(items, want, names or [f"item {i}" for i in range(len(want))], slacks, hints, strict=True))
     want = np.asarray(want)
     array = as_array(got, label, want)
     if want.ndim == 0:
@@ -82,7 +102,7 @@ def check_answer(got, want, names: tuple = (), label: str = "answer") -> str:
         if array.dtype != want.dtype:
             raise Wrong(_("{label}: wrong dtype: expected {want} (the input's), got {got}").format(
                 label=label, want=want.dtype, got=array.dtype) + dtype_hint(array.dtype, want.dtype), "dtype")
-    return compare_values(array, want, label)
+    return compare_values(array, want, label, hint=hints or "", slack=slack)
 
 
 def as_items(got, count: int, names: tuple) -> list:
@@ -123,13 +143,15 @@ def stacked(got, depth: int = 0) -> np.ndarray | None:
     return None
 
 
-def compare_values(got: np.ndarray, want: np.ndarray, label: str, hint: str = "") -> str:
-    """numpy.isclose's rule: |got - expected| <= atol + rtol * |expected|; equal infinities agree,
-    NaN never does."""
+def compare_values(got: np.ndarray, want: np.ndarray, label: str, hint: str = "", slack=0.0) -> str:
+    """numpy.isclose's rule: |got - expected| <= atol + rtol * |expected| (+ slack, a long sum's:
+    summation_slack); equal infinities agree, NaN never does."""
     tol = tolerance_for(want.dtype)
     g, w = got.astype(np.float64), want.astype(np.float64)
+    slack = np.broadcast_to(np.asarray(slack, dtype=np.float64), w.shape)
     with np.errstate(all="ignore"):
-        close = np.isclose(g, w, rtol=tol.rtol, atol=tol.atol)
+        within_slack = np.isfinite(w) & (np.abs(g - w) <= tol.atol + tol.rtol * np.abs(w) + slack)
+        close = np.isclose(g, w, rtol=tol.rtol, atol=tol.atol) | within_slack
         error = np.where(close, np.where(np.isfinite(w), np.abs(g - w), 0.0), np.abs(g - w))
     error = np.where(np.isnan(error), np.inf, error)
     if not close.all():
@@ -141,11 +163,13 @@ def compare_values(got: np.ndarray, want: np.ndarray, label: str, hint: str = ""
             wrong=int((~close).sum()), size=w.size, nan=nan) + where + ":" if w.ndim else "")
         want_text, got_text = distinct(float(w[worst]), float(g[worst]))
         with np.errstate(all="ignore"):
-            difference, bound = float(g[worst] - w[worst]), tol.atol + tol.rtol * abs(float(w[worst]))
+            difference = float(g[worst] - w[worst])
+            bound = tol.atol + tol.rtol * abs(float(w[worst])) + float(slack[worst])
+        allowed = tol.describe() + (f" + {SUMMATION_SLACK}" if slack.any() else "")
         raise Wrong(_("{label}: wrong values: {count}expected {want}, got {got}, a difference of {difference} "
                       "(allowed: |got - expected| <= {allowed} = {bound:.2g})").format(
             label=label, count=count + " " if count else "", want=want_text, got=got_text,
-            difference=f"{difference:+.2g}", allowed=tol.describe(), bound=bound) + hint)
+            difference=f"{difference:+.2g}", allowed=allowed, bound=bound) + hint)
     return _(" ({label} largest error {error:.2g})").format(label=label, error=float(error.max())) if error.size else ""
 
 

@@ -15,7 +15,7 @@ import io
 import numpy as np
 
 NUMERIC_KINDS = "biufc"  # bool, int, uint, float, complex: what an answer may be made of
-MAX_DEPTH = 4  # containers in containers in an answer, e.g. a tuple of lists of arrays
+MAX_DEPTH = 5  # containers in containers in an answer, e.g. a tuple holding a 4-d array as nested lists
 MAX_ITEMS = 10_000  # items of one container encoded one by one (a ragged list, say)
 
 _sha256 = hashlib.sha256

@@ -40,10 +40,33 @@ def test_kernels_refuses_to_time_a_wrong_answer():
 def test_kernels_report_block_names_its_conditions():
     row = {"workload": "conv1", "what": "64x1x28x28", "dtype": "float32", "max_abs_error": 0.0,
            "fast_ms": 2.0, "torch_ms": 1.0, "loop_ms": 40.0}
+    backward = {"workload": "conv1", "what": "64x1x28x28 conv backward", "dtype": "float32", "reference_ms": 3.0,
+                "torch_ms": 2.0}
     text = kernels.format_block({"cpus": 2, "threads": 1, "torch_threads": 1, "numpy": "2", "torch": "2",
-                                 "runs": 7, "loop_runs": 3, "rows": [row]})
+                                 "runs": 7, "loop_runs": 3, "rows": [row], "backward": [backward]})
     assert "CPUs (os.cpu_count()) 2" in text and "threads 1" in text and "median of 7" in text
     assert "2.00x" in text and "20x" in text
+    assert re.search(r"^dconv1 .* 1\.50x$", text, re.M)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_backward_workloads_are_torch_autograds_gradients_and_a_wrong_one_is_refused(dtype):
+    workloads = kernels.backward_workloads(n=2, dtype=dtype)
+    assert [w.name for w in workloads] == ["relu1", "pool1", "conv1", "conv2"]
+    for w in workloads:
+        kernels.check_backward(w)  # raises when the reference is outside the grader's tolerance of torch
+        assert [g.shape for g in w.reference()] == [tuple(t.shape) for t in w.autograd()]
+    wrong = workloads[2]._replace(reference=lambda: tuple(g + 1e-3 for g in workloads[2].reference()))
+    with pytest.raises(AssertionError, match="reference disagrees"):
+        kernels.check_backward(wrong)
+
+
+def test_the_loop_style_notebook_holds_the_catalogues_loop_versions_of_gradients():
+    notebook = fairness.loops_notebook()
+    answers = "\n".join(cell.source for cell in notebook.cells if cell.metadata.get("nbgrader", {}).get("solution"))
+    for path in fairness.loop_variants():
+        assert defined_functions(path.read_text())[path.stem.removesuffix("_loops")] in answers
+    assert "conv_backward_loops.py" in [p.name for p in fairness.loop_variants()]
 
 
 @pytest.mark.parametrize("which", ["seed", "reference"])
@@ -126,8 +149,12 @@ def check_every_row(out: str) -> None:
     assert len(table_rows) == 2 * len(kernels.workloads(n=1)) * len(SMALLEST.threads)
     assert all(len(ratios(line)) == 2 for line in table_rows)
     graded = sum(fairness.is_graded(cell) for cell in fairness.seed_notebook().cells)
-    assert section["5"].count("worst cell") == 2
-    assert len(re.findall(r"^  test_\w+\s+" + NUMBER, section["5"], re.M)) == 2 * graded
+    loops = sum(fairness.is_graded(cell) for cell in fairness.loops_notebook().cells)
+    assert section["5"].count("worst cell") == 3
+    assert len(re.findall(r"^  test_\w+\s+" + NUMBER, section["5"], re.M)) == 2 * graded + loops
+    backward_rows = [line for line in section["4"].splitlines() if re.match(r"d(conv|pool|relu)\d ", line)]
+    assert len(backward_rows) == 2 * len(kernels.backward_workloads(n=1)) * len(SMALLEST.threads)
+    assert all(len(ratios(line)) == 1 for line in backward_rows)
     ratio(section["6"], "ratio hog / alone")
     assert re.search(r"per-process limits only.*ratio " + NUMBER + "x", section["6"])
     ratio(section["7"], "ratio with / without")

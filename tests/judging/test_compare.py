@@ -4,7 +4,15 @@ values within the dtype's tolerance agree."""
 import numpy as np
 import pytest
 
-from nnkit.judging.compare import FLOAT32, FLOAT64, Wrong, check_answer, compare_values, tolerance_for
+from nnkit.judging.compare import (
+    FLOAT32,
+    FLOAT64,
+    Wrong,
+    check_answer,
+    compare_values,
+    summation_slack,
+    tolerance_for,
+)
 
 
 def test_the_tolerance_follows_the_expected_dtype():
@@ -72,3 +80,30 @@ def test_a_wrong_value_is_printed_with_digits_enough_to_differ_and_the_differenc
         assert f"a difference of {got - want:+.2g}" in message, message
         bound = 1e-9 + 1e-7 * abs(want)
         assert f"<= 1e-9 + 1e-7·|expected| = {bound:.2g})" in message, message
+
+
+def test_a_long_float32_sum_may_carry_its_rounding_and_a_float64_one_may_not():
+    """A float32 sum of 20000 terms that cancel, added one by one as a loop does, lies farther from
+    the exact sum than FLOAT32 allows; summation_slack (γ(n)·Σ|terms|) lets it pass, and a sum
+    that misses one term still fails. float64 answers get no slack."""
+    terms = np.random.default_rng(0).standard_normal(20000)
+    terms = (terms - terms.mean()).astype(np.float32)
+    exact = np.array([terms.astype(np.float64).sum()]).astype(np.float32)
+    looped = np.zeros(1, np.float32)
+    for t in terms:
+        looped += t
+    with pytest.raises(Wrong, match="wrong values"):
+        compare_values(looped, exact, "dbias")
+    slack = summation_slack(terms.size, np.abs(terms.astype(np.float64)).sum(), np.float32)
+    assert compare_values(looped, exact, "dbias", slack=slack).startswith(" (dbias largest error")
+    with pytest.raises(Wrong, match=r"γ\(n\)·Σ\|terms\|"):
+        compare_values(looped - np.float32(terms[0]) * 2e3, exact, "dbias", slack=slack)
+    assert summation_slack(terms.size, 1.0, np.float64) == 0
+
+
+def test_each_item_of_a_tuple_gets_its_own_slack_and_hint():
+    want = (np.zeros(2, np.float32), np.zeros(2, np.float32))
+    got = (np.full(2, 0.5, np.float32), np.full(2, 0.5, np.float32))
+    assert "largest error" in check_answer(got[:1] + want[1:], want, ("a", "b"), slack=(1.0, 0.0), hints=("", "; B"))
+    with pytest.raises(Wrong, match=r"^b: wrong values.*; B$"):
+        check_answer(got, want, ("a", "b"), slack=(1.0, 0.0), hints=("; A", "; B"))
