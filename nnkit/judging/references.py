@@ -148,6 +148,7 @@ def main(argv=None) -> int:
                                   ok="written, and every reference agrees with torch",
                                   points_lost="torch's version of a graded function answers on no case "
                                               "(a misspelled name?)",
+                                  cannot_check="a bad argument, or an assignment without a hidden-test case",
                                   kit_failure="a reference disagrees with torch or a cross-check (KitError), "
                                               "or a crash")
     parser.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help=f"default: all ({', '.join(ASSIGNMENTS)})")
@@ -160,6 +161,11 @@ def main(argv=None) -> int:
             parser.error(f"{assignment} has no {', '.join(lacking)} yet")
     code = exits.OK
     for assignment in args.assignments or ASSIGNMENTS:
+        if not any(c.assignment == assignment for c in CASES.values()):  # an empty proof would pass
+            print(f"{assignment}: no hidden-test case found (assignments/{assignment}/cases.py): nothing to prove, "
+                  f"nothing written", file=sys.stderr)
+            code = exits.CANNOT_CHECK
+            continue
         written = write_torch_results(assignment)
         print(
             f"wrote {written.relative_to(COURSE_ROOT) if written.is_relative_to(COURSE_ROOT) else written}",

@@ -4,6 +4,7 @@ Live torch against every stored result: tests/course/test_solutions.py."""
 import numpy as np
 import pytest
 
+from nnkit import exits
 from nnkit.judging import references
 from nnkit.judging.compare import check_values
 from nnkit.judging.references import KitError
@@ -57,3 +58,11 @@ def test_every_graded_function_has_a_torch_result_and_one_without_any_is_named(m
     monkeypatch.setattr(references, "stored_torch_results", lambda _: {})
     graded = {c.function for c in CASES.values() if c.assignment == assignment}
     assert references.without_torch(assignment) == sorted(graded)
+
+
+def test_an_assignment_without_a_case_is_refused_and_nothing_is_written(monkeypatch, capsys):
+    assignment = CASES[CASE].assignment
+    monkeypatch.setattr(references, "CASES", {n: c for n, c in CASES.items() if c.assignment != assignment})
+    monkeypatch.setattr(references, "write_torch_results", lambda _: pytest.fail("wrote an empty proof"))
+    assert references.main([assignment]) == exits.CANNOT_CHECK
+    assert f"{assignment}: no hidden-test case found" in capsys.readouterr().err
