@@ -9,7 +9,8 @@ from assignments.gradients.key import solution
 from nnkit.judging.compare import check_answer, summation_slack
 from nnkit.kernel.i18n import _
 
-REFERENCES = {"relu_backward": solution.relu_backward, "max_pooling_backward": solution.max_pooling_backward}
+REFERENCES = {"relu_backward": solution.relu_backward, "max_pooling_backward": solution.max_pooling_backward,
+              "conv_backward": solution.conv_backward_fast}  # conv_backward, the loop, plays the student
 STUDENT_VIEWS = {"solution": {name: name for name in REFERENCES}}
 FORWARD = {"relu_backward": relu, "max_pooling_backward": max_pooling_fast}  # the pass each one is the gradient of
 
@@ -56,9 +57,6 @@ def finite_differences(forward, h: float = 1e-6, entries: int = 200):
         return "" if smooth else "no entry where the finite difference is a derivative"
 
     return check
-
-
-CROSS_CHECKS = {function: finite_differences(forward) for function, forward in FORWARD.items()}
 
 
 def torch_conv_backward(dout, x, kernel, bias, stride=2, padding=1):
@@ -112,7 +110,6 @@ def check_summed_gradients(got, case, want) -> str:
     return check_answer(got, want, case.returns, slack=slack, hints=hints)
 
 
-REFERENCES["conv_backward"] = solution.conv_backward_fast
-STUDENT_VIEWS["solution"]["conv_backward"] = "conv_backward"
-CROSS_CHECKS["conv_backward"] = conv_backward_by_finite_differences
+CROSS_CHECKS = {**{function: finite_differences(forward) for function, forward in FORWARD.items()},
+                "conv_backward": conv_backward_by_finite_differences}
 CHECKS = {"summed_gradients": check_summed_gradients}
