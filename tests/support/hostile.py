@@ -172,11 +172,11 @@ for pid in [int(p) for p in os.listdir("/proc") if p.isdigit()]:
 # The submission's limits in the hostile course (tests/e2e/test_hostile.py writes them in its config):
 # the memory of its kernel's whole process tree (the default, nnkit.kernel.limits, is 4 GiB: a smaller
 # one spares the shared test machine) and the wall-clock budget of the notebook, far above what
-# every other entry takes (the slowest, swallows_interrupt: 4 cells of twice the 10 s per cell
-# (tests/e2e/test_hostile.py's TIMEOUT) and a restart each, ~90 s) and far under OVER_BUDGET's sleeps.
+# every other entry takes (the slowest, swallows_interrupt: 4 cells of twice the 15 s per cell
+# (tests/e2e/test_hostile.py's TIMEOUT) and a restart each, ~130 s) and far under OVER_BUDGET's sleeps.
 SUBMISSION_MEMORY = 2**30
 NOTEBOOK_BUDGET = 240
-OVER_BUDGET_CELLS, OVER_BUDGET_SLEEP = 300, 1.5  # 450 s of sleeps, each far under the 10 s per cell
+OVER_BUDGET_CELLS, OVER_BUDGET_SLEEP = 300, 1.5  # 450 s of sleeps, each far under the 15 s per cell
 # 96 memfds of 64 MiB: 6 GiB the kernel never maps (RLIMIT_DATA and its RSS do not see them).
 MEMFD_HOARD = '''import os
 
